@@ -1,0 +1,466 @@
+import * as http from "http";
+import type { AddressInfo, Socket } from "net";
+import { COLLECTIONS, CollectionName, IpEntry } from "../provider/client/types";
+import { HttpError, LibraryApi, Reply, isoMicro } from "./api";
+import { DEFAULT_KNOBS, Knobs, knobError } from "./knobs";
+import { multipartPart } from "./multipart";
+import { MemoryStore, Store } from "./store";
+
+export interface TokenSpec {
+  token: string;
+  /** Writes with this token get 403. */
+  readOnly?: boolean;
+}
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Interface to bind; loopback by default. */
+  host?: string;
+  /** Accepted bearer tokens (default: one read-write token "test-token"). */
+  tokens?: (string | TokenSpec)[];
+  knobs?: Partial<Knobs>;
+  /** Persist entries to this JSON file after every write. */
+  dataFile?: string;
+  store?: Store;
+}
+
+export interface LoggedRequest {
+  seq: number;
+  method: string;
+  /** "GET /ip/trusted" style, without query or ids. */
+  route: string;
+  path: string;
+  query: string;
+  /** HTTP status, or 0 when the connection was dropped or hung. */
+  status: number;
+  fault?: "error" | "drop" | "drop-after-commit" | "hang" | "rate-limited";
+}
+
+export interface RequestCounters {
+  total: number;
+  byMethod: Record<string, number>;
+  byRoute: Record<string, number>;
+  byStatus: Record<string, number>;
+  faults: Record<string, number>;
+}
+
+/** Reserved prefix of the test-only control routes. */
+export const CONTROL_PREFIX = "/_emulator";
+const API_PREFIX = "/api/v2";
+const LOG_LIMIT = 20_000;
+
+/**
+ * A faithful Cloudlock IP Libraries API on a real HTTP server. Start it in
+ * process with `Emulator.start()` (port 0 by default) or as the
+ * `cloudlock-emulator` command.
+ */
+export class Emulator {
+  readonly store: Store;
+  readonly api: LibraryApi;
+  private knobValues: Knobs;
+  private readonly initialKnobs: Knobs;
+  private readonly tokens: Map<string, TokenSpec>;
+  private readonly buckets = new Map<string, { tokens: number; last: number }>();
+  private readonly sockets = new Set<Socket>();
+  private log: LoggedRequest[] = [];
+  private counters: RequestCounters = emptyCounters();
+  private seq = 0;
+  private rand: () => number;
+  private server?: http.Server;
+  private address?: AddressInfo;
+
+  constructor(private readonly options: EmulatorOptions = {}) {
+    this.store = options.store ?? new MemoryStore(options.dataFile);
+    this.initialKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
+    const err = knobError(options.knobs ?? {});
+    if (err) throw new Error(err);
+    this.knobValues = { ...this.initialKnobs };
+    this.rand = mulberry32(this.knobValues.seed);
+    this.tokens = new Map(
+      (options.tokens ?? ["test-token"]).map((t) => (typeof t === "string" ? { token: t } : t)).map((t) => [t.token, t]),
+    );
+    this.api = new LibraryApi(this.store, () => this.knobValues);
+  }
+
+  /** Create and start an emulator. */
+  static async start(options: EmulatorOptions = {}): Promise<Emulator> {
+    const emu = new Emulator(options);
+    await emu.listen();
+    return emu;
+  }
+
+  async listen(): Promise<void> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+    this.address = server.address() as AddressInfo;
+  }
+
+  /** Base URL of the server, e.g. http://127.0.0.1:41234 */
+  get url(): string {
+    if (!this.address) throw new Error("emulator is not listening");
+    const host = this.address.family === "IPv6" ? `[${this.address.address}]` : this.address.address;
+    return `http://${host}:${this.address.port}`;
+  }
+
+  /** The API base to give clients: `<url>/api/v2`. */
+  get apiUrl(): string {
+    return `${this.url}${API_PREFIX}`;
+  }
+
+  get port(): number {
+    return this.address?.port ?? 0;
+  }
+
+  get knobs(): Readonly<Knobs> {
+    return this.knobValues;
+  }
+
+  /** Change knobs at run time. Throws on an invalid value. */
+  setKnobs(patch: Partial<Knobs>): void {
+    const err = knobError(patch);
+    if (err) throw new Error(err);
+    this.knobValues = { ...this.knobValues, ...patch };
+    if (patch.seed !== undefined) this.rand = mulberry32(patch.seed);
+    if (patch.rateLimit !== undefined) this.buckets.clear();
+  }
+
+  /** Request counters and the log of API requests (control routes excluded). */
+  requests(): { counters: RequestCounters; log: LoggedRequest[] } {
+    return { counters: structuredClone(this.counters), log: [...this.log] };
+  }
+
+  clearRequests(): void {
+    this.log = [];
+    this.counters = emptyCounters();
+  }
+
+  /** Empty the libraries, clear the request log and restore the start-up knobs. */
+  reset(): void {
+    this.store.clear();
+    this.clearRequests();
+    this.knobValues = { ...this.initialKnobs };
+    this.rand = mulberry32(this.knobValues.seed);
+    this.buckets.clear();
+  }
+
+  /**
+   * Add entries as if someone created them by hand (no auth, no faults, no
+   * duplicate check). `pk`, `created_on` and the like may be given for fixtures.
+   */
+  seed(collection: CollectionName, entries: Array<Partial<IpEntry> & { name: string; ip_address: string }>): IpEntry[] {
+    return entries.map((e) => {
+      const { pk, created_on, updated_on, location, ...input } = e;
+      delete (input as Record<string, unknown>).type;
+      if (collection === "trusted") delete input.expires_on;
+      const built = this.api.buildEntry(collection, input as Record<string, unknown>, pk);
+      const entry = {
+        ...built,
+        ...(created_on ? { created_on } : {}),
+        ...(updated_on ? { updated_on } : {}),
+        ...(location ? { location } : {}),
+      };
+      this.store.insert(collection, entry);
+      return entry;
+    });
+  }
+
+  /** Every stored entry of a collection, expired ones included. */
+  entries(collection: CollectionName): IpEntry[] {
+    return this.store.all(collection);
+  }
+
+  /** An out-of-band edit, as a person in the Cloudlock UI would make: any field, no PUT restrictions. */
+  edit(collection: CollectionName, pk: string, patch: Partial<IpEntry>): IpEntry {
+    const existing = this.store.get(collection, pk);
+    if (!existing) throw new HttpError(404, `no ${collection} entry with id "${pk}"`);
+    const next = { ...existing, ...patch, pk, updated_on: isoMicro(this.api.now()) };
+    this.store.replace(collection, next);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  // ---- request handling ----
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://emulator");
+    try {
+      if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+        const reply = await this.control(req, url);
+        return send(res, reply);
+      }
+      await this.handleApi(req, res, url);
+    } catch (e) {
+      // Never crash on a request: anything unexpected is a 500 with a message.
+      if (!res.headersSent && !res.destroyed) send(res, errorReply(e));
+    }
+  }
+
+  private async handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? "GET";
+    const m = /^\/api\/v2\/ip\/(suspicious|trusted)(?:\/([^/]*))?\/?$/.exec(url.pathname);
+    const collection = m?.[1] as CollectionName | undefined;
+    const id = m?.[2] ? decodeURIComponent(m[2]) : undefined;
+    const route = collection ? `${method} /ip/${collection}${id !== undefined ? "/{id}" : ""}` : `${method} ${url.pathname}`;
+    const entry: LoggedRequest = { seq: ++this.seq, method, route, path: url.pathname, query: url.search, status: 0 };
+    const finish = (reply: Reply, fault?: LoggedRequest["fault"]) => {
+      entry.status = reply.status ?? 200;
+      if (fault) entry.fault = fault;
+      this.record(entry);
+      send(res, reply);
+    };
+
+    const k = this.knobValues;
+    if (k.latencyMs > 0) await sleep(k.latencyMs);
+
+    const faultable = k.faultMethods.length === 0 || k.faultMethods.includes(method);
+    if (faultable && k.hangRate > 0 && this.rand() < k.hangRate) {
+      entry.fault = "hang";
+      this.record(entry);
+      req.resume();
+      return; // never answered; the socket dies when the client gives up or the emulator closes
+    }
+    if (faultable && k.dropRate > 0 && this.rand() < k.dropRate) {
+      entry.fault = "drop";
+      this.record(entry);
+      req.socket.destroy();
+      return;
+    }
+    if (faultable && k.errorRate > 0 && this.rand() < k.errorRate) {
+      req.resume();
+      const status = [500, 502, 503][Math.floor(this.rand() * 3)];
+      return finish({ status, body: { message: "injected server error" } }, "error");
+    }
+
+    try {
+      if (!collection) throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
+      const spec = this.authenticate(req);
+      const limited = this.rateLimit(spec.token);
+      if (limited !== undefined) {
+        req.resume();
+        const headers: Record<string, string> = k.retryAfterHeader ? { "Retry-After": String(limited) } : {};
+        return finish({ status: 429, headers, body: { message: "rate limit exceeded, slow down" } }, "rate-limited");
+      }
+      const write = method !== "GET" && method !== "HEAD";
+      if (write && spec.readOnly) {
+        throw new HttpError(403, "this API token is read-only; writes need a token whose user may manage IP libraries");
+      }
+      const reply = await this.dispatch(req, method, collection, id, url);
+      if (write && faultable && k.dropAfterCommitRate > 0 && this.rand() < k.dropAfterCommitRate) {
+        entry.status = reply.status ?? 200;
+        entry.fault = "drop-after-commit";
+        this.record(entry);
+        req.socket.destroy();
+        return;
+      }
+      finish(reply);
+    } catch (e) {
+      req.resume();
+      finish(errorReply(e));
+    }
+  }
+
+  private authenticate(req: http.IncomingMessage): TokenSpec {
+    const header = req.headers.authorization;
+    if (!header) throw new HttpError(401, "the Authorization header is missing; send Authorization: Bearer <token>");
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) throw new HttpError(401, "the Authorization header must be: Bearer <token>");
+    const spec = this.tokens.get(m[1]);
+    if (!spec) throw new HttpError(401, "the access token is invalid");
+    return spec;
+  }
+
+  /** Token bucket per API token; returns seconds to wait when empty. */
+  private rateLimit(token: string): number | undefined {
+    const limit = this.knobValues.rateLimit;
+    if (!limit) return undefined;
+    const now = Date.now();
+    const b = this.buckets.get(token) ?? { tokens: limit.burst, last: now };
+    b.tokens = Math.min(limit.burst, b.tokens + ((now - b.last) / 1000) * limit.perSecond);
+    b.last = now;
+    this.buckets.set(token, b);
+    if (b.tokens < 1) return Math.max(1, Math.ceil((1 - b.tokens) / limit.perSecond));
+    b.tokens -= 1;
+    return undefined;
+  }
+
+  private async dispatch(
+    req: http.IncomingMessage,
+    method: string,
+    collection: CollectionName,
+    id: string | undefined,
+    url: URL,
+  ): Promise<Reply> {
+    if (id !== undefined) {
+      if (method !== "PUT") throw new HttpError(405, `${method} is not supported on an entry; use PUT to update`);
+      if (id === "") throw new HttpError(404, "entry id is missing");
+      return this.api.update(collection, id, await this.readJson(req));
+    }
+    switch (method) {
+      case "GET":
+        req.resume();
+        return { body: this.api.list(collection, url.searchParams) };
+      case "POST": {
+        const type = req.headers["content-type"] ?? "";
+        if (/^multipart\/form-data/i.test(type)) {
+          const body = await this.readBody(req);
+          let file: Buffer | undefined;
+          try {
+            file = multipartPart(body, type, "file");
+          } catch (e) {
+            throw new HttpError(400, `malformed multipart body: ${(e as Error).message}`);
+          }
+          if (!file) throw new HttpError(400, 'multipart body has no "file" field with the CSV');
+          return this.api.importCsv(collection, file.toString("utf8"));
+        }
+        return this.api.create(collection, await this.readJson(req));
+      }
+      case "DELETE":
+        req.resume();
+        return this.api.remove(collection, url.searchParams);
+      default:
+        throw new HttpError(405, `${method} is not supported on /ip/${collection}`);
+    }
+  }
+
+  private async readBody(req: http.IncomingMessage): Promise<Buffer> {
+    const max = this.knobValues.maxBodyBytes;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > max) {
+        req.resume();
+        throw new HttpError(400, `request body is larger than ${max} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private async readJson(req: http.IncomingMessage): Promise<unknown> {
+    const type = req.headers["content-type"] ?? "";
+    const body = await this.readBody(req);
+    if (!/^application\/json/i.test(type)) {
+      throw new HttpError(400, `Content-Type must be application/json, got "${type || "none"}"`);
+    }
+    try {
+      return JSON.parse(body.toString("utf8"));
+    } catch (e) {
+      throw new HttpError(400, `malformed JSON: ${(e as Error).message}`);
+    }
+  }
+
+  private record(entry: LoggedRequest): void {
+    const c = this.counters;
+    c.total++;
+    c.byMethod[entry.method] = (c.byMethod[entry.method] ?? 0) + 1;
+    c.byRoute[entry.route] = (c.byRoute[entry.route] ?? 0) + 1;
+    c.byStatus[String(entry.status)] = (c.byStatus[String(entry.status)] ?? 0) + 1;
+    if (entry.fault) c.faults[entry.fault] = (c.faults[entry.fault] ?? 0) + 1;
+    this.log.push(entry);
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
+  }
+
+  // ---- test-only control routes ----
+
+  private async control(req: http.IncomingMessage, url: URL): Promise<Reply> {
+    const method = req.method ?? "GET";
+    const path = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, "");
+    const json = async () => {
+      const body = await this.readBody(req);
+      if (body.length === 0) return {};
+      try {
+        return JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+      } catch (e) {
+        throw new HttpError(400, `malformed JSON: ${(e as Error).message}`);
+      }
+    };
+    const coll = (v: unknown): CollectionName => {
+      if (!COLLECTIONS.includes(v as CollectionName)) throw new HttpError(400, 'collection must be "suspicious" or "trusted"');
+      return v as CollectionName;
+    };
+    const entryRoute = /^\/entries\/([^/]+)\/([^/]+)$/.exec(path);
+    switch (`${method} ${entryRoute ? "/entries/:c/:pk" : path}`) {
+      case "GET /health":
+        return { body: { ok: true } };
+      case "POST /reset":
+        this.reset();
+        return { body: { ok: true } };
+      case "POST /seed": {
+        const b = await json();
+        if (!Array.isArray(b.entries)) throw new HttpError(400, "entries must be a list");
+        return { body: { items: this.seed(coll(b.collection), b.entries) } };
+      }
+      case "GET /entries":
+        return { body: { items: this.entries(coll(url.searchParams.get("collection"))) } };
+      case "PATCH /entries/:c/:pk":
+        return { body: this.edit(coll(entryRoute![1]), decodeURIComponent(entryRoute![2]), (await json()) as Partial<IpEntry>) };
+      case "DELETE /entries/:c/:pk":
+        return { body: { deleted: this.store.remove(coll(entryRoute![1]), [decodeURIComponent(entryRoute![2])]).length } };
+      case "GET /requests":
+        return { body: this.requests() };
+      case "DELETE /requests":
+        this.clearRequests();
+        return { body: { ok: true } };
+      case "GET /knobs":
+        return { body: this.knobValues };
+      case "PATCH /knobs": {
+        const patch = await json();
+        const err = knobError(patch);
+        if (err) throw new HttpError(400, err);
+        this.setKnobs(patch as Partial<Knobs>);
+        return { body: this.knobValues };
+      }
+      default:
+        throw new HttpError(404, `no control route ${method} ${CONTROL_PREFIX}${path}`);
+    }
+  }
+}
+
+function emptyCounters(): RequestCounters {
+  return { total: 0, byMethod: {}, byRoute: {}, byStatus: {}, faults: {} };
+}
+
+function errorReply(e: unknown): Reply {
+  if (e instanceof HttpError) return { status: e.status, body: { message: e.message } };
+  return { status: 500, body: { message: `internal emulator error: ${(e as Error)?.message ?? String(e)}` } };
+}
+
+/** The one place that writes a response; errors get the API's `{"message": …}` body. */
+function send(res: http.ServerResponse, reply: Reply): void {
+  if (res.destroyed) return;
+  const body = reply.body === undefined ? "" : JSON.stringify(reply.body);
+  res.writeHead(reply.status ?? 200, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(body),
+    ...reply.headers,
+  });
+  res.end(body);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Small seeded PRNG so fault runs are repeatable. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  collectCoverageFrom: ["provider/**/*.ts", "sdk/**/*.ts", "emulator/**/*.ts", "!**/*.d.ts"],
+  coverageReporters: ["text-summary", "lcov"],
+  // The emulator and client tests use real sockets; keep them from starving each other on 2 cores.
+  maxWorkers: 2,
+  testTimeout: 30000,
+};

@@ -1,0 +1,217 @@
+import * as http from "http";
+import * as https from "https";
+import fetch, { Response } from "node-fetch";
+import { VERSION } from "../version";
+import { ConnectionSettings, resolveConnection } from "./config";
+import { CloudlockError, ConnectionError, TimeoutError, makeApiError, maskSecret } from "./errors";
+import { IpCollection } from "./collection";
+import { DEFAULT_RETRY_POLICY, RetryPolicy, parseRetryAfter, retryDecision } from "./retry";
+import { CollectionName } from "./types";
+
+export interface ClientOptions extends Partial<ConnectionSettings> {
+  /** Per-request timeout in ms (default 30 s). */
+  timeoutMs?: number;
+  /** Overrides of the default retry policy. */
+  retry?: Partial<RetryPolicy>;
+  /** Awaited before every attempt; the place for a shared rate limiter. */
+  beforeRequest?: () => Promise<void>;
+  /** Told the server's Retry-After (ms) whenever it sends one, e.g. to slow a rate limiter. */
+  onRetryAfter?: (ms: number) => void;
+  /** Environment to read CLOUDLOCK_API_URL / CLOUDLOCK_API_TOKEN from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Appended to the User-Agent, e.g. "pulumi-provider". */
+  userAgentSuffix?: string;
+}
+
+/** Counts of requests the client has sent, for benchmarks and tests. */
+export interface RequestStats {
+  /** Attempts sent, retries included. */
+  requests: number;
+  byMethod: Record<string, number>;
+  /** Keyed like "GET /ip/trusted" (no query). */
+  byRoute: Record<string, number>;
+  retries: number;
+  /** Requests that finally failed (after retries). */
+  failures: number;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  body?: Buffer;
+  contentType?: string;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  headers: Response["headers"];
+  data: T;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The Cloudlock API client: the one place that speaks HTTP. Owns auth,
+ * timeouts, retries and accounting; `client.suspicious` and `client.trusted`
+ * are thin collection views over it.
+ *
+ * ```ts
+ * const client = new CloudlockClient(); // CLOUDLOCK_API_URL / CLOUDLOCK_API_TOKEN
+ * for await (const e of client.trusted.list({ q: "office" })) console.log(e.ip_address);
+ * ```
+ */
+export class CloudlockClient {
+  readonly apiUrl: string;
+  readonly suspicious: IpCollection;
+  readonly trusted: IpCollection;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private readonly agent: http.Agent;
+  private readonly userAgent: string;
+  private counters: RequestStats = emptyStats();
+
+  constructor(private readonly options: ClientOptions = {}) {
+    const conn = resolveConnection(options, options.env);
+    this.apiUrl = conn.apiUrl;
+    // Non-enumerable, so the token never shows in inspect/JSON/serialised closures.
+    Object.defineProperty(this, "token", { value: conn.apiToken, enumerable: false });
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.agent = this.apiUrl.startsWith("https:")
+      ? new https.Agent({ keepAlive: true, maxSockets: 16 })
+      : new http.Agent({ keepAlive: true, maxSockets: 16 });
+    this.userAgent = `pulumi-cloudlock/${VERSION} node/${process.versions.node}${options.userAgentSuffix ? ` ${options.userAgentSuffix}` : ""}`;
+    this.suspicious = new IpCollection(this, "suspicious");
+    this.trusted = new IpCollection(this, "trusted");
+  }
+
+  /** The collection view by name. */
+  collection(name: CollectionName): IpCollection {
+    return name === "suspicious" ? this.suspicious : this.trusted;
+  }
+
+  /** A copy of the request counters. */
+  stats(): RequestStats {
+    return structuredClone(this.counters);
+  }
+
+  resetStats(): void {
+    this.counters = emptyStats();
+  }
+
+  /** Release pooled connections (tests, CLIs); the client stays usable. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * Send one request with retries per the policy. Resolves with the parsed JSON
+   * body (undefined when empty); rejects with a CloudlockError whose message
+   * carries method, path and the server's message, never the token or host.
+   */
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) qs.set(k, String(v));
+    const search = qs.toString() ? `?${qs.toString()}` : "";
+    // Commas in ?ids= are left readable; they are legal in a query.
+    const shown = `${path}${search.replace(/%2C/g, ",")}`;
+    const url = `${this.apiUrl}${shown}`;
+    const route = `${method} ${path.replace(/^(\/ip\/\w+)\/.+$/, "$1/{id}")}`;
+    const token = (this as unknown as { token: string }).token;
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      Accept: "application/json",
+      "User-Agent": this.userAgent,
+    };
+    let body: string | Buffer | undefined;
+    if (opts.json !== undefined) {
+      body = JSON.stringify(opts.json);
+      headers["Content-Type"] = "application/json";
+    } else if (opts.body) {
+      body = opts.body;
+      headers["Content-Type"] = opts.contentType ?? "application/octet-stream";
+    }
+
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      await this.options.beforeRequest?.();
+      this.counters.requests++;
+      this.counters.byMethod[method] = (this.counters.byMethod[method] ?? 0) + 1;
+      this.counters.byRoute[route] = (this.counters.byRoute[route] ?? 0) + 1;
+
+      let error: CloudlockError;
+      let status: number | undefined;
+      let retryAfterMs: number | undefined;
+      let notSent = false;
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+      try {
+        const res = await fetch(url, { method, headers, body, agent: this.agent, signal: abort.signal });
+        const text = await res.text();
+        if (res.ok) return { status: res.status, headers: res.headers, data: parseJson(text) as T };
+        status = res.status;
+        retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
+        if (retryAfterMs !== undefined) this.options.onRetryAfter?.(retryAfterMs);
+        error = makeApiError(status, method, shown, serverMessage(text, token), retryAfterMs);
+      } catch (e) {
+        const err = e as { name?: string; code?: string; message?: string };
+        if (err.name === "AbortError") {
+          error = new TimeoutError(method, shown, `no response within ${this.timeoutMs} ms`);
+        } else {
+          notSent = err.code === "ECONNREFUSED";
+          error = new ConnectionError(method, shown, maskSecret(describeNetworkError(err), token));
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+      const decision = retryDecision(
+        this.policy,
+        { method, status, notSent, retryAfterMs },
+        attempt,
+        Date.now() - started,
+      );
+      if (!decision.retry) {
+        this.counters.failures++;
+        throw error;
+      }
+      this.counters.retries++;
+      await sleep(decision.delayMs);
+    }
+  }
+}
+
+function emptyStats(): RequestStats {
+  return { requests: 0, byMethod: {}, byRoute: {}, retries: 0, failures: 0 };
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Tolerant reader: a 200 with a non-JSON body is not an error of ours.
+    return text;
+  }
+}
+
+/** The server's `message`, or a short excerpt of a non-JSON body; masked. */
+function serverMessage(text: string, token: string): string | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  let msg: string | undefined;
+  try {
+    const parsed = JSON.parse(trimmed) as { message?: unknown; error?: unknown; detail?: unknown };
+    const m = parsed?.message ?? parsed?.error ?? parsed?.detail;
+    msg = typeof m === "string" ? m : JSON.stringify(parsed);
+  } catch {
+    msg = trimmed.startsWith("<") ? undefined : trimmed;
+  }
+  if (msg && msg.length > 500) msg = `${msg.slice(0, 500)}…`;
+  return msg === undefined ? undefined : maskSecret(msg, token);
+}
+
+function describeNetworkError(err: { code?: string; message?: string }): string {
+  // node-fetch's message repeats the full URL; the code is what matters.
+  if (err.code) return `network error ${err.code}`;
+  return err.message ?? "network error";
+}

@@ -1,0 +1,74 @@
+import { ConfigError } from "./errors";
+
+export interface ConnectionSettings {
+  /** Base URL including `/api/v2`, e.g. `https://tenant.cloudlock.com/api/v2`. */
+  apiUrl: string;
+  /** Bearer token from Settings > Authentication & API. */
+  apiToken: string;
+}
+
+export const ENV_URL = "CLOUDLOCK_API_URL";
+export const ENV_TOKEN = "CLOUDLOCK_API_TOKEN";
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * Resolve the API URL and token: explicit values first, else the environment.
+ * Throws ConfigError naming every way to set what is missing. Plain http is
+ * refused except to loopback (the emulator), so a token never crosses a
+ * network in clear text.
+ */
+export function resolveConnection(
+  explicit: Partial<ConnectionSettings> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectionSettings {
+  const apiUrl = nonEmpty(explicit.apiUrl) ?? nonEmpty(env[ENV_URL]);
+  const apiToken = nonEmpty(explicit.apiToken) ?? nonEmpty(env[ENV_TOKEN]);
+  const missing: string[] = [];
+  if (!apiUrl) {
+    missing.push(
+      `the Cloudlock API URL is not set: set stack config "cloudlock:apiUrl" (pulumi config set cloudlock:apiUrl https://<server>/api/v2), the client option apiUrl, or the environment variable ${ENV_URL}`,
+    );
+  }
+  if (!apiToken) {
+    missing.push(
+      `the Cloudlock API token is not set: set stack config "cloudlock:apiToken" (pulumi config set --secret cloudlock:apiToken <token>), the client option apiToken, or the environment variable ${ENV_TOKEN}`,
+    );
+  }
+  if (missing.length) throw new ConfigError(capitalise(missing.join("; and ")));
+  return { apiUrl: checkUrl(apiUrl!), apiToken: apiToken! };
+}
+
+function checkUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`Cloudlock API URL "${raw}" is not a valid URL; expected https://<server>/api/v2`);
+  }
+  if (url.protocol === "http:") {
+    if (!LOOPBACK.test(url.hostname)) {
+      throw new ConfigError(
+        `Cloudlock API URL "${raw}" uses plain http to a non-loopback host; use https (plain http is only allowed for localhost, e.g. the emulator)`,
+      );
+    }
+  } else if (url.protocol !== "https:") {
+    throw new ConfigError(`Cloudlock API URL "${raw}" must use https`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError("Cloudlock API URL must not contain credentials; set the token separately");
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError(`Cloudlock API URL "${raw}" must not contain a query or fragment`);
+  }
+  return url.toString().replace(/\/+$/, "");
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  const t = v?.trim();
+  return t ? t : undefined;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,2 @@
+/** Package version, sent in the User-Agent. A unit test keeps it equal to package.json. */
+export const VERSION = "0.1.0";
