@@ -6,6 +6,7 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   collectCoverageFrom: ["provider/**/*.ts", "sdk/**/*.ts", "emulator/**/*.ts", "!**/*.d.ts"],
   coverageReporters: ["text-summary", "lcov"],
+  reporters: ["default", "<rootDir>/test/summary-reporter.js"],
   // The emulator and client tests use real sockets; keep them from starving each other on 2 cores.
   maxWorkers: 2,
   testTimeout: 30000,

@@ -100,7 +100,8 @@ export class LibraryApi {
 
   list(collection: CollectionName, params: URLSearchParams): ListPage {
     for (const key of params.keys()) {
-      if (!["q", "name", "offset", "limit"].includes(key)) throw new HttpError(400, `unknown query parameter "${key}"`);
+      if (!["q", "name", "offset", "limit"].includes(key))
+        throw new HttpError(400, `unknown query parameter "${key}"`);
     }
     const limit = intParam(params, "limit", 50, 1, 100);
     const offset = intParam(params, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
@@ -184,7 +185,10 @@ export class LibraryApi {
         const c = canonical(next.ip_address);
         const other = this.visible(collection).find((e) => e.pk !== pk && canonical(e.ip_address) === c);
         if (other) {
-          throw new HttpError(400, `ip_address "${next.ip_address}" already exists in the ${collection} library (entry ${other.pk})`);
+          throw new HttpError(
+            400,
+            `ip_address "${next.ip_address}" already exists in the ${collection} library (entry ${other.pk})`,
+          );
         }
       }
     }
@@ -195,8 +199,12 @@ export class LibraryApi {
 
   remove(collection: CollectionName, params: URLSearchParams): Reply {
     const raw = params.get("ids");
-    if (raw === null || raw.trim() === "") throw new HttpError(400, 'query parameter "ids" is required (comma-separated entry ids)');
-    const ids = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    if (raw === null || raw.trim() === "")
+      throw new HttpError(400, 'query parameter "ids" is required (comma-separated entry ids)');
+    const ids = raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (this.knobs().unknownDeleteIds === "404") {
       const unknown = ids.filter((id) => !this.store.get(collection, id));
       if (unknown.length) throw new HttpError(404, `no ${collection} entries with ids: ${unknown.join(",")}`);
@@ -220,17 +228,24 @@ export class LibraryApi {
     if (missing.length) {
       throw new HttpError(
         400,
-        `CSV header for the ${collection} library must have columns ${layout.map(titleCase).join(",")}; missing ${missing.map(titleCase).join(",")}`,
+        `CSV header for the ${collection} library must have columns ${CSV_HEADERS[collection]}; missing ${missing.map((m) => CSV_HEADERS[collection].split(",")[layout.indexOf(m)]).join(",")}`,
       );
     }
     const entries: IpEntry[] = [];
     rows.slice(1).forEach((row, i) => {
       const line = i + 2;
       const cell = (n: string) => (row[col(n)] ?? "").trim();
-      const ips = cell("ip").split(",").map((s) => s.trim()).filter(Boolean);
+      const ips = cell("ip")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (ips.length === 0) throw new HttpError(400, `CSV line ${line}: the IP cell is empty`);
       for (const ip of ips) {
-        const input: Record<string, unknown> = { description: cell("description"), ip_address: ip, categories: [cell("type")] };
+        const input: Record<string, unknown> = {
+          description: cell("description"),
+          ip_address: ip,
+          categories: [cell("type")],
+        };
         if (collection === "suspicious") {
           const ttl = parseTtl(cell("ttl"));
           if (ttl instanceof Error) throw new HttpError(400, `CSV line ${line}: ${ttl.message}`);
@@ -252,9 +267,11 @@ export class LibraryApi {
   }
 }
 
-function titleCase(s: string): string {
-  return s === "ttl" ? "TTL" : s.charAt(0).toUpperCase() + s.slice(1);
-}
+/** The headers exactly as the docs spell them. */
+const CSV_HEADERS: Record<CollectionName, string> = {
+  suspicious: "Type,Description,TTL,IP",
+  trusted: "Name,Description,Type,Ip",
+};
 
 function canonical(ip: string): string {
   const p = parseAddress(ip);
@@ -265,7 +282,8 @@ function intParam(params: URLSearchParams, key: string, dflt: number, min: numbe
   const raw = params.get(key);
   if (raw === null) return dflt;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
     throw new HttpError(400, `query parameter "${key}" must be ${range}, got "${raw}"`);
   }
   return Number(raw);
@@ -278,17 +296,27 @@ function objectBody(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function rejectFields(input: Record<string, unknown>, allowed: string[], collection: CollectionName, op: string): void {
+function rejectFields(
+  input: Record<string, unknown>,
+  allowed: string[],
+  collection: CollectionName,
+  op: string,
+): void {
   for (const k of Object.keys(input)) {
     if (allowed.includes(k)) continue;
-    if (SERVER_FIELDS.includes(k)) throw new HttpError(400, `field "${k}" is set by the server and cannot be written`);
-    throw new HttpError(400, `field "${k}" is not accepted when you ${op} a ${collection} entry (accepted: ${allowed.join(", ")})`);
+    if (SERVER_FIELDS.includes(k))
+      throw new HttpError(400, `field "${k}" is set by the server and cannot be written`);
+    throw new HttpError(
+      400,
+      `field "${k}" is not accepted when you ${op} a ${collection} entry (accepted: ${allowed.join(", ")})`,
+    );
   }
 }
 
 function requireString(input: Record<string, unknown>, key: string): string {
   const v = input[key];
-  if (typeof v !== "string" || v.trim() === "") throw new HttpError(400, `field "${key}" is required and must be a non-empty string`);
+  if (typeof v !== "string" || v.trim() === "")
+    throw new HttpError(400, `field "${key}" is required and must be a non-empty string`);
   if (v.length > 255) throw new HttpError(400, `field "${key}" is longer than 255 characters`);
   return v;
 }
@@ -296,7 +324,8 @@ function requireString(input: Record<string, unknown>, key: string): string {
 function optionalString(input: Record<string, unknown>, key: string): string | undefined {
   const v = input[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw new HttpError(400, `field "${key}" must be a string, got ${typeOfValue(v)}`);
+  if (typeof v !== "string")
+    throw new HttpError(400, `field "${key}" must be a string, got ${typeOfValue(v)}`);
   if (v.length > 1024) throw new HttpError(400, `field "${key}" is longer than 1024 characters`);
   return v;
 }

@@ -32,7 +32,13 @@ Options:
   --help                   show this help
 `;
 
-export function parseArgs(argv: string[]): { port: number; host: string; tokens: TokenSpec[]; data?: string; knobs: Partial<Knobs> } {
+export function parseArgs(argv: string[]): {
+  port: number;
+  host: string;
+  tokens: TokenSpec[];
+  data?: string;
+  knobs: Partial<Knobs>;
+} {
   const tokens: TokenSpec[] = [];
   const knobs: Partial<Knobs> = {};
   let port = 8080;
@@ -50,25 +56,55 @@ export function parseArgs(argv: string[]): { port: number; host: string; tokens:
     const num = () => {
       const raw = value();
       const n = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number, got "${raw}"`);
+      if (raw.trim() === "" || !Number.isFinite(n) || n < 0)
+        throw new Error(`${flag} needs a non-negative number, got "${raw}"`);
       return n;
     };
     switch (flag) {
-      case "--port": port = num(); break;
-      case "--host": host = value(); break;
-      case "--token": tokens.push({ token: value() }); break;
-      case "--read-only-token": tokens.push({ token: value(), readOnly: true }); break;
-      case "--data": data = value(); break;
-      case "--latency": knobs.latencyMs = num(); break;
-      case "--rate-limit": rate = num(); break;
-      case "--burst": burst = num(); break;
-      case "--no-retry-after": knobs.retryAfterHeader = false; break;
-      case "--error-rate": knobs.errorRate = num(); break;
-      case "--drop-rate": knobs.dropRate = num(); break;
-      case "--duplicates": knobs.duplicates = value() as Knobs["duplicates"]; break;
-      case "--unknown-delete-ids": knobs.unknownDeleteIds = value() as Knobs["unknownDeleteIds"]; break;
-      case "--expired": knobs.expired = value() as Knobs["expired"]; break;
-      default: throw new Error(`unknown option ${flag}`);
+      case "--port":
+        port = num();
+        break;
+      case "--host":
+        host = value();
+        break;
+      case "--token":
+        tokens.push({ token: value() });
+        break;
+      case "--read-only-token":
+        tokens.push({ token: value(), readOnly: true });
+        break;
+      case "--data":
+        data = value();
+        break;
+      case "--latency":
+        knobs.latencyMs = num();
+        break;
+      case "--rate-limit":
+        rate = num();
+        break;
+      case "--burst":
+        burst = num();
+        break;
+      case "--no-retry-after":
+        knobs.retryAfterHeader = false;
+        break;
+      case "--error-rate":
+        knobs.errorRate = num();
+        break;
+      case "--drop-rate":
+        knobs.dropRate = num();
+        break;
+      case "--duplicates":
+        knobs.duplicates = value() as Knobs["duplicates"];
+        break;
+      case "--unknown-delete-ids":
+        knobs.unknownDeleteIds = value() as Knobs["unknownDeleteIds"];
+        break;
+      case "--expired":
+        knobs.expired = value() as Knobs["expired"];
+        break;
+      default:
+        throw new Error(`unknown option ${flag}`);
     }
   }
   if (rate !== undefined) knobs.rateLimit = rate === 0 ? null : { perSecond: rate, burst: burst ?? rate * 2 };
@@ -89,7 +125,13 @@ async function main(): Promise<void> {
     process.stderr.write(`cloudlock-emulator: ${(e as Error).message}\n\n${HELP}`);
     process.exit(2);
   }
-  const emu = await Emulator.start({ port: args.port, host: args.host, tokens: args.tokens, dataFile: args.data, knobs: args.knobs });
+  const emu = await Emulator.start({
+    port: args.port,
+    host: args.host,
+    tokens: args.tokens,
+    dataFile: args.data,
+    knobs: args.knobs,
+  });
   process.stdout.write(`Cloudlock emulator listening: CLOUDLOCK_API_URL=${emu.apiUrl}\n`);
   const stop = () => void emu.close().then(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -24,7 +24,8 @@ export function parseCsv(text: string): string[][] {
       continue;
     }
     if (c === '"') {
-      if (field !== "") throw new Error(`unexpected quote inside an unquoted field on line ${rows.length + 1}`);
+      if (field !== "")
+        throw new Error(`unexpected quote inside an unquoted field on line ${rows.length + 1}`);
       quoted = true;
     } else if (c === ",") {
       row.push(field);
@@ -65,7 +66,8 @@ export function parseTtl(cell: string): string | undefined | Error {
   if (m) {
     const [month, day, year] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const d = new Date(Date.UTC(year, month - 1, day));
-    if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return new Error(`TTL "${t}" is not a real date`);
+    if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)
+      return new Error(`TTL "${t}" is not a real date`);
     return d.toISOString();
   }
   if (/^\d{4}-\d{2}-\d{2}/.test(t) && !Number.isNaN(Date.parse(t))) return new Date(t).toISOString();

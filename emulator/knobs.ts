@@ -61,15 +61,23 @@ export function knobError(patch: Record<string, unknown>): string | undefined {
     if (["latencyMs", "maxBodyBytes", "seed"].includes(k) && (typeof v !== "number" || v < 0))
       return `knob ${k} must be a non-negative number`;
     if (k === "clockOffsetMs" && typeof v !== "number") return "knob clockOffsetMs must be a number";
-    if (k === "duplicates" && v !== "reject" && v !== "allow") return 'knob duplicates must be "reject" or "allow"';
-    if (k === "unknownDeleteIds" && v !== "ignore" && v !== "404") return 'knob unknownDeleteIds must be "ignore" or "404"';
+    if (k === "duplicates" && v !== "reject" && v !== "allow")
+      return 'knob duplicates must be "reject" or "allow"';
+    if (k === "unknownDeleteIds" && v !== "ignore" && v !== "404")
+      return 'knob unknownDeleteIds must be "ignore" or "404"';
     if (k === "expired" && v !== "hide" && v !== "keep") return 'knob expired must be "hide" or "keep"';
     if (k === "retryAfterHeader" && typeof v !== "boolean") return "knob retryAfterHeader must be a boolean";
     if (k === "faultMethods" && !(Array.isArray(v) && v.every((m) => typeof m === "string")))
       return "knob faultMethods must be a list of methods";
     if (k === "rateLimit" && v !== null) {
       const r = v as { perSecond?: unknown; burst?: unknown };
-      if (typeof r !== "object" || typeof r.perSecond !== "number" || r.perSecond <= 0 || typeof r.burst !== "number" || r.burst < 1)
+      if (
+        typeof r !== "object" ||
+        typeof r.perSecond !== "number" ||
+        r.perSecond <= 0 ||
+        typeof r.burst !== "number" ||
+        r.burst < 1
+      )
         return "knob rateLimit must be null or {perSecond > 0, burst >= 1}";
     }
   }

@@ -78,7 +78,9 @@ export class Emulator {
     this.knobValues = { ...this.initialKnobs };
     this.rand = mulberry32(this.knobValues.seed);
     this.tokens = new Map(
-      (options.tokens ?? ["test-token"]).map((t) => (typeof t === "string" ? { token: t } : t)).map((t) => [t.token, t]),
+      (options.tokens ?? ["test-token"])
+        .map((t) => (typeof t === "string" ? { token: t } : t))
+        .map((t) => [t.token, t]),
     );
     this.api = new LibraryApi(this.store, () => this.knobValues);
   }
@@ -156,7 +158,10 @@ export class Emulator {
    * Add entries as if someone created them by hand (no auth, no faults, no
    * duplicate check). `pk`, `created_on` and the like may be given for fixtures.
    */
-  seed(collection: CollectionName, entries: Array<Partial<IpEntry> & { name: string; ip_address: string }>): IpEntry[] {
+  seed(
+    collection: CollectionName,
+    entries: Array<Partial<IpEntry> & { name: string; ip_address: string }>,
+  ): IpEntry[] {
     return entries.map((e) => {
       const { pk, created_on, updated_on, location, ...input } = e;
       delete (input as Record<string, unknown>).type;
@@ -213,8 +218,17 @@ export class Emulator {
     const m = /^\/api\/v2\/ip\/(suspicious|trusted)(?:\/([^/]*))?\/?$/.exec(url.pathname);
     const collection = m?.[1] as CollectionName | undefined;
     const id = m?.[2] ? decodeURIComponent(m[2]) : undefined;
-    const route = collection ? `${method} /ip/${collection}${id !== undefined ? "/{id}" : ""}` : `${method} ${url.pathname}`;
-    const entry: LoggedRequest = { seq: ++this.seq, method, route, path: url.pathname, query: url.search, status: 0 };
+    const route = collection
+      ? `${method} /ip/${collection}${id !== undefined ? "/{id}" : ""}`
+      : `${method} ${url.pathname}`;
+    const entry: LoggedRequest = {
+      seq: ++this.seq,
+      method,
+      route,
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+    };
     const finish = (reply: Reply, fault?: LoggedRequest["fault"]) => {
       entry.status = reply.status ?? 200;
       if (fault) entry.fault = fault;
@@ -251,11 +265,17 @@ export class Emulator {
       if (limited !== undefined) {
         req.resume();
         const headers: Record<string, string> = k.retryAfterHeader ? { "Retry-After": String(limited) } : {};
-        return finish({ status: 429, headers, body: { message: "rate limit exceeded, slow down" } }, "rate-limited");
+        return finish(
+          { status: 429, headers, body: { message: "rate limit exceeded, slow down" } },
+          "rate-limited",
+        );
       }
       const write = method !== "GET" && method !== "HEAD";
       if (write && spec.readOnly) {
-        throw new HttpError(403, "this API token is read-only; writes need a token whose user may manage IP libraries");
+        throw new HttpError(
+          403,
+          "this API token is read-only; writes need a token whose user may manage IP libraries",
+        );
       }
       const reply = await this.dispatch(req, method, collection, id, url);
       if (write && faultable && k.dropAfterCommitRate > 0 && this.rand() < k.dropAfterCommitRate) {
@@ -274,7 +294,8 @@ export class Emulator {
 
   private authenticate(req: http.IncomingMessage): TokenSpec {
     const header = req.headers.authorization;
-    if (!header) throw new HttpError(401, "the Authorization header is missing; send Authorization: Bearer <token>");
+    if (!header)
+      throw new HttpError(401, "the Authorization header is missing; send Authorization: Bearer <token>");
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw new HttpError(401, "the Authorization header must be: Bearer <token>");
     const spec = this.tokens.get(m[1]);
@@ -304,7 +325,8 @@ export class Emulator {
     url: URL,
   ): Promise<Reply> {
     if (id !== undefined) {
-      if (method !== "PUT") throw new HttpError(405, `${method} is not supported on an entry; use PUT to update`);
+      if (method !== "PUT")
+        throw new HttpError(405, `${method} is not supported on an entry; use PUT to update`);
       if (id === "") throw new HttpError(404, "entry id is missing");
       return this.api.update(collection, id, await this.readJson(req));
     }
@@ -389,7 +411,8 @@ export class Emulator {
       }
     };
     const coll = (v: unknown): CollectionName => {
-      if (!COLLECTIONS.includes(v as CollectionName)) throw new HttpError(400, 'collection must be "suspicious" or "trusted"');
+      if (!COLLECTIONS.includes(v as CollectionName))
+        throw new HttpError(400, 'collection must be "suspicious" or "trusted"');
       return v as CollectionName;
     };
     const entryRoute = /^\/entries\/([^/]+)\/([^/]+)$/.exec(path);
@@ -407,9 +430,19 @@ export class Emulator {
       case "GET /entries":
         return { body: { items: this.entries(coll(url.searchParams.get("collection"))) } };
       case "PATCH /entries/:c/:pk":
-        return { body: this.edit(coll(entryRoute![1]), decodeURIComponent(entryRoute![2]), (await json()) as Partial<IpEntry>) };
+        return {
+          body: this.edit(
+            coll(entryRoute![1]),
+            decodeURIComponent(entryRoute![2]),
+            (await json()) as Partial<IpEntry>,
+          ),
+        };
       case "DELETE /entries/:c/:pk":
-        return { body: { deleted: this.store.remove(coll(entryRoute![1]), [decodeURIComponent(entryRoute![2])]).length } };
+        return {
+          body: {
+            deleted: this.store.remove(coll(entryRoute![1]), [decodeURIComponent(entryRoute![2])]).length,
+          },
+        };
       case "GET /requests":
         return { body: this.requests() };
       case "DELETE /requests":

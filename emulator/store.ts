@@ -53,7 +53,10 @@ export class MemoryStore implements Store {
   private save(): void {
     if (!this.file) return;
     const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ suspicious: this.all("suspicious"), trusted: this.all("trusted") }, null, 1));
+    fs.writeFileSync(
+      tmp,
+      JSON.stringify({ suspicious: this.all("suspicious"), trusted: this.all("trusted") }, null, 1),
+    );
     fs.renameSync(tmp, this.file);
   }
 }

@@ -35,7 +35,8 @@ function parseOne(text: string): { family: AddressFamily; value: bigint } | stri
   if (text.includes(":") && !text.includes("%") && ipaddr.IPv6.isValid(text)) {
     return { family: "ipv6", value: bytesToBigInt(ipaddr.IPv6.parse(text).toByteArray()) };
   }
-  if (/^[0-9.]+$/.test(text)) return `"${text}" is not a valid IPv4 address (expected four decimal parts, e.g. 192.0.2.10)`;
+  if (/^[0-9.]+$/.test(text))
+    return `"${text}" is not a valid IPv4 address (expected four decimal parts, e.g. 192.0.2.10)`;
   return `"${text}" is not a valid IPv4 or IPv6 address`;
 }
 
@@ -81,7 +82,8 @@ export function parseAddress(input: unknown): ParseResult {
   const dash = input.indexOf("-");
   if (dash >= 0) {
     const [a, b, ...rest] = input.split("-");
-    if (rest.length > 0) return { ok: false, reason: `"${input}" has more than one "-"; a range is written start-end` };
+    if (rest.length > 0)
+      return { ok: false, reason: `"${input}" has more than one "-"; a range is written start-end` };
     const start = parseOne(a);
     if (typeof start === "string") return { ok: false, reason: `range start ${start}` };
     const end = parseOne(b);
@@ -90,7 +92,10 @@ export function parseAddress(input: unknown): ParseResult {
       return { ok: false, reason: `range "${input}" mixes IPv4 and IPv6; both ends must be the same family` };
     }
     if (start.value > end.value) {
-      return { ok: false, reason: `range "${input}" is reversed; the start must not be greater than the end` };
+      return {
+        ok: false,
+        reason: `range "${input}" is reversed; the start must not be greater than the end`,
+      };
     }
     return ok("range", start.family, start.value, end.value);
   }

@@ -68,13 +68,16 @@ export class CloudlockClient {
   private readonly policy: RetryPolicy;
   private readonly agent: http.Agent;
   private readonly userAgent: string;
+  private readonly hooks: Pick<ClientOptions, "beforeRequest" | "onRetryAfter">;
   private counters: RequestStats = emptyStats();
 
-  constructor(private readonly options: ClientOptions = {}) {
+  constructor(options: ClientOptions = {}) {
     const conn = resolveConnection(options, options.env);
     this.apiUrl = conn.apiUrl;
     // Non-enumerable, so the token never shows in inspect/JSON/serialised closures.
     Object.defineProperty(this, "token", { value: conn.apiToken, enumerable: false });
+    // Keep only what is needed: `options` holds the token.
+    this.hooks = { beforeRequest: options.beforeRequest, onRetryAfter: options.onRetryAfter };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.agent = this.apiUrl.startsWith("https:")
@@ -134,7 +137,7 @@ export class CloudlockClient {
 
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      await this.options.beforeRequest?.();
+      await this.hooks.beforeRequest?.();
       this.counters.requests++;
       this.counters.byMethod[method] = (this.counters.byMethod[method] ?? 0) + 1;
       this.counters.byRoute[route] = (this.counters.byRoute[route] ?? 0) + 1;
@@ -151,7 +154,7 @@ export class CloudlockClient {
         if (res.ok) return { status: res.status, headers: res.headers, data: parseJson(text) as T };
         status = res.status;
         retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
-        if (retryAfterMs !== undefined) this.options.onRetryAfter?.(retryAfterMs);
+        if (retryAfterMs !== undefined) this.hooks.onRetryAfter?.(retryAfterMs);
         error = makeApiError(status, method, shown, serverMessage(text, token), retryAfterMs);
       } catch (e) {
         const err = e as { name?: string; code?: string; message?: string };

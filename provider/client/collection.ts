@@ -1,7 +1,15 @@
 import type { CloudlockClient } from "./client";
 import { CloudlockError } from "./errors";
 import { multipartFile } from "./multipart";
-import { CollectionName, EntryPatch, IpEntry, ListPage, ListQuery, NewEntry, UPDATABLE_FIELDS } from "./types";
+import {
+  CollectionName,
+  EntryPatch,
+  IpEntry,
+  ListPage,
+  ListQuery,
+  NewEntry,
+  UPDATABLE_FIELDS,
+} from "./types";
 
 /** Largest page the API serves. */
 export const PAGE_LIMIT = 100;
@@ -78,7 +86,9 @@ export class IpCollection {
   /** Create one entry (POST). Not retried on 5xx: the entry may exist already. */
   async create(entry: NewEntry): Promise<IpEntry> {
     if (this.name === "trusted" && entry.expires_on !== undefined) {
-      throw new CloudlockError("expires_on is only valid for suspicious entries; trusted entries do not expire");
+      throw new CloudlockError(
+        "expires_on is only valid for suspicious entries; trusted entries do not expire",
+      );
     }
     const res = await this.client.request<IpEntry>("POST", this.path, { json: dropUndefined(entry) });
     return res.data;
@@ -99,7 +109,9 @@ export class IpCollection {
         `${this.name} entries cannot change ${refused.join(", ")} in place (the API's PUT accepts ${allowed.join(", ")}); replace the entry instead`,
       );
     }
-    const res = await this.client.request<unknown>("PUT", `${this.path}/${encodeURIComponent(pk)}`, { json: body });
+    const res = await this.client.request<unknown>("PUT", `${this.path}/${encodeURIComponent(pk)}`, {
+      json: body,
+    });
     const data = res.data as Partial<IpEntry> | undefined;
     return data && typeof data === "object" && typeof data.pk === "string" ? (data as IpEntry) : undefined;
   }

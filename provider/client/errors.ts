@@ -132,7 +132,12 @@ export function makeApiError(
 }
 
 function isKind(e: unknown, kinds: Kind[]): boolean {
-  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[MARK] === true && kinds.includes((e as CloudlockError).kind);
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    (e as Record<symbol, unknown>)[MARK] === true &&
+    kinds.includes((e as CloudlockError).kind)
+  );
 }
 
 const API_KINDS: Kind[] = [
@@ -149,7 +154,8 @@ export function isCloudlockError(e: unknown): e is CloudlockError {
   return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[MARK] === true;
 }
 export const isConfigError = (e: unknown): e is ConfigError => isKind(e, ["ConfigError"]);
-export const isConnectionError = (e: unknown): e is ConnectionError => isKind(e, ["ConnectionError", "TimeoutError"]);
+export const isConnectionError = (e: unknown): e is ConnectionError =>
+  isKind(e, ["ConnectionError", "TimeoutError"]);
 export const isTimeoutError = (e: unknown): e is TimeoutError => isKind(e, ["TimeoutError"]);
 export const isApiError = (e: unknown): e is ApiError => isKind(e, API_KINDS);
 export const isNotFoundError = (e: unknown): e is NotFoundError => isKind(e, ["NotFoundError"]);

@@ -33,11 +33,16 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  * Parse a Retry-After header: delta-seconds or an HTTP date. Returns ms from
  * `now`, or undefined when absent or unparseable. A date in the past is 0.
  */
-export function parseRetryAfter(header: string | null | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  header: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (header == null) return undefined;
   const text = header.trim();
   if (text === "") return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  // An HTTP date names a weekday and month; anything else (e.g. "-5", which Date.parse reads as a year) is garbage.
+  if (!/[a-z]{3}/i.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

@@ -36,7 +36,9 @@ export const UPDATABLE_FIELDS = {
   trusted: ["ip_address", "name", "categories", "description"],
 } as const satisfies Record<CollectionName, readonly string[]>;
 
-export type EntryPatch = Partial<Pick<IpEntry, "ip_address" | "name" | "categories" | "description" | "expires_on">>;
+export type EntryPatch = Partial<
+  Pick<IpEntry, "ip_address" | "name" | "categories" | "description" | "expires_on">
+>;
 
 /** The list envelope. */
 export interface ListPage {

@@ -1,0 +1,82 @@
+import { canonicalAddress, parseAddress, sameAddress } from "../../provider/address";
+
+describe("parseAddress: valid forms and their canonical spelling", () => {
+  test.each([
+    ["10.0.0.1", "address", "ipv4", "10.0.0.1"],
+    ["10.0.0.1/32", "cidr", "ipv4", "10.0.0.1"],
+    ["10.0.0.1-10.0.0.1", "range", "ipv4", "10.0.0.1"],
+    ["198.51.100.0/24", "cidr", "ipv4", "198.51.100.0/24"],
+    ["198.51.100.7/24", "cidr", "ipv4", "198.51.100.0/24"],
+    ["198.51.100.0-198.51.100.255", "range", "ipv4", "198.51.100.0/24"],
+    ["192.168.7.5-192.168.7.10", "range", "ipv4", "192.168.7.5-192.168.7.10"],
+    ["0.0.0.0/0", "cidr", "ipv4", "0.0.0.0/0"],
+    ["2001:DB8::1", "address", "ipv6", "2001:db8::1"],
+    ["2001:0db8:0000:0000:0000:0000:0000:0001", "address", "ipv6", "2001:db8::1"],
+    ["2001:db8::1/128", "cidr", "ipv6", "2001:db8::1"],
+    ["2001:db8::/32", "cidr", "ipv6", "2001:db8::/32"],
+    ["2001:db8::-2001:db8::ff", "range", "ipv6", "2001:db8::/120"],
+    ["2001:db8::5-2001:db8::9", "range", "ipv6", "2001:db8::5-2001:db8::9"],
+    ["::1", "address", "ipv6", "::1"],
+  ])("%s → %s %s %s", (input, kind, family, canonical) => {
+    const r = parseAddress(input);
+    expect(r).toMatchObject({ ok: true, value: { kind, family, canonical } });
+  });
+
+  test("first/last bound the set", () => {
+    const r = parseAddress("10.0.0.0/30");
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.value.first).toBe(0x0a000000n);
+    expect(r.value.last).toBe(0x0a000003n);
+  });
+});
+
+describe("parseAddress: invalid forms give a reason", () => {
+  test.each([
+    ["", /must not be empty/],
+    ["   ", /must not be empty/],
+    [" 10.0.0.1", /must not contain spaces/],
+    ["10.0.0.1 - 10.0.0.5", /must not contain spaces/],
+    ["garbage", /not a valid IPv4 or IPv6 address/],
+    ["10.0.0", /not a valid IPv4 address/],
+    ["10.0.0.256", /not a valid IPv4 address/],
+    ["0x0a.0.0.1", /not a valid/],
+    ["010.0.0.1", /not a valid IPv4 address/],
+    ["10.0.0.5-10.0.0.1", /reversed/],
+    ["10.0.0.1-2001:db8::1", /mixes IPv4 and IPv6/],
+    ["10.0.0.1-10.0.0.2-10.0.0.3", /more than one "-"/],
+    ["10.0.0.1-", /range end/],
+    ["-10.0.0.1", /range start/],
+    ["10.0.0.0/33", /invalid prefix length; expected 0 to 32/],
+    ["10.0.0.0/", /invalid prefix length/],
+    ["10.0.0.0/-1", /range/],
+    ["2001:db8::/129", /expected 0 to 128/],
+    ["fe80::1%eth0", /not a valid/],
+    ["10.0.0.0/24/8", /invalid prefix length/],
+  ])("%j is refused", (input, reason) => {
+    const r = parseAddress(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+
+  test.each([[undefined], [null], [42], [["10.0.0.1"]], [{}]])("non-string %p is refused", (v) => {
+    const r = parseAddress(v);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/must be a string/);
+  });
+});
+
+describe("sameAddress / canonicalAddress", () => {
+  test("equivalent spellings are the same address", () => {
+    expect(sameAddress("10.0.0.1/32", "10.0.0.1")).toBe(true);
+    expect(sameAddress("10.0.0.1-10.0.0.1", "10.0.0.1")).toBe(true);
+    expect(sameAddress("2001:0DB8::0001", "2001:db8::1")).toBe(true);
+    expect(sameAddress("10.0.0.0-10.0.0.255", "10.0.0.0/24")).toBe(true);
+  });
+  test("different sets differ", () => {
+    expect(sameAddress("10.0.0.1", "10.0.0.2")).toBe(false);
+    expect(sameAddress("10.0.0.0/24", "10.0.0.0/25")).toBe(false);
+  });
+  test("invalid input is returned unchanged", () => {
+    expect(canonicalAddress("nope")).toBe("nope");
+  });
+});

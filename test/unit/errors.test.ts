@@ -1,0 +1,56 @@
+import * as errors from "../../provider/client/errors";
+
+describe("error hierarchy", () => {
+  test.each([
+    [400, "BadRequestError", errors.isBadRequestError],
+    [401, "AuthenticationError", errors.isApiError],
+    [403, "PermissionDeniedError", errors.isPermissionDeniedError],
+    [404, "NotFoundError", errors.isNotFoundError],
+    [429, "RateLimitError", errors.isRateLimitError],
+    [500, "ServerError", errors.isApiError],
+    [503, "ServerError", errors.isApiError],
+    [418, "ApiError", errors.isApiError],
+  ])("status %d makes a %s", (status, kind, check) => {
+    const e = errors.makeApiError(status, "GET", "/ip/trusted", "boom", 1000);
+    expect(e.kind).toBe(kind);
+    expect(e.name).toBe(kind);
+    expect(check(e)).toBe(true);
+    expect(errors.isCloudlockError(e)).toBe(true);
+    expect(e).toMatchObject({
+      status,
+      method: "GET",
+      path: "/ip/trusted",
+      serverMessage: "boom",
+      retryAfterMs: 1000,
+    });
+    expect(e.message).toContain(`GET /ip/trusted returned ${status}`);
+    expect(e.message).toContain("boom");
+  });
+
+  test("checks work on a structurally separate copy (no instanceof)", () => {
+    // A second copy of the module, as a reloaded dynamic provider would have.
+    jest.isolateModules(() => {
+      const copy = require("../../provider/client/errors") as typeof errors;
+      const e = copy.makeApiError(404, "PUT", "/ip/trusted/x", undefined);
+      expect(e instanceof errors.ApiError).toBe(false);
+      expect(errors.isNotFoundError(e)).toBe(true);
+      expect(errors.isApiError(e)).toBe(true);
+    });
+  });
+
+  test("plain errors and look-alikes are not Cloudlock errors", () => {
+    expect(errors.isApiError(new Error("x"))).toBe(false);
+    expect(errors.isApiError({ kind: "ApiError", status: 400 })).toBe(false);
+    expect(errors.isCloudlockError(null)).toBe(false);
+  });
+
+  test("401 and 403 explain what to do", () => {
+    expect(errors.makeApiError(401, "GET", "/ip/trusted", undefined).message).toMatch(/token/);
+    expect(errors.makeApiError(403, "POST", "/ip/trusted", undefined).message).toMatch(/read-only token/);
+  });
+
+  test("maskSecret removes every occurrence", () => {
+    expect(errors.maskSecret("a sekret-123 b sekret-123", "sekret-123")).toBe("a [token] b [token]");
+    expect(errors.maskSecret("abc", undefined)).toBe("abc");
+  });
+});
