@@ -1,0 +1,289 @@
+/**
+ * The dynamic providers' implementation. The serialised provider object in
+ * state is a few lines that `require("pulumi-cloudlock/provider")` at call
+ * time and forward here, so this code can change without rewriting state and
+ * nothing in it (client, token, cache) is ever serialised.
+ */
+import { CloudlockClient } from "../client/client";
+import { ConnectionSettings, resolveConnection } from "../client/config";
+import {
+  CloudlockError,
+  isApiError,
+  isBadRequestError,
+  isConnectionError,
+  isNotFoundError,
+} from "../client/errors";
+import type { RetryPolicy } from "../client/retry";
+import type { CollectionName, IpEntry, NewEntry } from "../client/types";
+import { LibraryCache } from "./cache";
+import {
+  CheckFailure,
+  EntryInputs,
+  EntryOutputs,
+  UPDATABLE,
+  decideDiff,
+  entryFields,
+  hasExpired,
+  inputsFromEntry,
+  outputsFromEntry,
+  patchFor,
+  pickInputs,
+  sameValue,
+  unique,
+  validate,
+} from "./schema";
+
+type Props = Record<string, unknown>;
+
+/** The subset of Pulumi's dynamic ConfigureRequest we use. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+export interface RuntimeSettings extends Partial<ConnectionSettings> {
+  /** Environment to fall back on (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Listing cache lifetime, ms. */
+  cacheTtlMs?: number;
+  /** Client retry overrides (tests). */
+  retry?: Partial<RetryPolicy>;
+}
+
+const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIp", trusted: "TrustedIp" };
+
+export class ProviderRuntime {
+  private settings: RuntimeSettings;
+  private clientInstance?: CloudlockClient;
+  private caches = new Map<CollectionName, LibraryCache>();
+
+  constructor(settings: RuntimeSettings = {}) {
+    this.settings = settings;
+  }
+
+  /**
+   * Take `cloudlock:apiUrl` / `cloudlock:apiToken` from stack config. Synchronous
+   * on purpose: the provider host may start other calls before configure's
+   * promise settles, and they must already see the settings.
+   */
+  configure(config: ConfigSource): void {
+    const apiUrl = config.get("cloudlock:apiUrl") ?? undefined;
+    const apiToken = config.get("cloudlock:apiToken") ?? undefined;
+    this.settings = { ...this.settings, ...(apiUrl ? { apiUrl } : {}), ...(apiToken ? { apiToken } : {}) };
+    this.clientInstance?.close();
+    this.clientInstance = undefined;
+    this.caches.clear();
+  }
+
+  /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */
+  get client(): CloudlockClient {
+    if (!this.clientInstance) {
+      const s = this.settings;
+      const conn = resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, s.env ?? process.env);
+      this.clientInstance = new CloudlockClient({
+        ...conn,
+        env: {},
+        retry: s.retry,
+        userAgentSuffix: "pulumi-dynamic-provider",
+      });
+    }
+    return this.clientInstance;
+  }
+
+  cache(kind: CollectionName): LibraryCache {
+    let c = this.caches.get(kind);
+    if (!c) {
+      c = new LibraryCache(this.client.collection(kind), this.settings.cacheTtlMs);
+      this.caches.set(kind, c);
+    }
+    return c;
+  }
+
+  async check(
+    kind: CollectionName,
+    olds: Props,
+    news: Props,
+  ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+    const isNew = olds === undefined || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
+    const failures = validate(kind, news, isNew);
+    return { inputs: { ...pickInputs(kind, news) }, failures };
+  }
+
+  async diff(kind: CollectionName, _id: string, olds: Props, news: Props) {
+    const d = decideDiff(kind, olds, news);
+    return {
+      changes: d.changes,
+      replaces: d.replaces,
+      // The old entry holds the address: it must go before its replacement is created.
+      deleteBeforeReplace: d.replaces.length > 0,
+    };
+  }
+
+  async create(kind: CollectionName, props: Props): Promise<{ id: string; outs: EntryOutputs }> {
+    const inputs = pickInputs(kind, props);
+    const entry = inputs.adoptId ? await this.adopt(kind, inputs) : await this.createNew(kind, inputs);
+    return { id: entry.pk, outs: outputsFromEntry(kind, entry, inputs) };
+  }
+
+  private async createNew(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry> {
+    const cache = this.cache(kind);
+    return cache.withAddress(inputs.ipAddress, async () => {
+      const existing = await cache.byAddress(inputs.ipAddress);
+      const live = existing.filter((e) => !hasExpired(e.expires_on));
+      if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
+      const body: NewEntry = {
+        name: inputs.name,
+        ip_address: inputs.ipAddress,
+        description: inputs.description,
+        categories: inputs.categories ? unique(inputs.categories) : undefined,
+        expires_on: kind === "suspicious" ? inputs.expiresOn : undefined,
+      };
+      try {
+        const created = await this.client.collection(kind).create(body);
+        const entry = { ...fallbackEntry(kind, body), ...created };
+        cache.noteWritten(entry);
+        return entry;
+      } catch (e) {
+        // The request may have been applied although its answer was lost: look before anyone retries.
+        if (isConnectionError(e) || (isApiError(e) && e.status >= 500)) {
+          cache.invalidate();
+          const found = (await cache.byAddress(inputs.ipAddress)).find((x) => x.name === inputs.name);
+          if (found) return found;
+        }
+        if (isBadRequestError(e) && /already exists/i.test(e.message)) {
+          const [other] = await cache.refresh().then(() => cache.byAddress(inputs.ipAddress));
+          if (other) throw duplicateError(kind, inputs, other);
+        }
+        throw e;
+      }
+    });
+  }
+
+  private async adopt(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry> {
+    const cache = this.cache(kind);
+    const pk = inputs.adoptId!;
+    const entry = (await cache.byPk(pk)) ?? (await cache.refresh()).get(pk);
+    if (!entry) {
+      throw new CloudlockError(
+        `${LABEL[kind]} adoptId "${pk}": no ${kind} entry with that id exists in Cloudlock. ` +
+          `Check the id (cloudlock-pulumi import lists them), or remove adoptId to create a new entry.`,
+      );
+    }
+    const current = entryFields(entry);
+    const fixed = (["name", "ipAddress", "description", "categories", "expiresOn"] as const).filter(
+      (f) =>
+        !(kind === "trusted" && f === "expiresOn") &&
+        !UPDATABLE[kind].includes(f) &&
+        !sameValue(f, current[f], inputs[f]),
+    );
+    if (fixed.length > 0) {
+      const f = fixed[0];
+      throw new CloudlockError(
+        `${LABEL[kind]} adoptId "${pk}": the existing entry has ${f} ${JSON.stringify(current[f])} but the declaration says ` +
+          `${JSON.stringify(inputs[f])}. Cloudlock cannot change a ${kind} entry's ${f} in place, so adopting would ` +
+          `replace the entry. Declare ${f}: ${JSON.stringify(current[f])} to adopt it as it is (you can rename it later ` +
+          `by replacement), or remove adoptId and delete the existing entry to create a new one.`,
+      );
+    }
+    const patch = patchFor(kind, current, inputs);
+    if (Object.keys(patch).length === 0) return entry;
+    const updated = (await this.client.collection(kind).update(pk, patch)) ?? applyPatch(entry, patch);
+    cache.noteWritten(updated);
+    return updated;
+  }
+
+  async read(
+    kind: CollectionName,
+    id: string,
+    props: Props = {},
+  ): Promise<{ id: string; props: Props; inputs?: Props }> {
+    const declared = pickInputs(kind, props);
+    const cache = this.cache(kind);
+    const entry = await cache.byPk(id);
+    if (!entry) {
+      // An entry that expired on schedule is not drift: keep the state as it is.
+      if (kind === "suspicious" && hasExpired(props.expiresOn))
+        return { id, props: stripProvider(props), inputs: { ...declared } };
+      return { id: "", props: {} };
+    }
+    return {
+      id,
+      props: { ...outputsFromEntry(kind, entry, declared) },
+      inputs: { ...inputsFromEntry(kind, entry, declared) },
+    };
+  }
+
+  async update(kind: CollectionName, id: string, olds: Props, news: Props): Promise<{ outs: EntryOutputs }> {
+    const inputs = pickInputs(kind, news);
+    const patch = patchFor(kind, olds, inputs);
+    const col = this.client.collection(kind);
+    let updated: IpEntry | undefined;
+    try {
+      updated = Object.keys(patch).length ? await col.update(id, patch) : undefined;
+    } catch (e) {
+      if (isNotFoundError(e)) {
+        throw new CloudlockError(
+          `${LABEL[kind]} ${id} no longer exists in Cloudlock (deleted by hand, or expired). Run \`pulumi refresh\` to ` +
+            `drop it from the stack, then \`pulumi up\` to create it again.`,
+        );
+      }
+      throw e;
+    }
+    const entry =
+      updated ?? (await this.cache(kind).refresh()).get(id) ?? applyPatch(toEntry(kind, id, olds), patch);
+    this.cache(kind).noteWritten(entry);
+    return { outs: outputsFromEntry(kind, entry, inputs) };
+  }
+
+  async delete(kind: CollectionName, id: string): Promise<void> {
+    try {
+      await this.client.collection(kind).delete([id]);
+    } catch (e) {
+      // Already gone is success (the 404 reading of unknown ids).
+      if (!isNotFoundError(e)) throw e;
+    }
+    this.cache(kind).noteDeleted([id]);
+  }
+}
+
+function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntry): CloudlockError {
+  return new CloudlockError(
+    `${LABEL[kind]} ipAddress "${inputs.ipAddress}" already exists in the ${kind} library as entry ${other.pk} ` +
+      `("${other.name}", ${other.ip_address}). To manage that entry with Pulumi instead of creating a duplicate, ` +
+      `set adoptId: "${other.pk}" on this resource.`,
+  );
+}
+
+function fallbackEntry(kind: CollectionName, body: NewEntry): Omit<IpEntry, "pk"> {
+  return {
+    type: kind,
+    name: body.name,
+    ip_address: body.ip_address,
+    description: body.description ?? "",
+    categories: body.categories ?? [],
+  };
+}
+
+function applyPatch(e: IpEntry, patch: Record<string, unknown>): IpEntry {
+  return { ...e, ...patch } as IpEntry;
+}
+
+/** Rebuild an entry from stored outputs (last resort when the server does not echo a PUT). */
+function toEntry(kind: CollectionName, id: string, o: Props): IpEntry {
+  return {
+    pk: id,
+    type: (o.type as string) ?? kind,
+    name: o.name as string,
+    ip_address: o.ipAddress as string,
+    description: (o.description as string) ?? "",
+    categories: (o.categories as string[]) ?? [],
+    location: o.location as string,
+    created_on: o.createdOn as string,
+    updated_on: o.updatedOn as string,
+    expires_on: (o.expiresOn as string) ?? null,
+  };
+}
+
+function stripProvider(p: Props): Props {
+  const { __provider: _, ...rest } = p;
+  return rest;
+}

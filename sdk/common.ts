@@ -1,0 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Inputs both IP resources share. */
+export interface IpEntryArgs {
+  /** Entry name shown in Cloudlock, e.g. "HQ Berlin". */
+  name: pulumi.Input<string>;
+  /**
+   * The address: a single IPv4/IPv6 address (`203.0.113.7`), a CIDR block
+   * (`198.51.100.0/24`) or a range (`192.168.7.5-192.168.7.10`). Spellings of
+   * the same set of addresses are equal: `10.0.0.1/32` vs `10.0.0.1` is no change.
+   */
+  ipAddress: pulumi.Input<string>;
+  /** Internal short description. */
+  description?: pulumi.Input<string>;
+  /** Categories (order and duplicates do not matter). */
+  categories?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Adopt the existing entry with this id (pk) instead of creating one; see
+   * `cloudlock-pulumi import`. Changing or removing it later is not a change.
+   */
+  adoptId?: pulumi.Input<string>;
+}
+
+/** Output properties the server computes. */
+export const COMPUTED = { location: undefined, type: undefined, createdOn: undefined, updatedOn: undefined };

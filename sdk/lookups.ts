@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CloudlockClient, ClientOptions } from "../provider/client";
+import type { CollectionName, IpEntry } from "../provider/client/types";
+
+/** An entry as the lookup functions return it (camelCase). */
+export interface IpEntryInfo {
+  pk: string;
+  name: string;
+  ipAddress: string;
+  description: string;
+  categories: string[];
+  location: string;
+  type: string;
+  createdOn: string;
+  updatedOn: string;
+  /** Suspicious entries only. */
+  expiresOn?: string;
+}
+
+/** Filters of the lookup functions (both are substring matches on the server). */
+export interface IpLookupArgs {
+  /** Matches name, location, ip_address or categories. */
+  q?: string;
+  /** Matches the name. */
+  name?: string;
+  /** Connection overrides; by default stack config `cloudlock:apiUrl` / `cloudlock:apiToken`, then the environment. */
+  connection?: Pick<ClientOptions, "apiUrl" | "apiToken">;
+}
+
+async function lookup(kind: CollectionName, args: IpLookupArgs = {}): Promise<IpEntryInfo[]> {
+  let apiUrl = args.connection?.apiUrl;
+  let apiToken = args.connection?.apiToken;
+  // Inside a Pulumi program, stack config comes first.
+  try {
+    const cfg = new pulumi.Config("cloudlock");
+    apiUrl ??= cfg.get("apiUrl");
+    apiToken ??= cfg.get("apiToken");
+  } catch {
+    // Not in a Pulumi program: the environment serves.
+  }
+  const client = new CloudlockClient({ apiUrl, apiToken });
+  try {
+    return (await client.collection(kind).listAll({ q: args.q, name: args.name })).map(info);
+  } finally {
+    client.close();
+  }
+}
+
+function info(e: IpEntry): IpEntryInfo {
+  return {
+    pk: e.pk,
+    name: e.name,
+    ipAddress: e.ip_address,
+    description: e.description ?? "",
+    categories: e.categories ?? [],
+    location: e.location ?? "",
+    type: e.type,
+    createdOn: e.created_on ?? "",
+    updatedOn: e.updated_on ?? "",
+    ...(e.expires_on ? { expiresOn: e.expires_on } : {}),
+  };
+}
+
+/** List trusted entries (every page), optionally filtered; e.g. to find a pk to adopt. */
+export function getTrustedIps(args?: IpLookupArgs): Promise<IpEntryInfo[]> {
+  return lookup("trusted", args);
+}
+
+/** List suspicious entries (every page), optionally filtered. Expired entries are not listed. */
+export function getSuspiciousIps(args?: IpLookupArgs): Promise<IpEntryInfo[]> {
+  return lookup("suspicious", args);
+}

@@ -1,0 +1,79 @@
+import * as pulumi from "@pulumi/pulumi";
+import { COMPUTED, IpEntryArgs } from "./common";
+import { makeProvider } from "./provider";
+
+/** Inputs of a {@link SuspiciousIp}. */
+export interface SuspiciousIpArgs extends IpEntryArgs {
+  /**
+   * When Cloudlock removes the entry: an ISO-8601 string or a Date. Must be in
+   * the future for a new entry. Once it passes, the entry leaves Cloudlock on
+   * schedule: that is not drift, and Pulumi warns that the declaration can go.
+   */
+  expiresOn?: pulumi.Input<string | Date>;
+}
+
+const provider = makeProvider("suspicious");
+
+/**
+ * An entry of Cloudlock's Suspicious IP library (threat feeds), optionally
+ * expiring. The resource id is the entry's pk.
+ *
+ * ```ts
+ * new SuspiciousIp("tor-exit", { name: "TOR exit", ipAddress: "203.0.113.7", expiresOn: "2027-01-01T00:00:00Z" });
+ * ```
+ * Changing `name` replaces the entry (Cloudlock cannot rename suspicious
+ * entries); every other field changes in place.
+ */
+export class SuspiciousIp extends pulumi.dynamic.Resource {
+  /** Entry name (changing it replaces the entry). */
+  declare readonly name: pulumi.Output<string>;
+  /** The address as declared (or as Cloudlock holds it, after drift). */
+  declare readonly ipAddress: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string | undefined>;
+  declare readonly categories: pulumi.Output<string[] | undefined>;
+  /** Expiry, UTC ISO-8601, if any. */
+  declare readonly expiresOn: pulumi.Output<string | undefined>;
+  declare readonly adoptId: pulumi.Output<string | undefined>;
+  /** Location computed by Cloudlock from the address. */
+  declare readonly location: pulumi.Output<string>;
+  /** Always "suspicious". */
+  declare readonly type: pulumi.Output<string>;
+  /** Creation time, UTC ISO-8601. */
+  declare readonly createdOn: pulumi.Output<string>;
+  /** Last update, UTC ISO-8601. */
+  declare readonly updatedOn: pulumi.Output<string>;
+
+  /**
+   * @param name Pulumi resource name (unique in the stack).
+   * @param args The entry.
+   * @param opts Resource options.
+   */
+  constructor(name: string, args: SuspiciousIpArgs, opts?: pulumi.CustomResourceOptions) {
+    const expiresOn =
+      args?.expiresOn === undefined
+        ? undefined
+        : pulumi.output(args.expiresOn).apply((v) => (v instanceof Date ? v.toISOString() : v));
+    super(provider, name, { ...COMPUTED, ...args, expiresOn }, opts, "cloudlock", "SuspiciousIp");
+    if (expiresOn && !opts?.id) {
+      expiresOn.apply((v) => {
+        const at = typeof v === "string" ? Date.parse(v) : NaN;
+        if (at <= Date.now()) {
+          void pulumi.log.warn(
+            `expiresOn ${v} has passed: Cloudlock has removed this entry on schedule. That is not drift; ` +
+              `you can delete this declaration.`,
+            this,
+          );
+        }
+      });
+    }
+  }
+
+  /**
+   * Look up an existing suspicious entry by pk, read-only (not managed by the stack).
+   * @param name Pulumi resource name.
+   * @param id The entry's pk.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): SuspiciousIp {
+    return new SuspiciousIp(name, {} as SuspiciousIpArgs, { ...opts, id });
+  }
+}

@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import { COMPUTED, IpEntryArgs } from "./common";
+import { makeProvider } from "./provider";
+
+/** Inputs of a {@link TrustedIp}. */
+export type TrustedIpArgs = IpEntryArgs;
+
+const provider = makeProvider("trusted");
+
+/**
+ * An entry of Cloudlock's Trusted IP library (offices, VPNs, SaaS egress).
+ * The resource id is the entry's pk.
+ *
+ * ```ts
+ * new TrustedIp("hq", { name: "HQ Berlin", ipAddress: "198.51.100.0/24", categories: ["office"] });
+ * ```
+ * Every field can change in place.
+ */
+export class TrustedIp extends pulumi.dynamic.Resource {
+  /** Entry name. */
+  declare readonly name: pulumi.Output<string>;
+  /** The address as declared (or as Cloudlock holds it, after drift). */
+  declare readonly ipAddress: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string | undefined>;
+  declare readonly categories: pulumi.Output<string[] | undefined>;
+  declare readonly adoptId: pulumi.Output<string | undefined>;
+  /** Location computed by Cloudlock from the address. */
+  declare readonly location: pulumi.Output<string>;
+  /** Always "trusted". */
+  declare readonly type: pulumi.Output<string>;
+  /** Creation time, UTC ISO-8601. */
+  declare readonly createdOn: pulumi.Output<string>;
+  /** Last update, UTC ISO-8601. */
+  declare readonly updatedOn: pulumi.Output<string>;
+
+  /**
+   * @param name Pulumi resource name (unique in the stack).
+   * @param args The entry.
+   * @param opts Resource options.
+   */
+  constructor(name: string, args: TrustedIpArgs, opts?: pulumi.CustomResourceOptions) {
+    super(provider, name, { ...COMPUTED, ...args }, opts, "cloudlock", "TrustedIp");
+  }
+
+  /**
+   * Look up an existing trusted entry by pk, read-only (not managed by the stack).
+   * @param name Pulumi resource name.
+   * @param id The entry's pk.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): TrustedIp {
+    return new TrustedIp(name, {} as TrustedIpArgs, { ...opts, id });
+  }
+}
