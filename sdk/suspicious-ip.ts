@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { COMPUTED, IpEntryArgs } from "./common";
-import { makeProvider } from "./provider";
+import { suspiciousProvider as provider } from "./provider";
 
 /** Inputs of a {@link SuspiciousIp}. */
 export interface SuspiciousIpArgs extends IpEntryArgs {
@@ -12,7 +12,14 @@ export interface SuspiciousIpArgs extends IpEntryArgs {
   expiresOn?: pulumi.Input<string | Date>;
 }
 
-const provider = makeProvider("suspicious");
+const iso = (v: string | Date) => (v instanceof Date ? v.toISOString() : v);
+
+/** A Date input as an ISO string. (pulumi.output() would flatten a plain Date to {}, so convert first.) */
+function isoInput(v: pulumi.Input<string | Date>): pulumi.Output<string> {
+  if (v instanceof Date || typeof v === "string") return pulumi.output(iso(v));
+  if (pulumi.Output.isInstance(v)) return (v as pulumi.Output<string | Date>).apply(iso);
+  return pulumi.output(Promise.resolve(v).then(iso));
+}
 
 /**
  * An entry of Cloudlock's Suspicious IP library (threat feeds), optionally
@@ -49,10 +56,7 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
    * @param opts Resource options.
    */
   constructor(name: string, args: SuspiciousIpArgs, opts?: pulumi.CustomResourceOptions) {
-    const expiresOn =
-      args?.expiresOn === undefined
-        ? undefined
-        : pulumi.output(args.expiresOn).apply((v) => (v instanceof Date ? v.toISOString() : v));
+    const expiresOn = args?.expiresOn === undefined ? undefined : isoInput(args.expiresOn);
     super(provider, name, { ...COMPUTED, ...args, expiresOn }, opts, "cloudlock", "SuspiciousIp");
     if (expiresOn && !opts?.id) {
       expiresOn.apply((v) => {

@@ -1,11 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { COMPUTED, IpEntryArgs } from "./common";
-import { makeProvider } from "./provider";
+import { trustedProvider as provider } from "./provider";
 
 /** Inputs of a {@link TrustedIp}. */
 export type TrustedIpArgs = IpEntryArgs;
-
-const provider = makeProvider("trusted");
 
 /**
  * An entry of Cloudlock's Trusted IP library (offices, VPNs, SaaS egress).

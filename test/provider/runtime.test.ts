@@ -1,0 +1,329 @@
+import { Emulator } from "../../emulator";
+import { ProviderRuntime } from "../../provider/dynamic";
+import { TOKEN, addresses, startEmulator } from "../helpers/emulator";
+
+let emu: Emulator;
+let rt: ProviderRuntime;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(() => emu.close());
+beforeEach(() => {
+  emu.reset();
+  rt = new ProviderRuntime({
+    apiUrl: emu.apiUrl,
+    apiToken: TOKEN,
+    env: {},
+    retry: { backoffBaseMs: 5, backoffMaxMs: 20 },
+  });
+});
+
+const gets = () => emu.requests().log.filter((r) => r.method === "GET").length;
+const writes = () => emu.requests().log.filter((r) => r.method !== "GET").length;
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("lifecycle", () => {
+  test("trusted: create → read → update in place → delete", async () => {
+    const inputs = {
+      name: "HQ Berlin",
+      ipAddress: "198.51.100.0/24",
+      categories: ["office"],
+      description: "Main office egress",
+    };
+    const { id, outs } = await rt.create("trusted", inputs);
+    expect(id).toMatch(/^[A-Za-z0-9]{10}$/);
+    expect(outs).toMatchObject({
+      ...inputs,
+      type: "trusted",
+      location: expect.any(String),
+      createdOn: expect.any(String),
+    });
+    expect(emu.entries("trusted")).toEqual([
+      expect.objectContaining({ pk: id, ip_address: "198.51.100.0/24" }),
+    ]);
+
+    const read = await rt.read("trusted", id, outs as unknown as Record<string, unknown>);
+    expect(read).toEqual({ id, props: outs, inputs });
+
+    const news = { ...inputs, name: "HQ Berlin Mitte", categories: ["office", "berlin"] };
+    const diff = await rt.diff("trusted", id, outs as unknown as Record<string, unknown>, news);
+    expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    emu.clearRequests();
+    const { outs: after } = await rt.update("trusted", id, outs as unknown as Record<string, unknown>, news);
+    expect(emu.requests().log.map((r) => r.route)).toEqual(["PUT /ip/trusted/{id}"]);
+    expect(after).toMatchObject({ name: "HQ Berlin Mitte", categories: ["office", "berlin"] });
+    expect(emu.entries("trusted")[0]).toMatchObject({ pk: id, name: "HQ Berlin Mitte" });
+
+    await rt.delete("trusted", id);
+    expect(emu.entries("trusted")).toEqual([]);
+    await expect(rt.delete("trusted", id)).resolves.toBeUndefined(); // idempotent
+    emu.setKnobs({ unknownDeleteIds: "404" });
+    await expect(rt.delete("trusted", id)).resolves.toBeUndefined(); // also when the API says 404
+  });
+
+  test("suspicious: name change is a replacement, deleted before its successor is created", async () => {
+    const inputs = { name: "TOR exit", ipAddress: "203.0.113.7", expiresOn: "2099-01-01T00:00:00Z" };
+    const { id, outs } = await rt.create("suspicious", inputs);
+    const d = await rt.diff("suspicious", id, outs as unknown as Record<string, unknown>, {
+      ...inputs,
+      name: "TOR exit node",
+    });
+    expect(d).toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: true });
+  });
+
+  test("the user's spelling is sent; an equivalent respelling is no diff", async () => {
+    const { id, outs } = await rt.create("trusted", { name: "a", ipAddress: "2001:DB8::1/128" });
+    expect(emu.entries("trusted")[0].ip_address).toBe("2001:DB8::1/128");
+    const d = await rt.diff("trusted", id, outs as unknown as Record<string, unknown>, {
+      name: "a",
+      ipAddress: "2001:db8::1",
+    });
+    expect(d.changes).toBe(false);
+  });
+
+  test("update of an entry deleted by hand explains what to do", async () => {
+    const { id, outs } = await rt.create("trusted", { name: "a", ipAddress: "1.1.1.1" });
+    emu.store.remove("trusted", [id]);
+    const err = await rejection(
+      rt.update("trusted", id, outs as unknown as Record<string, unknown>, {
+        name: "b",
+        ipAddress: "1.1.1.1",
+      }),
+    );
+    expect(err.message).toMatch(/no longer exists in Cloudlock.*pulumi refresh/);
+  });
+});
+
+describe("drift seen by read", () => {
+  test("an out-of-band change shows in props and inputs; equivalent server spellings do not", async () => {
+    const declared = {
+      name: "S",
+      ipAddress: "10.9.0.1/32",
+      description: "mine",
+      categories: ["b", "a"],
+      expiresOn: "2099-01-01T00:00:00Z",
+    };
+    const { id, outs } = await rt.create("suspicious", declared);
+    // The server normalises spellings: not drift.
+    emu.edit("suspicious", id, { ip_address: "10.9.0.1", categories: ["a", "b"] });
+    const same = await new ProviderRuntime({ apiUrl: emu.apiUrl, apiToken: TOKEN, env: {} }).read(
+      "suspicious",
+      id,
+      { ...outs },
+    );
+    expect(same.inputs).toEqual(declared);
+    // A person changes the description.
+    emu.edit("suspicious", id, { description: "edited by hand" });
+    const fresh = new ProviderRuntime({ apiUrl: emu.apiUrl, apiToken: TOKEN, env: {} });
+    const drifted = await fresh.read("suspicious", id, { ...outs });
+    expect(drifted.inputs).toEqual({ ...declared, description: "edited by hand" });
+    expect(drifted.props).toMatchObject({ description: "edited by hand" });
+    expect((await fresh.diff("suspicious", id, drifted.props, declared)).changes).toBe(true);
+  });
+
+  test("an out-of-band delete reads as gone", async () => {
+    const { id, outs } = await rt.create("trusted", { name: "a", ipAddress: "1.1.1.1" });
+    emu.store.remove("trusted", [id]);
+    const fresh = new ProviderRuntime({ apiUrl: emu.apiUrl, apiToken: TOKEN, env: {} });
+    expect(await fresh.read("trusted", id, { ...outs })).toEqual({ id: "", props: {} });
+  });
+
+  test("an entry that expired on schedule is not drift: state is kept", async () => {
+    const [e] = emu.seed("suspicious", [
+      { name: "old", ip_address: "1.1.1.1", expires_on: "2020-01-01T00:00:00Z" },
+    ]);
+    const props = {
+      name: "old",
+      ipAddress: "1.1.1.1",
+      expiresOn: "2020-01-01T00:00:00Z",
+      location: "x",
+      type: "suspicious",
+      createdOn: "c",
+      updatedOn: "u",
+    };
+    const r = await rt.read("suspicious", e.pk, { ...props, __provider: "code" });
+    expect(r).toEqual({
+      id: e.pk,
+      props,
+      inputs: { name: "old", ipAddress: "1.1.1.1", expiresOn: "2020-01-01T00:00:00Z" },
+    });
+    expect(
+      (
+        await rt.check("suspicious", props, {
+          name: "old",
+          ipAddress: "1.1.1.1",
+          expiresOn: "2020-01-01T00:00:00Z",
+        })
+      ).failures,
+    ).toEqual([]);
+    expect(
+      (
+        await rt.diff("suspicious", e.pk, props, {
+          name: "old",
+          ipAddress: "1.1.1.1",
+          expiresOn: "2020-01-01T00:00:00Z",
+        })
+      ).changes,
+    ).toBe(false);
+  });
+});
+
+describe("shared listing", () => {
+  test("200 concurrent reads cost at most ceil(200/100)+1 list requests", async () => {
+    const made = emu.seed(
+      "trusted",
+      addresses(200).map((ip, i) => ({ name: `e${i}`, ip_address: ip })),
+    );
+    emu.clearRequests();
+    const results = await Promise.all(
+      made.map((e) => rt.read("trusted", e.pk, { name: e.name, ipAddress: e.ip_address })),
+    );
+    expect(results.every((r, i) => r.id === made[i].pk)).toBe(true);
+    expect(gets()).toBeLessThanOrEqual(Math.ceil(200 / 100) + 1);
+  });
+
+  test("50 concurrent creates share one listing for their duplicate checks", async () => {
+    emu.seed(
+      "trusted",
+      addresses(150, 30).map((ip, i) => ({ name: `pre${i}`, ip_address: ip })),
+    );
+    emu.clearRequests();
+    await Promise.all(addresses(50).map((ip, i) => rt.create("trusted", { name: `n${i}`, ipAddress: ip })));
+    expect(emu.requests().counters.byMethod).toEqual({ GET: 2, POST: 50 });
+  });
+
+  test("a read after our own write sees it (the listing is kept current, not stale)", async () => {
+    const { id } = await rt.create("trusted", { name: "a", ipAddress: "1.1.1.1" });
+    expect((await rt.read("trusted", id, {})).id).toBe(id);
+    await rt.delete("trusted", id);
+    expect((await rt.read("trusted", id, {})).id).toBe("");
+  });
+});
+
+describe("adopting existing entries", () => {
+  test("adoptId adopts without POST, updating the fields that differ", async () => {
+    const [e] = emu.seed("trusted", [{ name: "Office", ip_address: "198.51.100.9", categories: ["old"] }]);
+    emu.clearRequests();
+    const { id, outs } = await rt.create("trusted", {
+      name: "Office Paris",
+      ipAddress: "198.51.100.9/32",
+      categories: ["office"],
+      adoptId: e.pk,
+    });
+    expect(id).toBe(e.pk);
+    expect(emu.requests().counters.byMethod).toEqual({ GET: 1, PUT: 1 });
+    expect(emu.entries("trusted")).toEqual([
+      expect.objectContaining({
+        pk: e.pk,
+        name: "Office Paris",
+        categories: ["office"],
+        ip_address: "198.51.100.9",
+      }),
+    ]);
+    expect(outs).toMatchObject({ adoptId: e.pk, ipAddress: "198.51.100.9/32" });
+    // Removing adoptId later is not a change.
+    expect(
+      (
+        await rt.diff(
+          "trusted",
+          id,
+          { ...outs },
+          { name: "Office Paris", ipAddress: "198.51.100.9", categories: ["office"] },
+        )
+      ).changes,
+    ).toBe(false);
+  });
+
+  test("adopting an identical entry makes no write at all", async () => {
+    const [e] = emu.seed("suspicious", [
+      { name: "Feed", ip_address: "203.0.113.0/24", expires_on: "2099-01-01T00:00:00Z" },
+    ]);
+    emu.clearRequests();
+    await rt.create("suspicious", {
+      name: "Feed",
+      ipAddress: "203.0.113.0/24",
+      expiresOn: "2099-01-01T00:00:00Z",
+      adoptId: e.pk,
+    });
+    expect(writes()).toBe(0);
+  });
+
+  test("a replacement-only field that differs is an error that explains the choice", async () => {
+    const [e] = emu.seed("suspicious", [{ name: "Feed", ip_address: "203.0.113.5" }]);
+    const err = await rejection(
+      rt.create("suspicious", { name: "Other", ipAddress: "203.0.113.5", adoptId: e.pk }),
+    );
+    expect(err.message).toMatch(
+      /adoptId "\w+": the existing entry has name "Feed" but the declaration says "Other".*cannot change a suspicious entry's name in place/,
+    );
+    expect(writes()).toBe(0);
+  });
+
+  test("an unknown adoptId is a clear error", async () => {
+    const err = await rejection(
+      rt.create("trusted", { name: "x", ipAddress: "1.1.1.1", adoptId: "nosuchpk00" }),
+    );
+    expect(err.message).toMatch(/adoptId "nosuchpk00": no trusted entry with that id exists/);
+  });
+
+  test("without adoptId, a duplicate address is refused with the guiding message, before any POST", async () => {
+    const [e] = emu.seed("trusted", [{ name: "Office", ip_address: "10.1.1.1" }]);
+    emu.setKnobs({ duplicates: "allow" }); // even where the server would accept a duplicate
+    const err = await rejection(rt.create("trusted", { name: "Office 2", ipAddress: "10.1.1.1/32" }));
+    expect(err.message).toBe(
+      `TrustedIp ipAddress "10.1.1.1/32" already exists in the trusted library as entry ${e.pk} ("Office", 10.1.1.1). ` +
+        `To manage that entry with Pulumi instead of creating a duplicate, set adoptId: "${e.pk}" on this resource.`,
+    );
+    expect(emu.entries("trusted")).toHaveLength(1);
+  });
+
+  test("two resources declaring one address at once: one is created, the other refused", async () => {
+    emu.setKnobs({ duplicates: "allow" });
+    const results = await Promise.allSettled([
+      rt.create("trusted", { name: "a", ipAddress: "10.2.2.2" }),
+      rt.create("trusted", { name: "b", ipAddress: "10.2.2.2/32" }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(emu.entries("trusted")).toHaveLength(1);
+  });
+});
+
+describe("configuration", () => {
+  test("configure takes cloudlock:apiUrl and cloudlock:apiToken from stack config", async () => {
+    const r = new ProviderRuntime({ env: {} });
+    const cfg: Record<string, string> = { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN };
+    r.configure({ get: (k) => cfg[k] });
+    await expect(r.create("trusted", { name: "a", ipAddress: "1.1.1.1" })).resolves.toMatchObject({
+      id: expect.any(String),
+    });
+  });
+
+  test("environment variables serve when stack config is absent", async () => {
+    const r = new ProviderRuntime({ env: { CLOUDLOCK_API_URL: emu.apiUrl, CLOUDLOCK_API_TOKEN: TOKEN } });
+    r.configure({ get: () => undefined });
+    await expect(r.read("trusted", "nosuchpk00", {})).resolves.toEqual({ id: "", props: {} });
+  });
+
+  test("missing settings fail with a message naming every way to set them", async () => {
+    const r = new ProviderRuntime({ env: {} });
+    const err = await rejection(r.create("trusted", { name: "a", ipAddress: "1.1.1.1" }));
+    expect(err.message).toMatch(
+      /cloudlock:apiUrl.*CLOUDLOCK_API_URL.*cloudlock:apiToken.*CLOUDLOCK_API_TOKEN/s,
+    );
+  });
+});
+
+test("a POST whose answer is lost is adopted, not duplicated", async () => {
+  emu.setKnobs({ dropAfterCommitRate: 1, faultMethods: ["POST"] });
+  const { id } = await rt.create("trusted", { name: "lost", ipAddress: "192.0.2.44" });
+  expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: id, name: "lost" })]);
+});
