@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Makes a Pulumi CLI (>= 3.181) available to this project without touching the
+# system, and prints its install root (the folder holding bin/pulumi, as the
+# Automation API's PulumiCommand.get({ root }) expects). In order:
+#   1. a `pulumi` on PATH that is new enough is used as it is;
+#   2. one built or installed here earlier (.tools/pulumi) is reused;
+#   3. with Go, it is built from the Go modules (scripts/pulumi-cli), ~3 min the first time;
+#   4. else Pulumi's official installer, into .tools/pulumi.
+# The engine finds the dynamic-provider plugin (pulumi-resource-pulumi-nodejs,
+# shipped by @pulumi/pulumi) beside the CLI, so it is linked there too.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+VERSION=3.259.0
+MIN=3.181.0
+TOOLS="$ROOT/.tools/pulumi"
+BIN="$TOOLS/bin"
+log() { echo "ensure-pulumi: $*" >&2; }
+
+version_of() { "$1" version 2>/dev/null | sed -n 's/^v\{0,1\}\([0-9][0-9.]*\).*/\1/p' | head -n1; }
+new_enough() { [ -n "$1" ] && [ "$(printf '%s\n%s\n' "$MIN" "$1" | sort -V | head -n1)" = "$MIN" ]; }
+
+mkdir -p "$BIN"
+PLUGIN="$ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+if [ ! -x "$PLUGIN" ]; then
+  log "missing $PLUGIN: run 'npm ci' first"
+  exit 1
+fi
+ln -sf "$PLUGIN" "$BIN/pulumi-resource-pulumi-nodejs"
+
+# 1. On PATH (but not our own link).
+if [ ! -e "$BIN/pulumi" ] || [ -L "$BIN/pulumi" ]; then
+  onpath="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vx "$BIN" | paste -sd:)" command -v pulumi || true)"
+  if [ -n "$onpath" ] && new_enough "$(version_of "$onpath")"; then
+    ln -sf "$onpath" "$BIN/pulumi"
+    log "using $onpath ($(version_of "$onpath"))"
+    echo "$TOOLS"
+    exit 0
+  fi
+fi
+
+# 2. Built or installed here before.
+if [ -x "$BIN/pulumi" ] && new_enough "$(version_of "$BIN/pulumi")"; then
+  echo "$TOOLS"
+  exit 0
+fi
+rm -f "$BIN/pulumi"
+
+# 3. Build from Go modules.
+if command -v go >/dev/null 2>&1; then
+  log "building the Pulumi CLI v$VERSION from Go modules (first time only; a few minutes)..."
+  if (cd "$ROOT/scripts/pulumi-cli" && go build -o "$BIN/pulumi" \
+      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION" \
+      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2; then
+    echo "$TOOLS"
+    exit 0
+  fi
+  log "the Go build failed (output above); trying the official installer"
+fi
+
+# 4. Official installer (a user's machine with internet access).
+if command -v curl >/dev/null 2>&1 && curl -fsSL https://get.pulumi.com -o "$TOOLS/install.sh" 2>/dev/null; then
+  sh "$TOOLS/install.sh" --version "$VERSION" --install-root "$TOOLS" --no-edit-path >&2
+  ln -sf "$PLUGIN" "$BIN/pulumi-resource-pulumi-nodejs"
+  echo "$TOOLS"
+  exit 0
+fi
+
+log "could not obtain a Pulumi CLI >= $MIN. Install one (https://www.pulumi.com/docs/install/) and put it on PATH,"
+log "or install Go (https://go.dev/dl/) so this script can build it. The engine tests and the demo need it."
+exit 1

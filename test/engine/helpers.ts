@@ -1,0 +1,53 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { Emulator } from "../../emulator";
+import { REPO_ROOT, localStack } from "../../scripts/lib/engine";
+
+export const ENGINE_TIMEOUT = 240_000;
+
+/** A fresh folder for one test file's stacks, inside the repo so node_modules is found. */
+export function freshBase(label: string): string {
+  const dir = path.join(REPO_ROOT, ".pulumi", "tests", `${label}-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export interface EngineStack {
+  stack: Stack;
+  stateDir: string;
+  /** Everything the engine printed so far (for leak checks). */
+  output: () => string;
+  /** Options that also capture the engine's output. */
+  io: { onOutput: (s: string) => void };
+}
+
+/** A stack on a local backend whose provider is configured for the emulator through stack config. */
+export async function engineStack(base: string, name: string, emu: Emulator, token: string, program: PulumiFn): Promise<EngineStack> {
+  const { stack, stateDir } = await localStack({
+    stackName: name,
+    program,
+    baseDir: base,
+    config: {
+      "cloudlock:apiUrl": { value: emu.apiUrl },
+      "cloudlock:apiToken": { value: token, secret: true },
+    },
+  });
+  let out = "";
+  return { stack, stateDir, output: () => out, io: { onOutput: (s: string) => (out += s) } };
+}
+
+/** Requests the emulator saw, by method, since the last clear. */
+export function methods(emu: Emulator): Record<string, number> {
+  return emu.requests().counters.byMethod;
+}
+
+/** The rejection of a promise (failing the test if it resolves). */
+export async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected the engine operation to fail");
+}
