@@ -10,4 +10,6 @@ module.exports = {
   // The emulator and client tests use real sockets; keep them from starving each other on 2 cores.
   maxWorkers: 2,
   testTimeout: 30000,
+  // The Automation API leaves its inline-program gRPC server's handles open; without this Jest waits forever.
+  forceExit: true,
 };

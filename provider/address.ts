@@ -82,6 +82,9 @@ export function parseAddress(input: unknown): ParseResult {
   const dash = input.indexOf("-");
   if (dash >= 0) {
     const [a, b, ...rest] = input.split("-");
+    // Only something made of address characters reads as a range; "not-an-ip" is just not an address.
+    if (!/^[0-9a-fA-F:./-]+$/.test(input))
+      return { ok: false, reason: `"${input}" is not a valid IPv4 or IPv6 address` };
     if (rest.length > 0)
       return { ok: false, reason: `"${input}" has more than one "-"; a range is written start-end` };
     const start = parseOne(a);

@@ -21,5 +21,18 @@ export interface IpEntryArgs {
   adoptId?: pulumi.Input<string>;
 }
 
-/** Output properties the server computes. */
-export const COMPUTED = { location: undefined, type: undefined, createdOn: undefined, updatedOn: undefined };
+/**
+ * Every output property, undefined. dynamic.Resource creates an output only
+ * for keys present in its props, so `get()` (which passes no inputs) needs them.
+ */
+export const OUTPUTS = {
+  name: undefined,
+  ipAddress: undefined,
+  description: undefined,
+  categories: undefined,
+  adoptId: undefined,
+  location: undefined,
+  type: undefined,
+  createdOn: undefined,
+  updatedOn: undefined,
+};

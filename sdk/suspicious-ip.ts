@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COMPUTED, IpEntryArgs } from "./common";
+import { OUTPUTS, IpEntryArgs } from "./common";
 import { suspiciousProvider as provider } from "./provider";
 
 /** Inputs of a {@link SuspiciousIp}. */
@@ -57,7 +57,7 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: SuspiciousIpArgs, opts?: pulumi.CustomResourceOptions) {
     const expiresOn = args?.expiresOn === undefined ? undefined : isoInput(args.expiresOn);
-    super(provider, name, { ...COMPUTED, ...args, expiresOn }, opts, "cloudlock", "SuspiciousIp");
+    super(provider, name, { ...OUTPUTS, ...args, expiresOn }, opts, "cloudlock", "SuspiciousIp");
     if (expiresOn && !opts?.id) {
       expiresOn.apply((v) => {
         const at = typeof v === "string" ? Date.parse(v) : NaN;

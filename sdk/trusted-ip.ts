@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { COMPUTED, IpEntryArgs } from "./common";
+import { OUTPUTS, IpEntryArgs } from "./common";
 import { trustedProvider as provider } from "./provider";
 
 /** Inputs of a {@link TrustedIp}. */
@@ -37,7 +37,7 @@ export class TrustedIp extends pulumi.dynamic.Resource {
    * @param opts Resource options.
    */
   constructor(name: string, args: TrustedIpArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...COMPUTED, ...args }, opts, "cloudlock", "TrustedIp");
+    super(provider, name, { ...OUTPUTS, ...args }, opts, "cloudlock", "TrustedIp");
   }
 
   /**

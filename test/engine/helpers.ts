@@ -4,7 +4,7 @@ import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { Emulator } from "../../emulator";
 import { REPO_ROOT, localStack } from "../../scripts/lib/engine";
 
-export const ENGINE_TIMEOUT = 240_000;
+export const ENGINE_TIMEOUT = Number(process.env.ENGINE_TIMEOUT ?? 240_000);
 
 /** A fresh folder for one test file's stacks, inside the repo so node_modules is found. */
 export function freshBase(label: string): string {
@@ -23,7 +23,13 @@ export interface EngineStack {
 }
 
 /** A stack on a local backend whose provider is configured for the emulator through stack config. */
-export async function engineStack(base: string, name: string, emu: Emulator, token: string, program: PulumiFn): Promise<EngineStack> {
+export async function engineStack(
+  base: string,
+  name: string,
+  emu: Emulator,
+  token: string,
+  program: PulumiFn,
+): Promise<EngineStack> {
   const { stack, stateDir } = await localStack({
     stackName: name,
     program,

@@ -30,8 +30,18 @@ beforeAll(async () => {
   emu = await startEmulator();
   base = freshBase("lifecycle");
   spec = {
-    trusted: { name: "HQ Berlin", ipAddress: "198.51.100.0/24", categories: ["office", "berlin"], description: "Main office egress" },
-    suspicious: { name: "TOR exit", ipAddress: "203.0.113.7", categories: ["TOR network"], expiresOn: "2099-01-01T00:00:00Z" },
+    trusted: {
+      name: "HQ Berlin",
+      ipAddress: "198.51.100.0/24",
+      categories: ["office", "berlin"],
+      description: "Main office egress",
+    },
+    suspicious: {
+      name: "TOR exit",
+      ipAddress: "203.0.113.7",
+      categories: ["TOR network"],
+      expiresOn: "2099-01-01T00:00:00Z",
+    },
   };
   s = await engineStack(base, "lifecycle", emu, TOKEN, program);
 });
@@ -48,8 +58,17 @@ test("1. up creates the entries; the emulator holds exactly them; outputs match"
   const [x] = emu.entries("suspicious");
   expect(emu.entries("trusted")).toHaveLength(1);
   expect(emu.entries("suspicious")).toHaveLength(1);
-  expect(t).toMatchObject({ name: "HQ Berlin", ip_address: "198.51.100.0/24", categories: ["office", "berlin"], description: "Main office egress" });
-  expect(x).toMatchObject({ name: "TOR exit", ip_address: "203.0.113.7", expires_on: "2099-01-01T00:00:00.000000+00:00" });
+  expect(t).toMatchObject({
+    name: "HQ Berlin",
+    ip_address: "198.51.100.0/24",
+    categories: ["office", "berlin"],
+    description: "Main office egress",
+  });
+  expect(x).toMatchObject({
+    name: "TOR exit",
+    ip_address: "203.0.113.7",
+    expires_on: "2099-01-01T00:00:00.000000+00:00",
+  });
   expect(up.outputs.trustedId.value).toBe(t.pk);
   expect(up.outputs.trustedLocation.value).toBe(t.location);
   expect(up.outputs.suspiciousId.value).toBe(x.pk);
@@ -75,8 +94,16 @@ test("3a. an updatable field changes in place: one PUT, pk unchanged", async () 
 });
 
 test("3b. reordered categories and a canonical respelling of the address are no change", async () => {
-  spec.trusted = { ...spec.trusted, categories: ["berlin", "office", "office"], ipAddress: "198.51.100.0-198.51.100.255" };
-  spec.suspicious = { ...spec.suspicious, ipAddress: "203.0.113.7/32", expiresOn: "2099-01-01T00:00:00.000Z" };
+  spec.trusted = {
+    ...spec.trusted,
+    categories: ["berlin", "office", "office"],
+    ipAddress: "198.51.100.0-198.51.100.255",
+  };
+  spec.suspicious = {
+    ...spec.suspicious,
+    ipAddress: "203.0.113.7/32",
+    expiresOn: "2099-01-01T00:00:00.000Z",
+  };
   const pv = await s.stack.preview({ expectNoChanges: true, ...s.io });
   expect(pv.changeSummary).toEqual({ same: 3 });
 });
@@ -118,7 +145,9 @@ test("4b. an out-of-band delete: refresh drops it, up creates it again", async (
   expect(rf.summary.resourceChanges).toMatchObject({ delete: 1 });
   const up = await s.stack.up(s.io);
   expect(up.summary.resourceChanges).toMatchObject({ create: 1 });
-  expect(emu.entries("suspicious")).toEqual([expect.objectContaining({ name: "TOR exit node", ip_address: "203.0.113.7/32" })]);
+  expect(emu.entries("suspicious")).toEqual([
+    expect.objectContaining({ name: "TOR exit node", ip_address: "203.0.113.7/32" }),
+  ]);
   await s.stack.preview({ refresh: true, expectNoChanges: true, ...s.io });
 });
 

@@ -37,6 +37,8 @@ describe("parseAddress: invalid forms give a reason", () => {
     [" 10.0.0.1", /must not contain spaces/],
     ["10.0.0.1 - 10.0.0.5", /must not contain spaces/],
     ["garbage", /not a valid IPv4 or IPv6 address/],
+    ["not-an-ip", /^"not-an-ip" is not a valid IPv4 or IPv6 address$/],
+    ["10.0.0.1-host", /not a valid IPv4 or IPv6 address/],
     ["10.0.0", /not a valid IPv4 address/],
     ["10.0.0.256", /not a valid IPv4 address/],
     ["0x0a.0.0.1", /not a valid/],

@@ -1,0 +1,75 @@
+/**
+ * Through the real engine: duplicates and bad input are refused before any
+ * write. Kept in a file of their own: under Jest, an engine operation that
+ * follows one whose inline program was aborted (a failed check or create) in
+ * the same file can hang, which plain Node does not show; these refusals are
+ * therefore the only operations here.
+ */
+import * as fs from "fs";
+import { Emulator } from "../../emulator";
+import * as cloudlock from "../../sdk";
+import { TOKEN, startEmulator } from "../helpers/emulator";
+import { ENGINE_TIMEOUT, engineStack, failure, freshBase } from "./helpers";
+
+jest.setTimeout(ENGINE_TIMEOUT);
+
+let emu: Emulator;
+let base: string;
+beforeAll(async () => {
+  emu = await startEmulator();
+  base = freshBase("refusals");
+});
+afterAll(async () => {
+  await emu.close();
+  fs.rmSync(base, { recursive: true, force: true });
+});
+beforeEach(() => emu.reset());
+
+test("5b. without adoptId, a duplicate is refused with the guiding message and nothing is created", async () => {
+  const [t] = emu.seed("trusted", [{ name: "VPN", ip_address: "192.0.2.50" }]);
+  const s = await engineStack(base, "dup", emu, TOKEN, async () => {
+    new cloudlock.TrustedIp("vpn", { name: "VPN gateway", ipAddress: "192.0.2.50" });
+  });
+  const err = await failure(s.stack.up(s.io));
+  expect(err.message).toContain(`already exists in the trusted library as entry ${t.pk}`);
+  expect(err.message).toContain(`set adoptId: "${t.pk}"`);
+  expect(emu.entries("trusted")).toHaveLength(1);
+});
+
+test.each([
+  [
+    "bad-range",
+    () => new cloudlock.TrustedIp("bad-range", { name: "Bad", ipAddress: "10.0.0.9-10.0.0.1" }),
+    /ipAddress range "10.0.0.9-10.0.0.1" is reversed/,
+  ],
+  [
+    "garbage",
+    () => new cloudlock.TrustedIp("garbage", { name: "Bad", ipAddress: "not-an-ip" }),
+    /ipAddress "not-an-ip" is not a valid IPv4 or IPv6 address/,
+  ],
+  [
+    "past-expiry",
+    () =>
+      new cloudlock.SuspiciousIp("stale", {
+        name: "Stale",
+        ipAddress: "203.0.113.9",
+        expiresOn: "2020-01-01T00:00:00Z",
+      }),
+    /expiresOn 2020-01-01T00:00:00Z is in the past; a new entry must expire in the future/,
+  ],
+])(
+  "6. invalid input (%s) fails at preview with a field-specific message and zero API writes",
+  async (name, declare, message) => {
+    const s = await engineStack(base, `invalid-${name}`, emu, TOKEN, async () => {
+      declare();
+    });
+    emu.clearRequests();
+    const err = await failure(s.stack.preview(s.io));
+    expect(err.message).toMatch(message);
+    await failure(s.stack.up(s.io));
+    const c = emu.requests().counters.byMethod;
+    expect((c.POST ?? 0) + (c.PUT ?? 0) + (c.DELETE ?? 0)).toBe(0);
+    expect(emu.entries("trusted")).toHaveLength(0);
+    expect(emu.entries("suspicious")).toHaveLength(0);
+  },
+);
