@@ -16,6 +16,9 @@ export function freshBase(label: string): string {
 export interface EngineStack {
   stack: Stack;
   stateDir: string;
+  workDir: string;
+  /** Environment the CLI runs with (backend, passphrase, PATH). */
+  env: Record<string, string>;
   /** Everything the engine printed so far (for leak checks). */
   output: () => string;
   /** Options that also capture the engine's output. */
@@ -30,7 +33,7 @@ export async function engineStack(
   token: string,
   program: PulumiFn,
 ): Promise<EngineStack> {
-  const { stack, stateDir } = await localStack({
+  const { stack, stateDir, workDir, env } = await localStack({
     stackName: name,
     program,
     baseDir: base,
@@ -40,7 +43,7 @@ export async function engineStack(
     },
   });
   let out = "";
-  return { stack, stateDir, output: () => out, io: { onOutput: (s: string) => (out += s) } };
+  return { stack, stateDir, workDir, env, output: () => out, io: { onOutput: (s: string) => (out += s) } };
 }
 
 /** Requests the emulator saw, by method, since the last clear. */
