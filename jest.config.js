@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // Examples import the package by name, as users do; in tests that is this checkout's source.
+  moduleNameMapper: { "^pulumi-cloudlock$": "<rootDir>/sdk" },
   collectCoverageFrom: ["provider/**/*.ts", "sdk/**/*.ts", "emulator/**/*.ts", "!**/*.d.ts"],
   coverageReporters: ["text-summary", "lcov"],
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],

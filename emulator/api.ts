@@ -6,7 +6,7 @@
 import { randomBytes } from "crypto";
 import { parseAddress, typeOfValue } from "../provider/address";
 import type { CollectionName, IpEntry, ListPage } from "../provider/client/types";
-import { CSV_LAYOUTS, parseCsv, parseTtl } from "./csv";
+import { CSV_LAYOUTS, parseCsv, parseTtl } from "../provider/csv";
 import type { Knobs } from "./knobs";
 import type { Store } from "./store";
 

@@ -4,4 +4,4 @@ export { DEFAULT_KNOBS } from "./knobs";
 export type { Knobs } from "./knobs";
 export { MemoryStore } from "./store";
 export type { Store } from "./store";
-export { parseCsv, parseTtl } from "./csv";
+export { parseCsv, parseTtl } from "../provider/csv";

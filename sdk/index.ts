@@ -13,3 +13,4 @@ export type { SuspiciousIpArgs } from "./suspicious-ip";
 export type { IpEntryArgs } from "./common";
 export { getTrustedIps, getSuspiciousIps } from "./lookups";
 export type { IpEntryInfo, IpLookupArgs } from "./lookups";
+export { parseCsv, resourceName } from "./data";

@@ -1,5 +1,5 @@
 import { multipartFile } from "../../provider/client/multipart";
-import { parseCsv, parseTtl } from "../../emulator/csv";
+import { parseCsv, parseTtl } from "../../provider/csv";
 import { multipartPart } from "../../emulator/multipart";
 
 describe("parseCsv", () => {

@@ -1,0 +1,159 @@
+/**
+ * `npm run demo`: the main example against the embedded Cloudlock emulator,
+ * through the real Pulumi engine, explained step by step.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Emulator } from "../emulator";
+import { offices } from "../examples/offices";
+import { threatFeed } from "../examples/threat-feed";
+import { REPO_ROOT, localStack } from "./lib/engine";
+
+const TOKEN = "demo-token";
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+let step = 0;
+function say(title: string, ...lines: string[]) {
+  console.log(`\n${bold(`Step ${++step}: ${title}`)}`);
+  for (const l of lines) console.log(`  ${l}`);
+}
+/** Resources the engine output names for an operation, e.g. "+ TrustedIp office-hq-berlin". */
+function resources(out: string, sign: string): string[] {
+  const re = /\[urn=urn:pulumi:[^:]+::[^:]+::pulumi-nodejs:dynamic\/cloudlock:(\w+)::([^\]]+)\]/g;
+  return [...out.matchAll(re)].map((m) => `  ${sign} ${m[1]} ${m[2]}`);
+}
+const DECLARED = ["name", "ipAddress", "description", "categories", "expiresOn"];
+/** The first diff line for each drifted field ("~ field: old => new"). */
+function driftLines(out: string): string[] {
+  const seen = new Set<string>();
+  return out
+    .split("\n")
+    .map((l) => /~ (\w+)\s*: (.*)$/.exec(l))
+    .filter(
+      (m): m is RegExpExecArray => !!m && DECLARED.includes(m[1]) && !seen.has(m[1]) && !!seen.add(m[1]),
+    )
+    .map((m) =>
+      `  ~ ${m[1]}: ${m[2]}   (code => Cloudlock)`.replace(
+        /: "(.*)" => "(.*)"   \(code => Cloudlock\)$/,
+        ': declared "$1", Cloudlock now has "$2"',
+      ),
+    );
+}
+
+async function main() {
+  const base = path.join(REPO_ROOT, ".pulumi", "demo");
+  fs.rmSync(base, { recursive: true, force: true });
+  const emu = await Emulator.start({ tokens: [TOKEN] });
+  try {
+    emu.seed("trusted", [
+      {
+        name: "Old London office",
+        ip_address: "192.0.2.77",
+        categories: ["office"],
+        description: "added by hand in 2019",
+      },
+    ]);
+    emu.seed("suspicious", [
+      { name: "Analyst's manual block", ip_address: "198.51.100.250", categories: ["Manual"] },
+    ]);
+    say(
+      "a Cloudlock tenant (the emulator)",
+      `The Cloudlock API emulator is listening at ${emu.apiUrl} (token "${TOKEN}").`,
+      "Someone already added two entries by hand in the Cloudlock UI:",
+      ...[...emu.entries("trusted"), ...emu.entries("suspicious")].map(
+        (e) => `  - ${e.type}: ${e.name} (${e.ip_address})`,
+      ),
+      "Pulumi manages only what the program declares: these stay untouched.",
+    );
+
+    const { stack } = await localStack({
+      stackName: "demo",
+      projectName: "cloudlock-ip-libraries",
+      baseDir: base,
+      // The same declarations as the root program (index.ts → examples/main.ts), with the data files located from here.
+      program: async () => {
+        const files = path.join(REPO_ROOT, "examples");
+        offices(path.join(files, "offices", "offices.csv"));
+        threatFeed(path.join(files, "threat-feed", "feed.csv"));
+        return {};
+      },
+      config: {
+        "cloudlock:apiUrl": { value: emu.apiUrl },
+        "cloudlock:apiToken": { value: TOKEN, secret: true },
+      },
+    });
+
+    let out = "";
+    const io = { onOutput: (s: string) => (out += s) };
+    const preview = await stack.preview({ diff: true, ...io });
+    say(
+      "preview: what would change (pulumi preview --diff)",
+      "The program declares offices from examples/offices/offices.csv and threats from examples/threat-feed/feed.csv.",
+      `Pulumi would create ${preview.changeSummary.create ?? 0} resources (the stack and one per entry):`,
+      ...resources(out, "+"),
+      "Nothing has been written to Cloudlock yet.",
+    );
+
+    out = "";
+    const up = await stack.up(io);
+    say(
+      "up: reconcile Cloudlock with the code (pulumi up)",
+      `Created ${(up.summary.resourceChanges?.create ?? 1) - 1} entries. The library now holds:`,
+      ...[...emu.entries("trusted"), ...emu.entries("suspicious")].map(
+        (e) => `  - ${e.type}: ${e.name} (${e.ip_address}) id ${e.pk}`,
+      ),
+    );
+
+    const hq = emu.entries("trusted").find((e) => e.name === "HQ Berlin")!;
+    emu.edit("trusted", hq.pk, {
+      description: "temporarily opened for a contractor",
+      ip_address: "198.51.100.0/23",
+    });
+    say(
+      "a hand edit in the Cloudlock UI",
+      `A colleague widens "HQ Berlin" to 198.51.100.0/23 and changes its description, outside of git.`,
+    );
+
+    out = "";
+    try {
+      await stack.preview({ refresh: true, expectNoChanges: true, diff: true, ...io });
+      say("drift check", "No drift found (unexpected in this demo).");
+    } catch {
+      say(
+        "drift check in CI (pulumi preview --refresh --expect-no-changes)",
+        "The check FAILS, as it would in a scheduled CI job, and says what differs:",
+        ...driftLines(out),
+      );
+    }
+
+    out = "";
+    await stack.refresh(io);
+    const fix = await stack.up(io);
+    await stack.preview({ refresh: true, expectNoChanges: true });
+    const now = emu.entries("trusted").find((e) => e.pk === hq.pk)!;
+    say(
+      "reconcile (pulumi refresh, then pulumi up)",
+      `Updated ${fix.summary.resourceChanges?.update ?? 0} entry in place (same id ${hq.pk}): ${now.ip_address}, "${now.description}".`,
+      "The drift check passes again. The two hand-made entries were never touched.",
+    );
+
+    await stack.destroy();
+    say(
+      "use it with your tenant",
+      "The demo stack was destroyed; the emulator stops now. With your own Cloudlock tenant:",
+      "  pulumi stack init prod",
+      "  pulumi config set cloudlock:apiUrl https://<your-cloudlock-api-server>/api/v2",
+      "  pulumi config set --secret cloudlock:apiToken <token from Settings > Authentication & API>",
+      "  pulumi preview --diff     # review",
+      "  pulumi up                 # apply",
+      "  pulumi preview --refresh --expect-no-changes   # drift check (see examples/ci/)",
+      "Existing entries: adopt them instead of duplicating (adoptId; see README).",
+    );
+  } finally {
+    await emu.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(`\nThe demo failed: ${(e as Error).message}`);
+  process.exit(1);
+});
