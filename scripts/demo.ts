@@ -31,12 +31,12 @@ function driftLines(out: string): string[] {
     .filter(
       (m): m is RegExpExecArray => !!m && DECLARED.includes(m[1]) && !seen.has(m[1]) && !!seen.add(m[1]),
     )
-    .map((m) =>
-      `  ~ ${m[1]}: ${m[2]}   (code => Cloudlock)`.replace(
-        /: "(.*)" => "(.*)"   \(code => Cloudlock\)$/,
-        ': declared "$1", Cloudlock now has "$2"',
-      ),
-    );
+    .map((m) => {
+      const change = /^"(.*)" => "(.*)"$/.exec(m[2]);
+      return change
+        ? `  ~ ${m[1]}: declared "${change[1]}", Cloudlock now has "${change[2]}"`
+        : `  ~ ${m[1]}: ${m[2]}`;
+    });
 }
 
 async function main() {

@@ -35,8 +35,16 @@ function filesUnder(dir: string): string[] {
 
 test("8. a cloudlock:apiToken secret never reaches state or output", async () => {
   const s = await engineStack(base, "secret", emu, SECRET, async () => {
-    const t = new cloudlock.TrustedIp("office", { name: "Office", ipAddress: "198.51.100.5", categories: ["office"] });
-    new cloudlock.SuspiciousIp("feed", { name: "Feed", ipAddress: "203.0.113.50", expiresOn: "2099-01-01T00:00:00Z" });
+    const t = new cloudlock.TrustedIp("office", {
+      name: "Office",
+      ipAddress: "198.51.100.5",
+      categories: ["office"],
+    });
+    new cloudlock.SuspiciousIp("feed", {
+      name: "Feed",
+      ipAddress: "203.0.113.50",
+      expiresOn: "2099-01-01T00:00:00Z",
+    });
     return { id: t.id };
   });
   await s.stack.up({ ...s.io, diff: true });
@@ -47,16 +55,24 @@ test("8. a cloudlock:apiToken secret never reaches state or output", async () =>
   // `pulumi stack export`, as a user or CI runs it. (The engine keeps stack config as inputs of the
   // default pulumi-nodejs provider, encrypted like every secret; Automation's exportStack() passes
   // --show-secrets and would decrypt it.)
-  const exported = execFileSync(path.join(pulumiRoot(), "bin", "pulumi"), ["stack", "export", "--stack", "secret"], {
-    cwd: s.workDir,
-    env: { ...process.env, ...s.env },
-    encoding: "utf8",
-  });
+  const exported = execFileSync(
+    path.join(pulumiRoot(), "bin", "pulumi"),
+    ["stack", "export", "--stack", "secret"],
+    {
+      cwd: s.workDir,
+      env: { ...process.env, ...s.env },
+      encoding: "utf8",
+    },
+  );
   expect(exported).toContain("pulumi-nodejs:dynamic/cloudlock:TrustedIp");
   expect(exported).toContain("ciphertext");
   expect(exported).not.toContain(SECRET);
   // No resource of ours carries it, even decrypted.
-  const decrypted = (await s.stack.exportStack()).deployment.resources as { type: string; inputs?: object; outputs?: object }[];
+  const decrypted = (await s.stack.exportStack()).deployment.resources as {
+    type: string;
+    inputs?: object;
+    outputs?: object;
+  }[];
   for (const r of decrypted.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic/"))) {
     expect(JSON.stringify(r)).not.toContain(SECRET);
   }

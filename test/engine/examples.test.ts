@@ -1,0 +1,109 @@
+/**
+ * The examples, exercised: the offices and threat-feed programs preview,
+ * apply and settle to no changes against the emulator through the real
+ * engine; the CI workflows parse and run the documented commands.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { Emulator } from "../../emulator";
+import { declareLibraries } from "../../examples/main";
+import { offices } from "../../examples/offices";
+import { parseCsv, resourceName } from "../../sdk";
+import { TOKEN, startEmulator } from "../helpers/emulator";
+import { ENGINE_TIMEOUT, engineStack, freshBase } from "./helpers";
+
+jest.setTimeout(ENGINE_TIMEOUT);
+const root = path.resolve(__dirname, "../..");
+
+let emu: Emulator;
+let base: string;
+beforeAll(async () => {
+  emu = await startEmulator();
+  base = freshBase("examples");
+});
+afterAll(async () => {
+  await emu.close();
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+test("offices: one TrustedIp per CSV row, names from the data; up then no changes", async () => {
+  const rows = parseCsv(fs.readFileSync(path.join(root, "examples/offices/offices.csv"), "utf8"));
+  const s = await engineStack(base, "offices", emu, TOKEN, async () => {
+    offices();
+  });
+  let out = "";
+  const pv = await s.stack.preview({ onOutput: (t) => (out += t), diff: true });
+  expect(pv.changeSummary.create).toBe(rows.length + 1);
+  for (const r of rows) expect(out).toContain(`cloudlock:TrustedIp::${resourceName("office", r.Name)}`);
+  await s.stack.up(s.io);
+  expect(
+    emu
+      .entries("trusted")
+      .map((e) => e.name)
+      .sort(),
+  ).toEqual(rows.map((r) => r.Name).sort());
+  expect(emu.entries("trusted").find((e) => e.name === "HQ Berlin")?.categories).toEqual([
+    "office",
+    "berlin",
+  ]);
+  await s.stack.preview({ refresh: true, expectNoChanges: true });
+  await s.stack.destroy();
+});
+
+test("threat feed: SuspiciousIp with expiry; the main example declares both", async () => {
+  const rows = parseCsv(fs.readFileSync(path.join(root, "examples/threat-feed/feed.csv"), "utf8"));
+  const s = await engineStack(base, "main", emu, TOKEN, async () => declareLibraries());
+  const up = await s.stack.up(s.io);
+  expect(up.outputs.suspiciousIds.value).toHaveLength(rows.length);
+  expect(emu.entries("suspicious").find((e) => e.name === "TOR exit relay")?.expires_on).toBe(
+    "2031-12-31T00:00:00.000000+00:00",
+  );
+  expect(emu.entries("suspicious").find((e) => e.name === "Scanner range")?.expires_on).toBeNull();
+  await s.stack.preview({ refresh: true, expectNoChanges: true });
+  await s.stack.destroy();
+});
+
+test("the root Pulumi project runs the main example", () => {
+  const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
+    runtime: { name: string };
+    main: string;
+  };
+  expect(project.runtime.name).toBe("nodejs");
+  expect(fs.readFileSync(path.join(root, project.main), "utf8")).toContain("declareLibraries()");
+});
+
+describe("CI workflows", () => {
+  type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+  const load = (f: string) =>
+    yaml.load(fs.readFileSync(path.join(root, "examples/ci", f), "utf8")) as {
+      on: Record<string, unknown>;
+      jobs: Record<string, { steps: Step[] }>;
+    };
+  const pulumiStep = (wf: ReturnType<typeof load>) =>
+    Object.values(wf.jobs)[0].steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+
+  test("pull requests get a preview with the diff posted as a comment", () => {
+    const wf = load("pulumi-preview.yml");
+    expect(wf.on).toHaveProperty("pull_request");
+    expect(pulumiStep(wf).with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true });
+  });
+
+  test("a scheduled drift check fails on any change", () => {
+    const wf = load("drift-check.yml");
+    expect(wf.on).toHaveProperty("schedule");
+    expect(pulumiStep(wf).with).toMatchObject({
+      command: "preview",
+      refresh: true,
+      "expect-no-changes": true,
+    });
+  });
+
+  test("secrets come from repository secrets, never inline", () => {
+    for (const f of ["pulumi-preview.yml", "drift-check.yml"]) {
+      const env = pulumiStep(load(f)).env ?? {};
+      expect(env.CLOUDLOCK_API_TOKEN).toBe("${{ secrets.CLOUDLOCK_API_TOKEN }}");
+      expect(env.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+    }
+  });
+});
