@@ -6,7 +6,10 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   // Examples import the package by name, as users do; in tests that is this checkout's source.
   moduleNameMapper: { "^pulumi-cloudlock$": "<rootDir>/sdk" },
-  collectCoverageFrom: ["provider/**/*.ts", "sdk/**/*.ts", "emulator/**/*.ts", "!**/*.d.ts"],
+  // sdk/provider.ts is serialised into state and runs in the provider host: instrumenting it would make the
+  // serialiser capture coverage counters (28 KB instead of 2 KB per resource).
+  collectCoverageFrom: ["provider/**/*.ts", "sdk/**/*.ts", "emulator/**/*.ts", "!**/*.d.ts", "!sdk/provider.ts"],
+  coveragePathIgnorePatterns: ["/node_modules/", "<rootDir>/sdk/provider.ts"],
   coverageReporters: ["text-summary", "lcov"],
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],
   // The emulator and client tests use real sockets; keep them from starving each other on 2 cores.
