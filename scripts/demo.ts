@@ -40,8 +40,8 @@ function driftLines(out: string): string[] {
 }
 
 async function main() {
-  const base = path.join(REPO_ROOT, ".pulumi", "demo");
-  fs.rmSync(base, { recursive: true, force: true });
+  // A folder of its own per run: two demos (or a demo and its test) never share state.
+  const base = path.join(REPO_ROOT, ".pulumi", `demo-${process.pid}-${Date.now()}`);
   const emu = await Emulator.start({ tokens: [TOKEN] });
   try {
     emu.seed("trusted", [
@@ -150,6 +150,7 @@ async function main() {
     );
   } finally {
     await emu.close();
+    fs.rmSync(base, { recursive: true, force: true });
   }
 }
 

@@ -2,34 +2,21 @@
  * Through the real engine: adopting existing entries, looking entries up with
  * get(), and entries that expire on schedule.
  */
-import * as fs from "fs";
-import { Emulator } from "../../emulator";
 import * as cloudlock from "../../sdk";
-import { TOKEN, startEmulator } from "../helpers/emulator";
-import { ENGINE_TIMEOUT, engineStack, freshBase, methods } from "./helpers";
+import { TOKEN } from "../helpers/emulator";
+import { engineStack, engineSuite, methods } from "./helpers";
 
-jest.setTimeout(ENGINE_TIMEOUT);
-
-let emu: Emulator;
-let base: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  base = freshBase("adopt");
-});
-afterAll(async () => {
-  await emu.close();
-  fs.rmSync(base, { recursive: true, force: true });
-});
-beforeEach(() => emu.reset());
+const suite = engineSuite("adopt");
+beforeEach(() => suite.emu.reset());
 
 test("5a. adoptId adopts existing entries without POST; the next preview has no changes", async () => {
-  const [t] = emu.seed("trusted", [
+  const [t] = suite.emu.seed("trusted", [
     { name: "Dublin office", ip_address: "198.51.100.77", categories: ["office"] },
   ]);
-  const [x] = emu.seed("suspicious", [
+  const [x] = suite.emu.seed("suspicious", [
     { name: "Botnet C2", ip_address: "203.0.113.0/28", description: "old note" },
   ]);
-  const s = await engineStack(base, "adopt", emu, TOKEN, async () => {
+  const s = await engineStack(suite.base, "adopt", suite.emu, TOKEN, async () => {
     new cloudlock.TrustedIp("dublin", {
       name: "Dublin office",
       ipAddress: "198.51.100.77/32",
@@ -43,13 +30,13 @@ test("5a. adoptId adopts existing entries without POST; the next preview has no 
       adoptId: x.pk,
     });
   });
-  emu.clearRequests();
+  suite.emu.clearRequests();
   const up = await s.stack.up(s.io);
   expect(up.summary.resourceChanges).toEqual({ create: 3 });
-  expect(methods(emu).POST ?? 0).toBe(0);
-  expect(methods(emu).PUT).toBe(1); // only the suspicious description differed
-  expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: t.pk })]);
-  expect(emu.entries("suspicious")).toEqual([
+  expect(methods(suite.emu).POST ?? 0).toBe(0);
+  expect(methods(suite.emu).PUT).toBe(1); // only the suspicious description differed
+  expect(suite.emu.entries("trusted")).toEqual([expect.objectContaining({ pk: t.pk })]);
+  expect(suite.emu.entries("suspicious")).toEqual([
     expect.objectContaining({ pk: x.pk, description: "seen in proxy logs" }),
   ]);
   const pv = await s.stack.preview({ expectNoChanges: true, refresh: true, ...s.io });
@@ -57,10 +44,10 @@ test("5a. adoptId adopts existing entries without POST; the next preview has no 
 });
 
 test("get(name, pk) reads an existing entry through the engine without managing it", async () => {
-  const [x] = emu.seed("suspicious", [
+  const [x] = suite.emu.seed("suspicious", [
     { name: "Known bad", ip_address: "203.0.113.99", categories: ["Malicious"] },
   ]);
-  const s = await engineStack(base, "get", emu, TOKEN, async () => {
+  const s = await engineStack(suite.base, "get", suite.emu, TOKEN, async () => {
     const e = cloudlock.SuspiciousIp.get("known-bad", x.pk);
     return { name: e.name, ip: e.ipAddress, categories: e.categories };
   });
@@ -69,24 +56,24 @@ test("get(name, pk) reads an existing entry through the engine without managing 
   expect(up.outputs.ip.value).toBe("203.0.113.99");
   expect(up.outputs.categories.value).toEqual(["Malicious"]);
   await s.stack.destroy(s.io);
-  expect(emu.entries("suspicious")).toHaveLength(1); // read-only: destroy leaves it
+  expect(suite.emu.entries("suspicious")).toHaveLength(1); // read-only: destroy leaves it
 });
 
 test("an entry that expires on schedule is not drift: no failure, no re-create, a warning", async () => {
   const expiresOn = new Date(Date.now() + 5_000).toISOString();
-  const s = await engineStack(base, "expiry", emu, TOKEN, async () => {
+  const s = await engineStack(suite.base, "expiry", suite.emu, TOKEN, async () => {
     new cloudlock.SuspiciousIp("short-lived", { name: "Short lived", ipAddress: "203.0.113.120", expiresOn });
   });
   await s.stack.up(s.io);
-  expect(emu.entries("suspicious")).toHaveLength(1);
+  expect(suite.emu.entries("suspicious")).toHaveLength(1);
   await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expiresOn) - Date.now()) + 500));
   let out = "";
   const pv = await s.stack.preview({ refresh: true, expectNoChanges: true, onOutput: (t) => (out += t) });
   expect(pv.changeSummary).toEqual({ same: 2 });
   expect(out).toMatch(/has passed: Cloudlock has removed this entry on schedule/);
   await s.stack.refresh({ expectNoChanges: true, ...s.io });
-  emu.clearRequests();
+  suite.emu.clearRequests();
   const up = await s.stack.up(s.io);
   expect(up.summary.resourceChanges).toEqual({ same: 2 });
-  expect(methods(emu).POST ?? 0).toBe(0);
+  expect(methods(suite.emu).POST ?? 0).toBe(0);
 });

@@ -6,30 +6,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { Emulator } from "../../emulator";
 import { declareLibraries } from "../../examples/main";
 import { offices } from "../../examples/offices";
 import { parseCsv, resourceName } from "../../sdk";
-import { TOKEN, startEmulator } from "../helpers/emulator";
-import { ENGINE_TIMEOUT, engineStack, freshBase } from "./helpers";
+import { TOKEN } from "../helpers/emulator";
+import { engineStack, engineSuite } from "./helpers";
 
-jest.setTimeout(ENGINE_TIMEOUT);
 const root = path.resolve(__dirname, "../..");
 
-let emu: Emulator;
-let base: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  base = freshBase("examples");
-});
-afterAll(async () => {
-  await emu.close();
-  fs.rmSync(base, { recursive: true, force: true });
-});
+const suite = engineSuite("examples");
 
 test("offices: one TrustedIp per CSV row, names from the data; up then no changes", async () => {
   const rows = parseCsv(fs.readFileSync(path.join(root, "examples/offices/offices.csv"), "utf8"));
-  const s = await engineStack(base, "offices", emu, TOKEN, async () => {
+  const s = await engineStack(suite.base, "offices", suite.emu, TOKEN, async () => {
     offices();
   });
   let out = "";
@@ -38,12 +27,12 @@ test("offices: one TrustedIp per CSV row, names from the data; up then no change
   for (const r of rows) expect(out).toContain(`cloudlock:TrustedIp::${resourceName("office", r.Name)}`);
   await s.stack.up(s.io);
   expect(
-    emu
+    suite.emu
       .entries("trusted")
       .map((e) => e.name)
       .sort(),
   ).toEqual(rows.map((r) => r.Name).sort());
-  expect(emu.entries("trusted").find((e) => e.name === "HQ Berlin")?.categories).toEqual([
+  expect(suite.emu.entries("trusted").find((e) => e.name === "HQ Berlin")?.categories).toEqual([
     "office",
     "berlin",
   ]);
@@ -53,13 +42,13 @@ test("offices: one TrustedIp per CSV row, names from the data; up then no change
 
 test("threat feed: SuspiciousIp with expiry; the main example declares both", async () => {
   const rows = parseCsv(fs.readFileSync(path.join(root, "examples/threat-feed/feed.csv"), "utf8"));
-  const s = await engineStack(base, "main", emu, TOKEN, async () => declareLibraries());
+  const s = await engineStack(suite.base, "main", suite.emu, TOKEN, async () => declareLibraries());
   const up = await s.stack.up(s.io);
   expect(up.outputs.suspiciousIds.value).toHaveLength(rows.length);
-  expect(emu.entries("suspicious").find((e) => e.name === "TOR exit relay")?.expires_on).toBe(
+  expect(suite.emu.entries("suspicious").find((e) => e.name === "TOR exit relay")?.expires_on).toBe(
     "2031-12-31T00:00:00.000000+00:00",
   );
-  expect(emu.entries("suspicious").find((e) => e.name === "Scanner range")?.expires_on).toBeNull();
+  expect(suite.emu.entries("suspicious").find((e) => e.name === "Scanner range")?.expires_on).toBeNull();
   await s.stack.preview({ refresh: true, expectNoChanges: true });
   await s.stack.destroy();
 });

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { Emulator } from "../../emulator";
+import { Emulator, EmulatorOptions } from "../../emulator";
+import { startEmulator } from "../helpers/emulator";
 import { REPO_ROOT, localStack } from "../../scripts/lib/engine";
 
 export const ENGINE_TIMEOUT = Number(process.env.ENGINE_TIMEOUT ?? 240_000);
@@ -11,6 +12,24 @@ export function freshBase(label: string): string {
   const dir = path.join(REPO_ROOT, ".pulumi", "tests", `${label}-${process.pid}-${Date.now()}`);
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * Per-file set-up of the engine suites: an emulator on port 0 and a fresh
+ * state folder, both removed after the file. Read the fields inside tests.
+ */
+export function engineSuite(label: string, opts?: EmulatorOptions): { emu: Emulator; base: string } {
+  const ctx = {} as { emu: Emulator; base: string };
+  jest.setTimeout(ENGINE_TIMEOUT);
+  beforeAll(async () => {
+    ctx.emu = await startEmulator(opts);
+    ctx.base = freshBase(label);
+  });
+  afterAll(async () => {
+    await ctx.emu.close();
+    fs.rmSync(ctx.base, { recursive: true, force: true });
+  });
+  return ctx;
 }
 
 export interface EngineStack {

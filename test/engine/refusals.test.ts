@@ -5,35 +5,22 @@
  * the same file can hang, which plain Node does not show; these refusals are
  * therefore the only operations here.
  */
-import * as fs from "fs";
-import { Emulator } from "../../emulator";
 import * as cloudlock from "../../sdk";
-import { TOKEN, startEmulator } from "../helpers/emulator";
-import { ENGINE_TIMEOUT, engineStack, failure, freshBase } from "./helpers";
+import { TOKEN } from "../helpers/emulator";
+import { engineStack, engineSuite, failure } from "./helpers";
 
-jest.setTimeout(ENGINE_TIMEOUT);
-
-let emu: Emulator;
-let base: string;
-beforeAll(async () => {
-  emu = await startEmulator();
-  base = freshBase("refusals");
-});
-afterAll(async () => {
-  await emu.close();
-  fs.rmSync(base, { recursive: true, force: true });
-});
-beforeEach(() => emu.reset());
+const suite = engineSuite("refusals");
+beforeEach(() => suite.emu.reset());
 
 test("5b. without adoptId, a duplicate is refused with the guiding message and nothing is created", async () => {
-  const [t] = emu.seed("trusted", [{ name: "VPN", ip_address: "192.0.2.50" }]);
-  const s = await engineStack(base, "dup", emu, TOKEN, async () => {
+  const [t] = suite.emu.seed("trusted", [{ name: "VPN", ip_address: "192.0.2.50" }]);
+  const s = await engineStack(suite.base, "dup", suite.emu, TOKEN, async () => {
     new cloudlock.TrustedIp("vpn", { name: "VPN gateway", ipAddress: "192.0.2.50" });
   });
   const err = await failure(s.stack.up(s.io));
   expect(err.message).toContain(`already exists in the trusted library as entry ${t.pk}`);
   expect(err.message).toContain(`set adoptId: "${t.pk}"`);
-  expect(emu.entries("trusted")).toHaveLength(1);
+  expect(suite.emu.entries("trusted")).toHaveLength(1);
 });
 
 test.each([
@@ -60,16 +47,16 @@ test.each([
 ])(
   "6. invalid input (%s) fails at preview with a field-specific message and zero API writes",
   async (name, declare, message) => {
-    const s = await engineStack(base, `invalid-${name}`, emu, TOKEN, async () => {
+    const s = await engineStack(suite.base, `invalid-${name}`, suite.emu, TOKEN, async () => {
       declare();
     });
-    emu.clearRequests();
+    suite.emu.clearRequests();
     const err = await failure(s.stack.preview(s.io));
     expect(err.message).toMatch(message);
     await failure(s.stack.up(s.io));
-    const c = emu.requests().counters.byMethod;
+    const c = suite.emu.requests().counters.byMethod;
     expect((c.POST ?? 0) + (c.PUT ?? 0) + (c.DELETE ?? 0)).toBe(0);
-    expect(emu.entries("trusted")).toHaveLength(0);
-    expect(emu.entries("suspicious")).toHaveLength(0);
+    expect(suite.emu.entries("trusted")).toHaveLength(0);
+    expect(suite.emu.entries("suspicious")).toHaveLength(0);
   },
 );

@@ -6,25 +6,12 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Emulator } from "../../emulator";
 import * as cloudlock from "../../sdk";
 import { pulumiRoot } from "../../scripts/lib/engine";
-import { startEmulator } from "../helpers/emulator";
-import { ENGINE_TIMEOUT, engineStack, freshBase } from "./helpers";
-
-jest.setTimeout(ENGINE_TIMEOUT);
+import { engineStack, engineSuite } from "./helpers";
 
 const SECRET = "tok-SECRET-9f8e7d6c5b4a";
-let emu: Emulator;
-let base: string;
-beforeAll(async () => {
-  emu = await startEmulator({ tokens: [SECRET] });
-  base = freshBase("security");
-});
-afterAll(async () => {
-  await emu.close();
-  fs.rmSync(base, { recursive: true, force: true });
-});
+const suite = engineSuite("security", { tokens: [SECRET] });
 
 function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -34,7 +21,7 @@ function filesUnder(dir: string): string[] {
 }
 
 test("8. a cloudlock:apiToken secret never reaches state or output", async () => {
-  const s = await engineStack(base, "secret", emu, SECRET, async () => {
+  const s = await engineStack(suite.base, "secret", suite.emu, SECRET, async () => {
     const t = new cloudlock.TrustedIp("office", {
       name: "Office",
       ipAddress: "198.51.100.5",
@@ -51,7 +38,7 @@ test("8. a cloudlock:apiToken secret never reaches state or output", async () =>
   await s.stack.preview({ refresh: true, diff: true, ...s.io });
   await s.stack.refresh(s.io);
   // The token was used (the emulator accepts only it), so it did reach the provider.
-  expect(emu.entries("trusted")).toHaveLength(1);
+  expect(suite.emu.entries("trusted")).toHaveLength(1);
   // `pulumi stack export`, as a user or CI runs it. (The engine keeps stack config as inputs of the
   // default pulumi-nodejs provider, encrypted like every secret; Automation's exportStack() passes
   // --show-secrets and would decrypt it.)
@@ -82,5 +69,5 @@ test("8. a cloudlock:apiToken secret never reaches state or output", async () =>
   await s.stack.destroy(s.io);
   expect(s.output().length).toBeGreaterThan(100);
   expect(s.output()).not.toContain(SECRET);
-  expect(emu.entries("trusted")).toHaveLength(0);
+  expect(suite.emu.entries("trusted")).toHaveLength(0);
 });
