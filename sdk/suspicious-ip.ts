@@ -36,10 +36,13 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
   /** The address as declared (or as Cloudlock holds it, after drift). */
   declare readonly ipAddress: pulumi.Output<string>;
+  /** Internal short description. */
   declare readonly description: pulumi.Output<string | undefined>;
+  /** Categories, in the declared order. */
   declare readonly categories: pulumi.Output<string[] | undefined>;
   /** Expiry, UTC ISO-8601, if any. */
   declare readonly expiresOn: pulumi.Output<string | undefined>;
+  /** The pk this resource adopted, if it adopted an existing entry. */
   declare readonly adoptId: pulumi.Output<string | undefined>;
   /** Location computed by Cloudlock from the address. */
   declare readonly location: pulumi.Output<string>;
