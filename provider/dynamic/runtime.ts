@@ -66,9 +66,12 @@ export class ProviderRuntime {
    * promise settles, and they must already see the settings.
    */
   configure(config: ConfigSource): void {
-    const apiUrl = config.get("cloudlock:apiUrl") ?? undefined;
-    const apiToken = config.get("cloudlock:apiToken") ?? undefined;
-    this.settings = { ...this.settings, ...(apiUrl ? { apiUrl } : {}), ...(apiToken ? { apiToken } : {}) };
+    const apiUrl = config.get("cloudlock:apiUrl") || this.settings.apiUrl;
+    const apiToken = config.get("cloudlock:apiToken") || this.settings.apiToken;
+    // Both providers (TrustedIp, SuspiciousIp) configure this one runtime, each on its first call: the
+    // second must not drop a client (and its requests in flight) that the first is already using.
+    if (apiUrl === this.settings.apiUrl && apiToken === this.settings.apiToken) return;
+    this.settings = { ...this.settings, apiUrl, apiToken };
     this.clientInstance?.close();
     this.clientInstance = undefined;
     this.caches.clear();

@@ -307,6 +307,22 @@ describe("configuration", () => {
     });
   });
 
+  test("a second configure with the same settings (the other provider's) keeps requests in flight", async () => {
+    emu.seed(
+      "trusted",
+      addresses(300).map((ip, i) => ({ name: `e${i}`, ip_address: ip })),
+    );
+    emu.setKnobs({ latencyMs: 30 });
+    const r = new ProviderRuntime({ env: {} });
+    const cfg: Record<string, string> = { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN };
+    r.configure({ get: (k) => cfg[k] });
+    const reading = r.read("trusted", emu.entries("trusted")[299].pk, {});
+    await new Promise((res) => setTimeout(res, 15)); // the first page is now on the wire
+    r.configure({ get: (k) => cfg[k] });
+    await expect(reading).resolves.toMatchObject({ id: emu.entries("trusted")[299].pk });
+    expect(emu.requests().counters.byMethod.GET).toBe(3);
+  });
+
   test("environment variables serve when stack config is absent", async () => {
     const r = new ProviderRuntime({ env: { CLOUDLOCK_API_URL: emu.apiUrl, CLOUDLOCK_API_TOKEN: TOKEN } });
     r.configure({ get: () => undefined });
