@@ -30,8 +30,8 @@ export interface LocalStackOptions {
   /** Stack name; also names its folders. */
   stackName: string;
   projectName?: string;
-  /** An inline program, or a folder holding a Pulumi project. */
-  program: PulumiFn | { dir: string };
+  /** An inline program (runs in this process, so only the `pulumi` binary is needed). */
+  program: PulumiFn;
   /** Where state and work folders go (default <repo>/.pulumi). Must be inside the repo so node_modules is found. */
   baseDir?: string;
   /** Stack config, e.g. { "cloudlock:apiToken": { value, secret: true } }. */
@@ -68,25 +68,17 @@ export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   };
   const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
   const projectName = opts.projectName ?? "cloudlock-test";
-  let stack: Stack;
-  if ("dir" in opts.program) {
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: opts.stackName, workDir: opts.program.dir },
-      { envVars: env, pulumiCommand },
-    );
-  } else {
-    const workDir = path.join(base, "work", opts.stackName);
-    fs.mkdirSync(workDir, { recursive: true });
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName: opts.stackName, projectName, program: opts.program },
-      {
-        workDir,
-        envVars: env,
-        pulumiCommand,
-        projectSettings: { name: projectName, runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
-      },
-    );
-  }
+  const workDir = path.join(base, "work", opts.stackName);
+  fs.mkdirSync(workDir, { recursive: true });
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: opts.stackName, projectName, program: opts.program },
+    {
+      workDir,
+      envVars: env,
+      pulumiCommand,
+      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: env.PULUMI_BACKEND_URL } },
+    },
+  );
   if (opts.config) await stack.setAllConfig(opts.config);
   return { stack, stateDir, workDir: stack.workspace.workDir, env };
 }
