@@ -2,6 +2,17 @@ import { canonicalAddress } from "../address";
 import type { IpCollection } from "../client/collection";
 import type { IpEntry } from "../client/types";
 
+/** Canonical form per entry object, parsed once: N duplicate checks over L entries compare strings, not re-parse. */
+const canonicalCache = new WeakMap<IpEntry, string>();
+function canonicalOf(e: IpEntry): string {
+  let c = canonicalCache.get(e);
+  if (c === undefined) {
+    c = canonicalAddress(e.ip_address);
+    canonicalCache.set(e, c);
+  }
+  return c;
+}
+
 /**
  * One listing of a collection, shared by every resource of the provider
  * process. The API has no GET by id, so N reads would otherwise list the
@@ -46,7 +57,7 @@ export class LibraryCache {
   /** Entries whose address is the same set as `ip` (canonical comparison). */
   async byAddress(ip: string): Promise<IpEntry[]> {
     const c = canonicalAddress(ip);
-    return [...(await this.entries()).values()].filter((e) => canonicalAddress(e.ip_address) === c);
+    return [...(await this.entries()).values()].filter((e) => canonicalOf(e) === c);
   }
 
   /** Record our own write in the listing, if one is held. */
