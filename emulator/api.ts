@@ -6,7 +6,7 @@
 import { randomBytes } from "crypto";
 import { parseAddress, typeOfValue } from "../provider/address";
 import type { CollectionName, IpEntry, ListPage } from "../provider/client/types";
-import { CSV_LAYOUTS, parseCsv, parseTtl } from "../provider/csv";
+import { CsvImportError, csvEntries } from "../provider/csv";
 import type { Knobs } from "./knobs";
 import type { Store } from "./store";
 
@@ -214,64 +214,24 @@ export class LibraryApi {
   }
 
   importCsv(collection: CollectionName, csvText: string): Reply {
-    let rows: string[][];
-    try {
-      rows = parseCsv(csvText);
-    } catch (e) {
-      throw new HttpError(400, `CSV file is malformed: ${(e as Error).message}`);
-    }
-    if (rows.length === 0) throw new HttpError(400, "CSV file is empty");
-    const header = rows[0].map((h) => h.trim().toLowerCase());
-    const layout: readonly string[] = CSV_LAYOUTS[collection];
-    const col = (n: string) => header.indexOf(n);
-    const missing = layout.filter((n) => col(n) < 0);
-    if (missing.length) {
-      throw new HttpError(
-        400,
-        `CSV header for the ${collection} library must have columns ${CSV_HEADERS[collection]}; missing ${missing.map((m) => CSV_HEADERS[collection].split(",")[layout.indexOf(m)]).join(",")}`,
-      );
-    }
     const entries: IpEntry[] = [];
-    rows.slice(1).forEach((row, i) => {
-      const line = i + 2;
-      const cell = (n: string) => (row[col(n)] ?? "").trim();
-      const ips = cell("ip")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean);
-      if (ips.length === 0) throw new HttpError(400, `CSV line ${line}: the IP cell is empty`);
-      for (const ip of ips) {
-        const input: Record<string, unknown> = {
-          description: cell("description"),
-          ip_address: ip,
-          categories: [cell("type")],
-        };
-        if (collection === "suspicious") {
-          const ttl = parseTtl(cell("ttl"));
-          if (ttl instanceof Error) throw new HttpError(400, `CSV line ${line}: ${ttl.message}`);
-          Object.assign(input, { name: cell("type"), expires_on: ttl });
-        } else {
-          input.name = cell("name");
-        }
-        if (!cell("type")) input.categories = [];
+    try {
+      for (const { line, fields } of csvEntries(collection, csvText)) {
         try {
-          entries.push(this.buildEntry(collection, input));
+          entries.push(this.buildEntry(collection, fields));
         } catch (e) {
           if (e instanceof HttpError) throw new HttpError(400, `CSV line ${line}: ${e.message}`);
           throw e;
         }
       }
-    });
+    } catch (e) {
+      if (e instanceof CsvImportError) throw new HttpError(400, e.message);
+      throw e;
+    }
     this.insertChecked(collection, entries);
     return { body: { imported: entries.length, items: entries.map((e) => e.pk) } };
   }
 }
-
-/** The headers exactly as the docs spell them. */
-const CSV_HEADERS: Record<CollectionName, string> = {
-  suspicious: "Type,Description,TTL,IP",
-  trusted: "Name,Description,Type,Ip",
-};
 
 function canonical(ip: string): string {
   const p = parseAddress(ip);
