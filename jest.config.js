@@ -12,6 +12,7 @@ module.exports = {
     "provider/**/*.ts",
     "sdk/**/*.ts",
     "emulator/**/*.ts",
+    "cli/**/*.ts",
     "!**/*.d.ts",
     "!sdk/provider.ts",
   ],

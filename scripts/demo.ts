@@ -72,7 +72,7 @@ async function main() {
       // The same declarations as the root program (index.ts → examples/main.ts), with the data files located from here.
       program: async () => {
         const files = path.join(REPO_ROOT, "examples");
-        offices(path.join(files, "offices", "offices.csv"));
+        offices(path.join(files, "offices", "offices.yaml"));
         threatFeed(path.join(files, "threat-feed", "feed.csv"));
         return {};
       },
@@ -87,7 +87,7 @@ async function main() {
     const preview = await stack.preview({ diff: true, ...io });
     say(
       "preview: what would change (pulumi preview --diff)",
-      "The program declares offices from examples/offices/offices.csv and threats from examples/threat-feed/feed.csv.",
+      "The program declares offices from examples/offices/offices.yaml and threats from examples/threat-feed/feed.csv.",
       `Pulumi would create ${preview.changeSummary.create ?? 0} resources (the stack and one per entry):`,
       ...resources(out, "+"),
       "Nothing has been written to Cloudlock yet.",

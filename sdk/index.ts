@@ -14,3 +14,5 @@ export type { IpEntryArgs } from "./common";
 export { getTrustedIps, getSuspiciousIps } from "./lookups";
 export type { IpEntryInfo, IpLookupArgs } from "./lookups";
 export { parseCsv, resourceName } from "./data";
+export { readLibraryFile, checkLibraryData, declareLibrary } from "./library";
+export type { EntryRecord, LibraryData, DeclaredLibrary } from "./library";

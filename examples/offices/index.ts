@@ -1,21 +1,12 @@
 /**
- * Office egress IPs kept in a CSV file in the repo: one TrustedIp per row.
- * Resource names come from the data (the Name column), so they stay stable
- * when rows are added, removed or reordered.
+ * Office egress IPs kept as data in the repo (offices.yaml): one TrustedIp
+ * per entry. The file has the shape `cloudlock-pulumi import --format yaml`
+ * writes, so an adopted library drops straight in.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { TrustedIp, parseCsv, resourceName } from "pulumi-cloudlock";
+import { TrustedIp, declareLibrary, readLibraryFile } from "pulumi-cloudlock";
 
-/** Declare one TrustedIp per row of the CSV (columns Name, Address, Categories, Description). */
-export function offices(file = path.join(__dirname, "offices.csv")): TrustedIp[] {
-  return parseCsv(fs.readFileSync(file, "utf8")).map(
-    (row) =>
-      new TrustedIp(resourceName("office", row.Name), {
-        name: row.Name,
-        ipAddress: row.Address,
-        categories: row.Categories ? row.Categories.split(";") : undefined,
-        description: row.Description || undefined,
-      }),
-  );
+/** Declare one TrustedIp per entry of the data file (YAML or JSON). */
+export function offices(file = path.join(__dirname, "offices.yaml")): TrustedIp[] {
+  return declareLibrary(readLibraryFile(file)).trusted;
 }

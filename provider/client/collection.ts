@@ -11,6 +11,11 @@ import {
   UPDATABLE_FIELDS,
 } from "./types";
 
+export interface ListOptions {
+  /** Called after each page: entries yielded so far, and the server's total. */
+  onPage?: (progress: { fetched: number; total: number }) => void;
+}
+
 /** Largest page the API serves. */
 export const PAGE_LIMIT = 100;
 /** Ids per DELETE: keeps URLs far below common 2–8 KB limits (pks are ≤ 11 characters). */
@@ -52,8 +57,9 @@ export class IpCollection {
    * Every entry matching the query, page by page (limit 100, explicit offsets).
    * Never yields an entry twice. If the total changed while paging (someone
    * added or removed entries), walks again so a shifted entry is not missed.
+   * `onPage` hears after each page how many entries were yielded of the total.
    */
-  async *list(query: ListQuery = {}): AsyncGenerator<IpEntry> {
+  async *list(query: ListQuery = {}, opts: ListOptions = {}): AsyncGenerator<IpEntry> {
     const seen = new Set<string>();
     for (let walk = 0; walk <= MAX_EXTRA_WALKS; walk++) {
       let offset = 0;
@@ -63,12 +69,14 @@ export class IpCollection {
         const page = await this.page({ ...query, offset });
         firstTotal ??= page.total;
         if (page.total !== firstTotal) changed = true;
+        const fresh: IpEntry[] = [];
         for (const item of page.items) {
-          if (!seen.has(item.pk)) {
-            seen.add(item.pk);
-            yield item;
-          }
+          if (seen.has(item.pk)) continue;
+          seen.add(item.pk);
+          fresh.push(item);
         }
+        opts.onPage?.({ fetched: seen.size, total: page.total });
+        yield* fresh;
         offset += page.items.length;
         if (page.items.length === 0 || offset >= page.total) break;
       }
@@ -77,9 +85,9 @@ export class IpCollection {
   }
 
   /** All matching entries in one array. */
-  async listAll(query: ListQuery = {}): Promise<IpEntry[]> {
+  async listAll(query: ListQuery = {}, opts: ListOptions = {}): Promise<IpEntry[]> {
     const out: IpEntry[] = [];
-    for await (const e of this.list(query)) out.push(e);
+    for await (const e of this.list(query, opts)) out.push(e);
     return out;
   }
 

@@ -8,7 +8,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { declareLibraries } from "../../examples/main";
 import { offices } from "../../examples/offices";
-import { parseCsv, resourceName } from "../../sdk";
+import { parseCsv, readLibraryFile, resourceName } from "../../sdk";
 import { TOKEN } from "../helpers/emulator";
 import { engineStack, engineSuite } from "./helpers";
 
@@ -16,22 +16,22 @@ const root = path.resolve(__dirname, "../..");
 
 const suite = engineSuite("examples");
 
-test("offices: one TrustedIp per CSV row, names from the data; up then no changes", async () => {
-  const rows = parseCsv(fs.readFileSync(path.join(root, "examples/offices/offices.csv"), "utf8"));
+test("offices: one TrustedIp per data-file entry, names from the data; up then no changes", async () => {
+  const rows = readLibraryFile(path.join(root, "examples/offices/offices.yaml")).trusted!;
   const s = await engineStack(suite.base, "offices", suite.emu, TOKEN, async () => {
     offices();
   });
   let out = "";
   const pv = await s.stack.preview({ onOutput: (t) => (out += t), diff: true });
   expect(pv.changeSummary.create).toBe(rows.length + 1);
-  for (const r of rows) expect(out).toContain(`cloudlock:TrustedIp::${resourceName("office", r.Name)}`);
+  for (const r of rows) expect(out).toContain(`cloudlock:TrustedIp::${resourceName("office", r.name)}`);
   await s.stack.up(s.io);
   expect(
     suite.emu
       .entries("trusted")
       .map((e) => e.name)
       .sort(),
-  ).toEqual(rows.map((r) => r.Name).sort());
+  ).toEqual(rows.map((r) => r.name).sort());
   expect(suite.emu.entries("trusted").find((e) => e.name === "HQ Berlin")?.categories).toEqual([
     "office",
     "berlin",

@@ -1,0 +1,155 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import { resourceName } from "./data";
+import { SuspiciousIp } from "./suspicious-ip";
+import { TrustedIp } from "./trusted-ip";
+
+/**
+ * One entry in a library data file: the inputs of a TrustedIp/SuspiciousIp,
+ * plus the Pulumi resource name to declare it under.
+ */
+export interface EntryRecord {
+  /** Pulumi resource name; default `trusted-<slug of name>` / `suspicious-<slug of name>`. */
+  resource?: string;
+  name: string;
+  ipAddress: string;
+  categories?: string[];
+  description?: string;
+  /** Suspicious entries only: ISO-8601 timestamp. */
+  expiresOn?: string;
+  /** Adopt the existing entry with this pk (written by `cloudlock-pulumi import`). */
+  adoptId?: string;
+}
+
+/**
+ * A library data file (YAML or JSON): what `cloudlock-pulumi import --format
+ * yaml|json` writes and the offices example reads. Top-level `comment` and
+ * `skipped` (entries the importer could not declare, with reasons) are ignored.
+ */
+export interface LibraryData {
+  trusted?: EntryRecord[];
+  suspicious?: EntryRecord[];
+}
+
+const FIELDS: Record<keyof EntryRecord, "string" | "list"> = {
+  resource: "string",
+  name: "string",
+  ipAddress: "string",
+  categories: "list",
+  description: "string",
+  expiresOn: "string",
+  adoptId: "string",
+};
+
+/**
+ * Read and shape-check a library data file (`.yaml`, `.yml` or `.json`).
+ * Errors name the file and the exact place (`trusted[3].ipAddress`); the
+ * values themselves are validated by the resources, field by field.
+ */
+export function readLibraryFile(file: string): LibraryData {
+  const text = fs.readFileSync(file, "utf8");
+  let doc: unknown;
+  try {
+    doc = path.extname(file).toLowerCase() === ".json" ? JSON.parse(text) : yaml.load(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid ${path.extname(file).slice(1) || "YAML"}: ${(e as Error).message}`);
+  }
+  return checkLibraryData(doc, file);
+}
+
+/** Shape-check parsed library data; `where` prefixes every message. */
+export function checkLibraryData(doc: unknown, where = "library data"): LibraryData {
+  const problems: string[] = [];
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) {
+    throw new Error(`${where}: expected a mapping with "trusted" and/or "suspicious" lists`);
+  }
+  const out: LibraryData = {};
+  for (const [key, list] of Object.entries(doc)) {
+    if (key === "skipped" || key === "comment") continue;
+    if (key !== "trusted" && key !== "suspicious") {
+      problems.push(
+        `unknown key "${key}" (expected "trusted" or "suspicious"; "comment" and "skipped" are ignored)`,
+      );
+      continue;
+    }
+    if (list === null) continue;
+    if (!Array.isArray(list)) {
+      problems.push(`${key} must be a list of entries`);
+      continue;
+    }
+    list.forEach((rec: unknown, i: number) => {
+      const at = `${key}[${i}]`;
+      if (typeof rec !== "object" || rec === null || Array.isArray(rec)) {
+        problems.push(`${at} must be a mapping of entry fields`);
+        return;
+      }
+      for (const [f, v] of Object.entries(rec)) {
+        const want = FIELDS[f as keyof EntryRecord];
+        if (!want)
+          problems.push(`${at}.${f} is not an entry field (expected ${Object.keys(FIELDS).join(", ")})`);
+        else if (v === null || v === undefined) continue;
+        else if (
+          want === "list" ? !Array.isArray(v) || v.some((x) => typeof x !== "string") : typeof v !== "string"
+        )
+          problems.push(`${at}.${f} must be ${want === "list" ? "a list of strings" : "a string"}`);
+      }
+      for (const f of ["name", "ipAddress"]) {
+        if (!(f in rec)) problems.push(`${at}.${f} is required`);
+      }
+      if (key === "trusted" && "expiresOn" in rec)
+        problems.push(`${at}.expiresOn: trusted entries do not expire`);
+    });
+    out[key] = list as EntryRecord[];
+  }
+  if (problems.length) throw new Error(`${where}: ${problems.join("; ")}`);
+  return out;
+}
+
+/** The resources {@link declareLibrary} made. */
+export interface DeclaredLibrary {
+  trusted: TrustedIp[];
+  suspicious: SuspiciousIp[];
+}
+
+/**
+ * Declare one TrustedIp/SuspiciousIp per record. Two records that would get
+ * the same resource name are refused, naming both, before anything is declared.
+ */
+export function declareLibrary(data: LibraryData, opts?: pulumi.CustomResourceOptions): DeclaredLibrary {
+  const named = (kind: "trusted" | "suspicious") =>
+    (data[kind] ?? []).map((r) => ({ r, resource: r.resource || resourceName(kind, r.name) }));
+  const trusted = named("trusted");
+  const suspicious = named("suspicious");
+  for (const [kind, list] of [
+    ["trusted", trusted],
+    ["suspicious", suspicious],
+  ] as const) {
+    const first = new Map<string, number>();
+    list.forEach(({ resource }, i) => {
+      const j = first.get(resource);
+      if (j !== undefined) {
+        throw new Error(
+          `${kind}[${j}] and ${kind}[${i}] would both be the resource "${resource}"; give one of them a distinct "resource" name`,
+        );
+      }
+      first.set(resource, i);
+    });
+  }
+  const args = (r: EntryRecord) => ({
+    name: r.name,
+    ipAddress: r.ipAddress,
+    categories: r.categories ?? undefined,
+    description: r.description ?? undefined,
+    adoptId: r.adoptId ?? undefined,
+  });
+  return {
+    trusted: trusted.map(({ r, resource }) => new TrustedIp(resource, args(r), opts)),
+    suspicious: suspicious.map(
+      ({ r, resource }) =>
+        new SuspiciousIp(resource, { ...args(r), expiresOn: r.expiresOn ?? undefined }, opts),
+    ),
+  };
+}

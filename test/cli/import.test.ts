@@ -1,0 +1,321 @@
+/**
+ * `cloudlock-pulumi import` and `csv-to-code` against the emulator over
+ * real HTTP: the generated code compiles, is deterministic, names are
+ * unique, nothing is lost or duplicated, exit codes and messages are right.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+import * as yaml from "js-yaml";
+import { main } from "../../cli/main";
+import type { Emulator } from "../../emulator";
+import { sameValue } from "../../provider/dynamic/schema";
+import type { CollectionName, IpEntry } from "../../provider/client/types";
+import { checkLibraryData, EntryRecord, readLibraryFile } from "../../sdk";
+import { clientFor, startEmulator, TOKEN } from "../helpers/emulator";
+import { mixedLibrary } from "../helpers/library";
+
+const ROOT = path.resolve(__dirname, "../..");
+let emu: Emulator;
+let tmp: string;
+
+beforeAll(async () => {
+  emu = await startEmulator({ knobs: { expired: "keep" } });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cloudlock-cli-"));
+});
+afterAll(async () => {
+  await emu.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+beforeEach(() => emu.reset());
+
+/** Run the command in-process, as the bin does. */
+async function run(args: string[], env: NodeJS.ProcessEnv = { CLOUDLOCK_API_TOKEN: TOKEN }) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env: { CLOUDLOCK_API_URL: emu.apiUrl, ...env },
+    tty: false,
+  });
+  return { code, stdout, stderr };
+}
+
+function seedMixed() {
+  const trusted = emu.seed("trusted", mixedLibrary(160));
+  const suspicious = emu.seed("suspicious", mixedLibrary(110, { suspicious: true, expiredEvery: 10 }));
+  return { trusted, suspicious };
+}
+
+/** Type-check a generated module against the SDK, as a user's `tsc` would. */
+function compile(code: string): string[] {
+  const file = path.join(tmp, `generated-${Date.now()}.ts`);
+  fs.writeFileSync(file, code);
+  const program = ts.createProgram([file], {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ["node"],
+    typeRoots: [path.join(ROOT, "node_modules/@types")],
+    baseUrl: ROOT,
+    paths: { "pulumi-cloudlock": ["./sdk"] },
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+}
+
+/** Every field of an entry, compared as Cloudlock means it, against a record. */
+function expectRecordMatches(kind: CollectionName, r: EntryRecord, e: IpEntry) {
+  expect(r.adoptId).toBe(e.pk);
+  expect(r.name).toBe(e.name);
+  expect(r.ipAddress).toBe(e.ip_address);
+  expect(sameValue("categories", r.categories ?? [], e.categories)).toBe(true);
+  expect(r.description ?? "").toBe(e.description ?? "");
+  if (kind === "suspicious")
+    expect(sameValue("expiresOn", r.expiresOn ?? null, e.expires_on ?? null)).toBe(true);
+}
+
+describe("import", () => {
+  test("270 mixed entries: every live entry declared once with its values, expired ones commented out and counted", async () => {
+    const lib = seedMixed();
+    const expired = lib.suspicious.filter((e) => e.expires_on && Date.parse(e.expires_on) < Date.now());
+    expect(expired.length).toBe(11);
+
+    const res = await run(["import", "--collection", "all", "--format", "yaml"]);
+    expect(res.code).toBe(0);
+    const data = checkLibraryData(yaml.load(res.stdout), "generated");
+    for (const kind of ["trusted", "suspicious"] as const) {
+      const live = lib[kind].filter((e) => !expired.includes(e));
+      const records = data[kind]!;
+      expect(records.map((r) => r.adoptId).sort()).toEqual(live.map((e) => e.pk).sort());
+      for (const r of records)
+        expectRecordMatches(
+          kind,
+          r,
+          live.find((e) => e.pk === r.adoptId)!,
+        );
+    }
+    // Skipped entries are in the file, commented out, each after its reason.
+    for (const e of expired) expect(res.stdout).toContain(`#   adoptId: ${e.pk}`);
+    expect(res.stdout.match(/# Skipped: expiresOn .* has passed/g)).toHaveLength(expired.length);
+    expect(res.stderr).toContain(
+      "259 entries adopted (160 trusted, 99 suspicious), 11 skipped: 11 invalid expiresOn (written commented out)",
+    );
+  });
+
+  test("the TypeScript module compiles against the SDK and declares every entry under a unique, readable name", async () => {
+    const lib = seedMixed();
+    const res = await run(["import", "--collection", "all"]);
+    expect(res.code).toBe(0);
+    expect(compile(res.stdout)).toEqual([]);
+    const names = [
+      ...res.stdout.matchAll(/^ {2}"([^"]+)": new cloudlock\.(TrustedIp|SuspiciousIp)\("([^"]+)"/gm),
+    ];
+    expect(names).toHaveLength(259);
+    for (const [, key, , name] of names) expect(key).toBe(name);
+    expect(new Set(names.map((m) => m[1])).size).toBe(names.length);
+    for (const [, name] of names) expect(name).toMatch(/^(trusted|suspicious)-[a-z0-9-]+$/);
+    // Entries that share a name are told apart by their address.
+    const shared = lib.trusted.filter((e) => e.name === "Shared name");
+    expect(shared.length).toBeGreaterThan(1);
+    expect(res.stdout).toContain('"trusted-shared-name-20-1-0-9"');
+    // Odd characters survive as exact string literals.
+    expect(res.stdout).toContain('"line\\u2028separator"');
+    expect(res.stdout).toContain('"${notATemplate}"');
+  });
+
+  test("the same library always yields the same file, whatever order the server lists it in", async () => {
+    const lib = seedMixed();
+    const first = await run(["import", "--collection", "all"]);
+    const again = await run(["import", "--collection", "all"]);
+    expect(again.stdout).toBe(first.stdout);
+    // Same entries (same pks), stored in reverse order.
+    emu.reset();
+    emu.seed("suspicious", [...lib.suspicious].reverse());
+    emu.seed("trusted", [...lib.trusted].reverse());
+    expect(emu.entries("trusted")[0].pk).toBe(lib.trusted[lib.trusted.length - 1].pk);
+    const reversed = await run(["import", "--collection", "all"]);
+    expect(reversed.stdout).toBe(first.stdout);
+  });
+
+  test("lists every page through the client, with progress on stderr and output to --out", async () => {
+    seedMixed();
+    const out = path.join(tmp, "trusted.yaml");
+    emu.clearRequests();
+    const res = await run(["import", "--collection", "trusted", "--format", "yaml", "--out", out]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toContain("trusted: fetched 100/160 entries\ntrusted: fetched 160/160 entries\n");
+    expect(res.stderr).toContain(`wrote ${out}`);
+    expect(emu.requests().counters.byRoute["GET /ip/trusted"]).toBe(2);
+    expect(readLibraryFile(out).trusted).toHaveLength(160);
+    expect(fs.readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  test("--q and --name narrow the listing; --format json is library data with skipped entries and reasons", async () => {
+    emu.seed("trusted", [
+      { name: "Berlin office", ip_address: "198.51.100.1", categories: ["office"] },
+      { name: "Dublin office", ip_address: "198.51.100.2" },
+      { name: "VPN", ip_address: "192.0.2.1", categories: ["office"] },
+    ]);
+    const byName = await run(["import", "--collection", "trusted", "--name", "office", "--format", "json"]);
+    const names = (JSON.parse(byName.stdout).trusted as EntryRecord[]).map((r) => r.name).sort();
+    expect(names).toEqual(["Berlin office", "Dublin office"]);
+    const byQ = await run(["import", "--collection=trusted", "--q=office", "--format=json"]);
+    expect((JSON.parse(byQ.stdout).trusted as EntryRecord[]).map((r) => r.name).sort()).toEqual([
+      "Berlin office",
+      "Dublin office",
+      "VPN",
+    ]);
+    expect(byQ.stdout).toContain('--q \\"office\\"');
+
+    emu.seed("suspicious", [{ name: "Old", ip_address: "203.0.113.1", expires_on: "2020-01-01T00:00:00Z" }]);
+    const json = JSON.parse((await run(["import", "--collection", "suspicious", "--format", "json"])).stdout);
+    expect(json.suspicious).toEqual([]);
+    expect(json.skipped).toEqual([
+      expect.objectContaining({
+        collection: "suspicious",
+        reason: expect.stringMatching(/^expiresOn .* has passed/),
+      }),
+    ]);
+    const file = path.join(tmp, "s.json");
+    fs.writeFileSync(file, JSON.stringify(json));
+    expect(readLibraryFile(file)).toEqual({ suspicious: [] });
+  });
+
+  test("exit codes: 2 for usage and configuration, 1 for API errors with the server's message", async () => {
+    const usage = await run(["import"]);
+    expect(usage).toMatchObject({ code: 2, stdout: "" });
+    expect(usage.stderr).toContain("--collection is required (trusted, suspicious, all)");
+    expect(usage.stderr).toContain('Run "cloudlock-pulumi import --help" for usage.');
+    expect((await run(["import", "--collection", "both"])).stderr).toContain(
+      '--collection must be one of trusted, suspicious, all, got "both"',
+    );
+    expect((await run(["import", "--collection", "all", "--limit", "5"])).code).toBe(2);
+    expect((await run(["frobnicate"])).stderr).toContain('unknown command "frobnicate"');
+    expect((await run([])).code).toBe(2);
+
+    const noToken = await run(["import", "--collection", "all"], {});
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toContain("CLOUDLOCK_API_TOKEN");
+
+    const http = await run([
+      "import",
+      "--collection",
+      "all",
+      "--api-url",
+      "http://cloudlock.example.com/api/v2",
+    ]);
+    expect(http.code).toBe(2);
+    expect(http.stderr).toContain("plain http to a non-loopback host");
+
+    const badToken = "wrong-token-5551234";
+    const denied = await run(["import", "--collection", "all"], { CLOUDLOCK_API_TOKEN: badToken });
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(
+      /GET \/ip\/trusted.* returned 401 Unauthorized: the access token is invalid/,
+    );
+    expect(denied.stderr).not.toContain(badToken);
+  });
+
+  test("--help for every subcommand; the built bin runs", () => {
+    const bin = path.join(ROOT, "dist/cli/main.js");
+    for (const args of [["--help"], ["import", "--help"], ["csv-to-code", "--help"]]) {
+      const r = spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: cloudlock-pulumi/);
+    }
+    const bad = spawnSync(process.execPath, [bin, "import"], { encoding: "utf8", env: {} });
+    expect(bad.status).toBe(2);
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).bin["cloudlock-pulumi"]).toBe(
+      "dist/cli/main.js",
+    );
+  });
+});
+
+describe("csv-to-code", () => {
+  const SPEC: Record<CollectionName, string> = {
+    suspicious: [
+      "Type,Description,TTL,IP",
+      "Internal ELK,Jia Inc-20987,3/25/2096,192.168.1.15",
+      "Internal ELK,Jia Inc-20555,3/24/2096,192.168.7.5-192.168.7.10",
+      'SIEM,SF 00005958,,"10.136.0.11,10.45.160.1,10.152.128.155"',
+    ].join("\n"),
+    trusted: [
+      "Name,Description,Type,Ip",
+      "Brussel Office,Range IPs of Brussel Office,Remote office,192.168.7.5-192.168.7.10",
+      "Germany Office,Single IP of Germany Office,Remote office,192.168.15.68",
+      'Spain Office,Multiple IPs of Spain office,Remote office,"10.136.0.11,10.45.160.1,10.152.128.155"',
+      "Lucidchart,Dev tool,Remote App,198.168.1.65",
+    ].join("\r\n"),
+  };
+
+  test.each(["suspicious", "trusted"] as const)(
+    "the spec's %s sample converts to exactly what the emulator's CSV import creates",
+    async (kind) => {
+      const file = path.join(tmp, `${kind}.csv`);
+      fs.writeFileSync(file, SPEC[kind]);
+      const res = await run(["csv-to-code", "--collection", kind, "--format", "yaml", file]);
+      expect(res.code).toBe(0);
+      const records = checkLibraryData(yaml.load(res.stdout))[kind]!;
+
+      await clientFor(emu)[kind].importCsv(SPEC[kind]);
+      const imported = emu.entries(kind);
+      expect(records).toHaveLength(imported.length);
+      for (const r of records) {
+        expect(r.adoptId).toBeUndefined();
+        const e = imported.find((x) => x.ip_address === r.ipAddress)!;
+        expectRecordMatches(kind, { ...r, adoptId: e.pk }, e);
+      }
+      expect(new Set(records.map((r) => r.resource)).size).toBe(records.length);
+
+      const tsOut = await run(["csv-to-code", "--collection", kind, file]);
+      expect(compile(tsOut.stdout)).toEqual([]);
+      expect(tsOut.stdout).not.toContain("adoptId");
+    },
+  );
+
+  test("rows the SDK would refuse or the API would reject as duplicates are commented out with the reason", async () => {
+    const file = path.join(tmp, "feed.csv");
+    fs.writeFileSync(
+      file,
+      [
+        "Type,Description,TTL,IP",
+        "Old feed,expired,1/2/2020,203.0.113.1",
+        'Feed,dup,,"203.0.113.2,203.0.113.2/32"',
+        "Feed,bad address,,203.0.113.300",
+      ].join("\n"),
+    );
+    const res = await run(["csv-to-code", "--collection", "suspicious", file]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/\/\/ Skipped: expiresOn 2020-01-02T00:00:00.000Z has passed/);
+    expect(res.stdout).toMatch(
+      /\/\/ Skipped: ipAddress 203.0.113.2\/32 is already declared by "suspicious-feed-203-0-113-2-line-3"/,
+    );
+    expect(res.stdout).toMatch(/\/\/ Skipped: ipAddress .*203\.0\.113\.300/);
+    expect(res.stderr).toContain("1 entry declared (1 suspicious), 3 skipped");
+    expect(compile(res.stdout)).toEqual([]);
+  });
+
+  test("malformed CSV and missing files: exit 1 or 2 with the line at fault", async () => {
+    const file = path.join(tmp, "bad.csv");
+    fs.writeFileSync(file, "Name,Description,Type,Ip\nA,b,c,1.2.3.4\nB,,,\n");
+    const bad = await run(["csv-to-code", "--collection", "trusted", file]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${file}: CSV line 3: the IP cell is empty`);
+    fs.writeFileSync(file, "Type,Description,TTL,IP\n");
+    expect((await run(["csv-to-code", "--collection", "trusted", file])).stderr).toContain(
+      "must have columns Name,Description,Type,Ip; missing Name",
+    );
+    const missing = await run(["csv-to-code", "--collection", "trusted", path.join(tmp, "nope.csv")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("ENOENT");
+    expect((await run(["csv-to-code", "--collection", "all", file])).code).toBe(2);
+  });
+});
