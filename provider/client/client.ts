@@ -146,8 +146,13 @@ export class CloudlockClient {
       let status: number | undefined;
       let retryAfterMs: number | undefined;
       let notSent = false;
+      // An attempt never runs past the policy's total budget: a hung server costs at most maxTotalMs.
+      const attemptMs = Math.max(
+        1,
+        Math.min(this.timeoutMs, this.policy.maxTotalMs - (Date.now() - started)),
+      );
       const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+      const timer = setTimeout(() => abort.abort(), attemptMs);
       try {
         const res = await fetch(url, { method, headers, body, agent: this.agent, signal: abort.signal });
         const text = await res.text();
@@ -159,7 +164,7 @@ export class CloudlockClient {
       } catch (e) {
         const err = e as { name?: string; code?: string; message?: string };
         if (err.name === "AbortError") {
-          error = new TimeoutError(method, shown, `no response within ${this.timeoutMs} ms`);
+          error = new TimeoutError(method, shown, `no response within ${attemptMs} ms`);
         } else {
           notSent = err.code === "ECONNREFUSED";
           error = new ConnectionError(method, shown, maskSecret(describeNetworkError(err), token));
@@ -175,6 +180,9 @@ export class CloudlockClient {
       );
       if (!decision.retry) {
         this.counters.failures++;
+        if (attempt > 1) {
+          error.message += ` (gave up after ${attempt} attempts in ${((Date.now() - started) / 1000).toFixed(1)} s)`;
+        }
         throw error;
       }
       this.counters.retries++;

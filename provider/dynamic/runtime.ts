@@ -12,6 +12,7 @@ import {
   isBadRequestError,
   isConnectionError,
   isNotFoundError,
+  isPermissionDeniedError,
 } from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
@@ -25,6 +26,7 @@ import {
   entryFields,
   hasExpired,
   inputsFromEntry,
+  matchesEntry,
   outputsFromEntry,
   patchFor,
   pickInputs,
@@ -47,7 +49,17 @@ export interface RuntimeSettings extends Partial<ConnectionSettings> {
   cacheTtlMs?: number;
   /** Client retry overrides (tests). */
   retry?: Partial<RetryPolicy>;
+  /** Longest one API call may take, retries included, ms (`cloudlock:timeoutSeconds`; default 120 s). */
+  timeoutMs?: number;
 }
+
+/** Stack config / environment for the per-call time bound. */
+const TIMEOUT_KEY = "cloudlock:timeoutSeconds";
+const ENV_TIMEOUT = "CLOUDLOCK_TIMEOUT_SECONDS";
+/** A single attempt waits at most this long, within the call's bound. */
+const ATTEMPT_TIMEOUT_MS = 30_000;
+/** POSTs per create when earlier ones failed without an answer and a listing showed no entry was made. */
+const CREATE_ATTEMPTS = 4;
 
 const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIp", trusted: "TrustedIp" };
 
@@ -55,6 +67,8 @@ export class ProviderRuntime {
   private settings: RuntimeSettings;
   private clientInstance?: CloudlockClient;
   private caches = new Map<CollectionName, LibraryCache>();
+  /** Per library, the 403 that stopped writes in this run. */
+  private refusedWrites = new Map<CollectionName, CloudlockError>();
 
   constructor(settings: RuntimeSettings = {}) {
     this.settings = settings;
@@ -68,10 +82,13 @@ export class ProviderRuntime {
   configure(config: ConfigSource): void {
     const apiUrl = config.get("cloudlock:apiUrl") || this.settings.apiUrl;
     const apiToken = config.get("cloudlock:apiToken") || this.settings.apiToken;
+    const timeout = config.get(TIMEOUT_KEY);
+    const timeoutMs = timeout ? parseSeconds(timeout, TIMEOUT_KEY) : this.settings.timeoutMs;
     // Both providers (TrustedIp, SuspiciousIp) configure this one runtime, each on its first call: the
     // second must not drop a client (and its requests in flight) that the first is already using.
-    if (apiUrl === this.settings.apiUrl && apiToken === this.settings.apiToken) return;
-    this.settings = { ...this.settings, apiUrl, apiToken };
+    const s = this.settings;
+    if (apiUrl === s.apiUrl && apiToken === s.apiToken && timeoutMs === s.timeoutMs) return;
+    this.settings = { ...s, apiUrl, apiToken, timeoutMs };
     this.clientInstance?.close();
     this.clientInstance = undefined;
     this.caches.clear();
@@ -81,11 +98,15 @@ export class ProviderRuntime {
   get client(): CloudlockClient {
     if (!this.clientInstance) {
       const s = this.settings;
-      const conn = resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, s.env ?? process.env);
+      const env = s.env ?? process.env;
+      const conn = resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, env);
+      const bound =
+        s.timeoutMs ?? (env[ENV_TIMEOUT] ? parseSeconds(env[ENV_TIMEOUT]!, ENV_TIMEOUT) : undefined);
       this.clientInstance = new CloudlockClient({
         ...conn,
         env: {},
-        retry: s.retry,
+        timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, bound ?? ATTEMPT_TIMEOUT_MS),
+        retry: { ...(bound ? { maxTotalMs: bound } : {}), ...s.retry },
         userAgentSuffix: "pulumi-dynamic-provider",
       });
     }
@@ -130,9 +151,8 @@ export class ProviderRuntime {
   private async createNew(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry> {
     const cache = this.cache(kind);
     return cache.withAddress(inputs.ipAddress, async () => {
-      const existing = await cache.byAddress(inputs.ipAddress);
-      const live = existing.filter((e) => !hasExpired(e.expires_on));
-      if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
+      const existing = await this.existing(kind, inputs);
+      if (existing) return existing;
       const body: NewEntry = {
         name: inputs.name,
         ip_address: inputs.ipAddress,
@@ -140,25 +160,71 @@ export class ProviderRuntime {
         categories: inputs.categories ? unique(inputs.categories) : undefined,
         expires_on: kind === "suspicious" ? inputs.expiresOn : undefined,
       };
-      try {
-        const created = await this.client.collection(kind).create(body);
-        const entry = { ...fallbackEntry(kind, body), ...created };
-        cache.noteWritten(entry);
-        return entry;
-      } catch (e) {
-        // The request may have been applied although its answer was lost: look before anyone retries.
-        if (isConnectionError(e) || (isApiError(e) && e.status >= 500)) {
-          cache.invalidate();
-          const found = (await cache.byAddress(inputs.ipAddress)).find((x) => x.name === inputs.name);
-          if (found) return found;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const created = await this.write(kind, "create", () => this.client.collection(kind).create(body));
+          const entry = { ...fallbackEntry(kind, body), ...created };
+          cache.noteWritten(entry);
+          return entry;
+        } catch (e) {
+          // The POST may have been applied although its answer was lost: look before trying again.
+          if (isConnectionError(e) || (isApiError(e) && e.status >= 500)) {
+            cache.invalidate();
+            const made = await this.existing(kind, inputs);
+            if (made) return made;
+            // Verified absent: another POST cannot duplicate.
+            if (attempt < CREATE_ATTEMPTS) {
+              await sleep(Math.min(2_000, 100 * 2 ** attempt));
+              continue;
+            }
+          }
+          if (isBadRequestError(e) && /already exists/i.test(e.message)) {
+            await cache.refresh();
+            const made = await this.existing(kind, inputs);
+            if (made) return made;
+          }
+          throw e;
         }
-        if (isBadRequestError(e) && /already exists/i.test(e.message)) {
-          const [other] = await cache.refresh().then(() => cache.byAddress(inputs.ipAddress));
-          if (other) throw duplicateError(kind, inputs, other);
-        }
-        throw e;
       }
     });
+  }
+
+  /**
+   * The entry this declaration may already have: one identical to it at the
+   * same address (made by an interrupted run, or a POST whose answer was lost)
+   * is adopted. Any other live entry at the address is refused as a duplicate.
+   */
+  private async existing(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry | undefined> {
+    const live = (await this.cache(kind).byAddress(inputs.ipAddress)).filter(
+      (e) => !hasExpired(e.expires_on),
+    );
+    const same = live.find((e) => matchesEntry(kind, e, inputs));
+    if (same) return same;
+    if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
+    return undefined;
+  }
+
+  /**
+   * Run a write. A 403 means this token may not write to the library: say so
+   * plainly, and refuse further writes to that library in this run without
+   * sending them, so a read-only token stops at its first write.
+   */
+  private async write<T>(kind: CollectionName, verb: string, send: () => Promise<T>): Promise<T> {
+    const refused = this.refusedWrites.get(kind);
+    if (refused) throw refused;
+    try {
+      return await send();
+    } catch (e) {
+      if (!isPermissionDeniedError(e)) throw e;
+      const err = new CloudlockError(
+        `${LABEL[kind]}: Cloudlock refused to ${verb} an entry in the ${kind} IP library (403 Forbidden on ` +
+          `${e.method} ${e.path}${e.serverMessage ? `: ${e.serverMessage}` : ""}). The API token lacks write permission ` +
+          `for IP libraries: use a token of a user allowed to edit them (Settings > Authentication & API). ` +
+          `No further writes to this library were attempted.`,
+      );
+      this.refusedWrites.set(kind, err);
+      throw err;
+    }
   }
 
   private async adopt(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry> {
@@ -189,7 +255,9 @@ export class ProviderRuntime {
     }
     const patch = patchFor(kind, current, inputs);
     if (Object.keys(patch).length === 0) return entry;
-    const updated = (await this.client.collection(kind).update(pk, patch)) ?? applyPatch(entry, patch);
+    const updated =
+      (await this.write(kind, "update", () => this.client.collection(kind).update(pk, patch))) ??
+      applyPatch(entry, patch);
     cache.noteWritten(updated);
     return updated;
   }
@@ -221,7 +289,9 @@ export class ProviderRuntime {
     const col = this.client.collection(kind);
     let updated: IpEntry | undefined;
     try {
-      updated = Object.keys(patch).length ? await col.update(id, patch) : undefined;
+      updated = Object.keys(patch).length
+        ? await this.write(kind, "update", () => col.update(id, patch))
+        : undefined;
     } catch (e) {
       if (isNotFoundError(e)) {
         throw new CloudlockError(
@@ -239,7 +309,7 @@ export class ProviderRuntime {
 
   async delete(kind: CollectionName, id: string): Promise<void> {
     try {
-      await this.client.collection(kind).delete([id]);
+      await this.write(kind, "delete", () => this.client.collection(kind).delete([id]));
     } catch (e) {
       // Already gone is success (the 404 reading of unknown ids).
       if (!isNotFoundError(e)) throw e;
@@ -255,6 +325,16 @@ function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntr
       `set adoptId: "${other.pk}" on this resource.`,
   );
 }
+
+function parseSeconds(raw: string, key: string): number {
+  const n = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new CloudlockError(`${key} must be a positive number of seconds, got "${raw}"`);
+  }
+  return Math.round(n * 1000);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function fallbackEntry(kind: CollectionName, body: NewEntry): Omit<IpEntry, "pk"> {
   return {

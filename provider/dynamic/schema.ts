@@ -239,6 +239,14 @@ export function unique(list: string[]): string[] {
   return [...new Set(list)];
 }
 
+/** Whether an existing entry is exactly what the inputs declare (every compared field, as Cloudlock means it). */
+export function matchesEntry(kind: CollectionName, e: IpEntry, inputs: Partial<EntryInputs>): boolean {
+  const actual = entryFields(e);
+  return COMPARED.every(
+    (f) => (kind === "trusted" && f === "expiresOn") || sameValue(f, actual[f], inputs[f]),
+  );
+}
+
 /** An entry as camelCase fields (the server's view, with our field names). */
 export function entryFields(e: IpEntry): Record<keyof EntryInputs, unknown> {
   return {

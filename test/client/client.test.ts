@@ -328,10 +328,23 @@ describe("errors", () => {
     const err = await thrown(() => c.trusted.listAll());
     c.close();
     expect(isTimeoutError(err)).toBe(true);
-    expect(err.message).toBe(
-      "Cloudlock API GET /ip/trusted?offset=0&limit=100 failed: no response within 200 ms",
+    expect(err.message).toMatch(
+      /^Cloudlock API GET \/ip\/trusted\?offset=0&limit=100 failed: no response within 200 ms \(gave up after 2 attempts in 0\.\d s\)$/,
     );
     expect(emu.requests().counters.faults.hang).toBe(2);
+  });
+
+  test("a call never outlasts the retry budget: the last attempt is cut to what remains", async () => {
+    emu.setKnobs({ hangRate: 1 });
+    const c = clientFor(emu, { timeoutMs: 300, retry: { retries: 10, maxTotalMs: 700 } });
+    const started = Date.now();
+    const err = await thrown(() => c.trusted.listAll());
+    const took = Date.now() - started;
+    c.close();
+    expect(isTimeoutError(err)).toBe(true);
+    // 300 + backoff + 300 + backoff + the rest: never 11 attempts of 300 ms.
+    expect(took).toBeLessThan(2_000);
+    expect(emu.requests().counters.faults.hang).toBeLessThanOrEqual(3);
   });
 
   test("connection refused is retried even for POST (nothing was sent)", async () => {

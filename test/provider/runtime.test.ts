@@ -1,6 +1,6 @@
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
-import { TOKEN, addresses, startEmulator } from "../helpers/emulator";
+import { READ_ONLY_TOKEN, TOKEN, addresses, startEmulator } from "../helpers/emulator";
 
 let emu: Emulator;
 let rt: ProviderRuntime;
@@ -342,4 +342,81 @@ test("a POST whose answer is lost is adopted, not duplicated", async () => {
   emu.setKnobs({ dropAfterCommitRate: 1, faultMethods: ["POST"] });
   const { id } = await rt.create("trusted", { name: "lost", ipAddress: "192.0.2.44" });
   expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: id, name: "lost" })]);
+});
+
+describe("faults on create", () => {
+  test("100 POSTs whose answers are lost after the server committed: 100 entries, zero duplicates", async () => {
+    emu.setKnobs({ dropAfterCommitRate: 1, faultMethods: ["POST"] });
+    const ips = addresses(100, 31);
+    const made = await Promise.all(
+      ips.map((ip, i) => rt.create("trusted", { name: `lost ${i}`, ipAddress: ip })),
+    );
+    expect(emu.requests().counters.faults["drop-after-commit"]).toBe(100);
+    expect(emu.entries("trusted")).toHaveLength(100);
+    expect(new Set(made.map((m) => m.id))).toEqual(new Set(emu.entries("trusted").map((e) => e.pk)));
+    expect(emu.requests().counters.byMethod.POST).toBe(100);
+  });
+
+  test("a 5xx before the server acted: the entry is verified absent, then POSTed again", async () => {
+    emu.setKnobs({ errorRate: 0.5, faultMethods: ["POST"], seed: 7 });
+    const ips = addresses(40, 32);
+    await Promise.all(ips.map((ip, i) => rt.create("trusted", { name: `retry ${i}`, ipAddress: ip })));
+    const c = emu.requests().counters;
+    expect(c.faults.error).toBeGreaterThan(5);
+    expect(emu.entries("trusted")).toHaveLength(40);
+    expect(c.byMethod.POST).toBe(40 + c.faults.error);
+  });
+
+  test("a POST that never succeeds stops after 4 attempts, each after a listing showed nothing was made", async () => {
+    emu.setKnobs({ errorRate: 1, faultMethods: ["POST"] });
+    const err = await rejection(rt.create("trusted", { name: "never", ipAddress: "192.0.2.77" }));
+    expect(err.message).toMatch(/^Cloudlock API POST \/ip\/trusted returned 50\d/);
+    expect(emu.requests().counters.byMethod.POST).toBe(4);
+    expect(emu.entries("trusted")).toEqual([]);
+  });
+
+  test("an entry identical to the declaration (left by an interrupted run) is adopted without a POST", async () => {
+    const [e] = emu.seed("suspicious", [
+      {
+        name: "Feed",
+        ip_address: "203.0.113.60",
+        categories: ["b", "a"],
+        expires_on: "2031-01-01T00:00:00.000000+00:00",
+      },
+    ]);
+    emu.clearRequests();
+    const { id } = await rt.create("suspicious", {
+      name: "Feed",
+      ipAddress: "203.0.113.60/32",
+      categories: ["a", "b"],
+      expiresOn: "2031-01-01T00:00:00Z",
+    });
+    expect(id).toBe(e.pk);
+    expect(writes()).toBe(0);
+    // Any difference (here the description) is still refused: it may be someone else's entry.
+    const err = await rejection(
+      rt
+        .create("trusted", { name: "Feed", ipAddress: "203.0.113.61" })
+        .then(() => rt.create("trusted", { name: "Feed", ipAddress: "203.0.113.61", description: "x" })),
+    );
+    expect(err.message).toContain("already exists in the trusted library");
+  });
+});
+
+describe("permissions", () => {
+  test("a read-only token: the first write names the missing permission; later writes are not sent", async () => {
+    const ro = new ProviderRuntime({ apiUrl: emu.apiUrl, apiToken: READ_ONLY_TOKEN, env: {} });
+    const first = await rejection(ro.create("trusted", { name: "a", ipAddress: "192.0.2.81" }));
+    expect(first.message).toMatch(
+      /^TrustedIp: Cloudlock refused to create an entry in the trusted IP library \(403 Forbidden on POST \/ip\/trusted.*\)\. The API token lacks write permission for IP libraries/,
+    );
+    expect(first.message).not.toContain(READ_ONLY_TOKEN);
+    const posts = emu.requests().counters.byMethod.POST;
+    const again = await rejection(ro.create("trusted", { name: "b", ipAddress: "192.0.2.82" }));
+    expect(again.message).toBe(first.message);
+    expect(emu.requests().counters.byMethod.POST).toBe(posts);
+    // Reads still work with it, and the other library is judged on its own.
+    await expect(ro.read("trusted", "nope123456", {})).resolves.toEqual({ id: "", props: {} });
+    expect(emu.entries("trusted")).toEqual([]);
+  });
 });
