@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { guardAddress } from "./conflicts";
 import { OUTPUTS, IpEntryArgs } from "./common";
 import { suspiciousProvider as provider } from "./provider";
 
@@ -60,7 +61,20 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: SuspiciousIpArgs, opts?: pulumi.CustomResourceOptions) {
     const expiresOn = args?.expiresOn === undefined ? undefined : isoInput(args.expiresOn);
-    super(provider, name, { ...OUTPUTS, ...args, expiresOn }, opts, "cloudlock", "SuspiciousIp");
+    let self: SuspiciousIp | undefined;
+    const addressConflict =
+      opts?.id || args?.ipAddress === undefined
+        ? undefined
+        : guardAddress("suspicious", name, args.ipAddress, () => self);
+    super(
+      provider,
+      name,
+      { ...OUTPUTS, ...args, addressConflict, expiresOn },
+      opts,
+      "cloudlock",
+      "SuspiciousIp",
+    );
+    self = this;
     if (expiresOn && !opts?.id) {
       expiresOn.apply((v) => {
         const at = typeof v === "string" ? Date.parse(v) : NaN;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { guardAddress } from "./conflicts";
 import { OUTPUTS, IpEntryArgs } from "./common";
 import { trustedProvider as provider } from "./provider";
 
@@ -40,7 +41,13 @@ export class TrustedIp extends pulumi.dynamic.Resource {
    * @param opts Resource options.
    */
   constructor(name: string, args: TrustedIpArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...OUTPUTS, ...args }, opts, "cloudlock", "TrustedIp");
+    let self: TrustedIp | undefined;
+    const addressConflict =
+      opts?.id || args?.ipAddress === undefined
+        ? undefined
+        : guardAddress("trusted", name, args.ipAddress, () => self);
+    super(provider, name, { ...OUTPUTS, ...args, addressConflict }, opts, "cloudlock", "TrustedIp");
+    self = this;
   }
 
   /**

@@ -76,6 +76,10 @@ export function validate(
       if (!parsed.ok) fail("ipAddress", parsed.reason);
     }
   }
+  // A conflict with another declaration of the same program, found by the SDK (sdk/conflicts.ts).
+  if (typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN) {
+    failures.push({ property: "ipAddress", reason: news.addressConflict });
+  }
 
   const d = news.description;
   if (d !== undefined && d !== null && !isUnknown(d)) {

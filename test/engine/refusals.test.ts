@@ -60,3 +60,16 @@ test.each([
     expect(suite.emu.entries("suspicious")).toHaveLength(0);
   },
 );
+
+test("7. the same address declared twice in one library fails at preview, naming both resources; zero API calls", async () => {
+  const s = await engineStack(suite.base, "conflict", suite.emu, TOKEN, async () => {
+    new cloudlock.TrustedIp("office-a", { name: "Office A", ipAddress: "198.51.100.7" });
+    new cloudlock.TrustedIp("office-b", { name: "Office B", ipAddress: "198.51.100.7/32" });
+  });
+  suite.emu.clearRequests();
+  const err = await failure(s.stack.preview(s.io));
+  expect(err.message).toContain(
+    'ipAddress "198.51.100.7/32" is the same address as TrustedIp "office-a" (198.51.100.7), declared in this program. The trusted library holds one entry per address',
+  );
+  expect(suite.emu.requests().counters.total).toBe(0);
+});
