@@ -5,6 +5,7 @@ import { VERSION } from "../version";
 import { ConnectionSettings, resolveConnection } from "./config";
 import { CloudlockError, ConnectionError, TimeoutError, makeApiError, maskSecret } from "./errors";
 import { IpCollection } from "./collection";
+import type { RateLimiter } from "./limiter";
 import { DEFAULT_RETRY_POLICY, RetryPolicy, parseRetryAfter, retryDecision } from "./retry";
 import { CollectionName } from "./types";
 
@@ -13,10 +14,11 @@ export interface ClientOptions extends Partial<ConnectionSettings> {
   timeoutMs?: number;
   /** Overrides of the default retry policy. */
   retry?: Partial<RetryPolicy>;
-  /** Awaited before every attempt; the place for a shared rate limiter. */
-  beforeRequest?: () => Promise<void>;
-  /** Told the server's Retry-After (ms) whenever it sends one, e.g. to slow a rate limiter. */
-  onRetryAfter?: (ms: number) => void;
+  /**
+   * Paces every attempt, and is told of each 429 (with the server's Retry-After)
+   * and each success. Share one between clients to share a tenant's limit.
+   */
+  limiter?: RateLimiter;
   /** Environment to read CLOUDLOCK_API_URL / CLOUDLOCK_API_TOKEN from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Appended to the User-Agent, e.g. "pulumi-provider". */
@@ -68,7 +70,8 @@ export class CloudlockClient {
   private readonly policy: RetryPolicy;
   private readonly agent: http.Agent;
   private readonly userAgent: string;
-  private readonly hooks: Pick<ClientOptions, "beforeRequest" | "onRetryAfter">;
+  /** The limiter pacing this client's requests, if any. */
+  readonly limiter?: RateLimiter;
   private counters: RequestStats = emptyStats();
 
   constructor(options: ClientOptions = {}) {
@@ -77,7 +80,7 @@ export class CloudlockClient {
     // Non-enumerable, so the token never shows in inspect/JSON/serialised closures.
     Object.defineProperty(this, "token", { value: conn.apiToken, enumerable: false });
     // Keep only what is needed: `options` holds the token.
-    this.hooks = { beforeRequest: options.beforeRequest, onRetryAfter: options.onRetryAfter };
+    this.limiter = options.limiter;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.agent = this.apiUrl.startsWith("https:")
@@ -137,7 +140,7 @@ export class CloudlockClient {
 
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      await this.hooks.beforeRequest?.();
+      await this.limiter?.take();
       this.counters.requests++;
       this.counters.byMethod[method] = (this.counters.byMethod[method] ?? 0) + 1;
       this.counters.byRoute[route] = (this.counters.byRoute[route] ?? 0) + 1;
@@ -156,10 +159,13 @@ export class CloudlockClient {
       try {
         const res = await fetch(url, { method, headers, body, agent: this.agent, signal: abort.signal });
         const text = await res.text();
-        if (res.ok) return { status: res.status, headers: res.headers, data: parseJson(text) as T };
+        if (res.ok) {
+          this.limiter?.succeeded();
+          return { status: res.status, headers: res.headers, data: parseJson(text) as T };
+        }
         status = res.status;
         retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
-        if (retryAfterMs !== undefined) this.hooks.onRetryAfter?.(retryAfterMs);
+        if (status === 429) this.limiter?.throttled(retryAfterMs);
         error = makeApiError(status, method, shown, serverMessage(text, token), retryAfterMs);
       } catch (e) {
         const err = e as { name?: string; code?: string; message?: string };

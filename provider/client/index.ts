@@ -6,3 +6,5 @@ export { CloudlockClient } from "./client";
 export type { ClientOptions, RequestStats, ApiResponse, RequestOptions } from "./client";
 export { IpCollection, PAGE_LIMIT, DELETE_CHUNK } from "./collection";
 export type { ListOptions } from "./collection";
+export { RateLimiter } from "./limiter";
+export type { LimiterOptions } from "./limiter";

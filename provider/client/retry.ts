@@ -5,6 +5,8 @@
 export interface RetryPolicy {
   /** Attempts after the first. */
   retries: number;
+  /** Attempts after the first when the server keeps answering 429 (it acted on nothing; time is the real bound). */
+  rateLimitRetries: number;
   /** Methods retried after a 5xx or a network failure (the request may have been applied). */
   idempotentMethods: readonly string[];
   /** Statuses worth retrying. 429 is retried for every method: the server refused before acting. */
@@ -20,6 +22,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   retries: 5,
+  rateLimitRetries: 20,
   idempotentMethods: ["GET", "HEAD", "PUT", "DELETE"],
   // Cisco's own sample scripts retry 429/500/502/504; 503 is the same kind of failure.
   statusCodes: [429, 500, 502, 503, 504],
@@ -70,7 +73,7 @@ export function retryDecision(
   elapsedMs: number,
   random: () => number = Math.random,
 ): RetryDecision {
-  if (attempt > policy.retries) return { retry: false };
+  if (attempt > (outcome.status === 429 ? policy.rateLimitRetries : policy.retries)) return { retry: false };
   const idempotent = policy.idempotentMethods.includes(outcome.method);
   if (outcome.status === undefined) {
     if (!idempotent && !outcome.notSent) return { retry: false };

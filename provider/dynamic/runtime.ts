@@ -5,6 +5,7 @@
  * nothing in it (client, token, cache) is ever serialised.
  */
 import { CloudlockClient } from "../client/client";
+import { RateLimiter } from "../client/limiter";
 import { ConnectionSettings, resolveConnection } from "../client/config";
 import {
   CloudlockError,
@@ -51,7 +52,13 @@ export interface RuntimeSettings extends Partial<ConnectionSettings> {
   retry?: Partial<RetryPolicy>;
   /** Longest one API call may take, retries included, ms (`cloudlock:timeoutSeconds`; default 120 s). */
   timeoutMs?: number;
+  /** Ceiling of the shared rate limiter (`cloudlock:maxRequestsPerSecond`; default 50). */
+  maxRequestsPerSecond?: number;
 }
+
+const RATE_KEY = "cloudlock:maxRequestsPerSecond";
+const ENV_RATE = "CLOUDLOCK_MAX_REQUESTS_PER_SECOND";
+const DEFAULT_RATE = 50;
 
 /** Stack config / environment for the per-call time bound. */
 const TIMEOUT_KEY = "cloudlock:timeoutSeconds";
@@ -83,12 +90,20 @@ export class ProviderRuntime {
     const apiUrl = config.get("cloudlock:apiUrl") || this.settings.apiUrl;
     const apiToken = config.get("cloudlock:apiToken") || this.settings.apiToken;
     const timeout = config.get(TIMEOUT_KEY);
-    const timeoutMs = timeout ? parseSeconds(timeout, TIMEOUT_KEY) : this.settings.timeoutMs;
+    const timeoutMs = timeout ? parsePositive(timeout, TIMEOUT_KEY) * 1000 : this.settings.timeoutMs;
+    const rate = config.get(RATE_KEY);
+    const maxRequestsPerSecond = rate ? parsePositive(rate, RATE_KEY) : this.settings.maxRequestsPerSecond;
     // Both providers (TrustedIp, SuspiciousIp) configure this one runtime, each on its first call: the
     // second must not drop a client (and its requests in flight) that the first is already using.
     const s = this.settings;
-    if (apiUrl === s.apiUrl && apiToken === s.apiToken && timeoutMs === s.timeoutMs) return;
-    this.settings = { ...s, apiUrl, apiToken, timeoutMs };
+    if (
+      apiUrl === s.apiUrl &&
+      apiToken === s.apiToken &&
+      timeoutMs === s.timeoutMs &&
+      maxRequestsPerSecond === s.maxRequestsPerSecond
+    )
+      return;
+    this.settings = { ...s, apiUrl, apiToken, timeoutMs, maxRequestsPerSecond };
     this.clientInstance?.close();
     this.clientInstance = undefined;
     this.caches.clear();
@@ -101,10 +116,14 @@ export class ProviderRuntime {
       const env = s.env ?? process.env;
       const conn = resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, env);
       const bound =
-        s.timeoutMs ?? (env[ENV_TIMEOUT] ? parseSeconds(env[ENV_TIMEOUT]!, ENV_TIMEOUT) : undefined);
+        s.timeoutMs ?? (env[ENV_TIMEOUT] ? parsePositive(env[ENV_TIMEOUT]!, ENV_TIMEOUT) * 1000 : undefined);
+      const rate =
+        s.maxRequestsPerSecond ?? (env[ENV_RATE] ? parsePositive(env[ENV_RATE]!, ENV_RATE) : DEFAULT_RATE);
       this.clientInstance = new CloudlockClient({
         ...conn,
         env: {},
+        // One limiter for every resource of this provider process: the tenant's limit is shared.
+        limiter: new RateLimiter({ perSecond: rate }),
         timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, bound ?? ATTEMPT_TIMEOUT_MS),
         retry: { ...(bound ? { maxTotalMs: bound } : {}), ...s.retry },
         userAgentSuffix: "pulumi-dynamic-provider",
@@ -326,12 +345,12 @@ function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntr
   );
 }
 
-function parseSeconds(raw: string, key: string): number {
+function parsePositive(raw: string, key: string): number {
   const n = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(n) || n <= 0) {
-    throw new CloudlockError(`${key} must be a positive number of seconds, got "${raw}"`);
+    throw new CloudlockError(`${key} must be a positive number, got "${raw}"`);
   }
-  return Math.round(n * 1000);
+  return n;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

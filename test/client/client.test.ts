@@ -11,6 +11,7 @@ import {
   isPermissionDeniedError,
   isRateLimitError,
   isTimeoutError,
+  RateLimiter,
 } from "../../provider/client";
 import { READ_ONLY_TOKEN, TOKEN, addresses, clientFor, startEmulator } from "../helpers/emulator";
 
@@ -417,8 +418,10 @@ describe("errors", () => {
 describe("rate limits", () => {
   test("429 with Retry-After: waits and succeeds, POST included", async () => {
     emu.setKnobs({ rateLimit: { perSecond: 2, burst: 1 } });
-    const seen: number[] = [];
-    const c = clientFor(emu, { onRetryAfter: (ms) => seen.push(ms) });
+    const seen: (number | undefined)[] = [];
+    const limiter = new RateLimiter({ perSecond: 1000 });
+    limiter.throttled = (ms) => void seen.push(ms);
+    const c = clientFor(emu, { limiter });
     await c.trusted.create({ name: "a", ip_address: "1.1.1.1" });
     await c.trusted.create({ name: "b", ip_address: "1.1.1.2" }); // bounced once, then retried
     c.close();

@@ -1,0 +1,85 @@
+/**
+ * A shared client-side rate limiter: one per provider process, so a large
+ * `pulumi up` paces its requests under the tenant's limit instead of bouncing
+ * off 429s. Token bucket (as GCRA: one "theoretical arrival time", no timers),
+ * with AIMD adaptation: a 429 halves the rate and pauses everyone for the
+ * server's Retry-After; each success wins back a little of the configured rate.
+ */
+export interface LimiterOptions {
+  /** Requests per second at most (the configured ceiling). */
+  perSecond: number;
+  /** Requests that may go at once after a quiet spell (default: one second's worth). */
+  burst?: number;
+  /** Lowest rate a run of 429s can push it to (default 1/s). */
+  minPerSecond?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export class RateLimiter {
+  readonly maxPerSecond: number;
+  private rate: number;
+  private readonly burst: number;
+  private readonly minRate: number;
+  private readonly now: () => number;
+  /** When the next request would be due if requests were perfectly spaced. */
+  private tat = 0;
+  /** Nobody sends before this (a server's Retry-After). */
+  private pausedUntil = 0;
+  private counts = { waited: 0, throttled: 0, waitedMs: 0 };
+
+  constructor(opts: LimiterOptions) {
+    if (!(opts.perSecond > 0)) throw new RangeError(`perSecond must be > 0, got ${opts.perSecond}`);
+    this.maxPerSecond = opts.perSecond;
+    this.rate = opts.perSecond;
+    this.burst = Math.max(1, Math.round(opts.burst ?? opts.perSecond));
+    this.minRate = Math.min(opts.minPerSecond ?? 1, opts.perSecond);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The current rate, requests per second (lower than the maximum after 429s). */
+  get perSecond(): number {
+    return this.rate;
+  }
+
+  /** How many requests waited, how long in total, and how many 429s adjusted the rate. */
+  stats(): { waited: number; throttled: number; waitedMs: number } {
+    return { ...this.counts };
+  }
+
+  /** Reserve a slot; resolves when the request may be sent. */
+  take(): Promise<void> {
+    const delay = this.reserve();
+    if (delay <= 0) return Promise.resolve();
+    this.counts.waited++;
+    this.counts.waitedMs += delay;
+    return new Promise((resolve) => setTimeout(resolve, delay));
+  }
+
+  /** Reserve a slot and return how many ms to wait for it (pure bookkeeping; `take` sleeps). */
+  reserve(): number {
+    const now = this.now();
+    const interval = 1000 / this.rate;
+    const tolerance = (this.burst - 1) * interval;
+    const tat = Math.max(this.tat, now);
+    const sendAt = Math.max(tat - tolerance, now, this.pausedUntil);
+    this.tat = Math.max(tat, sendAt) + interval;
+    return sendAt - now;
+  }
+
+  /** The server said 429: halve the rate, and hold everyone back for its Retry-After (if it gave one). */
+  throttled(retryAfterMs?: number): void {
+    this.counts.throttled++;
+    this.rate = Math.max(this.minRate, this.rate / 2);
+    const now = this.now();
+    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    // Requests already scheduled at the old rate are respaced from here.
+    this.tat = Math.max(this.pausedUntil, now);
+  }
+
+  /** A request succeeded: win back 2% of the ceiling, up to it. */
+  succeeded(): void {
+    if (this.rate < this.maxPerSecond)
+      this.rate = Math.min(this.maxPerSecond, this.rate + this.maxPerSecond / 50);
+  }
+}
