@@ -61,11 +61,11 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: SuspiciousIpArgs, opts?: pulumi.CustomResourceOptions) {
     const expiresOn = args?.expiresOn === undefined ? undefined : isoInput(args.expiresOn);
-    let self: SuspiciousIp | undefined;
+    const self: { resource?: SuspiciousIp } = {};
     const addressConflict =
       opts?.id || args?.ipAddress === undefined
         ? undefined
-        : guardAddress("suspicious", name, args.ipAddress, () => self);
+        : guardAddress("suspicious", name, args.ipAddress, () => self.resource);
     super(
       provider,
       name,
@@ -74,7 +74,7 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
       "cloudlock",
       "SuspiciousIp",
     );
-    self = this;
+    self.resource = this;
     if (expiresOn && !opts?.id) {
       expiresOn.apply((v) => {
         const at = typeof v === "string" ? Date.parse(v) : NaN;

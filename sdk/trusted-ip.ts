@@ -41,13 +41,13 @@ export class TrustedIp extends pulumi.dynamic.Resource {
    * @param opts Resource options.
    */
   constructor(name: string, args: TrustedIpArgs, opts?: pulumi.CustomResourceOptions) {
-    let self: TrustedIp | undefined;
+    const self: { resource?: TrustedIp } = {};
     const addressConflict =
       opts?.id || args?.ipAddress === undefined
         ? undefined
-        : guardAddress("trusted", name, args.ipAddress, () => self);
+        : guardAddress("trusted", name, args.ipAddress, () => self.resource);
     super(provider, name, { ...OUTPUTS, ...args, addressConflict }, opts, "cloudlock", "TrustedIp");
-    self = this;
+    self.resource = this;
   }
 
   /**
