@@ -2,8 +2,9 @@
  * A shared client-side rate limiter: one per provider process, so a large
  * `pulumi up` paces its requests under the tenant's limit instead of bouncing
  * off 429s. Token bucket (as GCRA: one "theoretical arrival time", no timers),
- * with AIMD adaptation: a 429 halves the rate and pauses everyone for the
- * server's Retry-After; each success wins back a little of the configured rate.
+ * with AIMD adaptation: a 429 halves the rate (at most once a second, since
+ * one burst brings many) and pauses everyone for the server's Retry-After;
+ * each success wins back a little of the configured rate.
  */
 export interface LimiterOptions {
   /** Requests per second at most (the configured ceiling). */
@@ -27,6 +28,8 @@ export class RateLimiter {
   /** Nobody sends before this (a server's Retry-After). */
   private pausedUntil = 0;
   private counts = { waited: 0, throttled: 0, waitedMs: 0 };
+  /** When the rate was last halved: one burst of 429s is one signal, not many. */
+  private lastDecrease = -Infinity;
 
   constructor(opts: LimiterOptions) {
     if (!(opts.perSecond > 0)) throw new RangeError(`perSecond must be > 0, got ${opts.perSecond}`);
@@ -60,7 +63,8 @@ export class RateLimiter {
   reserve(): number {
     const now = this.now();
     const interval = 1000 / this.rate;
-    const tolerance = (this.burst - 1) * interval;
+    // Bursts only at full rate: after a 429, requests are strictly spaced until the rate has recovered.
+    const tolerance = this.rate >= this.maxPerSecond ? (this.burst - 1) * interval : 0;
     const tat = Math.max(this.tat, now);
     const sendAt = Math.max(tat - tolerance, now, this.pausedUntil);
     this.tat = Math.max(tat, sendAt) + interval;
@@ -70,9 +74,15 @@ export class RateLimiter {
   /** The server said 429: halve the rate, and hold everyone back for its Retry-After (if it gave one). */
   throttled(retryAfterMs?: number): void {
     this.counts.throttled++;
-    this.rate = Math.max(this.minRate, this.rate / 2);
     const now = this.now();
-    if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    const fresh = now - this.lastDecrease >= 1000;
+    if (fresh) {
+      this.rate = Math.max(this.minRate, this.rate / 2);
+      this.lastDecrease = now;
+    }
+    // Without Retry-After, let the server's bucket refill for a second before anyone tries again.
+    const pause = retryAfterMs ?? (fresh ? 1000 : 0);
+    this.pausedUntil = Math.max(this.pausedUntil, now + pause);
     // Requests already scheduled at the old rate are respaced from here.
     this.tat = Math.max(this.pausedUntil, now);
   }

@@ -51,6 +51,8 @@ export async function engineStack(
   emu: Emulator,
   token: string,
   program: PulumiFn,
+  /** More stack config, e.g. { "cloudlock:timeoutSeconds": "2" }. */
+  config: Record<string, string> = {},
 ): Promise<EngineStack> {
   const { stack, stateDir, workDir, env } = await localStack({
     stackName: name,
@@ -59,6 +61,7 @@ export async function engineStack(
     config: {
       "cloudlock:apiUrl": { value: emu.apiUrl },
       "cloudlock:apiToken": { value: token, secret: true },
+      ...Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])),
     },
   });
   let out = "";
@@ -78,4 +81,16 @@ export async function failure(p: Promise<unknown>): Promise<Error> {
     return e as Error;
   }
   throw new Error("expected the engine operation to fail");
+}
+
+/** Ids of our resources in the stack's state (decrypted export). */
+export async function stateIds(stack: Stack): Promise<string[]> {
+  const resources = ((await stack.exportStack()).deployment.resources ?? []) as {
+    type: string;
+    id?: string;
+  }[];
+  return resources
+    .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/cloudlock:"))
+    .map((r) => r.id!)
+    .sort();
 }

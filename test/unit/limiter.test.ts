@@ -28,8 +28,21 @@ test("a 429 with Retry-After holds everyone back that long and halves the rate",
 test("without Retry-After a 429 only slows the rate; successes win it back, never past the ceiling", () => {
   const c = clock();
   const l = new RateLimiter({ perSecond: 50, minPerSecond: 2, now: c.now });
-  for (let i = 0; i < 10; i++) l.throttled();
+  l.throttled();
+  l.throttled(); // the same burst: one signal
+  expect(l.perSecond).toBe(25);
+  for (let i = 0; i < 10; i++) {
+    c.advance(1_000);
+    l.throttled();
+  }
   expect(l.perSecond).toBe(2);
+  // Without Retry-After the first 429 of a burst pauses everyone for a second.
+  c.advance(1_000);
+  l.throttled();
+  expect(l.reserve()).toBe(1_000);
+  // Strictly spaced while below the ceiling: no burst.
+  c.advance(10_000);
+  expect([l.reserve(), l.reserve()]).toEqual([0, 500]);
   for (let i = 0; i < 20; i++) l.succeeded();
   expect(l.perSecond).toBe(22);
   for (let i = 0; i < 100; i++) l.succeeded();

@@ -80,5 +80,7 @@ test("429 is retried past the general count (the server acted on nothing), up to
   const zero = () => 0;
   expect(retryDecision(p, { method: "POST", status: 429 }, p.retries + 3, 0, zero).retry).toBe(true);
   expect(retryDecision(p, { method: "GET", status: 503 }, p.retries + 3, 0, zero).retry).toBe(false);
-  expect(retryDecision(p, { method: "POST", status: 429 }, p.rateLimitRetries + 1, 0, zero).retry).toBe(false);
+  expect(retryDecision(p, { method: "POST", status: 429 }, p.rateLimitRetries + 1, 0, zero).retry).toBe(
+    false,
+  );
 });

@@ -1,0 +1,207 @@
+/**
+ * Faults through the real engine, against the emulator's knobs: 429 storms,
+ * injected 5xx and dropped connections on every method, answers lost after
+ * the server committed, and a crash or cancellation mid-`up`. Each scenario
+ * must end with the library equal to the stack: no duplicates, no orphans
+ * (entries in no state), nothing lost. The figures are written to
+ * .bench/reliability.json and quoted in the README.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { Emulator } from "../../emulator";
+import { canonicalAddress } from "../../provider/address";
+import { REPO_ROOT } from "../../scripts/lib/engine";
+import * as cloudlock from "../../sdk";
+import { TOKEN, addresses } from "../helpers/emulator";
+import { EngineStack, engineStack, engineSuite, stateIds } from "./helpers";
+
+const suite = engineSuite("faults");
+
+interface Row {
+  scenario: string;
+  faults: number;
+  operations: string;
+  requests: number;
+  duplicates: number;
+  orphans: number;
+  lost: number;
+}
+const rows: Row[] = [];
+
+afterAll(() => {
+  const dir = path.join(REPO_ROOT, ".bench");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "reliability.json"), JSON.stringify(rows, null, 2) + "\n");
+  console.log(rows.map((r) => Object.values(r).join(" | ")).join("\n"));
+});
+
+beforeEach(() => suite.emu.reset());
+
+/** N trusted entries, one resource each. */
+const program = (n: number, base: number) => async () => {
+  addresses(n, base).forEach(
+    (ip, i) => new cloudlock.TrustedIp(`e${i}`, { name: `Entry ${i}`, ipAddress: ip }),
+  );
+};
+
+/** The library against the stack: duplicates (same address twice), orphans (in no state), lost (state only). */
+async function audit(emu: Emulator, s: EngineStack) {
+  const entries = emu.entries("trusted");
+  const ids = await stateIds(s.stack);
+  const pks = entries.map((e) => e.pk);
+  return {
+    count: entries.length,
+    duplicates: entries.length - new Set(entries.map((e) => canonicalAddress(e.ip_address))).size,
+    orphans: pks.filter((pk) => !ids.includes(pk)).length,
+    lost: ids.filter((id) => !pks.includes(id)).length,
+  };
+}
+
+const counters = (emu: Emulator) => emu.requests().counters;
+const injected = (emu: Emulator) => Object.values(counters(emu).faults).reduce((a, b) => a + b, 0);
+
+test("429 storms with and without Retry-After: a 200-entry up completes, within 10% of the fault-free requests plus the 429s", async () => {
+  const { emu } = suite;
+  const s = await engineStack(suite.base, "storm", emu, TOKEN, program(200, 41));
+  await s.stack.up(s.io);
+  const baseline = counters(emu).total;
+  await s.stack.destroy(s.io);
+
+  for (const retryAfterHeader of [true, false]) {
+    emu.reset();
+    // A quarter of what the provider would send: every burst meets 429s.
+    emu.setKnobs({ rateLimit: { perSecond: 12, burst: 4 }, retryAfterHeader });
+    await s.stack.up(s.io);
+    const c = counters(emu);
+    const throttled = c.byStatus["429"] ?? 0;
+    expect(throttled).toBeGreaterThan(0);
+    expect(c.total - throttled).toBeLessThanOrEqual(Math.ceil(baseline * 1.1));
+    const a = await audit(emu, s);
+    expect(a).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0 });
+    rows.push({
+      scenario: `429 storm (12 req/s, Retry-After ${retryAfterHeader ? "sent" : "absent"})`,
+      faults: throttled,
+      operations: "up 200",
+      requests: c.total,
+      ...a,
+    });
+    emu.setKnobs({ rateLimit: null });
+    await s.stack.destroy(s.io);
+  }
+});
+
+test("5% server errors and 2% dropped connections on every method: up, refresh and destroy of 200 converge", async () => {
+  const { emu } = suite;
+  const s = await engineStack(suite.base, "flaky", emu, TOKEN, program(200, 42));
+  emu.setKnobs({ errorRate: 0.05, dropRate: 0.02, seed: 11 });
+  await s.stack.up(s.io);
+  expect(await audit(emu, s)).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0 });
+  await s.stack.refresh(s.io);
+  const a = await audit(emu, s);
+  expect(a).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0 });
+  await s.stack.preview({ expectNoChanges: true });
+  await s.stack.destroy(s.io);
+  expect(emu.entries("trusted")).toEqual([]);
+  expect(await stateIds(s.stack)).toEqual([]);
+  const c = counters(emu);
+  expect(c.faults.error).toBeGreaterThan(5);
+  expect(c.faults.drop).toBeGreaterThan(2);
+  rows.push({
+    scenario: "5% 5xx + 2% dropped connections, all methods",
+    faults: injected(emu),
+    operations: "up, refresh, preview, destroy 200",
+    requests: c.total,
+    ...a,
+  });
+});
+
+test("100 POSTs whose answers are lost after the server committed: zero duplicates", async () => {
+  const { emu } = suite;
+  const s = await engineStack(suite.base, "lost", emu, TOKEN, program(100, 43));
+  emu.setKnobs({ dropAfterCommitRate: 1, faultMethods: ["POST"] });
+  await s.stack.up(s.io);
+  const c = counters(emu);
+  expect(c.faults["drop-after-commit"]).toBe(100);
+  expect(c.byMethod.POST).toBe(100);
+  const a = await audit(emu, s);
+  expect(a).toEqual({ count: 100, duplicates: 0, orphans: 0, lost: 0 });
+  rows.push({
+    scenario: "answer lost after commit (every POST)",
+    faults: 100,
+    operations: "up 100",
+    requests: c.total,
+    ...a,
+  });
+  emu.setKnobs({ dropAfterCommitRate: 0 });
+  await s.stack.destroy(s.io);
+});
+
+/** Kill a process and all its descendants at once, as a crash would. */
+function killTree(pid: number) {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    try {
+      const kids = execFileSync("ps", ["-o", "pid=", "--ppid", String(all[i])], { encoding: "utf8" });
+      all.push(...kids.split("\n").filter(Boolean).map(Number));
+    } catch {
+      // no children
+    }
+  }
+  for (const p of all) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Resolve once the emulator has seen n POSTs. */
+async function afterPosts(emu: Emulator, n: number): Promise<void> {
+  while ((counters(emu).byMethod.POST ?? 0) < n) await new Promise((r) => setTimeout(r, 10));
+}
+
+test.each(["crash (SIGKILL of the engine and its plugins)", "cancellation (SIGINT)"])(
+  "%s mid-up: the next up converges, with no duplicates and no orphans",
+  async (how) => {
+    const { emu } = suite;
+    const crash = how.startsWith("crash");
+    const name = `${crash ? "crash" : "cancel"}-${process.pid}`;
+    const s = await engineStack(suite.base, name, emu, TOKEN, program(150, crash ? 44 : 45));
+    emu.setKnobs({ latencyMs: 25 });
+    const abort = new AbortController();
+    const interrupted = s.stack.up({ ...s.io, signal: abort.signal }).then(
+      () => "finished",
+      () => "interrupted",
+    );
+    await afterPosts(emu, 40);
+    if (crash) {
+      const pid = execFileSync("pgrep", ["-f", "--", `--stack ${name} `], { encoding: "utf8" }).split(
+        "\n",
+      )[0];
+      killTree(Number(pid));
+    } else {
+      abort.abort();
+    }
+    expect(await interrupted).toBe("interrupted");
+    const made = emu.entries("trusted").length;
+    expect(made).toBeGreaterThanOrEqual(40);
+    expect(made).toBeLessThan(150);
+    // A crash leaves the backend's lock behind: `pulumi cancel` removes it (what the error message says).
+    if (crash) await s.stack.cancel();
+    emu.setKnobs({ latencyMs: 0 });
+    await s.stack.up(s.io);
+    const a = await audit(emu, s);
+    expect(a).toEqual({ count: 150, duplicates: 0, orphans: 0, lost: 0 });
+    await s.stack.preview({ refresh: true, expectNoChanges: true });
+    rows.push({
+      scenario: `${crash ? "crash" : "cancellation"} after ${made} of 150 entries`,
+      faults: 1,
+      operations: "up 150 (interrupted), up",
+      requests: counters(emu).total,
+      ...a,
+    });
+    await s.stack.destroy(s.io);
+  },
+);
