@@ -76,6 +76,8 @@ export class ProviderRuntime {
   private caches = new Map<CollectionName, LibraryCache>();
   /** Per library, the 403 that stopped writes in this run. */
   private refusedWrites = new Map<CollectionName, CloudlockError>();
+  /** Per library, settles when the first write of this run has been answered. */
+  private firstWrite = new Map<CollectionName, Promise<void>>();
 
   constructor(settings: RuntimeSettings = {}) {
     this.settings = settings;
@@ -229,8 +231,16 @@ export class ProviderRuntime {
    * sending them, so a read-only token stops at its first write.
    */
   private async write<T>(kind: CollectionName, verb: string, send: () => Promise<T>): Promise<T> {
+    // The first write to a library goes alone: if the token may not write, one request finds out, not all.
+    const gate = this.firstWrite.get(kind);
+    let open: (() => void) | undefined;
+    if (gate) await gate;
+    else this.firstWrite.set(kind, new Promise<void>((resolve) => (open = resolve)));
     const refused = this.refusedWrites.get(kind);
-    if (refused) throw refused;
+    if (refused) {
+      open?.();
+      throw refused;
+    }
     try {
       return await send();
     } catch (e) {
@@ -243,6 +253,8 @@ export class ProviderRuntime {
       );
       this.refusedWrites.set(kind, err);
       throw err;
+    } finally {
+      open?.();
     }
   }
 

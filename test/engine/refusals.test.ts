@@ -6,7 +6,7 @@
  * therefore the only operations here.
  */
 import * as cloudlock from "../../sdk";
-import { TOKEN } from "../helpers/emulator";
+import { READ_ONLY_TOKEN, TOKEN, addresses } from "../helpers/emulator";
 import { engineStack, engineSuite, failure } from "./helpers";
 
 const suite = engineSuite("refusals");
@@ -72,4 +72,45 @@ test("7. the same address declared twice in one library fails at preview, naming
     'ipAddress "198.51.100.7/32" is the same address as TrustedIp "office-a" (198.51.100.7), declared in this program. The trusted library holds one entry per address',
   );
   expect(suite.emu.requests().counters.total).toBe(0);
+});
+
+test("a hung server: the call times out within cloudlock:timeoutSeconds and the engine names the resource and why", async () => {
+  const s = await engineStack(
+    suite.base,
+    "hung",
+    suite.emu,
+    TOKEN,
+    async () => {
+      new cloudlock.TrustedIp("stuck", { name: "Stuck", ipAddress: "192.0.2.99" });
+    },
+    { "cloudlock:timeoutSeconds": "3" },
+  );
+  suite.emu.setKnobs({ hangRate: 1 });
+  const started = Date.now();
+  const err = await failure(s.stack.up(s.io));
+  const took = Date.now() - started;
+  suite.emu.setKnobs({ hangRate: 0 });
+  expect(err.message).toContain(
+    "pulumi-nodejs:dynamic/cloudlock:TrustedIp stuck **creating failed** error: Cloudlock API GET /ip/trusted?offset=0&limit=100 failed: no response within 3000 ms",
+  );
+  // The bound is 3 s per API call; the rest is the engine starting and stopping.
+  expect(took).toBeLessThan(3_000 + 30_000);
+  expect(suite.emu.entries("trusted")).toEqual([]);
+});
+
+test("a read-only token: up stops at the first write with a message naming the missing permission; nothing is created", async () => {
+  const s = await engineStack(suite.base, "read-only", suite.emu, READ_ONLY_TOKEN, async () => {
+    addresses(12, 61).forEach(
+      (ip, i) => new cloudlock.TrustedIp(`ro${i}`, { name: `RO ${i}`, ipAddress: ip }),
+    );
+  });
+  suite.emu.clearRequests();
+  const err = await failure(s.stack.up(s.io));
+  expect(err.message).toContain(
+    "Cloudlock refused to create an entry in the trusted IP library (403 Forbidden on POST /ip/trusted",
+  );
+  expect(err.message).toContain("The API token lacks write permission for IP libraries");
+  expect(err.message).not.toContain(READ_ONLY_TOKEN);
+  expect(suite.emu.requests().counters.byMethod.POST).toBe(1);
+  expect(suite.emu.entries("trusted")).toEqual([]);
 });

@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as cloudlock from "../../sdk";
-import { pulumiRoot } from "../../scripts/lib/engine";
+import { localStack, pulumiRoot } from "../../scripts/lib/engine";
 import { engineStack, engineSuite } from "./helpers";
 
 const SECRET = "tok-SECRET-9f8e7d6c5b4a";
@@ -35,7 +35,6 @@ test("8. a cloudlock:apiToken secret never reaches state or output", async () =>
     return { id: t.id };
   });
   await s.stack.up({ ...s.io, diff: true });
-  await s.stack.preview({ refresh: true, diff: true, ...s.io });
   await s.stack.refresh(s.io);
   // The token was used (the emulator accepts only it), so it did reach the provider.
   expect(suite.emu.entries("trusted")).toHaveLength(1);
@@ -70,4 +69,35 @@ test("8. a cloudlock:apiToken secret never reaches state or output", async () =>
   expect(s.output().length).toBeGreaterThan(100);
   expect(s.output()).not.toContain(SECRET);
   expect(suite.emu.entries("trusted")).toHaveLength(0);
+});
+
+test("8b. a token from CLOUDLOCK_API_TOKEN is in no state, output or log, even at -v=9 with plugin logs", async () => {
+  const { stack, stateDir } = await localStack({
+    stackName: "env-token",
+    baseDir: suite.base,
+    program: async () => {
+      new cloudlock.TrustedIp("env-office", { name: "Env office", ipAddress: "198.51.100.6" });
+    },
+    env: { CLOUDLOCK_API_URL: suite.emu.apiUrl, CLOUDLOCK_API_TOKEN: SECRET },
+  });
+  suite.emu.clearRequests();
+  let log = "";
+  const v9 = {
+    logToStdErr: true,
+    logVerbosity: 9,
+    logFlow: true,
+    debug: true,
+    onOutput: (t: string) => (log += t),
+    onError: (t: string) => (log += t),
+  };
+  const up = await stack.up(v9);
+  const pv = await stack.preview({ refresh: true, ...v9 });
+  const destroy = await stack.destroy(v9);
+  log += up.stdout + up.stderr + pv.stdout + pv.stderr + destroy.stdout + destroy.stderr;
+  // It was used (the emulator accepts only it), and the log is the verbose one, RPC payloads included.
+  expect(suite.emu.requests().log.some((r) => r.method === "POST" && r.status === 200)).toBe(true);
+  expect(log).toContain("Marshaling property for RPC");
+  expect(log).toContain("198.51.100.6");
+  expect(log).not.toContain(SECRET);
+  for (const f of filesUnder(stateDir)) expect(fs.readFileSync(f, "utf8")).not.toContain(SECRET);
 });

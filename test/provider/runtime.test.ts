@@ -415,6 +415,14 @@ describe("permissions", () => {
     const again = await rejection(ro.create("trusted", { name: "b", ipAddress: "192.0.2.82" }));
     expect(again.message).toBe(first.message);
     expect(emu.requests().counters.byMethod.POST).toBe(posts);
+    // Concurrent writes: only the first is sent.
+    const ro2 = new ProviderRuntime({ apiUrl: emu.apiUrl, apiToken: READ_ONLY_TOKEN, env: {} });
+    emu.clearRequests();
+    const all = await Promise.allSettled(
+      addresses(10, 33).map((ip) => ro2.create("trusted", { name: "x", ipAddress: ip })),
+    );
+    expect(all.every((r) => r.status === "rejected")).toBe(true);
+    expect(emu.requests().counters.byMethod.POST).toBe(1);
     // Reads still work with it, and the other library is judged on its own.
     await expect(ro.read("trusted", "nope123456", {})).resolves.toEqual({ id: "", props: {} });
     expect(emu.entries("trusted")).toEqual([]);
