@@ -1,72 +1,154 @@
 import { canonicalAddress } from "../address";
-import type { IpCollection } from "../client/collection";
+import { PAGE_LIMIT, type IpCollection } from "../client/collection";
 import type { IpEntry } from "../client/types";
 
-/** Canonical form per entry object, parsed once: N duplicate checks over L entries compare strings, not re-parse. */
-const canonicalCache = new WeakMap<IpEntry, string>();
-function canonicalOf(e: IpEntry): string {
-  let c = canonicalCache.get(e);
-  if (c === undefined) {
-    c = canonicalAddress(e.ip_address);
-    canonicalCache.set(e, c);
+/** The engine's default parallelism (4 × GOMAXPROCS on 2 cores): reads arrive this many at a time. */
+const ENGINE_PARALLEL = 8;
+
+/** A listing held in memory, indexed by pk and by canonical address (so N duplicate checks are O(N), not O(N·L)). */
+class Listing {
+  readonly byPk = new Map<string, IpEntry>();
+  private readonly byCanonical = new Map<string, Map<string, IpEntry>>();
+
+  constructor(entries: IpEntry[]) {
+    for (const e of entries) this.set(e);
   }
-  return c;
+
+  set(e: IpEntry): void {
+    this.delete(e.pk);
+    this.byPk.set(e.pk, e);
+    const c = canonicalAddress(e.ip_address);
+    let bucket = this.byCanonical.get(c);
+    if (!bucket) this.byCanonical.set(c, (bucket = new Map()));
+    bucket.set(e.pk, e);
+  }
+
+  delete(pk: string): void {
+    const old = this.byPk.get(pk);
+    if (!old) return;
+    this.byPk.delete(pk);
+    const c = canonicalAddress(old.ip_address);
+    const bucket = this.byCanonical.get(c);
+    bucket?.delete(pk);
+    if (bucket?.size === 0) this.byCanonical.delete(c);
+  }
+
+  atAddress(ip: string): IpEntry[] {
+    return [...(this.byCanonical.get(canonicalAddress(ip))?.values() ?? [])];
+  }
+}
+
+export interface CacheOptions {
+  /** A listing older than this is taken again (default: kept for the provider process, i.e. one engine operation). */
+  ttlMs?: number;
+  /**
+   * What a straightforward dynamic provider does, for the benchmark's comparison only: every read and every
+   * duplicate check lists the whole collection, nothing is shared or kept.
+   */
+  naive?: boolean;
 }
 
 /**
- * One listing of a collection, shared by every resource of the provider
- * process. The API has no GET by id, so N reads would otherwise list the
- * collection N times; here concurrent reads share one in-flight listing, and
- * our own writes are applied to it in place (so N creates need one listing for
- * their duplicate checks, not N).
+ * The provider process's view of one collection. The API has no GET by id,
+ * so reads must list or search:
+ *  - one full listing (ceil(L/100) GETs) is shared by every read and create
+ *    of the process, and our own writes are applied to it in place;
+ *  - but when a few entries are read in a big library, a targeted `q=<address>`
+ *    search per read (filtered by pk) is cheaper. The first read fetches page 0,
+ *    which tells the library's size; reads then take whichever is cheaper,
+ *    switching to the full listing once the searches would cost more.
  */
 export class LibraryCache {
-  private snapshot?: { takenAt: number; entries: Promise<Map<string, IpEntry>> };
+  private snapshot?: { takenAt: number; listing: Promise<Listing> };
   /** Serialises creates of the same canonical address in this process. */
   private readonly reservations = new Map<string, Promise<void>>();
+  /** Read strategy: undecided until page 0 answered; then search per read, or the full listing. */
+  private plan?: Promise<{ pages: number }>;
+  private searches = 0;
+  private readsWaiting = 0;
+  private readonly ttlMs: number;
+  private readonly naive: boolean;
 
   constructor(
     private readonly collection: IpCollection,
-    /** A listing older than this is taken again (others may have edited the library). */
-    private readonly ttlMs = 30_000,
-  ) {}
-
-  /** Every entry by pk; shares a listing in flight or fresh enough. */
-  entries(): Promise<Map<string, IpEntry>> {
-    const s = this.snapshot;
-    if (s && Date.now() - s.takenAt < this.ttlMs) return s.entries;
-    return this.refresh();
+    opts: CacheOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? Infinity;
+    this.naive = opts.naive ?? false;
   }
 
-  /** Take a new listing now (e.g. an id was not found in an older one). */
-  refresh(): Promise<Map<string, IpEntry>> {
-    const entries = this.collection.listAll().then((list) => new Map(list.map((e) => [e.pk, e])));
-    const snap = { takenAt: Date.now(), entries };
+  private listing(): Promise<Listing> {
+    const s = this.snapshot;
+    if (!this.naive && s && Date.now() - s.takenAt < this.ttlMs) return s.listing;
+    return this.refreshListing();
+  }
+
+  private refreshListing(): Promise<Listing> {
+    const listing = this.collection.listAll().then((list) => new Listing(list));
+    if (this.naive) return listing;
+    const snap = { takenAt: Date.now(), listing };
     this.snapshot = snap;
     // A failed listing must not be cached.
-    entries.catch(() => {
+    listing.catch(() => {
       if (this.snapshot === snap) this.snapshot = undefined;
     });
-    return entries;
+    return listing;
   }
 
-  async byPk(pk: string): Promise<IpEntry | undefined> {
-    return (await this.entries()).get(pk);
+  /** Take a new full listing now (e.g. an id was not found in an older one); every entry by pk. */
+  async refresh(): Promise<Map<string, IpEntry>> {
+    return (await this.refreshListing()).byPk;
   }
 
-  /** Entries whose address is the same set as `ip` (canonical comparison). */
+  /**
+   * The entry with this pk, or undefined if it is gone. `address` (the one
+   * last known) allows a targeted search instead of a full listing.
+   */
+  async byPk(pk: string, address?: string): Promise<IpEntry | undefined> {
+    if (this.naive || address === undefined || this.snapshot) return (await this.listing()).byPk.get(pk);
+    this.readsWaiting++;
+    try {
+      const { pages } = await (this.plan ??= this.firstPage());
+      if (this.snapshot) return (await this.listing()).byPk.get(pk);
+      // Searches so far plus the reads queued now, against the pages a full listing still costs.
+      const useListing = pages <= 2 || this.searches + this.readsWaiting > Math.max(2, (pages - 1) / 2);
+      if (useListing) return (await this.listing()).byPk.get(pk);
+      this.searches++;
+      const found = (await this.collection.listAll({ q: address })).find((e) => e.pk === pk);
+      // Not where it was: changed address or deleted. Only a full listing can tell which.
+      return found ?? (await this.listing()).byPk.get(pk);
+    } finally {
+      this.readsWaiting--;
+    }
+  }
+
+  /** Page 0 of the listing: tells the library's size (and serves as a full listing when it is all there is). */
+  private async firstPage(): Promise<{ pages: number }> {
+    const page = await this.collection.page({ offset: 0 });
+    const pages = Math.ceil(page.total / PAGE_LIMIT);
+    if (page.items.length >= page.total && !this.snapshot) {
+      const listing = Promise.resolve(new Listing(page.items));
+      this.snapshot = { takenAt: Date.now(), listing };
+    }
+    // Reads arrive at most ENGINE_PARALLEL at a time: a full batch waiting means many reads; list if that is cheap.
+    if (!this.snapshot && this.readsWaiting >= ENGINE_PARALLEL && pages <= 2 * this.readsWaiting) {
+      void this.listing();
+    }
+    return { pages };
+  }
+
+  /** Entries whose address is the same set as `ip` (canonical comparison). Uses the full listing. */
   async byAddress(ip: string): Promise<IpEntry[]> {
-    const c = canonicalAddress(ip);
-    return [...(await this.entries()).values()].filter((e) => canonicalOf(e) === c);
+    return (await this.listing()).atAddress(ip);
   }
 
   /** Record our own write in the listing, if one is held. */
   noteWritten(entry: IpEntry): void {
-    this.apply((m) => m.set(entry.pk, entry));
+    this.apply((l) => l.set(entry));
   }
 
   noteDeleted(pks: readonly string[]): void {
-    this.apply((m) => pks.forEach((pk) => m.delete(pk)));
+    this.apply((l) => pks.forEach((pk) => l.delete(pk)));
   }
 
   /** Forget the listing (a write whose outcome is unknown). */
@@ -74,12 +156,12 @@ export class LibraryCache {
     this.snapshot = undefined;
   }
 
-  private apply(change: (m: Map<string, IpEntry>) => void): void {
+  private apply(change: (l: Listing) => void): void {
     const s = this.snapshot;
     if (!s) return;
-    s.entries = s.entries.then((m) => {
-      change(m);
-      return m;
+    s.listing = s.listing.then((l) => {
+      change(l);
+      return l;
     });
   }
 

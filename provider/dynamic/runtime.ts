@@ -17,6 +17,7 @@ import {
 } from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
+import { DeleteBatcher } from "./batch";
 import { LibraryCache } from "./cache";
 import {
   CheckFailure,
@@ -46,8 +47,13 @@ export interface ConfigSource {
 export interface RuntimeSettings extends Partial<ConnectionSettings> {
   /** Environment to fall back on (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Listing cache lifetime, ms. */
+  /** Listing cache lifetime, ms (default: the provider process's life, one engine operation). */
   cacheTtlMs?: number;
+  /**
+   * Benchmark only (env CLOUDLOCK_BENCH_NAIVE=1): behave like a straightforward dynamic provider, listing the
+   * collection for every read and create and deleting one id per request, to measure what sharing saves.
+   */
+  naive?: boolean;
   /** Client retry overrides (tests). */
   retry?: Partial<RetryPolicy>;
   /** Longest one API call may take, retries included, ms (`cloudlock:timeoutSeconds`; default 120 s). */
@@ -76,6 +82,7 @@ export class ProviderRuntime {
   private caches = new Map<CollectionName, LibraryCache>();
   /** Per library, the 403 that stopped writes in this run. */
   private refusedWrites = new Map<CollectionName, CloudlockError>();
+  private deleters = new Map<CollectionName, DeleteBatcher>();
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
 
@@ -109,6 +116,8 @@ export class ProviderRuntime {
     this.clientInstance?.close();
     this.clientInstance = undefined;
     this.caches.clear();
+    this.refusedWrites.clear();
+    this.firstWrite.clear();
   }
 
   /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */
@@ -137,7 +146,10 @@ export class ProviderRuntime {
   cache(kind: CollectionName): LibraryCache {
     let c = this.caches.get(kind);
     if (!c) {
-      c = new LibraryCache(this.client.collection(kind), this.settings.cacheTtlMs);
+      c = new LibraryCache(this.client.collection(kind), {
+        ttlMs: this.settings.cacheTtlMs,
+        naive: this.settings.naive,
+      });
       this.caches.set(kind, c);
     }
     return c;
@@ -300,7 +312,7 @@ export class ProviderRuntime {
   ): Promise<{ id: string; props: Props; inputs?: Props }> {
     const declared = pickInputs(kind, props);
     const cache = this.cache(kind);
-    const entry = await cache.byPk(id);
+    const entry = await cache.byPk(id, typeof props.ipAddress === "string" ? props.ipAddress : undefined);
     if (!entry) {
       // An entry that expired on schedule is not drift: keep the state as it is.
       if (kind === "suspicious" && hasExpired(props.expiresOn))
@@ -339,13 +351,20 @@ export class ProviderRuntime {
   }
 
   async delete(kind: CollectionName, id: string): Promise<void> {
-    try {
-      await this.write(kind, "delete", () => this.client.collection(kind).delete([id]));
-    } catch (e) {
-      // Already gone is success (the 404 reading of unknown ids).
-      if (!isNotFoundError(e)) throw e;
-    }
+    await this.deleter(kind).delete(id);
     this.cache(kind).noteDeleted([id]);
+  }
+
+  /** Deletes of one library that arrive together go as one request (one per id in naive mode). */
+  private deleter(kind: CollectionName): DeleteBatcher {
+    let d = this.deleters.get(kind);
+    if (!d) {
+      const send = (ids: string[]) =>
+        this.write(kind, "delete", () => this.client.collection(kind).delete(ids));
+      d = new DeleteBatcher(send, this.settings.naive ? { max: 1 } : {});
+      this.deleters.set(kind, d);
+    }
+    return d;
   }
 }
 

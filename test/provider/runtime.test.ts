@@ -428,3 +428,103 @@ describe("permissions", () => {
     expect(emu.entries("trusted")).toEqual([]);
   });
 });
+
+/** Run tasks at most `limit` at a time, as the engine does (--parallel 8 by default on 2 cores). */
+async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+describe("read strategy: search or list, whichever is cheaper", () => {
+  const seedLibrary = (n: number) =>
+    emu.seed(
+      "trusted",
+      addresses(n, 70).map((ip, i) => ({ name: `e${i}`, ip_address: ip })),
+    );
+  const readAll = (entries: { pk: string; ip_address: string; name: string }[]) =>
+    pool(entries, 8, async (e) => {
+      const r = await rt.read("trusted", e.pk, { name: e.name, ipAddress: e.ip_address });
+      expect(r.id).toBe(e.pk);
+    });
+
+  test("10 managed entries in a library of 5,000: targeted searches, GETs ≤ min(50, 10) + 2", async () => {
+    const lib = seedLibrary(5000);
+    emu.clearRequests();
+    await readAll([0, 499, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4999].map((i) => lib[i]));
+    expect(gets()).toBeLessThanOrEqual(12);
+    expect(emu.requests().log.filter((r) => r.query.includes("q=")).length).toBeGreaterThanOrEqual(9);
+  });
+
+  test("1,000 managed entries in a library of 1,000: one listing, GETs ≤ min(10, 1000) + 2", async () => {
+    const lib = seedLibrary(1000);
+    emu.clearRequests();
+    await readAll(lib);
+    expect(gets()).toBeLessThanOrEqual(12);
+  });
+
+  test("an entry whose address changed by hand is found by falling back to the listing", async () => {
+    const lib = seedLibrary(400);
+    const moved = lib[7];
+    emu.edit("trusted", moved.pk, { ip_address: "198.18.0.1" });
+    const r = await rt.read("trusted", moved.pk, { name: moved.name, ipAddress: moved.ip_address });
+    expect(r.inputs).toMatchObject({ ipAddress: "198.18.0.1" });
+    const gone = await rt.read("trusted", "zzzzzzzzzz", { name: "x", ipAddress: "198.18.9.9" });
+    expect(gone.id).toBe("");
+  });
+});
+
+describe("delete coalescing", () => {
+  test("deletes that arrive together go as one DELETE ?ids= call, chunked at 50", async () => {
+    const made = emu.seed(
+      "trusted",
+      addresses(120, 80).map((ip, i) => ({ name: `d${i}`, ip_address: ip })),
+    );
+    emu.clearRequests();
+    await pool(made.slice(0, 8), 8, (e) => rt.delete("trusted", e.pk));
+    expect(emu.requests().counters.byMethod.DELETE).toBe(1);
+    emu.clearRequests();
+    await Promise.all(made.slice(8).map((e) => rt.delete("trusted", e.pk)));
+    expect(emu.requests().counters.byMethod.DELETE).toBe(Math.ceil(112 / 50));
+    expect(emu.entries("trusted")).toEqual([]);
+  });
+
+  test("a batch the server refuses is split, so one bad id cannot block the rest; gone ids count as deleted", async () => {
+    emu.setKnobs({ unknownDeleteIds: "404" });
+    const made = emu.seed(
+      "trusted",
+      addresses(7, 81).map((ip, i) => ({ name: `s${i}`, ip_address: ip })),
+    );
+    const ids = [...made.map((e) => e.pk), "gone000000"];
+    const results = await Promise.allSettled(ids.map((id) => rt.delete("trusted", id)));
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(emu.entries("trusted")).toEqual([]);
+    expect(emu.requests().counters.byMethod.DELETE).toBeGreaterThan(1);
+  });
+
+  test("a persistent failure rejects only the ids it concerns", async () => {
+    const made = emu.seed(
+      "trusted",
+      addresses(4, 82).map((ip, i) => ({ name: `f${i}`, ip_address: ip })),
+    );
+    emu.setKnobs({ errorRate: 1, faultMethods: ["DELETE"] });
+    const results = await Promise.allSettled(made.map((e) => rt.delete("trusted", e.pk)));
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    expect(emu.entries("trusted")).toHaveLength(4);
+  });
+});
+
+test("1,000 creates into an empty library: exactly 1,000 POSTs and one listing", async () => {
+  const fast = new ProviderRuntime({
+    apiUrl: emu.apiUrl,
+    apiToken: TOKEN,
+    env: {},
+    maxRequestsPerSecond: 10_000,
+  });
+  await pool(addresses(1000, 90), 8, (ip) => fast.create("trusted", { name: ip, ipAddress: ip }));
+  const c = emu.requests().counters.byMethod;
+  expect({ POST: c.POST, GET: c.GET }).toEqual({ POST: 1000, GET: 1 });
+});

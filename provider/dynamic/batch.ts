@@ -1,0 +1,68 @@
+/**
+ * Coalesces deletes that arrive together into one `DELETE ?ids=a,b,c` call
+ * (the client chunks long lists). The engine deletes resources several at a
+ * time (its --parallel); each delete waits a few ms for its companions.
+ * If a batch fails, it is split in halves and retried, so one bad id cannot
+ * block the rest; a single id that is already gone (404) counts as deleted.
+ */
+import { isNotFoundError, isPermissionDeniedError } from "../client/errors";
+
+interface Waiting {
+  id: string;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export interface BatchOptions {
+  /** How long a delete waits for companions, ms. */
+  windowMs?: number;
+  /** Ids per batch; a full batch goes at once. */
+  max?: number;
+}
+
+export class DeleteBatcher {
+  private waiting: Waiting[] = [];
+  private timer?: NodeJS.Timeout;
+  private readonly windowMs: number;
+  private readonly max: number;
+
+  constructor(
+    /** Deletes these ids (one request, or a few chunks). */
+    private readonly send: (ids: string[]) => Promise<void>,
+    opts: BatchOptions = {},
+  ) {
+    this.windowMs = opts.windowMs ?? 15;
+    this.max = opts.max ?? 50;
+  }
+
+  /** Resolves once the id is deleted (or was already gone). */
+  delete(id: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ id, resolve, reject });
+      if (this.waiting.length >= this.max) this.flush();
+      else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.windowMs);
+    });
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting.splice(0);
+    if (batch.length) void this.settle(batch);
+  }
+
+  private async settle(batch: Waiting[]): Promise<void> {
+    try {
+      await this.send(batch.map((w) => w.id));
+      batch.forEach((w) => w.resolve());
+    } catch (e) {
+      if (batch.length === 1) {
+        return isNotFoundError(e) ? batch[0].resolve() : batch[0].reject(e);
+      }
+      // Splitting cannot help a token that may not delete at all.
+      if (isPermissionDeniedError(e)) return batch.forEach((w) => w.reject(e));
+      const mid = Math.ceil(batch.length / 2);
+      await Promise.all([this.settle(batch.slice(0, mid)), this.settle(batch.slice(mid))]);
+    }
+  }
+}
