@@ -15,8 +15,9 @@ module.exports = {
     "cli/**/*.ts",
     "!**/*.d.ts",
     "!sdk/provider.ts",
+    "!sdk/providers/**",
   ],
-  coveragePathIgnorePatterns: ["/node_modules/", "<rootDir>/sdk/provider.ts"],
+  coveragePathIgnorePatterns: ["/node_modules/", "<rootDir>/sdk/provider.ts", "<rootDir>/sdk/providers/"],
   coverageReporters: ["text-summary", "lcov"],
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],
   // The emulator and client tests use real sockets; keep them from starving each other on 2 cores.

@@ -1,0 +1,276 @@
+/**
+ * `npm run bench`: the providers at scale, through the real engine (Automation
+ * API, local backend) against the emulator with injected latency, in two modes:
+ * ours, and naive (listing per call, one DELETE per id: what a straightforward
+ * dynamic provider does). Prints one table and writes it as JSON to .bench/.
+ *
+ *   npm run bench                      N = 100, 1000, and 10 managed in a library of 5000
+ *   npm run bench -- --large           also N = 5000
+ *   npm run bench -- --sizes 20 --latency 5 --out .bench/smoke.json   (the test suite's smoke run)
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Emulator } from "../emulator";
+import { REPO_ROOT, localStack } from "./lib/engine";
+import { installedCopy } from "./lib/install";
+
+export interface BenchOptions {
+  sizes: number[];
+  /** Also the shape "10 managed entries in a library of `sparseLibrary`". */
+  sparseLibrary?: number;
+  latencyMs: number;
+  modes: Mode[];
+  out: string;
+  log?: (s: string) => void;
+}
+
+type Mode = "ours" | "naive";
+
+export interface Row {
+  mode: Mode;
+  shape: string;
+  operation: string;
+  n: number;
+  get: number;
+  post: number;
+  put: number;
+  delete: number;
+  /** Requests that failed (429 and faults); the emulator's default rate limit is on. */
+  failed: number;
+  seconds: number;
+  requestsPerEntry: number;
+  stateBytesPerResource?: number;
+  providerPeakRssMb?: number;
+}
+
+/** Peak resident memory of dynamic-provider processes, sampled from /proc while an operation runs. */
+class RssWatch {
+  private peak = 0;
+  private timer?: NodeJS.Timeout;
+  start(): void {
+    this.peak = 0;
+    this.timer = setInterval(() => this.sample(), 100);
+  }
+  stop(): number | undefined {
+    this.sample();
+    clearInterval(this.timer);
+    return this.peak ? Math.round(this.peak / 1024) : undefined;
+  }
+  private sample(): void {
+    let pids: string[] = [];
+    try {
+      pids = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p));
+    } catch {
+      return; // no /proc (macOS): RSS is not reported
+    }
+    for (const pid of pids) {
+      try {
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        if (!cmd.includes("dynamic-provider")) continue;
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+        if (hwm) this.peak = Math.max(this.peak, Number(hwm[1]));
+      } catch {
+        // the process ended between listing and reading
+      }
+    }
+  }
+}
+
+/** The SDK as users have it: an installed copy under node_modules (so state holds what theirs holds). */
+type Sdk = typeof import("../sdk");
+
+function program(sdk: Sdk, addresses: string[]) {
+  return async () => {
+    addresses.forEach((ip, i) => new sdk.TrustedIp(`e${i}`, { name: `Entry ${i}`, ipAddress: ip }));
+  };
+}
+
+/** n distinct addresses, offset so shapes do not collide. */
+function addressesFor(n: number, offset = 0): string[] {
+  return Array.from({ length: n }, (_, k) => {
+    const i = k + offset;
+    return `10.${Math.floor(i / 65536) % 256}.${Math.floor(i / 256) % 256}.${i % 256}`;
+  });
+}
+
+async function runShape(
+  opts: BenchOptions,
+  mode: Mode,
+  shape: string,
+  managed: number,
+  library: number,
+  base: string,
+  sdk: Sdk,
+): Promise<Row[]> {
+  const emu = await Emulator.start({ tokens: ["bench-token"], knobs: { latencyMs: opts.latencyMs } });
+  const rows: Row[] = [];
+  try {
+    // The rest of the library: entries nobody manages here.
+    if (library > managed) {
+      emu.seed(
+        "trusted",
+        addressesFor(library - managed, 1_000_000).map((ip, i) => ({ name: `Other ${i}`, ip_address: ip })),
+      );
+    }
+    const ips = addressesFor(managed);
+    const { stack } = await localStack({
+      stackName: `${mode}-${shape.replace(/\W+/g, "-")}`,
+      baseDir: base,
+      program: program(sdk, ips),
+      config: {
+        "cloudlock:apiUrl": { value: emu.apiUrl },
+        "cloudlock:apiToken": { value: "bench-token", secret: true },
+        // Under the emulator's default 100 requests/s.
+        "cloudlock:maxRequestsPerSecond": { value: "90" },
+      },
+      env: mode === "naive" ? { CLOUDLOCK_BENCH_NAIVE: "1" } : {},
+    });
+    const rss = new RssWatch();
+    const measure = async (operation: string, run: () => Promise<unknown>, withState = false) => {
+      emu.clearRequests();
+      rss.start();
+      const t0 = Date.now();
+      await run();
+      const seconds = (Date.now() - t0) / 1000;
+      const peak = rss.stop();
+      const c = emu.requests().counters;
+      const count = (m: string) => c.byMethod[m] ?? 0;
+      const failed = Object.entries(c.byStatus)
+        .filter(([s]) => Number(s) >= 400 || Number(s) === 0)
+        .reduce((a, [, v]) => a + v, 0);
+      const row: Row = {
+        mode,
+        shape,
+        operation,
+        n: managed,
+        get: count("GET"),
+        post: count("POST"),
+        put: count("PUT"),
+        delete: count("DELETE"),
+        failed,
+        seconds: Math.round(seconds * 10) / 10,
+        requestsPerEntry: Math.round((c.total / managed) * 100) / 100,
+        providerPeakRssMb: peak,
+      };
+      if (withState) {
+        const resources = ((await stack.exportStack()).deployment.resources ?? []) as { type: string }[];
+        const ours = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/cloudlock:"));
+        const bytes = ours.reduce((a, r) => a + Buffer.byteLength(JSON.stringify(r)), 0);
+        row.stateBytesPerResource = Math.round(bytes / Math.max(1, ours.length));
+      }
+      rows.push(row);
+      opts.log?.(format([row]).split("\n").slice(2).join("\n"));
+    };
+    await measure("up (create)", () => stack.up({ onOutput: () => undefined }), true);
+    await measure("preview (no-op)", () => stack.preview({ onOutput: () => undefined }));
+    await measure("preview --refresh", () => stack.preview({ refresh: true, onOutput: () => undefined }));
+    // 1% of the managed entries edited by hand (at least one).
+    const edits = Math.max(1, Math.floor(managed / 100));
+    const mine = emu.entries("trusted").filter((e) => e.name.startsWith("Entry "));
+    for (const e of mine.slice(0, edits)) emu.edit("trusted", e.pk, { description: "edited by hand" });
+    await measure(`refresh (${edits} edited)`, () => stack.refresh({ onOutput: () => undefined }));
+    await measure("destroy", () => stack.destroy({ onOutput: () => undefined }));
+  } finally {
+    await emu.close();
+  }
+  return rows;
+}
+
+const COLUMNS: [keyof Row, string][] = [
+  ["mode", "mode"],
+  ["shape", "shape"],
+  ["operation", "operation"],
+  ["get", "GET"],
+  ["post", "POST"],
+  ["put", "PUT"],
+  ["delete", "DELETE"],
+  ["failed", "failed"],
+  ["seconds", "s"],
+  ["requestsPerEntry", "req/entry"],
+  ["stateBytesPerResource", "state B/res"],
+  ["providerPeakRssMb", "RSS MB"],
+];
+
+/** A Markdown table of rows, with naive/ours ratios (requests and seconds) when both modes are there. */
+export function format(rows: Row[], all: Row[] = rows): string {
+  const ratio = (r: Row) => {
+    if (r.mode !== "ours") return "";
+    const naive = all.find((x) => x.mode === "naive" && x.shape === r.shape && x.operation === r.operation);
+    if (!naive) return "";
+    const req = (x: Row) => x.get + x.post + x.put + x.delete;
+    const requests =
+      req(naive) === req(r) ? "same req" : `${(req(naive) / Math.max(1, req(r))).toFixed(1)}× req`;
+    return `${requests}, ${(naive.seconds / Math.max(0.1, r.seconds)).toFixed(1)}× s`;
+  };
+  const head = [...COLUMNS.map(([, h]) => h), "naive/ours"];
+  const lines = [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${[...COLUMNS.map(([k]) => r[k] ?? ""), ratio(r)].join(" | ")} |`),
+  ];
+  return lines.join("\n");
+}
+
+export async function bench(opts: BenchOptions): Promise<Row[]> {
+  const base = path.join(REPO_ROOT, ".pulumi", `bench-${process.pid}-${Date.now()}`);
+  const rows: Row[] = [];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require(installedCopy(path.join(base, "install"))) as Sdk;
+    const shapes: [string, number, number][] = opts.sizes.map((n) => [`N=L=${n}`, n, n]);
+    if (opts.sparseLibrary) shapes.push([`N=10 in L=${opts.sparseLibrary}`, 10, opts.sparseLibrary]);
+    for (const [shape, managed, library] of shapes) {
+      for (const mode of opts.modes)
+        rows.push(...(await runShape(opts, mode, shape, managed, library, base, sdk)));
+    }
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, JSON.stringify({ latencyMs: opts.latencyMs, rows }, null, 2) + "\n");
+  return rows;
+}
+
+function parseArgs(argv: string[]): BenchOptions {
+  const opts: BenchOptions = {
+    sizes: [100, 1000],
+    sparseLibrary: 5000,
+    latencyMs: 20,
+    modes: ["ours", "naive"],
+    out: path.join(REPO_ROOT, ".bench", "bench.json"),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--large") opts.sizes = [...opts.sizes, 5000];
+    else if (a === "--sizes") opts.sizes = next().split(",").map(Number);
+    else if (a === "--latency") opts.latencyMs = Number(next());
+    else if (a === "--sparse") opts.sparseLibrary = Number(next()) || undefined;
+    else if (a === "--ours-only") opts.modes = ["ours"];
+    else if (a === "--out") opts.out = path.resolve(next());
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (opts.sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error("--sizes takes positive integers");
+  return opts;
+}
+
+if (require.main === module) {
+  const opts = parseArgs(process.argv.slice(2));
+  console.log(
+    `Benchmark: sizes ${opts.sizes.join(", ")}${opts.sparseLibrary ? `, 10 in ${opts.sparseLibrary}` : ""}; ` +
+      `latency ${opts.latencyMs} ms; emulator rate limit 100/s; modes ${opts.modes.join(", ")}`,
+  );
+  bench({ ...opts, log: (s) => console.log(s) })
+    .then((rows) => {
+      console.log(`\n${format(rows)}\n\nwritten to ${path.relative(process.cwd(), opts.out)}`);
+    })
+    .catch((e) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
+}
