@@ -6,7 +6,8 @@
  *
  *   npm run bench                      N = 100, 1000, and 10 managed in a library of 5000
  *   npm run bench -- --large           also N = 5000
- *   npm run bench -- --sizes 20 --latency 5 --out .bench/smoke.json   (the test suite's smoke run)
+ *   npm run bench -- --sizes 20 --latency 5 --sparse 300             (a quick run, like the test suite's smoke run)
+ *   npm run bench -- --destroy-parallel 8                            (destroy at the engine's default parallelism)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -20,6 +21,8 @@ export interface BenchOptions {
   sparseLibrary?: number;
   latencyMs: number;
   modes: Mode[];
+  /** The engine's --parallel for destroy (how many deletes can arrive together). */
+  destroyParallel: number;
   out: string;
   log?: (s: string) => void;
 }
@@ -169,7 +172,10 @@ async function runShape(
     const mine = emu.entries("trusted").filter((e) => e.name.startsWith("Entry "));
     for (const e of mine.slice(0, edits)) emu.edit("trusted", e.pk, { description: "edited by hand" });
     await measure(`refresh (${edits} edited)`, () => stack.refresh({ onOutput: () => undefined }));
-    await measure("destroy", () => stack.destroy({ onOutput: () => undefined }));
+    // Deletes coalesce as many as arrive together; the engine sends --parallel at a time (8 on 2 cores by default).
+    await measure(`destroy (--parallel ${opts.destroyParallel})`, () =>
+      stack.destroy({ onOutput: () => undefined, parallel: opts.destroyParallel }),
+    );
   } finally {
     await emu.close();
   }
@@ -237,6 +243,7 @@ function parseArgs(argv: string[]): BenchOptions {
     sparseLibrary: 5000,
     latencyMs: 20,
     modes: ["ours", "naive"],
+    destroyParallel: 64,
     out: path.join(REPO_ROOT, ".bench", "bench.json"),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -251,6 +258,7 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (a === "--latency") opts.latencyMs = Number(next());
     else if (a === "--sparse") opts.sparseLibrary = Number(next()) || undefined;
     else if (a === "--ours-only") opts.modes = ["ours"];
+    else if (a === "--destroy-parallel") opts.destroyParallel = Number(next());
     else if (a === "--out") opts.out = path.resolve(next());
     else throw new Error(`unknown option ${a}`);
   }

@@ -1,7 +1,8 @@
 /**
  * Coalesces deletes that arrive together into one `DELETE ?ids=a,b,c` call
  * (the client chunks long lists). The engine deletes resources several at a
- * time (its --parallel); each delete waits a few ms for its companions.
+ * time (up to its --parallel); a batch goes when it is full, when no delete
+ * has come for a moment, or when its first delete has waited long enough.
  * If a batch fails, it is split in halves and retried, so one bad id cannot
  * block the rest; a single id that is already gone (404) counts as deleted.
  */
@@ -14,8 +15,10 @@ interface Waiting {
 }
 
 export interface BatchOptions {
-  /** How long a delete waits for companions, ms. */
-  windowMs?: number;
+  /** A batch goes once no delete has arrived for this long, ms. */
+  quietMs?: number;
+  /** ...or once its first delete has waited this long, ms. */
+  maxWaitMs?: number;
   /** Ids per batch; a full batch goes at once. */
   max?: number;
 }
@@ -23,7 +26,9 @@ export interface BatchOptions {
 export class DeleteBatcher {
   private waiting: Waiting[] = [];
   private timer?: NodeJS.Timeout;
-  private readonly windowMs: number;
+  private firstAt = 0;
+  private readonly quietMs: number;
+  private readonly maxWaitMs: number;
   private readonly max: number;
 
   constructor(
@@ -31,16 +36,21 @@ export class DeleteBatcher {
     private readonly send: (ids: string[]) => Promise<void>,
     opts: BatchOptions = {},
   ) {
-    this.windowMs = opts.windowMs ?? 15;
+    this.quietMs = opts.quietMs ?? 100;
+    this.maxWaitMs = opts.maxWaitMs ?? 2_000;
     this.max = opts.max ?? 50;
   }
 
   /** Resolves once the id is deleted (or was already gone). */
   delete(id: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      if (this.waiting.length === 0) this.firstAt = Date.now();
       this.waiting.push({ id, resolve, reject });
-      if (this.waiting.length >= this.max) this.flush();
-      else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.windowMs);
+      if (this.waiting.length >= this.max) return this.flush();
+      // The engine keeps up to --parallel deletes outstanding: wait while more keep coming, within a bound.
+      if (this.timer) clearTimeout(this.timer);
+      const wait = Math.min(this.quietMs, this.firstAt + this.maxWaitMs - Date.now());
+      this.timer = setTimeout(() => this.flush(), Math.max(0, wait));
     });
   }
 

@@ -1,0 +1,60 @@
+/**
+ * A smoke run of `npm run bench` (N = 20, and 10 managed in a library of 300),
+ * through the real engine: every operation completes without a failed request,
+ * and the scale targets hold in the table it produces.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { bench, format, Row } from "../../scripts/bench";
+import { ENGINE_TIMEOUT } from "./helpers";
+
+jest.setTimeout(ENGINE_TIMEOUT * 2);
+
+let rows: Row[];
+const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "smoke.json");
+
+beforeAll(async () => {
+  rows = await bench({
+    sizes: [20],
+    sparseLibrary: 300,
+    latencyMs: 5,
+    modes: ["ours", "naive"],
+    destroyParallel: 64,
+    out,
+  });
+});
+
+const row = (mode: string, shape: string, op: string) =>
+  rows.find((r) => r.mode === mode && r.shape === shape && r.operation.startsWith(op))!;
+
+test("the table covers both modes, both shapes and every operation, and is written as JSON", () => {
+  expect(rows).toHaveLength(2 * 2 * 5);
+  expect(JSON.parse(fs.readFileSync(out, "utf8")).rows).toEqual(rows);
+  const table = format(rows);
+  expect(table.split("\n")).toHaveLength(2 + rows.length);
+  expect(table).toMatch(/\| ours \| N=10 in L=300 \| preview --refresh \|.*× req/);
+});
+
+test("ours: no failed request; up sends exactly N POSTs and few lists; state ≤ 4 KB and RSS ≤ 250 MB", () => {
+  for (const r of rows.filter((x) => x.mode === "ours")) expect(r.failed).toBe(0);
+  const up = row("ours", "N=L=20", "up");
+  expect(up.post).toBe(20);
+  expect(up.get).toBeLessThanOrEqual(Math.ceil(20 / 100) + 2);
+  expect(up.stateBytesPerResource).toBeLessThanOrEqual(4096);
+  for (const r of rows)
+    if (r.providerPeakRssMb !== undefined) expect(r.providerPeakRssMb).toBeLessThanOrEqual(250);
+});
+
+test("refresh GETs ≤ min(ceil(L/100), N) + 2 in both shapes; the naive provider pays per entry", () => {
+  for (const op of ["preview --refresh", "refresh"]) {
+    expect(row("ours", "N=L=20", op).get).toBeLessThanOrEqual(Math.min(1, 20) + 2);
+    expect(row("ours", "N=10 in L=300", op).get).toBeLessThanOrEqual(Math.min(3, 10) + 2);
+    expect(row("naive", "N=10 in L=300", op).get).toBe(10 * 3);
+  }
+});
+
+test("destroy: deletes that arrive together share one DELETE ?ids= call", () => {
+  expect(row("ours", "N=L=20", "destroy").delete).toBeLessThanOrEqual(Math.ceil(20 / 50) + 1);
+  expect(row("naive", "N=L=20", "destroy").delete).toBe(20);
+});
