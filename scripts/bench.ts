@@ -221,7 +221,6 @@ export async function bench(opts: BenchOptions): Promise<Row[]> {
   const base = path.join(REPO_ROOT, ".pulumi", `bench-${process.pid}-${Date.now()}`);
   const rows: Row[] = [];
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sdk = require(installedCopy(path.join(base, "install"))) as Sdk;
     const shapes: [string, number, number][] = opts.sizes.map((n) => [`N=L=${n}`, n, n]);
     if (opts.sparseLibrary) shapes.push([`N=10 in L=${opts.sparseLibrary}`, 10, opts.sparseLibrary]);
