@@ -8,7 +8,7 @@ import { canonicalAddress } from "../provider/address";
 import type { CollectionName, IpEntry } from "../provider/client/types";
 import type { CsvEntry } from "../provider/csv";
 import { hasExpired, validate } from "../provider/dynamic/schema";
-import { resourceName } from "../sdk/data";
+import { resourceName, slug } from "../sdk/data";
 import type { EntryRecord } from "../sdk/library";
 
 /** One declaration to write: the record, or why it is written commented out. */
@@ -117,7 +117,6 @@ export function uniqueNames(
   kind: CollectionName,
   items: { name: string; canonical: string; key: string }[],
 ): string[] {
-  const slug = (s: string) => resourceName("", s).replace(/^-/, "");
   const count = (xs: string[]) =>
     xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
   let names = items.map((i) => resourceName(kind, i.name));

@@ -55,10 +55,13 @@ const describe = (d: Declared) => `${LABEL[d.kind]} "${d.name}" (${d.address})`;
 export function guardAddress(
   kind: CollectionName,
   name: string,
-  address: pulumi.Input<string>,
+  args: { ipAddress?: pulumi.Input<string> } | undefined,
+  opts: pulumi.CustomResourceOptions | undefined,
   resource: () => pulumi.Resource | undefined,
-): pulumi.Output<string | undefined> {
-  return pulumi.output(address).apply((a) => declare(kind, name, a, resource));
+): pulumi.Output<string | undefined> | undefined {
+  // A `get()` declares nothing; a missing address is the provider's check to report.
+  if (opts?.id || args?.ipAddress === undefined) return undefined;
+  return pulumi.output(args.ipAddress).apply((a) => declare(kind, name, a, resource));
 }
 
 function declare(

@@ -17,11 +17,16 @@ export function parseCsv(text: string): Record<string, string>[] {
  * `resourceName("office", "HQ Berlin")` is `"office-hq-berlin"`.
  */
 export function resourceName(prefix: string, name: string): string {
-  const slug = name
+  const s = slug(name);
+  return s ? `${prefix}-${s}` : prefix;
+}
+
+/** Lower-case ASCII letters and digits joined by "-": `slug("Zürich Büro")` is `"zurich-buro"`. */
+export function slug(text: string): string {
+  return text
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  return slug ? `${prefix}-${slug}` : prefix;
 }

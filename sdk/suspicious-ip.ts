@@ -62,10 +62,7 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
   constructor(name: string, args: SuspiciousIpArgs, opts?: pulumi.CustomResourceOptions) {
     const expiresOn = args?.expiresOn === undefined ? undefined : isoInput(args.expiresOn);
     const self: { resource?: SuspiciousIp } = {};
-    const addressConflict =
-      opts?.id || args?.ipAddress === undefined
-        ? undefined
-        : guardAddress("suspicious", name, args.ipAddress, () => self.resource);
+    const addressConflict = guardAddress("suspicious", name, args, opts, () => self.resource);
     super(
       provider,
       name,

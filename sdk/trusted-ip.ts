@@ -42,10 +42,7 @@ export class TrustedIp extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: TrustedIpArgs, opts?: pulumi.CustomResourceOptions) {
     const self: { resource?: TrustedIp } = {};
-    const addressConflict =
-      opts?.id || args?.ipAddress === undefined
-        ? undefined
-        : guardAddress("trusted", name, args.ipAddress, () => self.resource);
+    const addressConflict = guardAddress("trusted", name, args, opts, () => self.resource);
     super(provider, name, { ...OUTPUTS, ...args, addressConflict }, opts, "cloudlock", "TrustedIp");
     self.resource = this;
   }

@@ -39,8 +39,6 @@ class Listing {
 }
 
 export interface CacheOptions {
-  /** A listing older than this is taken again (default: kept for the provider process, i.e. one engine operation). */
-  ttlMs?: number;
   /**
    * What a straightforward dynamic provider does, for the benchmark's comparison only: every read and every
    * duplicate check lists the whole collection, nothing is shared or kept.
@@ -59,34 +57,33 @@ export interface CacheOptions {
  *    switching to the full listing once the searches would cost more.
  */
 export class LibraryCache {
-  private snapshot?: { takenAt: number; listing: Promise<Listing> };
+  /** The listing, kept for the provider process's life (one engine operation), current with our writes. */
+  private snapshot?: { listing: Promise<Listing> };
   /** Serialises creates of the same canonical address in this process. */
   private readonly reservations = new Map<string, Promise<void>>();
   /** Read strategy: undecided until page 0 answered; then search per read, or the full listing. */
   private plan?: Promise<{ pages: number }>;
   private searches = 0;
   private readsWaiting = 0;
-  private readonly ttlMs: number;
   private readonly naive: boolean;
 
   constructor(
     private readonly collection: IpCollection,
     opts: CacheOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? Infinity;
     this.naive = opts.naive ?? false;
   }
 
   private listing(): Promise<Listing> {
     const s = this.snapshot;
-    if (!this.naive && s && Date.now() - s.takenAt < this.ttlMs) return s.listing;
+    if (!this.naive && s) return s.listing;
     return this.refreshListing();
   }
 
   private refreshListing(): Promise<Listing> {
     const listing = this.collection.listAll().then((list) => new Listing(list));
     if (this.naive) return listing;
-    const snap = { takenAt: Date.now(), listing };
+    const snap = { listing };
     this.snapshot = snap;
     // A failed listing must not be cached.
     listing.catch(() => {
@@ -128,7 +125,7 @@ export class LibraryCache {
     const pages = Math.ceil(page.total / PAGE_LIMIT);
     if (page.items.length >= page.total && !this.snapshot) {
       const listing = Promise.resolve(new Listing(page.items));
-      this.snapshot = { takenAt: Date.now(), listing };
+      this.snapshot = { listing };
     }
     // Reads arrive at most ENGINE_PARALLEL at a time: a full batch waiting means many reads; list if that is cheap.
     if (!this.snapshot && this.readsWaiting >= ENGINE_PARALLEL && pages <= 2 * this.readsWaiting) {

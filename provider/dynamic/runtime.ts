@@ -47,8 +47,6 @@ export interface ConfigSource {
 export interface RuntimeSettings extends Partial<ConnectionSettings> {
   /** Environment to fall back on (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Listing cache lifetime, ms (default: the provider process's life, one engine operation). */
-  cacheTtlMs?: number;
   /**
    * Benchmark only (env CLOUDLOCK_BENCH_NAIVE=1): behave like a straightforward dynamic provider, listing the
    * collection for every read and create and deleting one id per request, to measure what sharing saves.
@@ -147,7 +145,6 @@ export class ProviderRuntime {
     let c = this.caches.get(kind);
     if (!c) {
       c = new LibraryCache(this.client.collection(kind), {
-        ttlMs: this.settings.cacheTtlMs,
         naive: this.settings.naive,
       });
       this.caches.set(kind, c);

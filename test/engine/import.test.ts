@@ -15,7 +15,7 @@ import * as sdk from "../../sdk";
 import { declareLibrary, readLibraryFile } from "../../sdk";
 import { TOKEN } from "../helpers/emulator";
 import { mixedLibrary } from "../helpers/library";
-import { engineStack, engineSuite, methods } from "./helpers";
+import { engineStack, engineSuite, methods, stateIds } from "./helpers";
 
 const suite = engineSuite("import");
 
@@ -90,10 +90,7 @@ test("generated code adopts 260 entries with zero writes; preview is clean; remo
     suspicious: snapshot(emu.entries("suspicious")),
   }).toEqual(before);
   // Every entry's pk is the id of exactly one resource.
-  const ids = (await s.stack.exportStack()).deployment.resources
-    .filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/cloudlock:"))
-    .map((r: { id: string }) => r.id)
-    .sort();
+  const ids = await stateIds(s.stack);
   expect(ids).toEqual([...emu.entries("trusted"), ...emu.entries("suspicious")].map((e) => e.pk).sort());
 
   const clean = await s.stack.preview({ refresh: true, expectNoChanges: true, diff: true });
