@@ -199,8 +199,7 @@ export class ProviderRuntime {
         } catch (e) {
           // The POST may have been applied although its answer was lost: look before trying again.
           if (isConnectionError(e) || (isApiError(e) && e.status >= 500)) {
-            cache.invalidate();
-            const made = await this.existing(kind, inputs);
+            const made = await this.lostCreate(kind, inputs);
             if (made) return made;
             // Verified absent: another POST cannot duplicate.
             if (attempt < CREATE_ATTEMPTS) {
@@ -232,6 +231,24 @@ export class ProviderRuntime {
     if (same) return same;
     if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
     return undefined;
+  }
+
+  /**
+   * After a POST whose answer was lost: the entry it may have made. A search
+   * for the address we sent finds it in one request; only when that finds
+   * nothing is the whole listing taken again, to be sure before another POST.
+   */
+  private async lostCreate(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry | undefined> {
+    const cache = this.cache(kind);
+    const hits = await this.client.collection(kind).listAll({ q: inputs.ipAddress });
+    // matchesEntry compares addresses canonically: the search matched a spelling, this checks the set.
+    const made = hits.find((e) => matchesEntry(kind, e, inputs));
+    if (made) {
+      cache.noteWritten(made);
+      return made;
+    }
+    cache.invalidate();
+    return this.existing(kind, inputs);
   }
 
   /**

@@ -355,6 +355,8 @@ describe("faults on create", () => {
     expect(emu.entries("trusted")).toHaveLength(100);
     expect(new Set(made.map((m) => m.id))).toEqual(new Set(emu.entries("trusted").map((e) => e.pk)));
     expect(emu.requests().counters.byMethod.POST).toBe(100);
+    // One listing for the duplicate checks, then one address search per lost answer: no re-listing.
+    expect(emu.requests().counters.byMethod.GET).toBe(1 + 100);
   });
 
   test("a 5xx before the server acted: the entry is verified absent, then POSTed again", async () => {
