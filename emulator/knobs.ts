@@ -20,6 +20,12 @@ export interface Knobs {
   hangRate: number;
   /** Methods the fault rates apply to (all when empty). */
   faultMethods: string[];
+  /**
+   * Writes (POST/PUT/DELETE, of faultMethods) that still succeed; once spent,
+   * every write is answered 503 until the knob is set again (an outage that
+   * starts part-way through a run). null = unlimited.
+   */
+  writeBudget: number | null;
   /** Seed of the fault dice, for repeatable runs. */
   seed: number;
   /** Same ip_address twice in one collection: "reject" (400) or "allow". */
@@ -44,6 +50,7 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = Object.freeze({
   dropAfterCommitRate: 0,
   hangRate: 0,
   faultMethods: [],
+  writeBudget: null,
   seed: 1,
   duplicates: "reject",
   unknownDeleteIds: "ignore",
@@ -60,6 +67,8 @@ export function knobError(patch: Record<string, unknown>): string | undefined {
     if (rate && (typeof v !== "number" || v < 0 || v > 1)) return `knob ${k} must be a number from 0 to 1`;
     if (["latencyMs", "maxBodyBytes", "seed"].includes(k) && (typeof v !== "number" || v < 0))
       return `knob ${k} must be a non-negative number`;
+    if (k === "writeBudget" && v !== null && (typeof v !== "number" || v < 0 || !Number.isInteger(v)))
+      return "knob writeBudget must be null or a non-negative integer";
     if (k === "clockOffsetMs" && typeof v !== "number") return "knob clockOffsetMs must be a number";
     if (k === "duplicates" && v !== "reject" && v !== "allow")
       return 'knob duplicates must be "reject" or "allow"';

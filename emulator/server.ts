@@ -192,6 +192,11 @@ export class Emulator {
     return next;
   }
 
+  /** An out-of-band delete, as in the Cloudlock UI. Returns the pks that existed. */
+  remove(collection: CollectionName, pks: readonly string[]): string[] {
+    return this.store.remove(collection, pks);
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -256,6 +261,14 @@ export class Emulator {
       req.resume();
       const status = [500, 502, 503][Math.floor(this.rand() * 3)];
       return finish({ status, body: { message: "injected server error" } }, "error");
+    }
+
+    if (faultable && k.writeBudget !== null && method !== "GET" && method !== "HEAD" && collection) {
+      if (k.writeBudget === 0) {
+        req.resume();
+        return finish({ status: 503, body: { message: "injected outage: writes are unavailable" } }, "error");
+      }
+      k.writeBudget--;
     }
 
     try {

@@ -139,6 +139,7 @@ export function sameAddress(a: string, b: string): boolean {
 
 export function typeOfValue(v: unknown): string {
   if (v === null) return "null";
+  if (v === undefined) return "nothing";
   if (Array.isArray(v)) return "a list";
   return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
 }

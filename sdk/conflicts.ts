@@ -14,7 +14,10 @@ const LABEL: Record<CollectionName, string> = { trusted: "TrustedIp", suspicious
 
 interface Declared {
   kind: CollectionName;
-  name: string;
+  /** The declaring resource, e.g. `TrustedIp "hq"` (one set declares many addresses). */
+  owner: string;
+  /** How messages name this declaration. */
+  label: string;
   address: string;
   family: string;
   first: bigint;
@@ -22,8 +25,15 @@ interface Declared {
   resource: () => pulumi.Resource | undefined;
 }
 
+/** A resource managing entries of a library (lookups with `get()` manage nothing). */
+interface Claim {
+  label: string;
+  authoritative: boolean;
+}
+
 interface Registry {
   byAddress: Map<string, Declared>;
+  claims: Record<CollectionName, Claim[]>;
   all: Declared[];
   sweepPending: boolean;
   warned: Set<string>;
@@ -37,13 +47,19 @@ function registry(): Registry {
   const key: object = pulumi.runtime.getStackResource() ?? OUTSIDE_A_RUN;
   let r = registries.get(key);
   if (!r) {
-    r = { byAddress: new Map(), all: [], sweepPending: false, warned: new Set() };
+    r = {
+      byAddress: new Map(),
+      claims: { trusted: [], suspicious: [] },
+      all: [],
+      sweepPending: false,
+      warned: new Set(),
+    };
     registries.set(key, r);
   }
   return r;
 }
 
-const describe = (d: Declared) => `${LABEL[d.kind]} "${d.name}" (${d.address})`;
+const describe = (d: Declared) => `${d.label} (${d.address})`;
 
 /**
  * Register the ipAddress input for conflict checks once its value is known.
@@ -61,12 +77,61 @@ export function guardAddress(
 ): pulumi.Output<string | undefined> | undefined {
   // A `get()` declares nothing; a missing address is the provider's check to report.
   if (opts?.id || args?.ipAddress === undefined) return undefined;
-  return pulumi.output(args.ipAddress).apply((a) => declare(kind, name, a, resource));
+  claimLibrary(kind, `${LABEL[kind]} "${name}"`, false);
+  const owner = `${LABEL[kind]} "${name}"`;
+  return pulumi.output(args.ipAddress).apply((a) => declare(kind, owner, owner, a, resource));
+}
+
+/**
+ * The same checks for every entry of a set: an address another resource of
+ * the program declares in the same library is the set's error (on `entries`);
+ * duplicates inside the set are its own check's to report.
+ */
+export function guardSetAddresses(
+  kind: CollectionName,
+  name: string,
+  authoritative: boolean,
+  entries: pulumi.Input<pulumi.Input<{ name?: pulumi.Input<string>; ipAddress?: pulumi.Input<string> }>[]>,
+  resource: () => pulumi.Resource | undefined,
+): pulumi.Output<string | undefined> {
+  const owner = `${LABEL[kind]}Set "${name}"`;
+  claimLibrary(kind, owner, authoritative);
+  return pulumi.output(entries).apply((list) => {
+    if (!Array.isArray(list)) return undefined;
+    const conflicts = list
+      .filter((e) => e && typeof e.ipAddress === "string")
+      .map((e) => {
+        const c = declare(kind, owner, `${owner} entry "${e.name}"`, e.ipAddress as string, resource);
+        return c && `entry "${e.name}": ${c}`;
+      })
+      .filter((c): c is string => c !== undefined);
+    return conflicts.length ? conflicts.join("; ") : undefined;
+  });
+}
+
+/**
+ * An authoritative set owns its whole library: the library must equal its
+ * declaration, so any other resource managing entries there would be undone
+ * by it (and undo it). Refused while the program runs, before any API call.
+ */
+function claimLibrary(kind: CollectionName, label: string, authoritative: boolean): void {
+  const claims = registry().claims[kind];
+  const owner = authoritative ? { label } : claims.find((c) => c.authoritative);
+  const other = authoritative ? claims[0] : { label };
+  if (owner && other) {
+    throw new Error(
+      `${owner.label} is authoritative: it owns the whole ${kind} IP library, so this program cannot also declare ` +
+        `${other.label} for that library. Move those entries into the set's entries, or declare the set with ` +
+        `mode: "additive" (additive sets and ${LABEL[kind]} resources can be used together).`,
+    );
+  }
+  claims.push({ label, authoritative });
 }
 
 function declare(
   kind: CollectionName,
-  name: string,
+  owner: string,
+  label: string,
   address: string,
   resource: () => pulumi.Resource | undefined,
 ): string | undefined {
@@ -74,9 +139,9 @@ function declare(
   if (!parsed.ok) return undefined; // the provider's check reports it, field by field
   const reg = registry();
   const { family, first, last } = parsed.value;
-  const d: Declared = { kind, name, address, family, first, last, resource };
+  const d: Declared = { kind, owner, label, address, family, first, last, resource };
   const mine = reg.byAddress.get(`${kind} ${parsed.value.canonical}`);
-  if (mine && mine.name !== name) {
+  if (mine && mine.owner !== owner) {
     return (
       `ipAddress "${address}" is the same address as ${describe(mine)}, declared in this program. ` +
       `The ${kind} library holds one entry per address: remove one of the declarations or merge them.`
@@ -91,7 +156,7 @@ function declare(
       d,
     );
   }
-  reg.byAddress.set(`${kind} ${parsed.value.canonical}`, d);
+  if (!mine) reg.byAddress.set(`${kind} ${parsed.value.canonical}`, d);
   reg.all.push(d);
   if (!reg.sweepPending) {
     reg.sweepPending = true;

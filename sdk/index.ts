@@ -16,3 +16,5 @@ export type { IpEntryInfo, IpLookupArgs } from "./lookups";
 export { parseCsv, resourceName } from "./data";
 export { readLibraryFile, checkLibraryData, declareLibrary } from "./library";
 export type { EntryRecord, LibraryData, DeclaredLibrary } from "./library";
+export { TrustedIpSet, SuspiciousIpSet } from "./ip-set";
+export type { IpSetArgs, IpSetMode, TrustedIpSetEntry, SuspiciousIpSetEntry } from "./ip-set";

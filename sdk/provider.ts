@@ -7,3 +7,7 @@ import trustedProvider = require("./providers/trusted");
 import suspiciousProvider = require("./providers/suspicious");
 
 export { trustedProvider, suspiciousProvider };
+import trustedSetProvider = require("./providers/trusted-set");
+import suspiciousSetProvider = require("./providers/suspicious-set");
+
+export { trustedSetProvider, suspiciousSetProvider };

@@ -6,7 +6,7 @@ import type { IpEntry } from "../client/types";
 const ENGINE_PARALLEL = 8;
 
 /** A listing held in memory, indexed by pk and by canonical address (so N duplicate checks are O(N), not O(N·L)). */
-class Listing {
+export class Listing {
   readonly byPk = new Map<string, IpEntry>();
   private readonly byCanonical = new Map<string, Map<string, IpEntry>>();
 
@@ -132,6 +132,11 @@ export class LibraryCache {
       void this.listing();
     }
     return { pages };
+  }
+
+  /** The whole library as held (one listing per operation, current with our writes). */
+  async all(): Promise<Listing> {
+    return this.listing();
   }
 
   /** Entries whose address is the same set as `ip` (canonical comparison). Uses the full listing. */

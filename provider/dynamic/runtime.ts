@@ -178,7 +178,8 @@ export class ProviderRuntime {
     return { id: entry.pk, outs: outputsFromEntry(kind, entry, inputs) };
   }
 
-  private async createNew(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry> {
+  /** Create one entry (or adopt an identical one at its address); also used by the set resources. */
+  async createNew(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry> {
     const cache = this.cache(kind);
     return cache.withAddress(inputs.ipAddress, async () => {
       const existing = await this.existing(kind, inputs);
@@ -256,7 +257,7 @@ export class ProviderRuntime {
    * plainly, and refuse further writes to that library in this run without
    * sending them, so a read-only token stops at its first write.
    */
-  private async write<T>(kind: CollectionName, verb: string, send: () => Promise<T>): Promise<T> {
+  async write<T>(kind: CollectionName, verb: string, send: () => Promise<T>): Promise<T> {
     // The first write to a library goes alone: if the token may not write, one request finds out, not all.
     const gate = this.firstWrite.get(kind);
     let open: (() => void) | undefined;

@@ -15,7 +15,7 @@ describe("validate", () => {
   });
 
   test.each([
-    [{ ipAddress: "1.2.3.4" }, "name", /name is required and must be a string, got undefined/],
+    [{ ipAddress: "1.2.3.4" }, "name", /name is required and must be a string, got nothing$/],
     [{ name: "  ", ipAddress: "1.2.3.4" }, "name", /name must not be empty/],
     [{ name: "x".repeat(256), ipAddress: "1.2.3.4" }, "name", /at most 255/],
     [{ name: "x" }, "ipAddress", /ipAddress is required/],

@@ -1,0 +1,312 @@
+/**
+ * The whole-library resources (TrustedIpSet, SuspiciousIpSet): one resource
+ * manages many entries of one library. Create and update are one reconcile:
+ * list the library once, adopt what already exists at each declared address,
+ * then delete, update and create through the same client, limiter, delete
+ * coalescing and create safeguards as the per-entry resources.
+ *
+ * A failure part-way does not lose the progress made: the reconcile finishes
+ * what it started, then reports an initialisation failure carrying the
+ * entries that exist, which the engine saves in state. The next `up` resumes
+ * from there, and adopts by address anything it cannot tell apart, so nothing
+ * is created twice.
+ */
+import { randomBytes } from "crypto";
+import { CloudlockError, isNotFoundError } from "../client/errors";
+import type { CollectionName, IpEntry } from "../client/types";
+import { DeleteBatcher } from "./batch";
+import { engineLog } from "./engine-log";
+import type { Listing } from "./cache";
+import type { ProviderRuntime } from "./runtime";
+import { CheckFailure, entryFields, hasExpired, inputsFromEntry, patchFor, sameValue } from "./schema";
+import {
+  ManagedEntry,
+  SetEntry,
+  SetInputs,
+  SetOutputs,
+  checkSet,
+  describeChanges,
+  cleanEntry,
+  expiredDeclaration,
+  hasChanges,
+  keyOf,
+  setChanges,
+  sortedByKey,
+  summarize,
+} from "./set-schema";
+
+type Props = Record<string, unknown>;
+
+const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIpSet", trusted: "TrustedIpSet" };
+/** Updates and creates in flight at once; the shared rate limiter paces them. */
+const CONCURRENCY = 16;
+
+export class IpSets {
+  constructor(private readonly rt: ProviderRuntime) {}
+
+  /**
+   * Validate, key the entries by address, and for an authoritative set list
+   * the library, so preview names every entry `up` would remove.
+   */
+  async check(
+    kind: CollectionName,
+    olds: Props,
+    news: Props,
+  ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+    const { inputs, failures } = checkSet(kind, olds, news);
+    if (typeof news.addressConflict === "string")
+      failures.push({ property: "entries", reason: news.addressConflict });
+    if (failures.length || typeof inputs.entries !== "object") return { inputs: { ...inputs }, failures };
+    const before = olds as Partial<SetOutputs>;
+    if (inputs.mode === "authoritative") {
+      // Addresses the set declared before are its own removals, shown under entries.
+      const known = new Set([...Object.keys(inputs.entries), ...Object.keys(before.entries ?? {})]);
+      const undeclared = undeclaredIn(await this.rt.cache(kind).all(), known, new Set());
+      if (undeclared.length) {
+        inputs.removeUndeclared = describeEntries(undeclared);
+        const shown = Object.values(inputs.removeUndeclared).slice(0, 10);
+        const more = undeclared.length - shown.length;
+        await engineLog(
+          "warning",
+          `${LABEL[kind]} is authoritative: \`pulumi up\` will REMOVE ${undeclared.length} ${kind} ` +
+            `entr${undeclared.length === 1 ? "y" : "ies"} that nobody declared: ${shown.join("; ")}` +
+            `${more > 0 ? `; and ${more} more` : ""}. Declare them in the set to keep them.`,
+        );
+      }
+    }
+    const c = setChanges(before, inputs);
+    if (c.added.length + c.changed.length + c.removed.length > 0 || c.modeChanged) {
+      await engineLog("info", `${LABEL[kind]}: ${describeChanges(before, inputs, c)}`);
+    }
+    return { inputs: { ...inputs }, failures };
+  }
+
+  async diff(_kind: CollectionName, _id: string, olds: Props, news: Props) {
+    // Never a replacement: replacing a set would delete and recreate every entry.
+    return {
+      changes: hasChanges(setChanges(olds as Partial<SetOutputs>, news as unknown as SetInputs)),
+      replaces: [],
+    };
+  }
+
+  async create(kind: CollectionName, props: Props): Promise<{ id: string; outs: SetOutputs }> {
+    const id = `${kind}-set-${randomBytes(5).toString("hex")}`;
+    return { id, outs: await this.reconcile(kind, id, {}, props) };
+  }
+
+  async update(kind: CollectionName, id: string, olds: Props, news: Props): Promise<{ outs: SetOutputs }> {
+    return { outs: await this.reconcile(kind, id, olds as Partial<SetOutputs>, news) };
+  }
+
+  /** The managed entries as they are now (declared spelling kept where it means the same). */
+  async read(
+    kind: CollectionName,
+    id: string,
+    props: Props,
+  ): Promise<{ id: string; props: Props; inputs: Props }> {
+    const old = props as Partial<SetOutputs>;
+    const mode = old.mode ?? "additive";
+    const listing = await this.rt.cache(kind).all();
+    const entries: Record<string, ManagedEntry> = {};
+    for (const [key, m] of Object.entries(old.entries ?? {})) {
+      const live = listing.byPk.get(m.pk);
+      // Gone: dropped from the set (the next up creates it again), unless it expired on schedule.
+      if (!live) {
+        if (kind === "suspicious" && expiredDeclaration(m)) entries[key] = m;
+        continue;
+      }
+      entries[keyOf(live.ip_address)] = managedFrom(kind, live, m);
+    }
+    const outs: SetOutputs = { mode, entries: sortedByKey(entries), count: Object.keys(entries).length };
+    if (mode === "authoritative") {
+      const undeclared = undeclaredIn(listing, new Set(Object.keys(entries)), pksOf(entries));
+      if (undeclared.length) outs.removeUndeclared = describeEntries(undeclared);
+    }
+    const inputs = {
+      mode,
+      entries: Object.fromEntries(Object.entries(entries).map(([k, e]) => [k, declaredOf(e)])),
+    };
+    return { id, props: { ...outs }, inputs };
+  }
+
+  /** Delete every managed entry: ceil(N/50) requests; an entry already gone counts as deleted. */
+  async delete(kind: CollectionName, _id: string, props: Props): Promise<void> {
+    const managed = Object.values((props as Partial<SetOutputs>).entries ?? {});
+    const deleter = this.deleter(kind);
+    await Promise.all(managed.map((m) => deleter.delete(m.pk)));
+    this.rt.cache(kind).noteDeleted(managed.map((m) => m.pk));
+  }
+
+  private deleter(kind: CollectionName): DeleteBatcher {
+    // Ids arrive together, so batches fill at once; one batcher per call keeps sets apart from per-entry deletes.
+    return new DeleteBatcher((ids) =>
+      this.rt.write(kind, "delete", () => this.rt.client.collection(kind).delete(ids)),
+    );
+  }
+
+  private async reconcile(
+    kind: CollectionName,
+    id: string,
+    olds: Partial<SetOutputs>,
+    news: Props,
+  ): Promise<SetOutputs> {
+    const want = news as unknown as SetInputs;
+    const cache = this.rt.cache(kind);
+    const col = this.rt.client.collection(kind);
+    const listing = await cache.all();
+    const managed = olds.entries ?? {};
+    /** What the set manages and exists, kept current as work completes: saved even if the run fails. */
+    const current: Record<string, ManagedEntry> = { ...managed };
+    const claimed = new Set<string>();
+    const deletes: { pk: string; key?: string }[] = [];
+    const updates: { key: string; pk: string; entry: SetEntry }[] = [];
+    const creates: string[] = [];
+
+    for (const [key, entry] of Object.entries(want.entries)) {
+      const mine = managed[key] && listing.byPk.get(managed[key].pk);
+      // Ours if it still exists (even moved by hand), else adopt a live entry at the address instead of duplicating.
+      const live =
+        mine ??
+        listing.atAddress(entry.ipAddress).find((e) => !claimed.has(e.pk) && !hasExpired(e.expires_on));
+      if (!live) {
+        // A declared expiry that passed: Cloudlock dropped the entry on schedule; nothing to do.
+        if (kind === "suspicious" && expiredDeclaration(entry)) continue;
+        delete current[key];
+        creates.push(key);
+        continue;
+      }
+      claimed.add(live.pk);
+      current[key] = managedFrom(kind, live, entry);
+      if (kind === "suspicious" && !sameValue("name", live.name, entry.name)) {
+        // A suspicious entry's name cannot change in place: the old entry goes, then the new one is made.
+        deletes.push({ pk: live.pk, key });
+        creates.push(key);
+        continue;
+      }
+      if (Object.keys(patchFor(kind, entryFields(live), entry)).length)
+        updates.push({ key, pk: live.pk, entry });
+    }
+    for (const [key, m] of Object.entries(managed)) {
+      if (key in want.entries || claimed.has(m.pk)) continue;
+      if (listing.byPk.has(m.pk)) deletes.push({ pk: m.pk, key });
+      else delete current[key];
+    }
+    if (want.mode === "authoritative") {
+      const known = new Set([...Object.keys(want.entries), ...Object.keys(managed)]);
+      for (const e of undeclaredIn(listing, known, claimed)) deletes.push({ pk: e.pk });
+    }
+
+    const failures: string[] = [];
+    const fail = (key: string, e: unknown): void => {
+      failures.push(`${key}: ${(e as Error).message ?? e}`);
+    };
+    // Deletes first: they free addresses the creates may need.
+    const deleter = this.deleter(kind);
+    await Promise.all(
+      deletes.map(({ pk, key }) =>
+        deleter.delete(pk).then(
+          () => {
+            cache.noteDeleted([pk]);
+            if (key && current[key]?.pk === pk) delete current[key];
+          },
+          (e) => fail(key ?? pk, e),
+        ),
+      ),
+    );
+    const tasks = [
+      ...updates.map(({ key, pk, entry }) => async () => {
+        try {
+          const patch = patchFor(kind, entryFields(listing.byPk.get(pk)!), entry);
+          const updated = await this.rt.write(kind, "update", () => col.update(pk, patch));
+          const fresh = updated ?? ({ ...listing.byPk.get(pk)!, ...patch } as IpEntry);
+          cache.noteWritten(fresh);
+          current[key] = managedFrom(kind, fresh, entry);
+        } catch (e) {
+          if (!isNotFoundError(e)) return fail(key, e);
+          // Deleted since the listing: make it again.
+          delete current[key];
+          await this.createInto(kind, key, entry, current).catch((err) => fail(key, err));
+        }
+      }),
+      ...creates.map(
+        (key) => () => this.createInto(kind, key, want.entries[key], current).catch((e) => fail(key, e)),
+      ),
+    ];
+    // After a failure, start nothing new: the library or the token is in trouble, and what is done is saved.
+    await pool(tasks, CONCURRENCY, () => failures.length > 0);
+
+    const outs: SetOutputs = {
+      mode: want.mode,
+      entries: sortedByKey(current),
+      count: Object.keys(current).length,
+    };
+    if (failures.length) {
+      // The engine prints the reasons (not the message): the first one says what happened and what to do.
+      const message =
+        `${LABEL[kind]}: ${failures.length} change(s) failed (${summarize(setChanges(olds, want))} were to be ` +
+        `applied); the set is saved with the ${outs.count} entries that exist, and \`pulumi up\` resumes from there`;
+      const shown = failures.slice(0, 10);
+      const reasons = [
+        message,
+        ...shown,
+        ...(failures.length > shown.length ? [`and ${failures.length - shown.length} more`] : []),
+      ];
+      throw Object.assign(new CloudlockError(`${message}. First failure: ${failures[0]}`), {
+        // Saved by the engine as the resource's state (an initialisation failure), so progress is kept.
+        id,
+        properties: { ...outs, __provider: news.__provider },
+        reasons,
+      });
+    }
+    return outs;
+  }
+
+  private async createInto(
+    kind: CollectionName,
+    key: string,
+    entry: SetEntry,
+    current: Record<string, ManagedEntry>,
+  ): Promise<void> {
+    const made = await this.rt.createNew(kind, entry);
+    current[key] = managedFrom(kind, made, entry);
+  }
+}
+
+/** A live entry as the set records it: the declared spelling wherever the server's value means the same. */
+function managedFrom(kind: CollectionName, live: IpEntry, declared: Partial<SetEntry>): ManagedEntry {
+  const { adoptId: _, ...fields } = inputsFromEntry(kind, live, declared);
+  return { ...cleanEntry(fields), pk: live.pk };
+}
+
+function declaredOf(m: ManagedEntry): SetEntry {
+  const { pk: _, ...rest } = m;
+  return rest;
+}
+
+const pksOf = (m: Record<string, ManagedEntry>) => new Set(Object.values(m).map((e) => e.pk));
+
+/** Live entries at no declared address and not held by the set: what an authoritative set removes. */
+function undeclaredIn(listing: Listing, keys: Set<string>, held: Set<string>): IpEntry[] {
+  return [...listing.byPk.values()].filter(
+    (e) => !held.has(e.pk) && !hasExpired(e.expires_on) && !keys.has(keyOf(e.ip_address)),
+  );
+}
+
+function describeEntries(entries: IpEntry[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const key = keyOf(e.ip_address);
+    // Two entries at one address (a duplicate in the library): both are named.
+    out[key in out ? `${key} (${e.pk})` : key] = `"${e.name}" ${e.ip_address}, id ${e.pk}`;
+  }
+  return sortedByKey(out);
+}
+
+/** Run tasks with at most `limit` in flight; start no more once `stop()` says so. */
+async function pool(tasks: (() => Promise<unknown>)[], limit: number, stop: () => boolean): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length && !stop()) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}

@@ -1,0 +1,124 @@
+import * as pulumi from "@pulumi/pulumi";
+import { guardSetAddresses } from "./conflicts";
+import { suspiciousSetProvider, trustedSetProvider } from "./provider";
+
+/** How a set relates to the rest of its library. */
+export type IpSetMode = "additive" | "authoritative";
+
+/** One entry of a {@link TrustedIpSet}. */
+export interface TrustedIpSetEntry {
+  /** Entry name shown in Cloudlock. */
+  name: pulumi.Input<string>;
+  /** A single address, a CIDR block or a range `a-b`; the set keys its entries by this address. */
+  ipAddress: pulumi.Input<string>;
+  /** Internal short description. */
+  description?: pulumi.Input<string>;
+  /** Categories (order and duplicates do not matter). */
+  categories?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** One entry of a {@link SuspiciousIpSet}. */
+export interface SuspiciousIpSetEntry extends TrustedIpSetEntry {
+  /** When Cloudlock removes the entry, ISO-8601 (future for a new entry). */
+  expiresOn?: pulumi.Input<string>;
+}
+
+/** Inputs of a set. */
+export interface IpSetArgs<E> {
+  /**
+   * The entries, one per address (the same address twice is refused). Order
+   * does not matter: the set compares them by canonical address. Records
+   * read with `readLibraryFile` fit as they are (their `resource` and
+   * `adoptId` fields are not used: a set adopts by address).
+   */
+  entries: pulumi.Input<pulumi.Input<E>[]>;
+  /**
+   * - `"additive"` (default): the set manages only the entries it created or
+   *   adopted; other entries of the library are left alone, and other
+   *   resources may manage them.
+   * - `"authoritative"`: the library must equal the declaration. Entries
+   *   nobody declared are listed at preview under `removeUndeclared` and
+   *   removed by `up`. The set must be the only resource of its library in
+   *   the program.
+   */
+  mode?: IpSetMode;
+}
+
+const OUTPUTS = { entries: undefined, mode: undefined, count: undefined, removeUndeclared: undefined };
+
+/** What both set resources share. */
+abstract class IpSetBase extends pulumi.dynamic.Resource {
+  /** Managed entries by canonical address, each with its Cloudlock id (`pk`). */
+  declare readonly entries: pulumi.Output<Record<string, { pk: string; name: string; ipAddress: string }>>;
+  declare readonly mode: pulumi.Output<IpSetMode>;
+  /** How many entries the set manages. */
+  declare readonly count: pulumi.Output<number>;
+  /** Authoritative sets: entries found in the library that nobody declared (removed by the next `up`). */
+  declare readonly removeUndeclared: pulumi.Output<Record<string, string> | undefined>;
+}
+
+function setProps(
+  kind: "trusted" | "suspicious",
+  name: string,
+  args: IpSetArgs<TrustedIpSetEntry>,
+  self: () => pulumi.Resource | undefined,
+) {
+  const mode = args?.mode ?? "additive";
+  const addressConflict = guardSetAddresses(kind, name, mode === "authoritative", args?.entries ?? [], self);
+  return { ...OUTPUTS, entries: args?.entries, mode, addressConflict };
+}
+
+/**
+ * Many trusted entries as one resource: cheaper for the engine than one
+ * resource per entry once a library holds thousands. Entries are keyed by
+ * canonical address; `preview --diff` shows each address added (+), changed
+ * (~) or removed (-). Existing entries at a declared address are adopted,
+ * never duplicated.
+ *
+ * ```ts
+ * new TrustedIpSet("offices", {
+ *   mode: "additive",
+ *   entries: [{ name: "HQ Berlin", ipAddress: "198.51.100.0/24", categories: ["office"] }],
+ * });
+ * ```
+ */
+export class TrustedIpSet extends IpSetBase {
+  /**
+   * @param name Pulumi resource name.
+   * @param args The entries and the mode.
+   * @param opts Resource options.
+   */
+  constructor(name: string, args: IpSetArgs<TrustedIpSetEntry>, opts?: pulumi.CustomResourceOptions) {
+    const self: { r?: pulumi.Resource } = {};
+    super(
+      trustedSetProvider,
+      name,
+      setProps("trusted", name, args, () => self.r),
+      opts,
+      "cloudlock",
+      "TrustedIpSet",
+    );
+    self.r = this;
+  }
+}
+
+/**
+ * Many suspicious entries as one resource; see {@link TrustedIpSet}. A
+ * changed `name` makes the set delete and recreate that one entry (Cloudlock
+ * cannot rename suspicious entries); an entry whose expiry passed leaves
+ * Cloudlock on schedule and is not drift.
+ */
+export class SuspiciousIpSet extends IpSetBase {
+  constructor(name: string, args: IpSetArgs<SuspiciousIpSetEntry>, opts?: pulumi.CustomResourceOptions) {
+    const self: { r?: pulumi.Resource } = {};
+    super(
+      suspiciousSetProvider,
+      name,
+      setProps("suspicious", name, args, () => self.r),
+      opts,
+      "cloudlock",
+      "SuspiciousIpSet",
+    );
+    self.r = this;
+  }
+}
