@@ -61,11 +61,15 @@ function setProps(
   kind: "trusted" | "suspicious",
   name: string,
   args: IpSetArgs<TrustedIpSetEntry>,
+  opts: pulumi.CustomResourceOptions | undefined,
   self: () => pulumi.Resource | undefined,
 ) {
   const mode = args?.mode ?? "additive";
   const addressConflict = guardSetAddresses(kind, name, mode === "authoritative", args?.entries ?? [], self);
-  return { ...OUTPUTS, entries: args?.entries, mode, addressConflict };
+  // The provider's change summary is attached to this resource, so `preview --diff` shows it; check drops it.
+  const type = `pulumi-nodejs:dynamic/cloudlock:${kind === "trusted" ? "TrustedIpSet" : "SuspiciousIpSet"}`;
+  const logUrn = pulumi.createUrn(name, type, opts?.parent);
+  return { ...OUTPUTS, entries: args?.entries, mode, addressConflict, logUrn };
 }
 
 /**
@@ -93,7 +97,7 @@ export class TrustedIpSet extends IpSetBase {
     super(
       trustedSetProvider,
       name,
-      setProps("trusted", name, args, () => self.r),
+      setProps("trusted", name, args, opts, () => self.r),
       opts,
       "cloudlock",
       "TrustedIpSet",
@@ -114,7 +118,7 @@ export class SuspiciousIpSet extends IpSetBase {
     super(
       suspiciousSetProvider,
       name,
-      setProps("suspicious", name, args, () => self.r),
+      setProps("suspicious", name, args, opts, () => self.r),
       opts,
       "cloudlock",
       "SuspiciousIpSet",

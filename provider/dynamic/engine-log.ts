@@ -50,8 +50,11 @@ function connect(): EngineConnection | null {
   return connection;
 }
 
-/** Print a diagnostic in the engine's output (not attached to a resource). */
-export function engineLog(severity: Severity, message: string): Promise<void> {
+/**
+ * Print a diagnostic in the engine's output, attached to the resource `urn`
+ * (`preview --diff` shows only diagnostics attached to a resource).
+ */
+export function engineLog(severity: Severity, message: string, urn = ""): Promise<void> {
   const c = connect();
   if (!c) return Promise.resolve();
   return new Promise((resolve) => {
@@ -59,7 +62,7 @@ export function engineLog(severity: Severity, message: string): Promise<void> {
       const req = new c.proto.LogRequest();
       req.setSeverity(c.proto.LogSeverity[severity === "info" ? "INFO" : "WARNING"]);
       req.setMessage(message);
-      req.setUrn("");
+      req.setUrn(urn);
       c.client.log(req, () => resolve());
     } catch {
       resolve();

@@ -54,6 +54,7 @@ export class IpSets {
     news: Props,
   ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
     const { inputs, failures } = checkSet(kind, olds, news);
+    const urn = typeof news.logUrn === "string" ? news.logUrn : undefined;
     if (typeof news.addressConflict === "string")
       failures.push({ property: "entries", reason: news.addressConflict });
     if (failures.length || typeof inputs.entries !== "object") return { inputs: { ...inputs }, failures };
@@ -71,12 +72,13 @@ export class IpSets {
           `${LABEL[kind]} is authoritative: \`pulumi up\` will REMOVE ${undeclared.length} ${kind} ` +
             `entr${undeclared.length === 1 ? "y" : "ies"} that nobody declared: ${shown.join("; ")}` +
             `${more > 0 ? `; and ${more} more` : ""}. Declare them in the set to keep them.`,
+          urn,
         );
       }
     }
     const c = setChanges(before, inputs);
     if (c.added.length + c.changed.length + c.removed.length > 0 || c.modeChanged) {
-      await engineLog("info", `${LABEL[kind]}: ${describeChanges(before, inputs, c)}`);
+      await engineLog("info", `${LABEL[kind]}: ${describeChanges(before, inputs, c)}`, urn);
     }
     return { inputs: { ...inputs }, failures };
   }

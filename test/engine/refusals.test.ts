@@ -5,11 +5,15 @@
  * the same file can hang, which plain Node does not show; these refusals are
  * therefore the only operations here.
  */
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
 import * as cloudlock from "../../sdk";
 import { READ_ONLY_TOKEN, TOKEN, addresses } from "../helpers/emulator";
 import { engineStack, engineSuite, failure } from "./helpers";
 
 const suite = engineSuite("refusals");
+const run = promisify(execFile);
 beforeEach(() => suite.emu.reset());
 
 test("5b. without adoptId, a duplicate is refused with the guiding message and nothing is created", async () => {
@@ -113,4 +117,37 @@ test("a read-only token: up stops at the first write with a message naming the m
   expect(err.message).not.toContain(READ_ONLY_TOKEN);
   expect(suite.emu.requests().counters.byMethod.POST).toBe(1);
   expect(suite.emu.entries("trusted")).toEqual([]);
+});
+
+test("sets: an authoritative set beside a per-entry resource of its library is refused while the program runs; zero API calls", async () => {
+  suite.emu.clearRequests();
+  const script = path.join(__dirname, "../fixtures/program-error.js");
+  const { stdout } = await run(process.execPath, [script, suite.base, suite.emu.apiUrl, TOKEN]);
+  const result = JSON.parse(stdout.trim().split("\n").pop()!);
+  expect(result.ok).toBe(false);
+  expect(result.message).toContain(
+    'TrustedIpSet "all" is authoritative: it owns the whole trusted IP library, so this program cannot also declare TrustedIp "hq"',
+  );
+  expect(suite.emu.requests().counters.total).toBe(0);
+});
+
+test("sets: a bad entry, or an address another resource declares, fails at preview naming the entry; zero API calls", async () => {
+  const s = await engineStack(suite.base, "set-invalid", suite.emu, TOKEN, async () => {
+    new cloudlock.TrustedIp("hq", { name: "HQ", ipAddress: "198.51.100.1" });
+    new cloudlock.TrustedIpSet("offices", {
+      entries: [
+        { name: "HQ again", ipAddress: "198.51.100.1/32" },
+        { name: "Broken", ipAddress: "198.51.100.300" },
+      ],
+    });
+  });
+  suite.emu.clearRequests();
+  const err = await failure(s.stack.preview(s.io));
+  expect(err.message).toContain(
+    'entries[1] "Broken": ipAddress "198.51.100.300" is not a valid IPv4 address',
+  );
+  expect(err.message).toContain(
+    'entry "HQ again": ipAddress "198.51.100.1/32" is the same address as TrustedIp "hq" (198.51.100.1), declared in this program',
+  );
+  expect(suite.emu.requests().counters.total).toBe(0);
 });

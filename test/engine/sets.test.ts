@@ -75,7 +75,8 @@ test("a 1,000-entry set: adopt existing, up, no-op preview, edit, drift, destroy
   const removed = declared.splice(20, 3);
   declared.push({ name: "New A", ipAddress: ips[N] }, { name: "New B", ipAddress: ips[N + 1] });
   let out = "";
-  await s.stack.preview({ diff: true, onOutput: (t) => (out += t) });
+  // With --diff the engine prints diagnostics on stderr.
+  await s.stack.preview({ diff: true, onOutput: (t) => (out += t), onError: (t) => (out += t) });
   // The engine's own diff shows each change under its address.
   expect(out).toMatch(new RegExp(`\\+ *"?${escape(canonicalAddress(ips[N]))}`));
   expect(out).toMatch(new RegExp(`- *"?${escape(canonicalAddress(removed[0].ipAddress))}`));
@@ -140,7 +141,8 @@ test("authoritative: preview names the undeclared entries, up removes them and n
   });
   let out = "";
   suite.emu.clearRequests();
-  await s.stack.preview({ diff: true, onOutput: (t) => (out += t) });
+  // With --diff the engine prints diagnostics on stderr.
+  await s.stack.preview({ diff: true, onOutput: (t) => (out += t), onError: (t) => (out += t) });
   expect(writes(methods(suite.emu))).toBe(0);
   expect(out).toContain("removeUndeclared");
   expect(out).toContain(
