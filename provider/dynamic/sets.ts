@@ -226,6 +226,7 @@ export class IpSets {
         } catch (e) {
           if (!isNotFoundError(e)) return fail(key, e);
           // Deleted since the listing: make it again.
+          cache.noteDeleted([pk]);
           delete current[key];
           await this.createInto(kind, key, entry, current).catch((err) => fail(key, err));
         }

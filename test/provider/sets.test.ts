@@ -1,0 +1,171 @@
+/**
+ * The set resources' provider methods against the emulator, for the cases
+ * the engine tests do not reach: renames that need a new entry, entries that
+ * vanish or move between the listing and the write, expiry, duplicates.
+ */
+import { Emulator } from "../../emulator";
+import { ProviderRuntime } from "../../provider/dynamic";
+import { IpSets } from "../../provider/dynamic/sets";
+import type { SetOutputs } from "../../provider/dynamic/set-schema";
+import { TOKEN, startEmulator } from "../helpers/emulator";
+
+let emu: Emulator;
+let sets: IpSets;
+type Props = Record<string, unknown>;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(() => emu.close());
+/** A provider process of its own: its listing is taken afresh (each engine operation starts one). */
+const freshSets = () =>
+  new IpSets(
+    new ProviderRuntime({ apiUrl: emu.apiUrl, apiToken: TOKEN, env: {}, retry: { backoffBaseMs: 5 } }),
+  );
+
+beforeEach(() => {
+  emu.reset();
+  sets = freshSets();
+});
+
+/** check then create, as the engine does. */
+async function create(kind: "trusted" | "suspicious", args: Props) {
+  const { inputs, failures } = await sets.check(kind, {}, args);
+  expect(failures).toEqual([]);
+  return { inputs, ...(await sets.create(kind, inputs)) };
+}
+
+async function update(kind: "trusted" | "suspicious", id: string, olds: SetOutputs, args: Props) {
+  const { inputs } = await sets.check(kind, { mode: olds.mode, entries: olds.entries }, args);
+  expect(await sets.diff(kind, id, olds as unknown as Props, inputs)).toMatchObject({
+    changes: true,
+    replaces: [],
+  });
+  return (await sets.update(kind, id, olds as unknown as Props, inputs)).outs;
+}
+
+const threat = (i: number, extra: Props = {}) => ({
+  name: `Threat ${i}`,
+  ipAddress: `203.0.113.${i}`,
+  expiresOn: "2031-01-01T00:00:00Z",
+  ...extra,
+});
+
+test("suspicious: a renamed entry is deleted and made again; the others are not touched", async () => {
+  const { id, outs } = await create("suspicious", { entries: [threat(1), threat(2)] });
+  const before = emu.entries("suspicious");
+  emu.clearRequests();
+  const after = await update("suspicious", id, outs, {
+    entries: [threat(1, { name: "Renamed" }), threat(2)],
+  });
+  expect(emu.requests().counters.byMethod).toMatchObject({ DELETE: 1, POST: 1 });
+  const now = emu.entries("suspicious");
+  expect(now.map((e) => e.name).sort()).toEqual(["Renamed", "Threat 2"]);
+  expect(now.find((e) => e.name === "Threat 2")!.pk).toBe(before.find((e) => e.name === "Threat 2")!.pk);
+  expect(after.entries["203.0.113.1"]).toMatchObject({
+    name: "Renamed",
+    pk: now.find((e) => e.name === "Renamed")!.pk,
+  });
+});
+
+test("an entry deleted by hand after the listing is made again when its update finds it gone", async () => {
+  const { id, outs } = await create("trusted", { entries: [{ name: "A", ipAddress: "192.0.2.1" }] });
+  const pk = outs.entries["192.0.2.1"].pk;
+  // The provider process already holds a listing with the entry; it disappears before the PUT.
+  emu.remove("trusted", [pk]);
+  const after = await update("trusted", id, outs, { entries: [{ name: "A2", ipAddress: "192.0.2.1" }] });
+  const [made] = emu.entries("trusted");
+  expect(made).toMatchObject({ name: "A2", ip_address: "192.0.2.1" });
+  expect(after.entries["192.0.2.1"].pk).toBe(made.pk);
+});
+
+test("an entry moved by hand is put back with one PUT, not duplicated", async () => {
+  const { id, outs } = await create("trusted", { entries: [{ name: "A", ipAddress: "192.0.2.1" }] });
+  const pk = outs.entries["192.0.2.1"].pk;
+  emu.edit("trusted", pk, { ip_address: "192.0.2.99" });
+  const fresh = freshSets();
+  emu.clearRequests();
+  const { inputs } = await fresh.check("trusted", {}, { entries: [{ name: "A", ipAddress: "192.0.2.1" }] });
+  await fresh.update("trusted", id, outs as unknown as Props, inputs);
+  expect(emu.requests().counters.byMethod).toMatchObject({ PUT: 1 });
+  expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk, ip_address: "192.0.2.1" })]);
+});
+
+test("refresh: a moved entry is reported under its new address; a gone one is dropped; an expired one is kept", async () => {
+  const { id, outs } = await create("suspicious", {
+    entries: [threat(1), threat(2), threat(3, { expiresOn: "2027-01-01T00:00:00Z" })],
+  });
+  const pk = (k: string) => outs.entries[k].pk;
+  emu.edit("suspicious", pk("203.0.113.1"), { ip_address: "203.0.113.101" });
+  emu.remove("suspicious", [pk("203.0.113.2")]);
+  emu.setKnobs({ clockOffsetMs: Date.parse("2028-01-01T00:00:00Z") - Date.now() });
+  const fresh = freshSets();
+  // An entry past its expiry leaves listings on schedule: state keeps it, as the per-entry resources do.
+  const realNow = Date.now;
+  Date.now = () => Date.parse("2028-01-01T00:00:00Z");
+  try {
+    const read = await fresh.read("suspicious", id, outs as unknown as Props);
+    const entries = (read.props as unknown as SetOutputs).entries;
+    expect(Object.keys(entries).sort()).toEqual(["203.0.113.101", "203.0.113.3"]);
+    expect(entries["203.0.113.101"].pk).toBe(pk("203.0.113.1"));
+    expect(read.inputs.entries).not.toHaveProperty("203.0.113.2");
+  } finally {
+    Date.now = realNow;
+  }
+});
+
+test("destroy deletes only what the set manages, in chunks of 50; ids already gone do not fail it", async () => {
+  emu.setKnobs({ unknownDeleteIds: "404" });
+  const [other] = emu.seed("trusted", [{ name: "Not ours", ip_address: "198.51.100.250" }]);
+  const entries = Array.from({ length: 120 }, (_, i) => ({
+    name: `E${i}`,
+    ipAddress: `10.9.${i >> 8}.${i & 255}`,
+  }));
+  const { id, outs } = await create("trusted", { entries });
+  emu.remove("trusted", [outs.entries["10.9.0.7"].pk]);
+  emu.clearRequests();
+  await sets.delete("trusted", id, outs as unknown as Props);
+  expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: other.pk })]);
+  // 3 batches; the one holding the vanished id is halved until that id alone answers 404 (log2(50) ≈ 6 levels).
+  const deletes = emu.requests().log.filter((r) => r.method === "DELETE");
+  const refused = deletes.filter((r) => r.status === 404).length;
+  expect(refused).toBeGreaterThanOrEqual(2);
+  expect(refused).toBeLessThanOrEqual(7);
+  expect(deletes.length).toBeLessThanOrEqual(3 + 2 * 6);
+});
+
+test("additive: a duplicate already in the library at a declared address is adopted once and the other left alone", async () => {
+  emu.setKnobs({ duplicates: "allow" });
+  const [a, b] = emu.seed("trusted", [
+    { name: "A", ip_address: "192.0.2.1" },
+    { name: "A copy", ip_address: "192.0.2.1/32" },
+  ]);
+  const { outs } = await create("trusted", { entries: [{ name: "A", ipAddress: "192.0.2.1" }] });
+  expect(outs.entries["192.0.2.1"].pk).toBe(a.pk);
+  expect(
+    emu
+      .entries("trusted")
+      .map((e) => e.pk)
+      .sort(),
+  ).toEqual([a.pk, b.pk].sort());
+});
+
+test("authoritative: read reports entries added by hand; update removes them and keeps the declared ones", async () => {
+  const { id, outs } = await create("trusted", {
+    entries: [{ name: "A", ipAddress: "192.0.2.1" }],
+    mode: "authoritative",
+  });
+  const [stray] = emu.seed("trusted", [{ name: "Stray", ip_address: "192.0.2.50" }]);
+  sets = freshSets();
+  const read = await sets.read("trusted", id, outs as unknown as Props);
+  expect((read.props as unknown as SetOutputs).removeUndeclared).toEqual({
+    "192.0.2.50": `"Stray" 192.0.2.50, id ${stray.pk}`,
+  });
+  const { inputs } = await sets.check("trusted", read.inputs, {
+    entries: [{ name: "A", ipAddress: "192.0.2.1" }],
+    mode: "authoritative",
+  });
+  expect(await sets.diff("trusted", id, read.props, inputs)).toMatchObject({ changes: true });
+  await sets.update("trusted", id, read.props, inputs);
+  expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: outs.entries["192.0.2.1"].pk })]);
+});
