@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: the providers at scale, through the real engine (Automation
  * API, local backend) against the emulator with injected latency, in two modes:
- * ours, and naive (listing per call, one DELETE per id: what a straightforward
- * dynamic provider does). Prints one table and writes it as JSON to .bench/.
+ * ours (one TrustedIp per entry), naive (the same, listing per call and one
+ * DELETE per id: what a straightforward dynamic provider does), and set (one
+ * TrustedIpSet holding every entry). Prints one table and writes it as JSON to .bench/.
  *
  *   npm run bench                      N = 100, 1000, and 10 managed in a library of 5000
  *   npm run bench -- --large           also N = 5000
  *   npm run bench -- --sizes 20 --latency 5 --sparse 300             (a quick run, like the test suite's smoke run)
  *   npm run bench -- --destroy-parallel 8                            (destroy at the engine's default parallelism)
+ *   npm run bench -- --modes set --sizes 1000,5000                   (only the set resource)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -27,7 +29,8 @@ export interface BenchOptions {
   log?: (s: string) => void;
 }
 
-type Mode = "ours" | "naive";
+/** ours: one TrustedIp per entry; naive: the same without sharing; set: one TrustedIpSet of all the entries. */
+type Mode = "ours" | "naive" | "set";
 
 export interface Row {
   mode: Mode;
@@ -43,6 +46,8 @@ export interface Row {
   seconds: number;
   requestsPerEntry: number;
   stateBytesPerResource?: number;
+  /** State bytes of our resources divided by the entries they manage (the comparable figure for a set). */
+  stateBytesPerEntry?: number;
   providerPeakRssMb?: number;
 }
 
@@ -82,7 +87,13 @@ class RssWatch {
 /** The SDK as users have it: an installed copy under node_modules (so state holds what theirs holds). */
 type Sdk = typeof import("../sdk");
 
-function program(sdk: Sdk, addresses: string[]) {
+function program(sdk: Sdk, addresses: string[], mode: Mode) {
+  if (mode === "set") {
+    const entries = addresses.map((ip, i) => ({ name: `Entry ${i}`, ipAddress: ip }));
+    return async () => {
+      new sdk.TrustedIpSet("all", { entries });
+    };
+  }
   return async () => {
     addresses.forEach((ip, i) => new sdk.TrustedIp(`e${i}`, { name: `Entry ${i}`, ipAddress: ip }));
   };
@@ -119,7 +130,7 @@ async function runShape(
     const { stack } = await localStack({
       stackName: `${mode}-${shape.replace(/\W+/g, "-")}`,
       baseDir: base,
-      program: program(sdk, ips),
+      program: program(sdk, ips, mode),
       config: {
         "cloudlock:apiUrl": { value: emu.apiUrl },
         "cloudlock:apiToken": { value: "bench-token", secret: true },
@@ -160,6 +171,7 @@ async function runShape(
         const ours = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/cloudlock:"));
         const bytes = ours.reduce((a, r) => a + Buffer.byteLength(JSON.stringify(r)), 0);
         row.stateBytesPerResource = Math.round(bytes / Math.max(1, ours.length));
+        row.stateBytesPerEntry = Math.round(bytes / managed);
       }
       rows.push(row);
       opts.log?.(format([row]).split("\n").slice(2).join("\n"));
@@ -194,13 +206,14 @@ const COLUMNS: [keyof Row, string][] = [
   ["seconds", "s"],
   ["requestsPerEntry", "req/entry"],
   ["stateBytesPerResource", "state B/res"],
+  ["stateBytesPerEntry", "state B/entry"],
   ["providerPeakRssMb", "RSS MB"],
 ];
 
 /** A Markdown table of rows, with naive/ours ratios (requests and seconds) when both modes are there. */
 export function format(rows: Row[], all: Row[] = rows): string {
   const ratio = (r: Row) => {
-    if (r.mode !== "ours") return "";
+    if (r.mode === "naive") return "";
     const naive = all.find((x) => x.mode === "naive" && x.shape === r.shape && x.operation === r.operation);
     if (!naive) return "";
     const req = (x: Row) => x.get + x.post + x.put + x.delete;
@@ -241,7 +254,7 @@ function parseArgs(argv: string[]): BenchOptions {
     sizes: [100, 1000],
     sparseLibrary: 5000,
     latencyMs: 20,
-    modes: ["ours", "naive"],
+    modes: ["ours", "naive", "set"],
     destroyParallel: 64,
     out: path.join(REPO_ROOT, ".bench", "bench.json"),
   };
@@ -257,10 +270,13 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (a === "--latency") opts.latencyMs = Number(next());
     else if (a === "--sparse") opts.sparseLibrary = Number(next()) || undefined;
     else if (a === "--ours-only") opts.modes = ["ours"];
+    else if (a === "--modes") opts.modes = next().split(",") as Mode[];
     else if (a === "--destroy-parallel") opts.destroyParallel = Number(next());
     else if (a === "--out") opts.out = path.resolve(next());
     else throw new Error(`unknown option ${a}`);
   }
+  const bad = opts.modes.find((m) => !["ours", "naive", "set"].includes(m));
+  if (bad) throw new Error(`--modes takes ours, naive and set, got ${bad}`);
   if (opts.sizes.some((n) => !Number.isInteger(n) || n < 1))
     throw new Error("--sizes takes positive integers");
   return opts;

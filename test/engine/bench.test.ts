@@ -1,5 +1,6 @@
 /**
- * A smoke run of `npm run bench` (N = 20, and 10 managed in a library of 300),
+ * A smoke run of `npm run bench` (N = 20, and 10 managed in a library of 300;
+ * per-entry resources, the naive baseline, and one TrustedIpSet),
  * through the real engine: every operation completes without a failed request,
  * and the scale targets hold in the table it produces.
  */
@@ -19,7 +20,7 @@ beforeAll(async () => {
     sizes: [20],
     sparseLibrary: 300,
     latencyMs: 5,
-    modes: ["ours", "naive"],
+    modes: ["ours", "naive", "set"],
     destroyParallel: 64,
     out,
   });
@@ -28,8 +29,8 @@ beforeAll(async () => {
 const row = (mode: string, shape: string, op: string) =>
   rows.find((r) => r.mode === mode && r.shape === shape && r.operation.startsWith(op))!;
 
-test("the table covers both modes, both shapes and every operation, and is written as JSON", () => {
-  expect(rows).toHaveLength(2 * 2 * 5);
+test("the table covers every mode, both shapes and every operation, and is written as JSON", () => {
+  expect(rows).toHaveLength(3 * 2 * 5);
   expect(JSON.parse(fs.readFileSync(out, "utf8")).rows).toEqual(rows);
   const table = format(rows);
   expect(table.split("\n")).toHaveLength(2 + rows.length);
@@ -57,4 +58,15 @@ test("refresh GETs ≤ min(ceil(L/100), N) + 2 in both shapes; the naive provide
 test("destroy: deletes that arrive together share one DELETE ?ids= call", () => {
   expect(row("ours", "N=L=20", "destroy").delete).toBeLessThanOrEqual(Math.ceil(20 / 50) + 1);
   expect(row("naive", "N=L=20", "destroy").delete).toBe(20);
+});
+
+test("set: one resource; up is N POSTs, refresh and destroy a few requests, no-op preview none", () => {
+  for (const r of rows.filter((x) => x.mode === "set")) expect(r.failed).toBe(0);
+  const up = row("set", "N=L=20", "up");
+  expect(up.post).toBe(20);
+  expect(up.get).toBeLessThanOrEqual(Math.ceil(20 / 100) + 2);
+  expect(row("set", "N=L=20", "preview (no-op)").get).toBe(0);
+  expect(row("set", "N=10 in L=300", "refresh").get).toBeLessThanOrEqual(Math.ceil(300 / 100) + 2);
+  expect(row("set", "N=L=20", "refresh").put).toBe(0);
+  expect(row("set", "N=L=20", "destroy").delete).toBe(Math.ceil(20 / 50));
 });
