@@ -27,6 +27,8 @@ pulumi.runtime.setMocks({
 const sdk = require("pulumi-cloudlock");
 new sdk.TrustedIp("t", { name: "T", ipAddress: "192.0.2.1" });
 new sdk.SuspiciousIp("s", { name: "S", ipAddress: "192.0.2.2" });
+new sdk.TrustedIpSet("ts", { entries: [{ name: "T", ipAddress: "192.0.2.3" }] });
+new sdk.SuspiciousIpSet("ss", { entries: [{ name: "S", ipAddress: "192.0.2.4" }] });
 setTimeout(() => process.stdout.write(JSON.stringify(out)), 1000);
 `;
 
@@ -50,10 +52,16 @@ test("__provider is a few hundred bytes requiring the installed package, and it 
   const pkg = installedCopy(dir);
   expect(fs.lstatSync(pkg).isSymbolicLink()).toBe(false);
   const out = JSON.parse(execFileSync(process.execPath, ["-e", SERIALISE], { cwd: dir, encoding: "utf8" }));
-  for (const kind of ["trusted", "suspicious"]) {
-    const code = out[`pulumi-nodejs:dynamic/cloudlock:${kind === "trusted" ? "TrustedIp" : "SuspiciousIp"}`];
+  const types: [string, string][] = [
+    ["TrustedIp", "trusted"],
+    ["SuspiciousIp", "suspicious"],
+    ["TrustedIpSet", "trusted-set"],
+    ["SuspiciousIpSet", "suspicious-set"],
+  ];
+  for (const [type, file] of types) {
+    const code = out[`pulumi-nodejs:dynamic/cloudlock:${type}`];
     expect(Buffer.byteLength(code)).toBeLessThanOrEqual(400);
-    expect(code).toContain(`require("pulumi-cloudlock/dist/sdk/providers/${kind}.js")`);
+    expect(code).toContain(`require("pulumi-cloudlock/dist/sdk/providers/${file}.js")`);
   }
   const emu = await startEmulator();
   try {
