@@ -1,13 +1,15 @@
 /**
  * Coalesces deletes that arrive together into one `DELETE ?ids=a,b,c` call
- * (the client chunks long lists). The engine deletes resources several at a
- * time (up to its --parallel); a batch goes when it is full, when no delete
- * has come for a moment, or when its first delete has waited long enough.
- * "A moment" adapts: three times the usual gap between deletes of a burst
- * (the engine hands them out more slowly as its state grows), so a trickle
- * still fills a batch, while a burst that stopped goes at once.
- * If a batch fails, it is split in halves and retried, so one bad id cannot
- * block the rest; a single id that is already gone (404) counts as deleted.
+ * (the client chunks long lists). The engine keeps up to --parallel deletes
+ * outstanding and hands out another only as one completes, more slowly as its
+ * state grows. So a batch goes when it is full (50); or, once the waiting
+ * deletes are as many as were ever outstanding (the engine has nothing more
+ * to give until they complete), after a short quiet time; or, when fewer
+ * wait, after a longer one during which more usually arrive. While a batch
+ * is being sent the rest wait for its answer, and no delete waits longer than
+ * maxWaitMs. If a batch fails, it is split in halves and retried, so one bad
+ * id cannot block the rest; a single id that is already gone (404) counts as
+ * deleted.
  */
 import { isNotFoundError, isPermissionDeniedError } from "../client/errors";
 
@@ -18,11 +20,11 @@ interface Waiting {
 }
 
 export interface BatchOptions {
-  /** A batch goes once no delete has arrived for this long, ms (at least; see maxQuietMs). */
+  /** Quiet time once every outstanding delete is waiting, ms. */
   quietMs?: number;
-  /** Upper bound of the adaptive quiet time, ms. */
+  /** Quiet time while fewer are waiting than were outstanding before (more are on their way), ms. */
   maxQuietMs?: number;
-  /** ...or once its first delete has waited this long, ms. */
+  /** No delete waits longer than this, ms. */
   maxWaitMs?: number;
   /** Ids per batch; a full batch goes at once. */
   max?: number;
@@ -32,9 +34,10 @@ export class DeleteBatcher {
   private waiting: Waiting[] = [];
   private timer?: NodeJS.Timeout;
   private firstAt = 0;
-  private lastAt = 0;
-  /** Smoothed gap between deletes arriving in one burst, ms. */
-  private gapMs = 0;
+  /** Ids sent and not yet answered. */
+  private sending = 0;
+  /** The most deletes ever outstanding at once here: the engine's effective parallelism. */
+  private peak = 0;
   private readonly quietMs: number;
   private readonly maxQuietMs: number;
   private readonly maxWaitMs: number;
@@ -46,7 +49,7 @@ export class DeleteBatcher {
     opts: BatchOptions = {},
   ) {
     this.quietMs = opts.quietMs ?? 100;
-    this.maxQuietMs = opts.maxQuietMs ?? 1_000;
+    this.maxQuietMs = opts.maxQuietMs ?? 2_000;
     this.maxWaitMs = opts.maxWaitMs ?? 5_000;
     this.max = opts.max ?? 50;
   }
@@ -54,29 +57,43 @@ export class DeleteBatcher {
   /** Resolves once the id is deleted (or was already gone). */
   delete(id: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const now = Date.now();
-      // Gaps longer than the bound are between bursts, not within one.
-      const gap = now - this.lastAt;
-      if (gap < this.maxQuietMs) this.gapMs = 0.7 * this.gapMs + 0.3 * gap;
-      this.lastAt = now;
-      if (this.waiting.length === 0) this.firstAt = now;
+      if (this.waiting.length === 0) this.firstAt = Date.now();
       this.waiting.push({ id, resolve, reject });
+      this.peak = Math.max(this.peak, this.waiting.length + this.sending);
       if (this.waiting.length >= this.max) return this.flush();
-      // The engine keeps up to --parallel deletes outstanding: wait while more keep coming, within a bound.
-      if (this.timer) clearTimeout(this.timer);
-      const quiet = Math.min(this.maxQuietMs, Math.max(this.quietMs, 3 * this.gapMs));
-      const wait = Math.min(quiet, this.firstAt + this.maxWaitMs - now);
-      this.timer = setTimeout(() => this.flush(), Math.max(0, wait));
+      this.arm();
     });
+  }
+
+  /** Send what is waiting now: for callers that hand over every id at once (nothing more is coming). */
+  flushNow(): void {
+    this.flush();
+  }
+
+  /** (Re)start the timer of the waiting batch. */
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const bound = this.firstAt + this.maxWaitMs - Date.now();
+    const quiet =
+      this.sending > 0
+        ? bound // the engine hands out more once the batch being sent is answered
+        : this.waiting.length >= this.peak
+          ? this.quietMs // all it can give is here
+          : this.maxQuietMs; // more are on their way as it records completions
+    this.timer = setTimeout(() => this.flush(), Math.max(0, Math.min(quiet, bound)));
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.waiting.splice(0);
-    if (batch.length) void this.settle(batch);
+    if (!batch.length) return;
+    this.sending += batch.length;
+    void this.settle(batch).finally(() => {
+      this.sending -= batch.length;
+      if (this.sending === 0 && this.waiting.length) this.arm();
+    });
   }
-
   private async settle(batch: Waiting[]): Promise<void> {
     try {
       await this.send(batch.map((w) => w.id));

@@ -149,7 +149,9 @@ export class IpSets {
   async delete(kind: CollectionName, _id: string, props: Props): Promise<void> {
     const managed = Object.values((props as Partial<SetOutputs>).entries ?? {});
     const deleter = this.deleter(kind);
-    await Promise.all(managed.map((m) => deleter.delete(m.pk)));
+    const done = Promise.all(managed.map((m) => deleter.delete(m.pk)));
+    deleter.flushNow();
+    await done;
     this.rt.cache(kind).noteDeleted(managed.map((m) => m.pk));
   }
 
@@ -219,7 +221,7 @@ export class IpSets {
     };
     // Deletes first: they free addresses the creates may need.
     const deleter = this.deleter(kind);
-    await Promise.all(
+    const deleted = Promise.all(
       deletes.map(({ pk, key }) =>
         deleter.delete(pk).then(
           () => {
@@ -230,6 +232,8 @@ export class IpSets {
         ),
       ),
     );
+    deleter.flushNow();
+    await deleted;
     const tasks = [
       ...updates.map(({ key, pk, entry }) => async () => {
         try {

@@ -21,24 +21,36 @@ test("deletes that arrive together go in batches of at most 50", async () => {
   const r = recorder();
   const b = new DeleteBatcher(r.send);
   const done = Promise.all(ids(120).map((id) => b.delete(id)));
-  await jest.advanceTimersByTimeAsync(200);
+  // The last 20 wait for the first batches' answers, then for more (120 were outstanding): at most 2 s.
+  await jest.advanceTimersByTimeAsync(2_100);
   await done;
   expect(r.calls.map((c) => c.length)).toEqual([50, 50, 20]);
 });
 
-test("a trickle fills one batch: the quiet time follows the gaps between arrivals", async () => {
+test("fewer waiting than were outstanding before: the batch waits for the rest, which are on their way", async () => {
   const r = recorder();
-  const b = new DeleteBatcher(r.send, { quietMs: 20 });
-  const pending: Promise<void>[] = [];
-  // 40 deletes, 30 ms apart: longer than the 20 ms floor, so a fixed quiet time would send one at a time.
-  for (const id of ids(40)) {
-    pending.push(b.delete(id));
-    await jest.advanceTimersByTimeAsync(30);
+  const b = new DeleteBatcher(r.send);
+  // The engine hands out 20 at once (its parallelism): all it can give is here, so they go after the quiet time.
+  void Promise.all(ids(20).map((id) => b.delete(id)));
+  await jest.advanceTimersByTimeAsync(101);
+  expect(r.calls.map((c) => c.length)).toEqual([20]);
+  // Then, as it records those completions, 20 more trickle in 200 ms apart (longer than the quiet time).
+  for (const id of ids(20, "next")) {
+    void b.delete(id);
+    await jest.advanceTimersByTimeAsync(200);
   }
-  await jest.advanceTimersByTimeAsync(1_000);
-  await Promise.all(pending);
-  expect(r.calls.length).toBeLessThanOrEqual(3);
-  expect(r.calls.flat().sort()).toEqual(ids(40).sort());
+  await jest.advanceTimersByTimeAsync(200);
+  expect(r.calls.map((c) => c.length)).toEqual([20, 20]);
+});
+
+test("a caller with every id at hand sends them at once", async () => {
+  const r = recorder();
+  const b = new DeleteBatcher(r.send);
+  const done = Promise.all(ids(120).map((id) => b.delete(id)));
+  b.flushNow();
+  await jest.advanceTimersByTimeAsync(0);
+  await done;
+  expect(r.calls.map((c) => c.length)).toEqual([50, 50, 20]);
 });
 
 test("a burst that stopped goes after the quiet time, and no batch waits longer than maxWaitMs", async () => {
@@ -82,4 +94,26 @@ test("a bad id that is not gone fails its own delete only; a 403 fails the batch
   await jest.advanceTimersByTimeAsync(200);
   expect((await all).every((x) => x.status === "rejected")).toBe(true);
   expect(denied.calls).toHaveLength(1);
+});
+
+test("while a batch is being sent, the rest wait for its answer: the engine hands out more only then", async () => {
+  const calls: number[] = [];
+  const slow = async (batch: string[]) => {
+    calls.push(batch.length);
+    await new Promise((r) => setTimeout(r, 300));
+  };
+  const b = new DeleteBatcher(slow);
+  // 64 outstanding (the engine's --parallel): 50 go at once, 14 wait.
+  const first = ids(64).map((id) => b.delete(id));
+  await jest.advanceTimersByTimeAsync(250);
+  expect(calls).toEqual([50]);
+  // The answer comes at 300 ms; the engine then hands out 36 more, 10 ms apart.
+  await jest.advanceTimersByTimeAsync(60);
+  const second = ids(36, "more").map(async (id, i) => {
+    await new Promise((r) => setTimeout(r, 10 * i));
+    return b.delete(id);
+  });
+  await jest.advanceTimersByTimeAsync(2_000);
+  await Promise.all([...first, ...second]);
+  expect(calls).toEqual([50, 50]);
 });
