@@ -57,7 +57,9 @@ export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   fs.mkdirSync(home, { recursive: true });
   const root = pulumiRoot();
   const env: Record<string, string> = {
-    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    // metadata=skip: the file backend otherwise rewrites a `.attrs` sidecar beside each checkpoint in place
+    // (not atomically), and a crash mid-write leaves a checkpoint that no longer loads ("EOF").
+    PULUMI_BACKEND_URL: `file://${stateDir}?metadata=skip`,
     PULUMI_CONFIG_PASSPHRASE: "pulumi-cloudlock-local",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_HOME: home,

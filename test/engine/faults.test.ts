@@ -188,8 +188,16 @@ test.each(["crash (SIGKILL of the engine and its plugins)", "cancellation (SIGIN
     const made = emu.entries("trusted").length;
     expect(made).toBeGreaterThanOrEqual(40);
     expect(made).toBeLessThan(150);
-    // A crash leaves the backend's lock behind: `pulumi cancel` removes it (what the error message says).
-    if (crash) await s.stack.cancel();
+    if (crash) {
+      // Every state file is written whole then renamed: no in-place sidecar a kill could leave half-written.
+      const sidecars = fs
+        .readdirSync(s.stateDir, { recursive: true })
+        .filter((f) => String(f).endsWith(".attrs"));
+      expect(sidecars).toEqual([]);
+      expect(s.env.PULUMI_BACKEND_URL).toContain("metadata=skip");
+      // A crash leaves the backend's lock behind: `pulumi cancel` removes it (what the error message says).
+      await s.stack.cancel();
+    }
     emu.setKnobs({ latencyMs: 0 });
     await s.stack.up(s.io);
     const a = await audit(emu, s);
