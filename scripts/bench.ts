@@ -9,6 +9,7 @@
  *   npm run bench -- --large           also N = 5000
  *   npm run bench -- --sizes 20 --latency 5 --sparse 300             (a quick run, like the test suite's smoke run)
  *   npm run bench -- --destroy-parallel 8                            (destroy at the engine's default parallelism)
+ *   npm run bench -- --parallel 64                                   (the other operations at --parallel 64)
  *   npm run bench -- --modes set --sizes 1000,5000                   (only the set resource)
  */
 import * as fs from "fs";
@@ -25,6 +26,8 @@ export interface BenchOptions {
   modes: Mode[];
   /** The engine's --parallel for destroy (how many deletes can arrive together). */
   destroyParallel: number;
+  /** The engine's --parallel for the other operations (default: the engine's own, 4 × cores). */
+  parallel?: number;
   out: string;
   log?: (s: string) => void;
 }
@@ -176,14 +179,18 @@ async function runShape(
       rows.push(row);
       opts.log?.(format([row]).split("\n").slice(2).join("\n"));
     };
-    await measure("up (create)", () => stack.up({ onOutput: () => undefined }), true);
-    await measure("preview (no-op)", () => stack.preview({ onOutput: () => undefined }));
-    await measure("preview --refresh", () => stack.preview({ refresh: true, onOutput: () => undefined }));
+    const p = opts.parallel ? { parallel: opts.parallel } : {};
+    const at = opts.parallel ? ` (--parallel ${opts.parallel})` : "";
+    await measure(`up (create)${at}`, () => stack.up({ onOutput: () => undefined, ...p }), true);
+    await measure("preview (no-op)", () => stack.preview({ onOutput: () => undefined, ...p }));
+    await measure(`preview --refresh${at}`, () =>
+      stack.preview({ refresh: true, onOutput: () => undefined, ...p }),
+    );
     // 1% of the managed entries edited by hand (at least one).
     const edits = Math.max(1, Math.floor(managed / 100));
     const mine = emu.entries("trusted").filter((e) => e.name.startsWith("Entry "));
     for (const e of mine.slice(0, edits)) emu.edit("trusted", e.pk, { description: "edited by hand" });
-    await measure(`refresh (${edits} edited)`, () => stack.refresh({ onOutput: () => undefined }));
+    await measure(`refresh (${edits} edited)${at}`, () => stack.refresh({ onOutput: () => undefined, ...p }));
     // Deletes coalesce as many as arrive together; the engine sends --parallel at a time (8 on 2 cores by default).
     await measure(`destroy (--parallel ${opts.destroyParallel})`, () =>
       stack.destroy({ onOutput: () => undefined, parallel: opts.destroyParallel }),
@@ -272,6 +279,7 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (a === "--ours-only") opts.modes = ["ours"];
     else if (a === "--modes") opts.modes = next().split(",") as Mode[];
     else if (a === "--destroy-parallel") opts.destroyParallel = Number(next());
+    else if (a === "--parallel") opts.parallel = Number(next());
     else if (a === "--out") opts.out = path.resolve(next());
     else throw new Error(`unknown option ${a}`);
   }

@@ -5,18 +5,29 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { SuspiciousIp, parseCsv, resourceName } from "pulumi-cloudlock";
+import { IpSetMode, SuspiciousIp, SuspiciousIpSet, parseCsv, resourceName } from "pulumi-cloudlock";
 
-/** Declare one SuspiciousIp per row (columns Name, Address, Categories, ExpiresOn, Description). */
-export function threatFeed(file = path.join(__dirname, "feed.csv")): SuspiciousIp[] {
-  return parseCsv(fs.readFileSync(file, "utf8")).map(
-    (row) =>
-      new SuspiciousIp(resourceName("threat", row.Name), {
-        name: row.Name,
-        ipAddress: row.Address,
-        categories: row.Categories ? row.Categories.split(";") : undefined,
-        expiresOn: row.ExpiresOn || undefined,
-        description: row.Description || undefined,
-      }),
-  );
+/** The feed's rows (columns Name, Address, Categories, ExpiresOn, Description) as entries. */
+export function feedEntries(file = path.join(__dirname, "feed.csv")) {
+  return parseCsv(fs.readFileSync(file, "utf8")).map((row) => ({
+    name: row.Name,
+    ipAddress: row.Address,
+    categories: row.Categories ? row.Categories.split(";") : undefined,
+    expiresOn: row.ExpiresOn || undefined,
+    description: row.Description || undefined,
+  }));
+}
+
+/** Declare one SuspiciousIp per row. */
+export function threatFeed(file?: string): SuspiciousIp[] {
+  return feedEntries(file).map((entry) => new SuspiciousIp(resourceName("threat", entry.name), entry));
+}
+
+/**
+ * The same feed as one resource: better once a feed holds thousands of rows.
+ * `authoritative` makes the library equal the feed (entries nobody declared
+ * are named at preview and removed by `up`).
+ */
+export function threatFeedSet(file?: string, mode: IpSetMode = "additive"): SuspiciousIpSet {
+  return new SuspiciousIpSet("threat-feed", { entries: feedEntries(file), mode });
 }

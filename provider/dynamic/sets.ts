@@ -131,7 +131,10 @@ export class IpSets {
         if (kind === "suspicious" && expiredDeclaration(m)) entries[key] = m;
         continue;
       }
-      entries[keyOf(live.ip_address)] = managedFrom(kind, live, m);
+      const at = keyOf(live.ip_address);
+      // Two of ours moved onto one address by hand: keep both in state (the second under its pk), so neither
+      // is forgotten; the next up removes the one whose key nobody declares.
+      entries[at in entries ? `${at} (${m.pk})` : at] = managedFrom(kind, live, m);
     }
     const outs: SetOutputs = { mode, entries: sortedByKey(entries), count: Object.keys(entries).length };
     if (mode === "authoritative") {

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { declareLibraries } from "../../examples/main";
 import { offices } from "../../examples/offices";
+import { threatFeedSet } from "../../examples/threat-feed";
 import { parseCsv, readLibraryFile, resourceName } from "../../sdk";
 import { TOKEN } from "../helpers/emulator";
 import { engineStack, engineSuite } from "./helpers";
@@ -51,6 +52,23 @@ test("threat feed: SuspiciousIp with expiry; the main example declares both", as
   expect(suite.emu.entries("suspicious").find((e) => e.name === "Scanner range")?.expires_on).toBeNull();
   await s.stack.preview({ refresh: true, expectNoChanges: true });
   await s.stack.destroy();
+});
+
+test("threat feed as one SuspiciousIpSet (authoritative): the library ends equal to the feed", async () => {
+  suite.emu.reset();
+  const rows = parseCsv(fs.readFileSync(path.join(root, "examples/threat-feed/feed.csv"), "utf8"));
+  const [manual] = suite.emu.seed("suspicious", [{ name: "Manual block", ip_address: "192.0.2.250" }]);
+  const s = await engineStack(suite.base, "feed-set", suite.emu, TOKEN, async () => {
+    threatFeedSet(undefined, "authoritative");
+  });
+  const up = await s.stack.up(s.io);
+  expect(up.summary.resourceChanges).toMatchObject({ create: 2 });
+  const names = suite.emu.entries("suspicious").map((e) => e.name);
+  expect(names.sort()).toEqual(rows.map((r) => r.Name).sort());
+  expect(names).not.toContain(manual.name);
+  await s.stack.preview({ refresh: true, expectNoChanges: true });
+  await s.stack.destroy();
+  expect(suite.emu.entries("suspicious")).toEqual([]);
 });
 
 test("the root Pulumi project runs the main example", () => {

@@ -169,3 +169,38 @@ test("authoritative: read reports entries added by hand; update removes them and
   await sets.update("trusted", id, read.props, inputs);
   expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: outs.entries["192.0.2.1"].pk })]);
 });
+
+test("refresh: two managed entries moved onto one address are both kept; the next up leaves exactly the declared ones", async () => {
+  const declared = {
+    entries: [
+      { name: "A", ipAddress: "192.0.2.1" },
+      { name: "B", ipAddress: "192.0.2.2" },
+    ],
+  };
+  const { id, outs } = await create("trusted", declared);
+  emu.edit("trusted", outs.entries["192.0.2.2"].pk, { ip_address: "192.0.2.1" });
+  const read = await freshSets().read("trusted", id, outs as unknown as Props);
+  const state = read.props as unknown as SetOutputs;
+  // Neither is forgotten: a dropped one would stay in the library, unmanaged, for ever.
+  expect(
+    Object.values(state.entries)
+      .map((m) => m.pk)
+      .sort(),
+  ).toEqual(
+    Object.values(outs.entries)
+      .map((m) => m.pk)
+      .sort(),
+  );
+  const fresh = freshSets();
+  const { inputs } = await fresh.check("trusted", { mode: state.mode, entries: state.entries }, declared);
+  await fresh.update("trusted", id, state as unknown as Props, inputs);
+  expect(
+    emu
+      .entries("trusted")
+      .map((e) => [e.name, e.ip_address])
+      .sort(),
+  ).toEqual([
+    ["A", "192.0.2.1"],
+    ["B", "192.0.2.2"],
+  ]);
+});
