@@ -16,7 +16,6 @@ import { CloudlockError, isNotFoundError } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
 import { DeleteBatcher } from "./batch";
 import { engineLog } from "./engine-log";
-import { reclaimFor } from "./memory";
 import type { Listing } from "./cache";
 import type { ProviderRuntime } from "./runtime";
 import { CheckFailure, entryFields, hasExpired, inputsFromEntry, patchFor, sameValue } from "./schema";
@@ -42,16 +41,6 @@ const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIpSet", t
 /** Updates and creates in flight at once; the shared rate limiter paces them. */
 const CONCURRENCY = 16;
 
-/** Entries a call carries (declared or managed), to decide whether to collect garbage first. */
-const size = (...props: (Props | undefined)[]) =>
-  Math.max(
-    0,
-    ...props.map((p) => {
-      const e = p?.entries;
-      return Array.isArray(e) ? e.length : e && typeof e === "object" ? Object.keys(e).length : 0;
-    }),
-  );
-
 export class IpSets {
   constructor(private readonly rt: ProviderRuntime) {}
 
@@ -64,7 +53,6 @@ export class IpSets {
     olds: Props,
     news: Props,
   ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-    reclaimFor(size(olds, news));
     const { inputs, failures } = checkSet(kind, olds, news);
     const urn = typeof news.logUrn === "string" ? news.logUrn : undefined;
     if (typeof news.addressConflict === "string")
@@ -96,7 +84,6 @@ export class IpSets {
   }
 
   async diff(_kind: CollectionName, _id: string, olds: Props, news: Props) {
-    reclaimFor(size(olds, news));
     // Never a replacement: replacing a set would delete and recreate every entry.
     return {
       changes: hasChanges(setChanges(olds as Partial<SetOutputs>, news as unknown as SetInputs)),
@@ -119,7 +106,6 @@ export class IpSets {
     id: string,
     props: Props,
   ): Promise<{ id: string; props: Props; inputs: Props }> {
-    reclaimFor(size(props));
     const old = props as Partial<SetOutputs>;
     const mode = old.mode ?? "additive";
     const listing = await this.rt.cache(kind).all();
@@ -171,7 +157,6 @@ export class IpSets {
     olds: Partial<SetOutputs>,
     news: Props,
   ): Promise<SetOutputs> {
-    reclaimFor(size(olds as Props, news));
     const want = news as unknown as SetInputs;
     const cache = this.rt.cache(kind);
     const col = this.rt.client.collection(kind);
