@@ -43,6 +43,21 @@ test("fewer waiting than were outstanding before: the batch waits for the rest, 
   expect(r.calls.map((c) => c.length)).toEqual([20, 20]);
 });
 
+test("a slow trickle (an engine recording 5,000 completions) still fills batches of 50", async () => {
+  const r = recorder();
+  const b = new DeleteBatcher(r.send);
+  // 64 outstanding (--parallel 64): 50 go at once; then, as the engine records each completion (130 ms apiece at
+  // 5,000 resources), one new delete arrives, and the 14 left over wait with them.
+  void Promise.all(ids(64).map((id) => b.delete(id)));
+  for (const id of ids(100, "next")) {
+    await jest.advanceTimersByTimeAsync(130);
+    void b.delete(id);
+  }
+  await jest.advanceTimersByTimeAsync(2_100);
+  // 13 s of steady arrivals make full batches; a time limit would have cut them short.
+  expect(r.calls.map((c) => c.length)).toEqual([50, 50, 50, 14]);
+});
+
 test("a caller with every id at hand sends them at once", async () => {
   const r = recorder();
   const b = new DeleteBatcher(r.send);
