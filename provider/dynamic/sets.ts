@@ -12,6 +12,7 @@
  * is created twice.
  */
 import { randomBytes } from "crypto";
+import { isDeepStrictEqual } from "util";
 import { CloudlockError, isNotFoundError } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
 import { DeleteBatcher } from "./batch";
@@ -105,7 +106,7 @@ export class IpSets {
     kind: CollectionName,
     id: string,
     props: Props,
-  ): Promise<{ id: string; props: Props; inputs: Props }> {
+  ): Promise<{ id: string; props: Props; inputs?: Props }> {
     const old = props as Partial<SetOutputs>;
     const mode = old.mode ?? "additive";
     const listing = await this.rt.cache(kind).all();
@@ -127,6 +128,10 @@ export class IpSets {
       const undeclared = undeclaredIn(listing, new Set(Object.keys(entries)), pksOf(entries));
       if (undeclared.length) outs.removeUndeclared = describeEntries(undeclared);
     }
+    const { __provider: _, ...before } = props;
+    // Nothing drifted: the engine keeps the stored inputs (the declaration itself), and the host is spared
+    // turning thousands of entries into Structs twice over (a drift check is the refresh users run most).
+    if (isDeepStrictEqual(before, outs)) return { id, props };
     const inputs = {
       mode,
       entries: Object.fromEntries(Object.entries(entries).map(([k, e]) => [k, declaredOf(e)])),

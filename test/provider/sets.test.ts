@@ -108,7 +108,7 @@ test("refresh: a moved entry is reported under its new address; a gone one is dr
     const entries = (read.props as unknown as SetOutputs).entries;
     expect(Object.keys(entries).sort()).toEqual(["203.0.113.101", "203.0.113.3"]);
     expect(entries["203.0.113.101"].pk).toBe(pk("203.0.113.1"));
-    expect(read.inputs.entries).not.toHaveProperty("203.0.113.2");
+    expect(read.inputs!.entries).not.toHaveProperty("203.0.113.2");
   } finally {
     Date.now = realNow;
   }
@@ -161,7 +161,7 @@ test("authoritative: read reports entries added by hand; update removes them and
   expect((read.props as unknown as SetOutputs).removeUndeclared).toEqual({
     "192.0.2.50": `"Stray" 192.0.2.50, id ${stray.pk}`,
   });
-  const { inputs } = await sets.check("trusted", read.inputs, {
+  const { inputs } = await sets.check("trusted", read.inputs!, {
     entries: [{ name: "A", ipAddress: "192.0.2.1" }],
     mode: "authoritative",
   });
@@ -203,4 +203,23 @@ test("refresh: two managed entries moved onto one address are both kept; the nex
     ["A", "192.0.2.1"],
     ["B", "192.0.2.2"],
   ]);
+});
+
+test("refresh without drift hands back the state as it was and no inputs (the engine keeps the declaration)", async () => {
+  const { id, outs } = await create("trusted", {
+    entries: [
+      { name: "A", ipAddress: "192.0.2.1/32", description: "HQ" },
+      { name: "B", ipAddress: "192.0.2.2" },
+    ],
+  });
+  const state = { ...outs, __provider: "serialised provider" } as unknown as Props;
+  const same = await freshSets().read("trusted", id, state);
+  expect(same.props).toBe(state);
+  expect(same.inputs).toBeUndefined();
+  emu.edit("trusted", outs.entries["192.0.2.2"].pk, { description: "edited by hand" });
+  const drifted = await freshSets().read("trusted", id, state);
+  expect((drifted.props as unknown as SetOutputs).entries["192.0.2.2"].description).toBe("edited by hand");
+  expect(drifted.inputs).toMatchObject({
+    entries: { "192.0.2.1": { ipAddress: "192.0.2.1/32" }, "192.0.2.2": { description: "edited by hand" } },
+  });
 });
