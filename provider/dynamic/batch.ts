@@ -1,15 +1,20 @@
 /**
  * Coalesces deletes that arrive together into one `DELETE ?ids=a,b,c` call
  * (the client chunks long lists). The engine keeps up to --parallel deletes
- * outstanding and hands out another only as one completes, more slowly as its
- * state grows. So a batch goes when it is full (50); or, once the waiting
- * deletes are as many as were ever outstanding (the engine has nothing more
- * to give until they complete), after a short quiet time; or, when fewer
- * wait, after a longer one during which more usually arrive. While a batch
- * is being sent the rest wait for its answer, and no delete waits longer than
- * maxWaitMs (30 s: a batch fills at the pace the engine records completions).
- * If a batch fails, it is split in halves and retried, so one bad id cannot
- * block the rest; a single id that is already gone (404) counts as deleted.
+ * outstanding and hands out another only as one completes; it also writes
+ * the whole checkpoint before and after each, so at thousands of resources
+ * deletes trickle in (one every ~120 ms at 5,000) however high --parallel is.
+ *
+ * So a batch goes when it is full (50); or, once the waiting deletes are as
+ * many as were ever outstanding (the engine has nothing more to give until
+ * they complete), after a short quiet time: twice the usual gap between
+ * arrivals until that level has twice proved to be the engine's limit (so a
+ * trickle keeps growing the batch), then `quietMs`; or, when fewer wait,
+ * after a longer one during which more usually arrive. While a batch is being
+ * sent the rest wait for its answer, and no delete waits longer than
+ * maxWaitMs. If a batch fails, it is split in halves and retried, so one bad
+ * id cannot block the rest; a single id that is already gone (404) counts as
+ * deleted.
  */
 import { isNotFoundError, isPermissionDeniedError } from "../client/errors";
 
@@ -22,7 +27,10 @@ interface Waiting {
 export interface BatchOptions {
   /** Quiet time once every outstanding delete is waiting, ms. */
   quietMs?: number;
-  /** Quiet time while fewer are waiting than were outstanding before (more are on their way), ms. */
+  /**
+   * Quiet time while fewer are waiting than were outstanding before (more are on their way), ms; longer
+   * after a big batch, which the engine records one completion at a time before it hands out more.
+   */
   maxQuietMs?: number;
   /** No delete waits longer than this, ms. */
   maxWaitMs?: number;
@@ -38,6 +46,13 @@ export class DeleteBatcher {
   private sending = 0;
   /** The most deletes ever outstanding at once here: the engine's effective parallelism. */
   private peak = 0;
+  /** Batches in a row that waited at `peak` and saw nothing more arrive: the engine's limit, confirmed. */
+  private confirmed = 0;
+  private lastArrival = 0;
+  /** Size of the last batch answered: the completions the engine is recording now. */
+  private lastAnswered = 0;
+  /** Moving average of the gaps between arrivals, ms (gaps over a second are pauses, not a pace). */
+  private gapMs = 0;
   private readonly quietMs: number;
   private readonly maxQuietMs: number;
   private readonly maxWaitMs: number;
@@ -50,8 +65,7 @@ export class DeleteBatcher {
   ) {
     this.quietMs = opts.quietMs ?? 100;
     this.maxQuietMs = opts.maxQuietMs ?? 2_000;
-    // Only binds while deletes keep arriving less than maxQuietMs apart: the engine is still recording the
-    // last batch's completions (0.13 s each at 5,000 resources) and each one frees a slot for the next delete.
+    // Only binds while deletes keep arriving less than maxQuietMs apart, i.e. while a batch is still filling.
     this.maxWaitMs = opts.maxWaitMs ?? 30_000;
     this.max = opts.max ?? 50;
   }
@@ -59,9 +73,17 @@ export class DeleteBatcher {
   /** Resolves once the id is deleted (or was already gone). */
   delete(id: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (this.waiting.length === 0) this.firstAt = Date.now();
+      const now = Date.now();
+      const gap = now - this.lastArrival;
+      if (this.lastArrival && gap < 1_000) this.gapMs = this.gapMs ? 0.8 * this.gapMs + 0.2 * gap : gap;
+      this.lastArrival = now;
+      if (this.waiting.length === 0) this.firstAt = now;
       this.waiting.push({ id, resolve, reject });
-      this.peak = Math.max(this.peak, this.waiting.length + this.sending);
+      const outstanding = this.waiting.length + this.sending;
+      if (outstanding > this.peak) {
+        this.peak = outstanding;
+        this.confirmed = 0;
+      }
       if (this.waiting.length >= this.max) return this.flush();
       this.arm();
     });
@@ -76,13 +98,23 @@ export class DeleteBatcher {
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     const bound = this.firstAt + this.maxWaitMs - Date.now();
+    const atPeak = this.sending === 0 && this.waiting.length >= this.peak;
     const quiet =
       this.sending > 0
         ? bound // the engine hands out more once the batch being sent is answered
-        : this.waiting.length >= this.peak
-          ? this.quietMs // all it can give is here
-          : this.maxQuietMs; // more are on their way as it records completions
-    this.timer = setTimeout(() => this.flush(), Math.max(0, Math.min(quiet, bound)));
+        : atPeak
+          ? this.confirmed >= 2
+            ? this.quietMs // all it can give is here
+            : Math.min(300, Math.max(this.quietMs, 2 * this.gapMs)) // or is it? one more gap will tell
+          : // More are on their way, once the engine has recorded the completions it was just given.
+            Math.min(10_000, Math.max(this.maxQuietMs, this.lastAnswered * this.gapMs));
+    this.timer = setTimeout(
+      () => {
+        if (atPeak) this.confirmed++;
+        this.flush();
+      },
+      Math.max(0, Math.min(quiet, bound)),
+    );
   }
 
   private flush(): void {
@@ -93,6 +125,7 @@ export class DeleteBatcher {
     this.sending += batch.length;
     void this.settle(batch).finally(() => {
       this.sending -= batch.length;
+      this.lastAnswered = batch.length;
       if (this.sending === 0 && this.waiting.length) this.arm();
     });
   }
