@@ -54,7 +54,12 @@ export interface CacheOptions {
  *  - but when a few entries are read in a big library, a targeted `q=<address>`
  *    search per read (filtered by pk) is cheaper. The first read fetches page 0,
  *    which tells the library's size; reads then take whichever is cheaper,
- *    switching to the full listing once the searches would cost more.
+ *    switching to the full listing once the searches would cost more;
+ *  - and when reads come in the listing's own order (a refresh of entries an
+ *    `up` created), page 0 answers them, so the next page is read ahead, one at
+ *    a time, for as long as each page answers at least two reads: N = L then
+ *    costs ceil(L/100) GETs whatever the parallelism, and a page that answers
+ *    nothing ends it, so a stray entry costs one page more, not the listing.
  */
 export class LibraryCache {
   /** The listing, kept for the provider process's life (one engine operation), current with our writes. */
@@ -65,6 +70,13 @@ export class LibraryCache {
   private plan?: Promise<{ pages: number }>;
   private searches = 0;
   private readsWaiting = 0;
+  /**
+   * Pages read ahead, in order from page 0. Only positive evidence: an entry found there is current as of that
+   * page; one not found may be on a page not read yet. Dropped at any write of ours (`generation`).
+   */
+  private ahead = { byPk: new Map<string, { entry: IpEntry; page: number }>(), hits: [] as number[] };
+  private aheadFetch?: Promise<void>;
+  private generation = 0;
   private readonly naive: boolean;
 
   constructor(
@@ -83,6 +95,7 @@ export class LibraryCache {
   private refreshListing(): Promise<Listing> {
     const listing = this.collection.listAll().then((list) => new Listing(list));
     if (this.naive) return listing;
+    this.dropAhead(); // the listing answers every read from now on
     const snap = { listing };
     this.snapshot = snap;
     // A failed listing must not be cached.
@@ -106,7 +119,15 @@ export class LibraryCache {
     this.readsWaiting++;
     try {
       const { pages } = await (this.plan ??= this.firstPage());
-      if (this.snapshot) return (await this.listing()).byPk.get(pk);
+      for (;;) {
+        if (this.snapshot) return (await this.listing()).byPk.get(pk);
+        const seen = this.ahead.byPk.get(pk);
+        if (seen) {
+          this.ahead.hits[seen.page]++;
+          return seen.entry;
+        }
+        if (!(await this.readAhead(pages))) break;
+      }
       // Searches so far plus the reads queued now, against the pages a full listing still costs.
       const useListing = pages <= 2 || this.searches + this.readsWaiting > Math.max(2, (pages - 1) / 2);
       if (useListing) return (await this.listing()).byPk.get(pk);
@@ -119,13 +140,49 @@ export class LibraryCache {
     }
   }
 
+  /**
+   * Wait for the next page ahead (fetching it if the last one answered at least two reads, as a search each
+   * would have cost more). False when reading ahead has stopped paying: search or list instead.
+   */
+  private async readAhead(pages: number): Promise<boolean> {
+    if (!this.aheadFetch) {
+      const { hits } = this.ahead;
+      const next = hits.length;
+      if (next === 0 || next >= pages || hits[next - 1] < 2) return false;
+      const generation = this.generation;
+      this.aheadFetch = this.collection
+        .page({ offset: next * PAGE_LIMIT })
+        .then((page) => {
+          if (generation === this.generation) this.keepAhead(next, page.items);
+        })
+        .finally(() => (this.aheadFetch = undefined));
+    }
+    try {
+      await this.aheadFetch;
+    } catch {
+      return false; // the search or listing that follows retries and reports
+    }
+    // Let every read that waited on this page count its hit before anyone judges the page.
+    await new Promise((r) => setImmediate(r));
+    return true;
+  }
+
+  private keepAhead(page: number, items: IpEntry[]): void {
+    for (const entry of items)
+      if (!this.ahead.byPk.has(entry.pk)) this.ahead.byPk.set(entry.pk, { entry, page });
+    this.ahead.hits[page] = 0;
+  }
+
   /** Page 0 of the listing: tells the library's size (and serves as a full listing when it is all there is). */
   private async firstPage(): Promise<{ pages: number }> {
+    const generation = this.generation;
     const page = await this.collection.page({ offset: 0 });
     const pages = Math.ceil(page.total / PAGE_LIMIT);
     if (page.items.length >= page.total && !this.snapshot) {
       const listing = Promise.resolve(new Listing(page.items));
       this.snapshot = { listing };
+    } else if (generation === this.generation) {
+      this.keepAhead(0, page.items);
     }
     // Reads arrive at most ENGINE_PARALLEL at a time: a full batch waiting means many reads; list if that is cheap.
     if (!this.snapshot && this.readsWaiting >= ENGINE_PARALLEL && pages <= 2 * this.readsWaiting) {
@@ -156,9 +213,17 @@ export class LibraryCache {
   /** Forget the listing (a write whose outcome is unknown). */
   invalidate(): void {
     this.snapshot = undefined;
+    this.dropAhead();
+  }
+
+  /** Our own write makes pages read before it stale: forget them (an answer still in flight is ignored). */
+  private dropAhead(): void {
+    this.generation++;
+    if (this.ahead.hits.length) this.ahead = { byPk: new Map(), hits: [] };
   }
 
   private apply(change: (l: Listing) => void): void {
+    this.dropAhead();
     const s = this.snapshot;
     if (!s) return;
     s.listing = s.listing.then((l) => {

@@ -468,6 +468,33 @@ describe("read strategy: search or list, whichever is cheaper", () => {
     expect(gets()).toBeLessThanOrEqual(12);
   });
 
+  test("5,000 of 5,000 read in the listing's order, 8 at a time: pages read ahead, GETs ≤ min(50, 5000) + 2", async () => {
+    const lib = seedLibrary(5000);
+    emu.clearRequests();
+    await readAll(lib);
+    expect(gets()).toBeLessThanOrEqual(52);
+    expect(emu.requests().log.filter((r) => r.query.includes("q=")).length).toBe(0);
+  });
+
+  test("reading ahead stops at a page that answers nothing: 30 early entries and one late one cost 3 GETs", async () => {
+    const lib = seedLibrary(5000);
+    emu.clearRequests();
+    await readAll([...lib.slice(0, 30), lib[4999]]);
+    // Page 0 answers the 30; page 1 is read ahead for the last one and answers nothing; one search finds it.
+    expect(gets()).toBeLessThanOrEqual(3);
+  });
+
+  test("a page read ahead is not trusted after our own write", async () => {
+    const lib = seedLibrary(300);
+    await rt.read("trusted", lib[0].pk, { name: lib[0].name, ipAddress: lib[0].ip_address });
+    await rt.read("trusted", lib[1].pk, { name: lib[1].name, ipAddress: lib[1].ip_address });
+    const declared = { name: lib[2].name, ipAddress: lib[2].ip_address };
+    await rt.update("trusted", lib[2].pk, declared, { ...declared, name: "renamed" });
+    // Page 0, read before the update, still holds the old name.
+    const r = await rt.read("trusted", lib[2].pk, declared);
+    expect(r.inputs).toMatchObject({ name: "renamed" });
+  });
+
   test("an entry whose address changed by hand is found by falling back to the listing", async () => {
     const lib = seedLibrary(400);
     const moved = lib[7];
