@@ -5,6 +5,14 @@ import type { IpEntry } from "../client/types";
 /** The engine's default parallelism (4 × GOMAXPROCS on 2 cores): reads arrive this many at a time. */
 const ENGINE_PARALLEL = 8;
 
+/**
+ * What to search for to find an entry at this address: `q` matches within the stored spelling, so a host's
+ * bare address also finds it stored as `/32` or `/128`.
+ */
+export function searchTerm(address: string): string {
+  return address.replace(/\/(32|128)$/, "");
+}
+
 /** A listing held in memory, indexed by pk and by canonical address (so N duplicate checks are O(N), not O(N·L)). */
 export class Listing {
   readonly byPk = new Map<string, IpEntry>();
@@ -132,12 +140,47 @@ export class LibraryCache {
       const useListing = pages <= 2 || this.searches + this.readsWaiting > Math.max(2, (pages - 1) / 2);
       if (useListing) return (await this.listing()).byPk.get(pk);
       this.searches++;
-      const found = (await this.collection.listAll({ q: address })).find((e) => e.pk === pk);
+      const found = (await this.collection.listAll({ q: searchTerm(address) })).find((e) => e.pk === pk);
       // Not where it was: changed address or deleted. Only a full listing can tell which.
       return found ?? (await this.listing()).byPk.get(pk);
     } finally {
       this.readsWaiting--;
     }
+  }
+
+  /**
+   * Many entries by pk at once (a set's managed entries), each undefined if gone: page 0, then a search for
+   * each one not on it while that costs less than the rest of the listing, so ≤ min(ceil(L/100), N + 1) GETs;
+   * entries no search finds where they were (moved or deleted) come from the listing.
+   */
+  async byPks(wanted: { pk: string; address: string }[]): Promise<Map<string, IpEntry | undefined>> {
+    const out = new Map<string, IpEntry | undefined>();
+    const fromListing = async (list: { pk: string }[]) => {
+      const { byPk } = await this.listing();
+      for (const w of list) out.set(w.pk, byPk.get(w.pk));
+      return out;
+    };
+    if (this.naive || this.snapshot) return fromListing(wanted);
+    if (wanted.length === 0) return out;
+    const { pages } = await (this.plan ??= this.firstPage());
+    if (this.snapshot) return fromListing(wanted);
+    const rest = wanted.filter((w) => {
+      const seen = this.ahead.byPk.get(w.pk);
+      if (seen) out.set(w.pk, seen.entry);
+      return !seen;
+    });
+    if (rest.length >= pages - 1) return fromListing(rest);
+    const unplaced: { pk: string }[] = [];
+    await Promise.all(
+      rest.map(async (w) => {
+        const found = (await this.collection.listAll({ q: searchTerm(w.address) })).find(
+          (e) => e.pk === w.pk,
+        );
+        if (found) out.set(w.pk, found);
+        else unplaced.push(w);
+      }),
+    );
+    return unplaced.length ? fromListing(unplaced) : out;
   }
 
   /**

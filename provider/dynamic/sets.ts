@@ -109,10 +109,15 @@ export class IpSets {
   ): Promise<{ id: string; props: Props; inputs?: Props }> {
     const old = props as Partial<SetOutputs>;
     const mode = old.mode ?? "additive";
-    const listing = await this.rt.cache(kind).all();
+    const cache = this.rt.cache(kind);
+    const managed = Object.values(old.entries ?? {});
+    // Authoritative: the whole library is needed anyway; additive: only what the set manages, maybe by search.
+    const listing = mode === "authoritative" ? await cache.all() : undefined;
+    const found =
+      listing?.byPk ?? (await cache.byPks(managed.map((m) => ({ pk: m.pk, address: m.ipAddress }))));
     const entries: Record<string, ManagedEntry> = {};
     for (const [key, m] of Object.entries(old.entries ?? {})) {
-      const live = listing.byPk.get(m.pk);
+      const live = found.get(m.pk);
       // Gone: dropped from the set (the next up creates it again), unless it expired on schedule.
       if (!live) {
         if (kind === "suspicious" && expiredDeclaration(m)) entries[key] = m;
@@ -124,7 +129,7 @@ export class IpSets {
       entries[at in entries ? `${at} (${m.pk})` : at] = managedFrom(kind, live, m);
     }
     const outs: SetOutputs = { mode, entries: sortedByKey(entries), count: Object.keys(entries).length };
-    if (mode === "authoritative") {
+    if (listing) {
       const undeclared = undeclaredIn(listing, new Set(Object.keys(entries)), pksOf(entries));
       if (undeclared.length) outs.removeUndeclared = describeEntries(undeclared);
     }

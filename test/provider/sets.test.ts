@@ -223,3 +223,33 @@ test("refresh without drift hands back the state as it was and no inputs (the en
     entries: { "192.0.2.1": { ipAddress: "192.0.2.1/32" }, "192.0.2.2": { description: "edited by hand" } },
   });
 });
+
+test("additive refresh of 10 entries in a library of 5,000: searches, GETs ≤ min(50, 10) + 2; a moved one still found", async () => {
+  emu.seed(
+    "trusted",
+    Array.from({ length: 4990 }, (_, i) => ({
+      name: `other ${i}`,
+      ip_address: `10.${Math.floor(i / 256)}.${i % 256}.7`,
+    })),
+  );
+  const declared = Array.from({ length: 10 }, (_, i) => ({
+    name: `Office ${i}`,
+    ipAddress: `192.0.2.${i + 1}/32`,
+  }));
+  const { id, outs } = await create("trusted", { entries: declared });
+  const state = outs as unknown as Props;
+  const gets = () => emu.requests().counters.byMethod.GET ?? 0;
+
+  emu.clearRequests();
+  const same = await freshSets().read("trusted", id, state);
+  expect(same.props).toBe(state);
+  expect(gets()).toBeLessThanOrEqual(12);
+
+  emu.edit("trusted", outs.entries["192.0.2.3"].pk, { ip_address: "198.51.100.3" });
+  emu.clearRequests();
+  const moved = await freshSets().read("trusted", id, state);
+  const entries = (moved.props as unknown as SetOutputs).entries;
+  expect(Object.keys(entries)).toHaveLength(10);
+  expect(entries["198.51.100.3"].pk).toBe(outs.entries["192.0.2.3"].pk);
+  expect(entries).not.toHaveProperty("192.0.2.3");
+});
