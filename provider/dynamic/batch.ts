@@ -10,7 +10,9 @@
  * they complete), after a short quiet time: twice the usual gap between
  * arrivals until that level has twice proved to be the engine's limit (so a
  * trickle keeps growing the batch), then `quietMs`; or, when fewer wait,
- * after a longer one during which more usually arrive. While a batch is being
+ * after a longer one: the engine records every completion of the last batch
+ * (a checkpoint write each) before it begins the next delete, so the rest
+ * arrive that many gaps later. While a batch is being
  * sent the rest wait for its answer, and no delete waits longer than
  * maxWaitMs. If a batch fails, it is split in halves and retried, so one bad
  * id cannot block the rest; a single id that is already gone (404) counts as
@@ -53,6 +55,7 @@ export class DeleteBatcher {
   private lastAnswered = 0;
   /** Moving average of the gaps between arrivals, ms (gaps over a second are pauses, not a pace). */
   private gapMs = 0;
+  private paced = false;
   private readonly quietMs: number;
   private readonly maxQuietMs: number;
   private readonly maxWaitMs: number;
@@ -75,7 +78,10 @@ export class DeleteBatcher {
     return new Promise<void>((resolve, reject) => {
       const now = Date.now();
       const gap = now - this.lastArrival;
-      if (this.lastArrival && gap < 1_000) this.gapMs = this.gapMs ? 0.8 * this.gapMs + 0.2 * gap : gap;
+      if (this.lastArrival && gap < 1_000) {
+        this.gapMs = this.paced ? 0.8 * this.gapMs + 0.2 * gap : gap;
+        this.paced = true;
+      }
       this.lastArrival = now;
       if (this.waiting.length === 0) this.firstAt = now;
       this.waiting.push({ id, resolve, reject });
@@ -105,9 +111,12 @@ export class DeleteBatcher {
         : atPeak
           ? this.confirmed >= 2
             ? this.quietMs // all it can give is here
-            : Math.min(300, Math.max(this.quietMs, 2 * this.gapMs)) // or is it? one more gap will tell
-          : // More are on their way, once the engine has recorded the completions it was just given.
-            Math.min(10_000, Math.max(this.maxQuietMs, this.lastAnswered * this.gapMs));
+            : this.paced
+              ? Math.min(1_000, Math.max(this.quietMs, 2 * this.gapMs)) // or is it? one more gap will tell
+              : 1_000 // the first: no pace known yet, and the next may be a checkpoint write away
+          : // More are on their way, once the engine has recorded every completion it was just given, one
+            // checkpoint write apiece, and begun the next (a write too): wait that long and half again.
+            Math.min(this.maxWaitMs, Math.max(this.maxQuietMs, 1.5 * (this.lastAnswered + 1) * this.gapMs));
     this.timer = setTimeout(
       () => {
         if (atPeak) this.confirmed++;
