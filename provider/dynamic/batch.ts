@@ -12,11 +12,10 @@
  * trickle keeps growing the batch), then `quietMs`; or, when fewer wait,
  * after a longer one: the engine records every completion of the last batch
  * (a checkpoint write each) before it begins the next delete, so the rest
- * arrive that many gaps later. While a batch is being
- * sent the rest wait for its answer, and no delete waits longer than
- * maxWaitMs. If a batch fails, it is split in halves and retried, so one bad
- * id cannot block the rest; a single id that is already gone (404) counts as
- * deleted.
+ * arrive that many gaps later. While a batch is being sent the rest wait for
+ * its answer, and no delete waits longer than maxWaitMs. If a batch fails, it
+ * is split in halves and retried, so one bad id cannot block the rest; a
+ * single id that is already gone (404) counts as deleted.
  */
 import { isNotFoundError, isPermissionDeniedError } from "../client/errors";
 

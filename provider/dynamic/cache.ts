@@ -140,7 +140,7 @@ export class LibraryCache {
       const useListing = pages <= 2 || this.searches + this.readsWaiting > Math.max(2, (pages - 1) / 2);
       if (useListing) return (await this.listing()).byPk.get(pk);
       this.searches++;
-      const found = (await this.collection.listAll({ q: searchTerm(address) })).find((e) => e.pk === pk);
+      const found = await this.search(pk, address);
       // Not where it was: changed address or deleted. Only a full listing can tell which.
       return found ?? (await this.listing()).byPk.get(pk);
     } finally {
@@ -173,14 +173,17 @@ export class LibraryCache {
     const unplaced: { pk: string }[] = [];
     await Promise.all(
       rest.map(async (w) => {
-        const found = (await this.collection.listAll({ q: searchTerm(w.address) })).find(
-          (e) => e.pk === w.pk,
-        );
+        const found = await this.search(w.pk, w.address);
         if (found) out.set(w.pk, found);
         else unplaced.push(w);
       }),
     );
     return unplaced.length ? fromListing(unplaced) : out;
+  }
+
+  /** The entry with this pk if a search for its last known address finds it there. */
+  private async search(pk: string, address: string): Promise<IpEntry | undefined> {
+    return (await this.collection.listAll({ q: searchTerm(address) })).find((e) => e.pk === pk);
   }
 
   /**
