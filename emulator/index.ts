@@ -1,7 +1,7 @@
 export { Emulator, CONTROL_PREFIX } from "./server";
 export type { EmulatorOptions, TokenSpec, LoggedRequest, RequestCounters } from "./server";
-export { DEFAULT_KNOBS } from "./knobs";
-export type { Knobs } from "./knobs";
+export { DEFAULT_KNOBS, PROFILES, PROFILE_NAMES } from "./knobs";
+export type { Knobs, ProfileName } from "./knobs";
 export { MemoryStore } from "./store";
 export type { Store } from "./store";
 export { parseCsv, parseTtl } from "../provider/csv";

@@ -1,8 +1,8 @@
 import * as http from "http";
 import type { AddressInfo, Socket } from "net";
 import { COLLECTIONS, CollectionName, IpEntry } from "../provider/client/types";
-import { HttpError, LibraryApi, Reply, isoMicro } from "./api";
-import { DEFAULT_KNOBS, Knobs, knobError } from "./knobs";
+import { HttpError, LibraryApi, Reply } from "./api";
+import { DEFAULT_KNOBS, Knobs, PROFILES, PROFILE_NAMES, ProfileName, knobError } from "./knobs";
 import { multipartPart } from "./multipart";
 import { MemoryStore, Store } from "./store";
 
@@ -19,6 +19,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Accepted bearer tokens (default: one read-write token "test-token"). */
   tokens?: (string | TokenSpec)[];
+  /** A named bundle of knobs (default "reference"); `knobs` override its values. */
+  profile?: ProfileName;
   knobs?: Partial<Knobs>;
   /** Persist entries to this JSON file after every write. */
   dataFile?: string;
@@ -70,9 +72,16 @@ export class Emulator {
   private server?: http.Server;
   private address?: AddressInfo;
 
+  /** The server personality it started with (see PROFILES). */
+  readonly profile: ProfileName;
+
   constructor(private readonly options: EmulatorOptions = {}) {
+    const profile = options.profile ?? "reference";
+    if (!PROFILE_NAMES.includes(profile))
+      throw new Error(`unknown profile "${String(profile)}" (expected ${PROFILE_NAMES.join(" or ")})`);
+    this.profile = profile;
     this.store = options.store ?? new MemoryStore(options.dataFile);
-    this.initialKnobs = { ...DEFAULT_KNOBS, ...options.knobs };
+    this.initialKnobs = { ...DEFAULT_KNOBS, ...PROFILES[profile], ...options.knobs };
     const err = knobError(options.knobs ?? {});
     if (err) throw new Error(err);
     this.knobValues = { ...this.initialKnobs };
@@ -145,7 +154,28 @@ export class Emulator {
     this.counters = emptyCounters();
   }
 
-  /** Empty the libraries, clear the request log and restore the start-up knobs. */
+  /** The emulator's clock, ms (real time moved by advanceClock/setClock). Timestamps, expiry and the Date header follow it. */
+  now(): number {
+    return this.api.now();
+  }
+
+  /** Move the emulator's clock by `seconds` (may be negative); returns the new now, ms. The rate limiter keeps real time. */
+  advanceClock(seconds: number): number {
+    if (typeof seconds !== "number" || !Number.isFinite(seconds))
+      throw new Error("advanceClock needs a finite number of seconds");
+    this.setKnobs({ clockOffsetMs: this.knobValues.clockOffsetMs + seconds * 1000 });
+    return this.now();
+  }
+
+  /** Set the emulator's clock to a moment (ISO string, ms or Date); it runs on from there. Returns the new now, ms. */
+  setClock(at: string | number | Date): number {
+    const ms = typeof at === "number" ? at : typeof at === "string" ? Date.parse(at) : at.getTime();
+    if (!Number.isFinite(ms)) throw new Error(`setClock needs a timestamp, got ${String(at)}`);
+    this.setKnobs({ clockOffsetMs: ms - Date.now() });
+    return this.now();
+  }
+
+  /** Empty the libraries, clear the request log and restore the start-up knobs (the profile's, and the clock). */
   reset(): void {
     this.store.clear();
     this.clearRequests();
@@ -187,7 +217,7 @@ export class Emulator {
   edit(collection: CollectionName, pk: string, patch: Partial<IpEntry>): IpEntry {
     const existing = this.store.get(collection, pk);
     if (!existing) throw new HttpError(404, `no ${collection} entry with id "${pk}"`);
-    const next = { ...existing, ...patch, pk, updated_on: isoMicro(this.api.now()) };
+    const next = { ...existing, ...patch, pk, updated_on: this.api.editStamp() };
     this.store.replace(collection, next);
     return next;
   }
@@ -205,16 +235,19 @@ export class Emulator {
   // ---- request handling ----
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // The Date header is written from the emulator's clock, not Node's real time.
+    res.sendDate = false;
     const url = new URL(req.url ?? "/", "http://emulator");
+    const isControl = url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`);
     try {
-      if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
+      if (isControl) {
         const reply = await this.control(req, url);
-        return send(res, reply);
+        return this.send(res, reply, false);
       }
       await this.handleApi(req, res, url);
     } catch (e) {
       // Never crash on a request: anything unexpected is a 500 with a message.
-      if (!res.headersSent && !res.destroyed) send(res, errorReply(e));
+      if (!res.headersSent && !res.destroyed) this.send(res, errorReply(e), !isControl);
     }
   }
 
@@ -238,7 +271,7 @@ export class Emulator {
       entry.status = reply.status ?? 200;
       if (fault) entry.fault = fault;
       this.record(entry);
-      send(res, reply);
+      this.send(res, reply, true);
     };
 
     const k = this.knobValues;
@@ -260,28 +293,31 @@ export class Emulator {
     if (faultable && k.errorRate > 0 && this.rand() < k.errorRate) {
       req.resume();
       const status = [500, 502, 503][Math.floor(this.rand() * 3)];
-      return finish({ status, body: { message: "injected server error" } }, "error");
+      return finish({ status, error: "injected server error" }, "error");
     }
 
     if (faultable && k.writeBudget !== null && method !== "GET" && method !== "HEAD" && collection) {
       if (k.writeBudget === 0) {
         req.resume();
-        return finish({ status: 503, body: { message: "injected outage: writes are unavailable" } }, "error");
+        return finish({ status: 503, error: "injected outage: writes are unavailable" }, "error");
       }
       k.writeBudget--;
     }
 
     try {
-      if (!collection) throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
+      if (!collection) throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`, true);
       const spec = this.authenticate(req);
       const limited = this.rateLimit(spec.token);
       if (limited !== undefined) {
         req.resume();
-        const headers: Record<string, string> = k.retryAfterHeader ? { "Retry-After": String(limited) } : {};
-        return finish(
-          { status: 429, headers, body: { message: "rate limit exceeded, slow down" } },
-          "rate-limited",
-        );
+        // One reading of the clock for Date and Retry-After, so Retry-After - Date is the wait exactly.
+        const now = this.now();
+        const headers: Record<string, string> = { Date: httpDate(now) };
+        if (k.retryAfterHeader) {
+          headers["Retry-After"] =
+            k.retryAfterFormat === "http-date" ? httpDate(now + limited * 1000) : String(limited);
+        }
+        return finish({ status: 429, headers, error: "rate limit exceeded, slow down" }, "rate-limited");
       }
       const write = method !== "GET" && method !== "HEAD";
       if (write && spec.readOnly) {
@@ -409,7 +445,46 @@ export class Emulator {
     if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT);
   }
 
+  /**
+   * The one place that writes a response. API answers follow the knobs (error
+   * style, charset); control routes always answer plain JSON with `{"message"}`
+   * errors. Every answer carries a Date from the emulator's clock.
+   */
+  private send(res: http.ServerResponse, reply: Reply, api: boolean): void {
+    if (res.destroyed) return;
+    const k = api ? this.knobValues : DEFAULT_KNOBS;
+    const status = reply.status ?? 200;
+    const headers: http.OutgoingHttpHeaders = {};
+    let body = "";
+    if (status !== 204) {
+      let type = k.jsonCharset ? "application/json; charset=utf-8" : "application/json";
+      if (reply.error !== undefined && k.errorBody === "detail") {
+        if (reply.unknownRoute) {
+          type = "text/html; charset=utf-8";
+          body = notFoundPage(res.req?.url?.split("?")[0] ?? "/");
+        } else {
+          type = "application/problem+json";
+          body = JSON.stringify({ detail: reply.error, status });
+        }
+      } else if (reply.error !== undefined) {
+        body = JSON.stringify({ message: reply.error });
+      } else if (reply.body !== undefined) {
+        body = JSON.stringify(reply.body);
+      }
+      headers["Content-Type"] = type;
+      headers["Content-Length"] = Buffer.byteLength(body);
+    }
+    Object.assign(headers, reply.headers);
+    headers.Date ??= httpDate(this.now());
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
   // ---- test-only control routes ----
+
+  private clock(): { now: string; offsetMs: number } {
+    return { now: new Date(this.now()).toISOString(), offsetMs: this.knobValues.clockOffsetMs };
+  }
 
   private async control(req: http.IncomingMessage, url: URL): Promise<Reply> {
     const method = req.method ?? "GET";
@@ -431,7 +506,42 @@ export class Emulator {
     const entryRoute = /^\/entries\/([^/]+)\/([^/]+)$/.exec(path);
     switch (`${method} ${entryRoute ? "/entries/:c/:pk" : path}`) {
       case "GET /health":
-        return { body: { ok: true } };
+        return { body: { ok: true, profile: this.profile } };
+      case "GET /clock":
+        return { body: this.clock() };
+      case "POST /clock": {
+        const b = await json();
+        if (typeof b !== "object" || b === null || Array.isArray(b))
+          throw new HttpError(400, 'body must be {"advanceSeconds": N} or {"set": "<ISO timestamp>"}');
+        const keys = Object.keys(b);
+        if (keys.length !== 1 || !["advanceSeconds", "set"].includes(keys[0]))
+          throw new HttpError(
+            400,
+            'body must be exactly one of {"advanceSeconds": N} or {"set": "<ISO timestamp>"}',
+          );
+        if ("advanceSeconds" in b) {
+          if (typeof b.advanceSeconds !== "number" || !Number.isFinite(b.advanceSeconds))
+            throw new HttpError(400, "advanceSeconds must be a finite number of seconds");
+          try {
+            this.advanceClock(b.advanceSeconds);
+          } catch (e) {
+            throw new HttpError(400, (e as Error).message);
+          }
+        } else {
+          if (
+            typeof b.set !== "string" ||
+            !/^\d{4}-\d{2}-\d{2}/.test(b.set) ||
+            Number.isNaN(Date.parse(b.set))
+          )
+            throw new HttpError(400, `set must be an ISO-8601 timestamp, got ${JSON.stringify(b.set)}`);
+          try {
+            this.setClock(b.set);
+          } catch (e) {
+            throw new HttpError(400, (e as Error).message);
+          }
+        }
+        return { body: this.clock() };
+      }
       case "POST /reset":
         this.reset();
         return { body: { ok: true } };
@@ -481,20 +591,18 @@ function emptyCounters(): RequestCounters {
 }
 
 function errorReply(e: unknown): Reply {
-  if (e instanceof HttpError) return { status: e.status, body: { message: e.message } };
-  return { status: 500, body: { message: `internal emulator error: ${(e as Error)?.message ?? String(e)}` } };
+  if (e instanceof HttpError) return { status: e.status, error: e.message, unknownRoute: e.unknownRoute };
+  return { status: 500, error: `internal emulator error: ${(e as Error)?.message ?? String(e)}` };
 }
 
-/** The one place that writes a response; errors get the API's `{"message": …}` body. */
-function send(res: http.ServerResponse, reply: Reply): void {
-  if (res.destroyed) return;
-  const body = reply.body === undefined ? "" : JSON.stringify(reply.body);
-  res.writeHead(reply.status ?? 200, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(body),
-    ...reply.headers,
-  });
-  res.end(body);
+/** An HTTP date (RFC 9110 IMF-fixdate), as Date and Retry-After carry it. */
+function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+function notFoundPage(path: string): string {
+  const safe = path.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL ${safe} was not found on this server.</p></body></html>\n`;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -350,7 +350,7 @@ describe("control routes", () => {
     return { status: res.status, body: await res.json() };
   };
   test("seed, entries, edit, delete, requests, knobs, reset", async () => {
-    expect((await ctl("GET", "/health")).body).toEqual({ ok: true });
+    expect((await ctl("GET", "/health")).body).toEqual({ ok: true, profile: "reference" });
     const seeded = await ctl("POST", "/seed", {
       collection: "trusted",
       entries: [{ name: "A", ip_address: "1.1.1.1" }],
