@@ -4,10 +4,11 @@
  *   cloudlock-emulator --port 8080 --token demo [--read-only-token ro] [--data state.json]
  *                      [--latency 20] [--rate-limit 100] [--burst 200] [--no-retry-after]
  *                      [--error-rate 0.05] [--drop-rate 0.02] [--duplicates allow]
- *                      [--unknown-delete-ids 404] [--expired keep]
+ *                      [--unknown-delete-ids 404] [--expired keep] [--profile lenient]
+ *                      [--knob NAME=JSON]
  */
 import { Emulator, TokenSpec } from "./server";
-import type { Knobs } from "./knobs";
+import { type Knobs, PROFILE_NAMES, type ProfileName, knobError } from "./knobs";
 
 const HELP = `Usage: cloudlock-emulator [options]
 
@@ -29,7 +30,13 @@ Options:
   --duplicates reject|allow        same ip_address twice in a library (default reject)
   --unknown-delete-ids ignore|404  unknown ids in DELETE (default ignore)
   --expired hide|keep              expired suspicious entries (default hide)
+  --profile reference|lenient      server personality (default reference): lenient answers
+                           every point the docs leave open the other way (see emulator/knobs.ts)
+  --knob NAME=VALUE        set any knob (VALUE as JSON, else a string), e.g. --knob pkLength=11;
+                           flags and --knob override the profile
   --help                   show this help
+
+Every option also takes the --option=value form.
 `;
 
 export function parseArgs(argv: string[]): {
@@ -37,6 +44,7 @@ export function parseArgs(argv: string[]): {
   host: string;
   tokens: TokenSpec[];
   data?: string;
+  profile?: ProfileName;
   knobs: Partial<Knobs>;
 } {
   const tokens: TokenSpec[] = [];
@@ -44,11 +52,20 @@ export function parseArgs(argv: string[]): {
   let port = 8080;
   let host = "127.0.0.1";
   let data: string | undefined;
+  let profile: ProfileName | undefined;
   let rate: number | undefined;
   let burst: number | undefined;
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
+    // --flag=value is the same as --flag value.
+    const eq = argv[i].startsWith("--") ? argv[i].indexOf("=") : -1;
+    const flag = eq > 0 ? argv[i].slice(0, eq) : argv[i];
+    let inline = eq > 0 ? argv[i].slice(eq + 1) : undefined;
     const value = () => {
+      if (inline !== undefined) {
+        const v = inline;
+        inline = undefined;
+        return v;
+      }
       const v = argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value`);
       return v;
@@ -103,13 +120,37 @@ export function parseArgs(argv: string[]): {
       case "--expired":
         knobs.expired = value() as Knobs["expired"];
         break;
+      case "--profile": {
+        const p = value();
+        if (!PROFILE_NAMES.includes(p as ProfileName))
+          throw new Error(`--profile must be ${PROFILE_NAMES.join(" or ")}, got "${p}"`);
+        profile = p as ProfileName;
+        break;
+      }
+      case "--knob": {
+        const raw = value();
+        const at = raw.indexOf("=");
+        if (at <= 0) throw new Error(`--knob needs NAME=VALUE, got "${raw}"`);
+        const text = raw.slice(at + 1);
+        let v: unknown = text;
+        try {
+          v = JSON.parse(text);
+        } catch {
+          // not JSON: a plain string such as newest-first
+        }
+        (knobs as Record<string, unknown>)[raw.slice(0, at)] = v;
+        break;
+      }
       default:
         throw new Error(`unknown option ${flag}`);
     }
+    if (inline !== undefined) throw new Error(`${flag} takes no value`);
   }
   if (rate !== undefined) knobs.rateLimit = rate === 0 ? null : { perSecond: rate, burst: burst ?? rate * 2 };
   if (!tokens.some((t) => !t.readOnly)) tokens.push({ token: "demo" });
-  return { port, host, tokens, data, knobs };
+  const err = knobError(knobs);
+  if (err) throw new Error(err);
+  return { port, host, tokens, data, profile, knobs };
 }
 
 async function main(): Promise<void> {
@@ -130,9 +171,12 @@ async function main(): Promise<void> {
     host: args.host,
     tokens: args.tokens,
     dataFile: args.data,
+    profile: args.profile,
     knobs: args.knobs,
   });
-  process.stdout.write(`Cloudlock emulator listening: CLOUDLOCK_API_URL=${emu.apiUrl}\n`);
+  process.stdout.write(
+    `Cloudlock emulator listening (profile ${emu.profile}): CLOUDLOCK_API_URL=${emu.apiUrl}\n`,
+  );
   const stop = () => void emu.close().then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
