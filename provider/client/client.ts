@@ -7,6 +7,7 @@ import { CloudlockError, ConnectionError, TimeoutError, makeApiError, maskSecret
 import { IpCollection } from "./collection";
 import type { RateLimiter } from "./limiter";
 import { DEFAULT_RETRY_POLICY, RetryPolicy, parseRetryAfter, retryDecision } from "./retry";
+import { ServerClock, parseHttpDate } from "./clock";
 import { CollectionName } from "./types";
 
 export interface ClientOptions extends Partial<ConnectionSettings> {
@@ -73,6 +74,8 @@ export class CloudlockClient {
   /** The limiter pacing this client's requests, if any. */
   readonly limiter?: RateLimiter;
   private counters: RequestStats = emptyStats();
+  /** The server's clock, as its answers' Date headers tell it. */
+  readonly clock = new ServerClock();
 
   constructor(options: ClientOptions = {}) {
     const conn = resolveConnection(options, options.env);
@@ -89,6 +92,11 @@ export class CloudlockClient {
     this.userAgent = `pulumi-cloudlock/${VERSION} node/${process.versions.node}${options.userAgentSuffix ? ` ${options.userAgentSuffix}` : ""}`;
     this.suspicious = new IpCollection(this, "suspicious");
     this.trusted = new IpCollection(this, "trusted");
+  }
+
+  /** Now by the server's clock (the local clock until an answer carried a Date header). */
+  now(): number {
+    return this.clock.now();
   }
 
   /** The collection view by name. */
@@ -158,13 +166,19 @@ export class CloudlockClient {
       const timer = setTimeout(() => abort.abort(), attemptMs);
       try {
         const res = await fetch(url, { method, headers, body, agent: this.agent, signal: abort.signal });
+        const serverDate = res.headers.get("date");
+        this.clock.observe(serverDate);
         const text = await res.text();
         if (res.ok) {
           this.limiter?.succeeded();
           return { status: res.status, headers: res.headers, data: parseJson(text) as T };
         }
         status = res.status;
-        retryAfterMs = parseRetryAfter(res.headers.get("retry-after"));
+        // An HTTP-date Retry-After is on the server's clock: measure it from the answer's own Date.
+        retryAfterMs = parseRetryAfter(
+          res.headers.get("retry-after"),
+          parseHttpDate(serverDate) ?? Date.now(),
+        );
         if (status === 429) this.limiter?.throttled(retryAfterMs);
         error = makeApiError(status, method, shown, serverMessage(text, token), retryAfterMs);
       } catch (e) {

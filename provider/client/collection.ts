@@ -1,4 +1,5 @@
 import type { CloudlockClient } from "./client";
+import { decodeEntry } from "./decode";
 import { CloudlockError } from "./errors";
 import { multipartFile } from "./multipart";
 import {
@@ -43,7 +44,7 @@ export class IpCollection {
       query: { q: query.q, name: query.name, offset: query.offset, limit: query.limit ?? PAGE_LIMIT },
     });
     const body = res.data ?? {};
-    const items = Array.isArray(body.items) ? body.items : [];
+    const items = Array.isArray(body.items) ? body.items.map(decodeEntry) : [];
     return {
       items,
       limit: body.limit ?? query.limit ?? PAGE_LIMIT,
@@ -99,7 +100,7 @@ export class IpCollection {
       );
     }
     const res = await this.client.request<IpEntry>("POST", this.path, { json: dropUndefined(entry) });
-    return res.data;
+    return res.data && typeof res.data === "object" ? decodeEntry(res.data) : res.data;
   }
 
   /**
@@ -121,7 +122,9 @@ export class IpCollection {
       json: body,
     });
     const data = res.data as Partial<IpEntry> | undefined;
-    return data && typeof data === "object" && typeof data.pk === "string" ? (data as IpEntry) : undefined;
+    return data && typeof data === "object" && typeof data.pk === "string"
+      ? decodeEntry(data as IpEntry)
+      : undefined;
   }
 
   /** Delete entries by id, in chunks of DELETE_CHUNK ids per request. */

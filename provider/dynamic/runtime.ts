@@ -27,15 +27,18 @@ import {
   decideDiff,
   entryFields,
   hasExpired,
-  inputsFromEntry,
   matchesEntry,
   outputsFromEntry,
   patchFor,
   pickInputs,
   sameValue,
+  storedView,
   unique,
   validate,
+  viewEntry,
+  outputsOf,
 } from "./schema";
+import { engineLog } from "./engine-log";
 
 type Props = Record<string, unknown>;
 
@@ -152,18 +155,23 @@ export class ProviderRuntime {
     return c;
   }
 
+  /** Now, by the server's clock once an answer has told it (expiry is the server's to judge). */
+  now(): number {
+    return this.clientInstance?.now() ?? Date.now();
+  }
+
   async check(
     kind: CollectionName,
     olds: Props,
     news: Props,
   ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
     const isNew = olds === undefined || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
-    const failures = validate(kind, news, isNew);
+    const failures = validate(kind, news, isNew, this.now());
     return { inputs: { ...pickInputs(kind, news) }, failures };
   }
 
   async diff(kind: CollectionName, _id: string, olds: Props, news: Props) {
-    const d = decideDiff(kind, olds, news);
+    const d = decideDiff(kind, olds, news, this.now());
     return {
       changes: d.changes,
       replaces: d.replaces,
@@ -175,7 +183,7 @@ export class ProviderRuntime {
   async create(kind: CollectionName, props: Props): Promise<{ id: string; outs: EntryOutputs }> {
     const inputs = pickInputs(kind, props);
     const entry = inputs.adoptId ? await this.adopt(kind, inputs) : await this.createNew(kind, inputs);
-    return { id: entry.pk, outs: outputsFromEntry(kind, entry, inputs) };
+    return { id: entry.pk, outs: this.written(kind, entry, inputs) };
   }
 
   /** Create one entry (or adopt an identical one at its address); also used by the set resources. */
@@ -226,7 +234,7 @@ export class ProviderRuntime {
    */
   private async existing(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry | undefined> {
     const live = (await this.cache(kind).byAddress(inputs.ipAddress)).filter(
-      (e) => !hasExpired(e.expires_on),
+      (e) => !hasExpired(e.expires_on, this.now()),
     );
     const same = live.find((e) => matchesEntry(kind, e, inputs));
     if (same) return same;
@@ -330,15 +338,12 @@ export class ProviderRuntime {
     const entry = await cache.byPk(id, typeof props.ipAddress === "string" ? props.ipAddress : undefined);
     if (!entry) {
       // An entry that expired on schedule is not drift: keep the state as it is.
-      if (kind === "suspicious" && hasExpired(props.expiresOn))
-        return { id, props: stripProvider(props), inputs: { ...declared } };
+      if (kind === "suspicious" && hasExpired(props.expiresOn, this.now()))
+        return { id, props: stripProvider(props), inputs: { ...declaredOnly(props, declared) } };
       return { id: "", props: {} };
     }
-    return {
-      id,
-      props: { ...outputsFromEntry(kind, entry, declared) },
-      inputs: { ...inputsFromEntry(kind, entry, declared) },
-    };
+    const v = viewEntry(kind, entry, declared, storedView(props));
+    return { id, props: { ...outputsOf(kind, entry, v) }, inputs: { ...v.inputs } };
   }
 
   async update(kind: CollectionName, id: string, olds: Props, news: Props): Promise<{ outs: EntryOutputs }> {
@@ -362,7 +367,34 @@ export class ProviderRuntime {
     const entry =
       updated ?? (await this.cache(kind).refresh()).get(id) ?? applyPatch(toEntry(kind, id, olds), patch);
     this.cache(kind).noteWritten(entry);
-    return { outs: outputsFromEntry(kind, entry, inputs) };
+    if (Object.keys(patch).length) return { outs: this.written(kind, entry, inputs) };
+    return {
+      outs: outputsFromEntry(kind, entry, inputs, { serverSpelling: storedView(olds).serverSpelling }),
+    };
+  }
+
+  /**
+   * Outputs for Cloudlock's answer to our own write: where it holds a declared
+   * value in a spelling of its own, that spelling is recorded (not drift from
+   * now on), and the engine's output says so once.
+   */
+  private written(kind: CollectionName, entry: IpEntry, inputs: EntryInputs): EntryOutputs {
+    const v = viewEntry(kind, entry, inputs, {}, true);
+    const spelt = Object.entries(v.view.serverSpelling ?? {});
+    if (spelt.length) {
+      const what = spelt
+        .map(
+          ([f, val]) =>
+            `${f} ${JSON.stringify(val)} for the declared ${JSON.stringify(inputs[f as keyof EntryInputs])}`,
+        )
+        .join(", ");
+      void engineLog(
+        "warning",
+        `${LABEL[kind]} ${entry.pk}: Cloudlock stored ${what}. Pulumi takes that as Cloudlock's spelling of the ` +
+          `declared value: it is no change now, and a later edit away from it is drift.`,
+      );
+    }
+    return outputsOf(kind, entry, v);
   }
 
   async delete(kind: CollectionName, id: string): Promise<void> {
@@ -429,6 +461,14 @@ function toEntry(kind: CollectionName, id: string, o: Props): IpEntry {
     updated_on: o.updatedOn as string,
     expires_on: (o.expiresOn as string) ?? null,
   };
+}
+
+/** The declared inputs of stored outputs: without the values a declaration left to the server. */
+function declaredOnly(props: Props, declared: EntryInputs): EntryInputs {
+  const owned = storedView(props).serverOwned ?? [];
+  const out: Record<string, unknown> = { ...declared };
+  for (const f of owned) delete out[f];
+  return out as unknown as EntryInputs;
 }
 
 function stripProvider(p: Props): Props {

@@ -48,6 +48,42 @@ const COMPARED: readonly (keyof EntryInputs)[] = [
   "expiresOn",
 ];
 
+/** A declared field of an entry (every compared field). */
+export type EntryField = (typeof COMPARED)[number];
+
+/**
+ * What an optional field the declaration leaves out means (see the README's
+ * "what changes how"): `server`, the server's value, shown in outputs and never
+ * a diff (a server may fill in a default expiry of its own); `empty`, the field
+ * is empty, so a hand edit that fills it is drift (servers answer an omitted
+ * description or category list with "", null, [] or nothing, all empty).
+ */
+export const WHEN_OMITTED: Readonly<Record<"description" | "categories" | "expiresOn", "server" | "empty">> =
+  {
+    description: "empty",
+    categories: "empty",
+    expiresOn: "server",
+  };
+
+/** The fields a collection's entries have. */
+export const fieldsOf = (kind: CollectionName): readonly EntryField[] =>
+  kind === "trusted" ? COMPARED.filter((f) => f !== "expiresOn") : COMPARED;
+
+const absent = (v: unknown) => v === undefined || v === null;
+
+/** Whether a declaration leaves this field to the server: a `server` field it does not give. */
+export function leftToServer(field: EntryField, declared: object): boolean {
+  return (
+    WHEN_OMITTED[field as keyof typeof WHEN_OMITTED] === "server" &&
+    absent((declared as Record<string, unknown>)[field])
+  );
+}
+
+/** The fields of this collection a declaration manages (those it does not leave to the server). */
+export function managedFields(kind: CollectionName, declared: object): EntryField[] {
+  return fieldsOf(kind).filter((f) => !leftToServer(f, declared));
+}
+
 /**
  * Validate inputs, one failure per bad field, phrased with the field's name.
  * `isNew` is true when no resource exists yet (an expiry in the past is then refused).
@@ -147,7 +183,17 @@ export function hasExpired(expiresOn: unknown, now = Date.now()): boolean {
   return at !== undefined && at <= now;
 }
 
-/** Equality of one field as Cloudlock means it (canonical addresses, category sets, instants, "" = none). */
+/** Text as Cloudlock means it: Unicode-normalised, outer white space trimmed, inner runs of it one space. */
+function sameText(a: unknown, b: unknown): boolean {
+  const norm = (v: unknown) => (typeof v === "string" ? v.normalize("NFC").trim().replace(/\s+/g, " ") : v);
+  return norm(a) === norm(b);
+}
+
+/**
+ * Equality of one field as Cloudlock means it: addresses as sets, categories
+ * as sets, instants to the second, text up to white space, and an absent
+ * description or category list the same as an empty one.
+ */
 export function sameValue(field: keyof EntryInputs, a: unknown, b: unknown): boolean {
   switch (field) {
     case "ipAddress":
@@ -155,13 +201,15 @@ export function sameValue(field: keyof EntryInputs, a: unknown, b: unknown): boo
     case "categories":
       return sameSet(asList(a), asList(b));
     case "description":
-      return (a ?? "") === (b ?? "");
+      return sameText(a ?? "", b ?? "");
+    case "name":
+      return sameText(a, b);
     case "expiresOn": {
       if ((a ?? null) === null || (b ?? null) === null) return (a ?? null) === (b ?? null);
       const x = parseInstant(a);
       const y = parseInstant(b);
-      // Server timestamps carry microseconds; compare at millisecond precision.
-      return x !== undefined && y !== undefined ? x === y : a === b;
+      // A server may keep microseconds or drop the fraction: an expiry means the same to the second.
+      return x !== undefined && y !== undefined ? Math.floor(x / 1000) === Math.floor(y / 1000) : a === b;
     }
     default:
       return a === b;
@@ -173,8 +221,9 @@ function asList(v: unknown): string[] {
 }
 
 function sameSet(a: string[], b: string[]): boolean {
-  const x = new Set(a);
-  const y = new Set(b);
+  const norm = (v: string) => (typeof v === "string" ? v.normalize("NFC").trim() : v);
+  const x = new Set(a.map(norm));
+  const y = new Set(b.map(norm));
   return x.size === y.size && [...x].every((v) => y.has(v));
 }
 
@@ -186,15 +235,17 @@ export interface DiffDecision {
   replaces: (keyof EntryInputs)[];
 }
 
-/** Compare old state with new inputs. adoptId is never a change. */
+/** Compare old state with new inputs. adoptId is never a change, nor a field the new inputs leave to the server. */
 export function decideDiff(
   kind: CollectionName,
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
+  oldState: object,
+  newInputs: object,
   now = Date.now(),
 ): DiffDecision {
-  const changed = COMPARED.filter((f) =>
-    kind === "trusted" && f === "expiresOn" ? false : isUnknown(news[f]) || !sameValue(f, olds[f], news[f]),
+  const olds = oldState as Record<string, unknown>;
+  const news = newInputs as Record<string, unknown>;
+  const changed = managedFields(kind, news).filter(
+    (f) => isUnknown(news[f]) || !sameValue(f, olds[f], news[f]),
   );
   const replaces = changed.filter((f) => !UPDATABLE[kind].includes(f));
   // An entry whose expiry passed is gone from Cloudlock: a change to it needs a new entry.
@@ -209,30 +260,44 @@ export function decideDiff(
   return { changes: changed.length > 0, changed, replaces };
 }
 
-/** The PUT body that brings an entry to the declared inputs: only accepted, changed fields. */
+/**
+ * The PUT body that brings an entry to the declared inputs, or `{}` when
+ * nothing differs. The body is whole: every accepted field the declaration
+ * manages, changed or not, since the docs leave open whether a PUT patches or
+ * replaces (a replacing server resets what a body leaves out); an unchanged
+ * one goes as `current` holds it. A field left to the server is never sent.
+ */
 export function patchFor(
   kind: CollectionName,
   current: Record<string, unknown>,
   declared: EntryInputs,
+  /** Cloudlock's known spelling of declared values (ServerView): the current value in it is no change. */
+  spelling: ServerView["serverSpelling"] = {},
 ): EntryPatch {
+  const fields = UPDATABLE[kind].filter((f) => !leftToServer(f as EntryField, declared));
+  const differs = (f: keyof EntryInputs) =>
+    !sameValue(f, current[f], declared[f]) &&
+    !(f in spelling && sameValue(f, current[f], spelling[f as EntryField]));
+  if (!fields.some(differs)) return {};
   const patch: EntryPatch = {};
-  for (const f of UPDATABLE[kind]) {
-    if (sameValue(f, current[f], declared[f])) continue;
+  for (const f of fields) {
+    // A field that does not change is sent as it is held, so no spelling changes for nothing.
+    const v = (differs(f) ? declared : current)[f];
     switch (f) {
       case "ipAddress":
-        patch.ip_address = declared.ipAddress;
+        patch.ip_address = v as string;
         break;
       case "name":
-        patch.name = declared.name;
+        patch.name = v as string;
         break;
       case "description":
-        patch.description = declared.description ?? "";
+        patch.description = (v as string | null | undefined) ?? "";
         break;
       case "categories":
-        patch.categories = unique(declared.categories ?? []);
+        patch.categories = unique((v as string[] | null | undefined) ?? []);
         break;
       case "expiresOn":
-        patch.expires_on = declared.expiresOn ?? null;
+        patch.expires_on = v as string;
         break;
     }
   }
@@ -243,12 +308,10 @@ export function unique(list: string[]): string[] {
   return [...new Set(list)];
 }
 
-/** Whether an existing entry is exactly what the inputs declare (every compared field, as Cloudlock means it). */
+/** Whether an existing entry is exactly what the inputs declare (every managed field, as Cloudlock means it). */
 export function matchesEntry(kind: CollectionName, e: IpEntry, inputs: Partial<EntryInputs>): boolean {
   const actual = entryFields(e);
-  return COMPARED.every(
-    (f) => (kind === "trusted" && f === "expiresOn") || sameValue(f, actual[f], inputs[f]),
-  );
+  return managedFields(kind, inputs).every((f) => sameValue(f, actual[f], inputs[f]));
 }
 
 /** An entry as camelCase fields (the server's view, with our field names). */
@@ -264,6 +327,76 @@ export function entryFields(e: IpEntry): Record<keyof EntryInputs, unknown> {
 }
 
 /**
+ * What the provider keeps in outputs about how Cloudlock holds a declaration,
+ * so that refresh tells drift from the server's own ways.
+ */
+export interface ServerView {
+  /** Optional fields the declaration leaves to Cloudlock: their values show in outputs, never as a diff. */
+  serverOwned?: EntryField[];
+  /**
+   * Cloudlock's own spelling of declared values, where its answer to our write
+   * differed from what we sent (trimmed, truncated, reordered): the same value, not drift.
+   */
+  serverSpelling?: Partial<Record<EntryField, unknown>>;
+}
+
+export interface EntryView {
+  /** The declaration as Cloudlock holds it now: declared spelling where it means the same, else Cloudlock's. */
+  inputs: EntryInputs;
+  /** Values of the fields left to the server. */
+  owned: Partial<EntryInputs>;
+  view: ServerView;
+}
+
+/**
+ * Read an entry against its declaration. `known` is what earlier writes
+ * learnt; `wrote` says the entry is Cloudlock's answer to our own write of
+ * `declared`, so any difference left is its spelling of our value (recorded,
+ * and not drift from then on). Otherwise a difference is drift, shown as
+ * Cloudlock's value.
+ */
+export function viewEntry(
+  kind: CollectionName,
+  e: IpEntry,
+  declared: Partial<EntryInputs>,
+  known: ServerView = {},
+  wrote = false,
+): EntryView {
+  const actual = entryFields(e);
+  const owned = new Set<EntryField>(
+    known.serverOwned ?? fieldsOf(kind).filter((f) => leftToServer(f, declared)),
+  );
+  const inputs: Record<string, unknown> = {};
+  const ownedValues: Record<string, unknown> = {};
+  const spelling: Partial<Record<EntryField, unknown>> = {};
+  for (const f of fieldsOf(kind)) {
+    if (owned.has(f)) {
+      if (!absent(actual[f])) ownedValues[f] = actual[f];
+      continue;
+    }
+    const same = sameValue(f, actual[f], declared[f]);
+    const spelt =
+      !same && f in (known.serverSpelling ?? {}) && sameValue(f, actual[f], known.serverSpelling![f]);
+    if (same || spelt || wrote) {
+      if (!same) spelling[f] = actual[f];
+      if (!absent(declared[f])) inputs[f] = declared[f];
+    } else if (
+      !absent(actual[f]) &&
+      !(WHEN_OMITTED[f as keyof typeof WHEN_OMITTED] === "empty" && isEmpty(actual[f]))
+    ) {
+      inputs[f] = actual[f];
+    }
+  }
+  if (declared.adoptId !== undefined) inputs.adoptId = declared.adoptId;
+  const view: ServerView = {};
+  if (owned.size) view.serverOwned = [...owned];
+  if (Object.keys(spelling).length) view.serverSpelling = spelling;
+  return { inputs: inputs as unknown as EntryInputs, owned: ownedValues, view };
+}
+
+const isEmpty = (v: unknown) => v === "" || (Array.isArray(v) && v.length === 0);
+
+/**
  * Inputs that describe the entry as it is now, keeping the declared spelling
  * wherever the server's value means the same thing: so refresh shows real
  * drift and nothing else.
@@ -272,30 +405,41 @@ export function inputsFromEntry(
   kind: CollectionName,
   e: IpEntry,
   declared: Partial<EntryInputs>,
+  known?: ServerView,
 ): EntryInputs {
-  const actual = entryFields(e);
-  const out: Record<string, unknown> = {};
-  for (const f of COMPARED) {
-    if (kind === "trusted" && f === "expiresOn") continue;
-    const keep = sameValue(f, actual[f], declared[f]);
-    const v = keep ? declared[f] : actual[f];
-    if (v !== undefined && v !== null) out[f] = v;
-  }
-  if (declared.adoptId !== undefined) out.adoptId = declared.adoptId;
-  return out as unknown as EntryInputs;
+  return viewEntry(kind, e, declared, known).inputs;
 }
 
-/** Outputs for an entry: the inputs view plus server-computed fields. */
-export function outputsFromEntry(
-  kind: CollectionName,
-  e: IpEntry,
-  declared: Partial<EntryInputs>,
-): EntryOutputs {
+/** Outputs: the declaration as Cloudlock holds it, the values left to it, what it computes, and the view. */
+export function outputsOf(kind: CollectionName, e: IpEntry, v: EntryView): EntryOutputs & ServerView {
   return {
-    ...inputsFromEntry(kind, e, declared),
+    ...v.inputs,
+    ...v.owned,
     location: e.location ?? "",
     type: e.type ?? kind,
     createdOn: e.created_on ?? "",
     updatedOn: e.updated_on ?? "",
+    ...v.view,
   };
+}
+
+/** Outputs for an entry read against its declaration (see viewEntry). */
+export function outputsFromEntry(
+  kind: CollectionName,
+  e: IpEntry,
+  declared: Partial<EntryInputs>,
+  known?: ServerView,
+  wrote = false,
+): EntryOutputs & ServerView {
+  return outputsOf(kind, e, viewEntry(kind, e, declared, known, wrote));
+}
+
+/** The server view stored in outputs (absent in states written before it existed). */
+export function storedView(stored: object): ServerView {
+  const props = stored as Record<string, unknown>;
+  const view: ServerView = {};
+  if (Array.isArray(props.serverOwned)) view.serverOwned = props.serverOwned as EntryField[];
+  if (props.serverSpelling && typeof props.serverSpelling === "object")
+    view.serverSpelling = props.serverSpelling as ServerView["serverSpelling"];
+  return view;
 }

@@ -9,7 +9,17 @@
  */
 import { canonicalAddress, parseAddress } from "../address";
 import type { CollectionName } from "../client/types";
-import { CheckFailure, EntryInputs, UNKNOWN, hasExpired, pickInputs, sameValue, validate } from "./schema";
+import {
+  CheckFailure,
+  EntryInputs,
+  ServerView,
+  UNKNOWN,
+  hasExpired,
+  leftToServer,
+  pickInputs,
+  sameValue,
+  validate,
+} from "./schema";
 
 export type SetMode = "additive" | "authoritative";
 export const SET_MODES: readonly SetMode[] = ["additive", "authoritative"];
@@ -17,8 +27,12 @@ export const SET_MODES: readonly SetMode[] = ["additive", "authoritative"];
 /** One declared entry of a set: the inputs of a TrustedIp/SuspiciousIp, without adoptId. */
 export type SetEntry = Omit<EntryInputs, "adoptId">;
 
-/** An entry the set manages, as last written or read, with its pk. */
-export interface ManagedEntry extends SetEntry {
+/**
+ * An entry the set manages, as last written or read, with its pk: the declared
+ * fields, the values of those it leaves to the server, and what the provider
+ * learnt of how Cloudlock holds it.
+ */
+export interface ManagedEntry extends SetEntry, ServerView {
   pk: string;
 }
 
@@ -153,9 +167,14 @@ export function hasChanges(c: SetChanges): boolean {
   return c.modeChanged || c.added.length + c.changed.length + c.removed.length + c.undeclared.length > 0;
 }
 
-/** Whether two entries mean the same (canonical addresses, category sets, instants). */
-export function sameEntry(a: Partial<SetEntry>, b: Partial<SetEntry>): boolean {
-  return ENTRY_FIELDS.every((f) => sameValue(f, a[f], b[f]));
+/** Fields of `want` that differ in `have` (canonical addresses, category sets, instants); none it leaves to the server. */
+export function differingFields(have: Partial<SetEntry>, want: Partial<SetEntry>): (keyof SetEntry)[] {
+  return ENTRY_FIELDS.filter((f) => !leftToServer(f, want) && !sameValue(f, have[f], want[f]));
+}
+
+/** Whether a managed entry is what `want` declares. */
+export function sameEntry(have: Partial<SetEntry>, want: Partial<SetEntry>): boolean {
+  return differingFields(have, want).length === 0;
 }
 
 /**
@@ -176,7 +195,7 @@ export function describeChanges(
   const fields = (k: string) => {
     const a: Partial<SetEntry> = olds?.entries?.[k] ?? {};
     const b = news.entries[k];
-    return ` (${ENTRY_FIELDS.filter((f) => !sameValue(f, a[f], b[f])).join(", ")})`;
+    return ` (${differingFields(a, b).join(", ")})`;
   };
   return [
     c.added.length ? `+${c.added.length} added: ${list(c.added)}` : "",

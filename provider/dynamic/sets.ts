@@ -19,7 +19,16 @@ import { DeleteBatcher } from "./batch";
 import { engineLog } from "./engine-log";
 import type { Listing } from "./cache";
 import type { ProviderRuntime } from "./runtime";
-import { CheckFailure, entryFields, hasExpired, inputsFromEntry, patchFor, sameValue } from "./schema";
+import {
+  CheckFailure,
+  ServerView,
+  entryFields,
+  hasExpired,
+  patchFor,
+  sameValue,
+  storedView,
+  viewEntry,
+} from "./schema";
 import {
   ManagedEntry,
   SetEntry,
@@ -54,7 +63,7 @@ export class IpSets {
     olds: Props,
     news: Props,
   ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-    const { inputs, failures } = checkSet(kind, olds, news);
+    const { inputs, failures } = checkSet(kind, olds, news, this.rt.now());
     const urn = typeof news.logUrn === "string" ? news.logUrn : undefined;
     if (typeof news.addressConflict === "string")
       failures.push({ property: "entries", reason: news.addressConflict });
@@ -63,7 +72,7 @@ export class IpSets {
     if (inputs.mode === "authoritative") {
       // Addresses the set declared before are its own removals, shown under entries.
       const known = new Set([...Object.keys(inputs.entries), ...Object.keys(before.entries ?? {})]);
-      const undeclared = undeclaredIn(await this.rt.cache(kind).all(), known, new Set());
+      const undeclared = undeclaredIn(await this.rt.cache(kind).all(), known, new Set(), this.rt.now());
       if (undeclared.length) {
         inputs.removeUndeclared = describeEntries(undeclared);
         const shown = Object.values(inputs.removeUndeclared).slice(0, 10);
@@ -120,17 +129,17 @@ export class IpSets {
       const live = found.get(m.pk);
       // Gone: dropped from the set (the next up creates it again), unless it expired on schedule.
       if (!live) {
-        if (kind === "suspicious" && expiredDeclaration(m)) entries[key] = m;
+        if (kind === "suspicious" && expiredDeclaration(m, this.rt.now())) entries[key] = m;
         continue;
       }
       const at = keyOf(live.ip_address);
       // Two of ours moved onto one address by hand: keep both in state (the second under its pk), so neither
       // is forgotten; the next up removes the one whose key nobody declares.
-      entries[at in entries ? `${at} (${m.pk})` : at] = managedFrom(kind, live, m);
+      entries[at in entries ? `${at} (${m.pk})` : at] = managedFrom(kind, live, m, storedView(m));
     }
     const outs: SetOutputs = { mode, entries: sortedByKey(entries), count: Object.keys(entries).length };
     if (listing) {
-      const undeclared = undeclaredIn(listing, new Set(Object.keys(entries)), pksOf(entries));
+      const undeclared = undeclaredIn(listing, new Set(Object.keys(entries)), pksOf(entries), this.rt.now());
       if (undeclared.length) outs.removeUndeclared = describeEntries(undeclared);
     }
     const { __provider: _, ...before } = props;
@@ -168,6 +177,7 @@ export class IpSets {
     news: Props,
   ): Promise<SetOutputs> {
     const want = news as unknown as SetInputs;
+    const now = this.rt.now();
     const cache = this.rt.cache(kind);
     const col = this.rt.client.collection(kind);
     const listing = await cache.all();
@@ -176,7 +186,7 @@ export class IpSets {
     const current: Record<string, ManagedEntry> = { ...managed };
     const claimed = new Set<string>();
     const deletes: { pk: string; key?: string }[] = [];
-    const updates: { key: string; pk: string; entry: SetEntry }[] = [];
+    const updates: { key: string; pk: string; entry: SetEntry; known: ServerView }[] = [];
     const creates: string[] = [];
 
     for (const [key, entry] of Object.entries(want.entries)) {
@@ -184,24 +194,27 @@ export class IpSets {
       // Ours if it still exists (even moved by hand), else adopt a live entry at the address instead of duplicating.
       const live =
         mine ??
-        listing.atAddress(entry.ipAddress).find((e) => !claimed.has(e.pk) && !hasExpired(e.expires_on));
+        listing.atAddress(entry.ipAddress).find((e) => !claimed.has(e.pk) && !hasExpired(e.expires_on, now));
       if (!live) {
         // A declared expiry that passed: Cloudlock dropped the entry on schedule; nothing to do.
-        if (kind === "suspicious" && expiredDeclaration(entry)) continue;
+        if (kind === "suspicious" && expiredDeclaration(entry, now)) continue;
         delete current[key];
         creates.push(key);
         continue;
       }
       claimed.add(live.pk);
-      current[key] = managedFrom(kind, live, entry);
+      const known: ServerView = {
+        serverSpelling: managed[key]?.pk === live.pk ? managed[key].serverSpelling : undefined,
+      };
+      current[key] = managedFrom(kind, live, entry, known);
       if (kind === "suspicious" && !sameValue("name", live.name, entry.name)) {
         // A suspicious entry's name cannot change in place: the old entry goes, then the new one is made.
         deletes.push({ pk: live.pk, key });
         creates.push(key);
         continue;
       }
-      if (Object.keys(patchFor(kind, entryFields(live), entry)).length)
-        updates.push({ key, pk: live.pk, entry });
+      if (Object.keys(patchFor(kind, entryFields(live), entry, known.serverSpelling)).length)
+        updates.push({ key, pk: live.pk, entry, known });
     }
     for (const [key, m] of Object.entries(managed)) {
       if (key in want.entries || claimed.has(m.pk)) continue;
@@ -210,7 +223,7 @@ export class IpSets {
     }
     if (want.mode === "authoritative") {
       const known = new Set([...Object.keys(want.entries), ...Object.keys(managed)]);
-      for (const e of undeclaredIn(listing, known, claimed)) deletes.push({ pk: e.pk });
+      for (const e of undeclaredIn(listing, known, claimed, now)) deletes.push({ pk: e.pk });
     }
 
     const failures: string[] = [];
@@ -233,13 +246,13 @@ export class IpSets {
     deleter.flushNow();
     await deleted;
     const tasks = [
-      ...updates.map(({ key, pk, entry }) => async () => {
+      ...updates.map(({ key, pk, entry, known }) => async () => {
         try {
-          const patch = patchFor(kind, entryFields(listing.byPk.get(pk)!), entry);
+          const patch = patchFor(kind, entryFields(listing.byPk.get(pk)!), entry, known.serverSpelling);
           const updated = await this.rt.write(kind, "update", () => col.update(pk, patch));
           const fresh = updated ?? ({ ...listing.byPk.get(pk)!, ...patch } as IpEntry);
           cache.noteWritten(fresh);
-          current[key] = managedFrom(kind, fresh, entry);
+          current[key] = managedFrom(kind, fresh, entry, {}, true);
         } catch (e) {
           if (!isNotFoundError(e)) return fail(key, e);
           // Deleted since the listing: make it again.
@@ -288,27 +301,40 @@ export class IpSets {
     current: Record<string, ManagedEntry>,
   ): Promise<void> {
     const made = await this.rt.createNew(kind, entry);
-    current[key] = managedFrom(kind, made, entry);
+    current[key] = managedFrom(kind, made, entry, {}, true);
   }
 }
 
-/** A live entry as the set records it: the declared spelling wherever the server's value means the same. */
-function managedFrom(kind: CollectionName, live: IpEntry, declared: Partial<SetEntry>): ManagedEntry {
-  const { adoptId: _, ...fields } = inputsFromEntry(kind, live, declared);
-  return { ...cleanEntry(fields), pk: live.pk };
+/**
+ * A live entry as the set records it: the declared spelling wherever the
+ * server's value means the same (see viewEntry), the values left to the server,
+ * and the server view.
+ */
+function managedFrom(
+  kind: CollectionName,
+  live: IpEntry,
+  declared: Partial<SetEntry>,
+  known: ServerView = {},
+  wrote = false,
+): ManagedEntry {
+  const v = viewEntry(kind, live, declared, known, wrote);
+  const { adoptId: _, ...fields } = v.inputs;
+  return { ...cleanEntry(fields), ...v.owned, pk: live.pk, ...v.view };
 }
 
+/** What a managed entry declares: no pk, no server view, no value left to the server. */
 function declaredOf(m: ManagedEntry): SetEntry {
-  const { pk: _, ...rest } = m;
+  const { pk: _, serverOwned, serverSpelling: _s, ...rest } = m;
+  for (const f of serverOwned ?? []) delete (rest as Record<string, unknown>)[f];
   return rest;
 }
 
 const pksOf = (m: Record<string, ManagedEntry>) => new Set(Object.values(m).map((e) => e.pk));
 
 /** Live entries at no declared address and not held by the set: what an authoritative set removes. */
-function undeclaredIn(listing: Listing, keys: Set<string>, held: Set<string>): IpEntry[] {
+function undeclaredIn(listing: Listing, keys: Set<string>, held: Set<string>, now: number): IpEntry[] {
   return [...listing.byPk.values()].filter(
-    (e) => !held.has(e.pk) && !hasExpired(e.expires_on) && !keys.has(keyOf(e.ip_address)),
+    (e) => !held.has(e.pk) && !hasExpired(e.expires_on, now) && !keys.has(keyOf(e.ip_address)),
   );
 }
 

@@ -1,5 +1,16 @@
 import type { IpEntry } from "../../provider/client/types";
-import { UNKNOWN, decideDiff, inputsFromEntry, patchFor, validate } from "../../provider/dynamic/schema";
+import {
+  UNKNOWN,
+  decideDiff,
+  inputsFromEntry,
+  matchesEntry,
+  outputsFromEntry,
+  patchFor,
+  sameValue,
+  storedView,
+  validate,
+  viewEntry,
+} from "../../provider/dynamic/schema";
 
 const NOW = Date.parse("2026-06-01T00:00:00Z");
 const ok = { name: "HQ", ipAddress: "198.51.100.0/24" };
@@ -161,24 +172,164 @@ describe("decideDiff", () => {
 });
 
 describe("patchFor", () => {
-  test("only changed, accepted fields, with the declared spelling; clears use empty values", () => {
+  test("a whole body of accepted fields: changes as declared, the rest as held; an omitted description or list is cleared", () => {
     const current = { name: "T", ipAddress: "10.0.0.1", description: "old", categories: ["x"] };
     expect(
       patchFor("trusted", current, { name: "T", ipAddress: "10.0.0.2/32", categories: ["y", "y"] }),
     ).toEqual({
       ip_address: "10.0.0.2/32",
+      name: "T",
       description: "",
       categories: ["y"],
     });
+    expect(patchFor("trusted", current, { ...current, ipAddress: "10.0.0.1/32" })).toEqual({});
+  });
+
+  test("an omitted expiresOn is the server's: never sent, so a removed declaration stops managing it", () => {
+    const current = { name: "T", ipAddress: "10.0.0.1", expiresOn: "2027-01-01T00:00:00Z" };
+    expect(patchFor("suspicious", current, { name: "T", ipAddress: "10.0.0.1" })).toEqual({});
     expect(
-      patchFor(
-        "suspicious",
-        { ...current, expiresOn: "2027-01-01T00:00:00Z" },
-        { name: "T", ipAddress: "10.0.0.1", description: "old", categories: ["x"] },
-      ),
+      patchFor("suspicious", current, {
+        name: "T",
+        ipAddress: "10.0.0.1",
+        expiresOn: "2028-01-01T00:00:00Z",
+      }),
     ).toEqual({
-      expires_on: null,
+      ip_address: "10.0.0.1",
+      description: "",
+      categories: [],
+      expires_on: "2028-01-01T00:00:00Z",
     });
+  });
+
+  test("a current value in the server's known spelling of the declared one is no change", () => {
+    const current = { name: "T", ipAddress: "10.0.0.1", categories: ["a", "b"] };
+    const declared = { name: "T", ipAddress: "10.0.0.1", categories: ["a, b"] };
+    expect(patchFor("trusted", current, declared)).toMatchObject({ categories: ["a, b"] });
+    expect(patchFor("trusted", current, declared, { categories: ["a", "b"] })).toEqual({});
+  });
+});
+
+describe("fields left to the server (optional + computed)", () => {
+  const declared = { name: "S", ipAddress: "10.0.0.1" };
+  const entry: IpEntry = {
+    pk: "abcdefghij",
+    type: "suspicious",
+    name: "S",
+    ip_address: "10.0.0.1",
+    description: null,
+    categories: [],
+    expires_on: "2027-02-26T10:00:00Z",
+  };
+
+  test("an expiry the server filled in is no diff, and shows in outputs", () => {
+    const outs = outputsFromEntry("suspicious", entry, declared, {}, true);
+    expect(outs).toMatchObject({ expiresOn: "2027-02-26T10:00:00Z", serverOwned: ["expiresOn"] });
+    expect(decideDiff("suspicious", outs, declared, NOW).changes).toBe(false);
+    // And still none when the server's value moves (its TTL, or a hand edit of a value nobody declared).
+    expect(
+      decideDiff("suspicious", { ...outs, expiresOn: "2027-03-01T00:00:00Z" }, declared, NOW).changes,
+    ).toBe(false);
+  });
+
+  test("refresh leaves the server's value out of the inputs, so it is never drift", () => {
+    const outs = outputsFromEntry("suspicious", entry, declared, {}, true);
+    const later = { ...entry, expires_on: "2027-03-01T00:00:00Z" };
+    const v = viewEntry("suspicious", later, outs, storedView(outs));
+    expect(v.inputs).toEqual(declared);
+    expect(v.owned).toEqual({ expiresOn: "2027-03-01T00:00:00Z" });
+  });
+
+  test("a declared expiry is the user's: compared, sent, and drift when edited by hand", () => {
+    const mine = { ...declared, expiresOn: "2027-02-26T10:00:00Z" };
+    const outs = outputsFromEntry("suspicious", entry, mine, {}, true);
+    expect(outs.serverOwned).toBeUndefined();
+    const edited = { ...entry, expires_on: "2030-01-01T00:00:00Z" };
+    expect(viewEntry("suspicious", edited, outs, storedView(outs)).inputs.expiresOn).toBe(
+      "2030-01-01T00:00:00Z",
+    );
+    expect(
+      decideDiff("suspicious", { ...outs, expiresOn: "2030-01-01T00:00:00Z" }, mine, NOW).changed,
+    ).toEqual(["expiresOn"]);
+  });
+
+  test.each([
+    ["absent", {}],
+    ["null", { description: null, categories: null }],
+    ["empty", { description: "", categories: [] }],
+  ])("description and categories %s on the server mean empty: no diff, no drift", (_, fields) => {
+    const e = { ...entry, ...fields } as IpEntry;
+    for (const d of [declared, { ...declared, description: "", categories: [] }]) {
+      const outs = outputsFromEntry("suspicious", e, d, {}, true);
+      expect(outs.serverSpelling).toBeUndefined();
+      expect(decideDiff("suspicious", outs, d, NOW).changes).toBe(false);
+      expect(viewEntry("suspicious", e, outs, storedView(outs)).inputs).toEqual(d);
+    }
+  });
+
+  test("a hand edit that fills an omitted description is drift", () => {
+    const outs = outputsFromEntry("suspicious", entry, declared, {}, true);
+    const edited = { ...entry, description: "added in the UI" };
+    const v = viewEntry("suspicious", edited, outs, storedView(outs));
+    expect(v.inputs.description).toBe("added in the UI");
+    expect(
+      decideDiff("suspicious", { ...outs, description: "added in the UI" }, declared, NOW).changed,
+    ).toEqual(["description"]);
+  });
+
+  test("an identical entry matches whatever expiry the server gave it", () => {
+    expect(matchesEntry("suspicious", entry, declared)).toBe(true);
+    expect(matchesEntry("suspicious", entry, { ...declared, expiresOn: "2028-01-01T00:00:00Z" })).toBe(false);
+  });
+});
+
+describe("the server's spelling of a declared value", () => {
+  const entry: IpEntry = {
+    pk: "abcdefghij",
+    type: "trusted",
+    name: "HQ",
+    ip_address: "2001:0db8:0000:0000:0000:0000:0000:0001",
+    categories: ["a", "b"],
+  };
+  const declared = { name: "HQ", ipAddress: "2001:db8::1", categories: ["a, b"] };
+
+  test("is recorded from the answer to our write, and is no drift afterwards", () => {
+    const outs = outputsFromEntry("trusted", entry, declared, {}, true);
+    expect(outs.serverSpelling).toEqual({ categories: ["a", "b"] });
+    expect(outs).toMatchObject(declared);
+    expect(viewEntry("trusted", entry, outs, storedView(outs)).inputs).toEqual(declared);
+    expect(decideDiff("trusted", outs, declared, NOW).changes).toBe(false);
+  });
+
+  test("a value that moves away from it is drift, shown as the server's", () => {
+    const outs = outputsFromEntry("trusted", entry, declared, {}, true);
+    const v = viewEntry("trusted", { ...entry, categories: ["c"] }, outs, storedView(outs));
+    expect(v.inputs.categories).toEqual(["c"]);
+    expect(v.view.serverSpelling).toBeUndefined();
+  });
+
+  test("without our write, a difference is drift, not a spelling", () => {
+    expect(viewEntry("trusted", entry, declared).inputs.categories).toEqual(["a", "b"]);
+  });
+});
+
+describe("sameValue: what the server may change without changing the meaning", () => {
+  test.each([
+    ["expiresOn", "2027-01-01T00:00:00.123456+00:00", "2027-01-01T00:00:00Z", true],
+    ["expiresOn", "2027-01-01T00:00:00.999Z", "2027-01-01T00:00:00+00:00", true],
+    ["expiresOn", "2027-01-01T00:00:01Z", "2027-01-01T00:00:00Z", false],
+    ["expiresOn", "2027-01-01T01:00:00+01:00", "2027-01-01T00:00:00Z", true],
+    ["name", "HQ  Berlin ", "HQ Berlin", true],
+    ["name", "Cafe\u0301", "Caf\u00e9", true],
+    ["name", "HQ", "hq", false],
+    ["description", null, "", true],
+    ["description", " ", undefined, true],
+    ["categories", ["a", " b"], ["b", "a", "a"], true],
+    ["categories", null, [], true],
+    ["ipAddress", "2001:0db8:0000:0000:0000:0000:0000:0001/128", "2001:db8::1", true],
+  ] as const)("%s: %j ~ %j → %s", (field, a, b, same) => {
+    const unescape = (v: unknown) => (typeof v === "string" ? JSON.parse(`"${v}"`) : v);
+    expect(sameValue(field, unescape(a), unescape(b))).toBe(same);
   });
 });
 
@@ -202,14 +353,12 @@ describe("inputsFromEntry", () => {
     };
     expect(inputsFromEntry("suspicious", entry, declared)).toEqual(declared);
   });
-  test("takes the server's value where it differs (drift)", () => {
+  test("takes the server's value where it differs (drift); an emptied field is left out, an undeclared expiry too", () => {
     const declared = { name: "S", ipAddress: "10.0.0.9", description: "mine", categories: ["a"] };
     expect(inputsFromEntry("suspicious", entry, declared)).toEqual({
       name: "S",
       ipAddress: "10.0.0.1",
-      description: "",
       categories: ["b", "a"],
-      expiresOn: "2027-01-01T00:00:00.000000+00:00",
     });
   });
 });
