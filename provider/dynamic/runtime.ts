@@ -338,8 +338,14 @@ export class ProviderRuntime {
     const entry = await cache.byPk(id, typeof props.ipAddress === "string" ? props.ipAddress : undefined);
     if (!entry) {
       // An entry that expired on schedule is not drift: keep the state as it is.
-      if (kind === "suspicious" && hasExpired(props.expiresOn, this.now()))
+      if (kind === "suspicious" && hasExpired(props.expiresOn, this.now())) {
+        void engineLog(
+          "warning",
+          `${LABEL[kind]} ${id} ("${String(props.name)}"): its expiry ${String(props.expiresOn)} has passed by ` +
+            `Cloudlock's clock, and Cloudlock removed it on schedule. That is not drift; you can delete the declaration.`,
+        );
         return { id, props: stripProvider(props), inputs: { ...declaredOnly(props, declared) } };
+      }
       return { id: "", props: {} };
     }
     const v = viewEntry(kind, entry, declared, storedView(props));

@@ -60,20 +60,25 @@ test("get(name, pk) reads an existing entry through the engine without managing 
 });
 
 test("an entry that expires on schedule is not drift: no failure, no re-create, a warning", async () => {
-  const expiresOn = new Date(Date.now() + 5_000).toISOString();
+  // A day ahead by the server's clock, which the test then moves two days on: nothing waits for real time.
+  const expiresOn = new Date(suite.emu.now() + 86_400_000).toISOString();
   const s = await engineStack(suite.base, "expiry", suite.emu, TOKEN, async () => {
     new cloudlock.SuspiciousIp("short-lived", { name: "Short lived", ipAddress: "203.0.113.120", expiresOn });
   });
   await s.stack.up(s.io);
   expect(suite.emu.entries("suspicious")).toHaveLength(1);
-  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(expiresOn) - Date.now()) + 500));
-  let out = "";
-  const pv = await s.stack.preview({ refresh: true, expectNoChanges: true, onOutput: (t) => (out += t) });
-  expect(pv.changeSummary).toEqual({ same: 2 });
-  expect(out).toMatch(/has passed: Cloudlock has removed this entry on schedule/);
-  await s.stack.refresh({ expectNoChanges: true, ...s.io });
-  suite.emu.clearRequests();
-  const up = await s.stack.up(s.io);
-  expect(up.summary.resourceChanges).toEqual({ same: 2 });
-  expect(methods(suite.emu).POST ?? 0).toBe(0);
+  suite.emu.advanceClock(2 * 86_400);
+  try {
+    let out = "";
+    const pv = await s.stack.preview({ refresh: true, expectNoChanges: true, onOutput: (t) => (out += t) });
+    expect(pv.changeSummary).toEqual({ same: 2 });
+    expect(out).toMatch(/has passed by Cloudlock's clock, and Cloudlock removed it on schedule/);
+    await s.stack.refresh({ expectNoChanges: true, ...s.io });
+    suite.emu.clearRequests();
+    const up = await s.stack.up(s.io);
+    expect(up.summary.resourceChanges).toEqual({ same: 2 });
+    expect(methods(suite.emu).POST ?? 0).toBe(0);
+  } finally {
+    suite.emu.advanceClock(-2 * 86_400);
+  }
 });
