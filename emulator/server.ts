@@ -103,6 +103,11 @@ export class Emulator {
 
   async listen(): Promise<void> {
     const server = http.createServer((req, res) => void this.handle(req, res));
+    // Idle keep-alive connections last a minute, as behind a typical load balancer. Node's 5 s default has
+    // clients close at 4 s: on a loaded machine a late timer reuses a socket the server is closing, and a
+    // POST's answer is lost (recovered, but at the price of a listing).
+    server.keepAliveTimeout = 60_000;
+    server.headersTimeout = 61_000;
     server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));

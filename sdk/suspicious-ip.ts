@@ -6,9 +6,11 @@ import { suspiciousProvider as provider } from "./provider";
 /** Inputs of a {@link SuspiciousIp}. */
 export interface SuspiciousIpArgs extends IpEntryArgs {
   /**
-   * When Cloudlock removes the entry: an ISO-8601 string or a Date. Must be in
-   * the future for a new entry. Once it passes, the entry leaves Cloudlock on
-   * schedule: that is not drift, and Pulumi warns that the declaration can go.
+   * When Cloudlock removes the entry: an ISO-8601 string such as
+   * `2027-01-01T00:00:00Z`, or a Date. Must be in the future for a new entry. Once it passes, the entry
+   * leaves Cloudlock on schedule: that is not drift, and Pulumi warns that the
+   * declaration can go. Left out, the expiry is Cloudlock's (none, or a default
+   * of its own): shown in the `expiresOn` output, never a diff.
    */
   expiresOn?: pulumi.Input<string | Date>;
 }
@@ -41,7 +43,7 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
   declare readonly description: pulumi.Output<string | undefined>;
   /** Categories, in the declared order. */
   declare readonly categories: pulumi.Output<string[] | undefined>;
-  /** Expiry, UTC ISO-8601, if any. */
+  /** Expiry, UTC ISO-8601, if any: the declared one, or Cloudlock's own when none is declared. */
   declare readonly expiresOn: pulumi.Output<string | undefined>;
   /** The pk this resource adopted, if it adopted an existing entry. */
   declare readonly adoptId: pulumi.Output<string | undefined>;
