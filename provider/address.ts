@@ -21,19 +21,29 @@ export interface ParsedAddress {
   /** First and last address of the set, as integers (for overlap checks). */
   first: bigint;
   last: bigint;
+  /** A CIDR block written with host bits set (`5.6.7.8/24`): it means its network (`5.6.7.0/24`). */
+  hostBitsSet?: boolean;
+  /** The set is every address of its family (`0.0.0.0/0`, `::/0`, a range from the first to the last). */
+  everyAddress: boolean;
 }
 
 export type ParseResult = { ok: true; value: ParsedAddress } | { ok: false; reason: string };
 
 const BITS: Record<AddressFamily, number> = { ipv4: 32, ipv6: 128 };
 
-function parseOne(text: string): { family: AddressFamily; value: bigint } | string {
+/** ::ffff:0:0/96, where IPv6 spells IPv4 addresses (RFC 4291 §2.5.5.2). */
+const MAPPED_PREFIX = 0xffffn << 32n;
+
+function parseOne(text: string): { family: AddressFamily; value: bigint; mapped?: boolean } | string {
   if (text === "") return "is empty";
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     return { family: "ipv4", value: bytesToBigInt(ipaddr.IPv4.parse(text).toByteArray()) };
   }
   if (text.includes(":") && !text.includes("%") && ipaddr.IPv6.isValid(text)) {
-    return { family: "ipv6", value: bytesToBigInt(ipaddr.IPv6.parse(text).toByteArray()) };
+    const value = bytesToBigInt(ipaddr.IPv6.parse(text).toByteArray());
+    // An IPv4-mapped address is that IPv4 address: ::ffff:1.2.3.4 and 1.2.3.4 are one entry.
+    if (value >> 32n === 0xffffn) return { family: "ipv4", value: value - MAPPED_PREFIX, mapped: true };
+    return { family: "ipv6", value };
   }
   if (/^[0-9.]+$/.test(text))
     return `"${text}" is not a valid IPv4 address (expected four decimal parts, e.g. 192.0.2.10)`;
@@ -108,14 +118,22 @@ export function parseAddress(input: unknown): ParseResult {
     const lenText = input.slice(slash + 1);
     const base = parseOne(addrText);
     if (typeof base === "string") return { ok: false, reason: `CIDR ${base}` };
-    const max = BITS[base.family];
-    if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > max) {
-      return { ok: false, reason: `"${input}" has an invalid prefix length; expected 0 to ${max}` };
+    // A mapped address counts its prefix in IPv6 bits: ::ffff:10.0.0.0/104 is 10.0.0.0/8.
+    const max = base.mapped ? 128 : BITS[base.family];
+    const min = base.mapped ? 96 : 0;
+    if (!/^(0|[1-9]\d{0,2})$/.test(lenText) || Number(lenText) > max || Number(lenText) < min) {
+      const zeros = /^0\d/.test(lenText) ? " (without leading zeros)" : "";
+      return {
+        ok: false,
+        reason: `"${input}" has an invalid prefix length; expected ${min} to ${max}${zeros}`,
+      };
     }
     const hostBits = BigInt(max - Number(lenText));
     const first = (base.value >> hostBits) << hostBits;
     const last = first + (1n << hostBits) - 1n;
-    return ok("cidr", base.family, first, last);
+    const parsed = ok("cidr", base.family, first, last);
+    if (parsed.ok && first !== base.value) parsed.value.hostBitsSet = true;
+    return parsed;
   }
   const one = parseOne(input);
   if (typeof one === "string") return { ok: false, reason: one };
@@ -123,7 +141,11 @@ export function parseAddress(input: unknown): ParseResult {
 }
 
 function ok(kind: AddressKind, family: AddressFamily, first: bigint, last: bigint): ParseResult {
-  return { ok: true, value: { kind, family, first, last, canonical: canonicalOf(family, first, last) } };
+  const everyAddress = first === 0n && last === (1n << BigInt(BITS[family])) - 1n;
+  return {
+    ok: true,
+    value: { kind, family, first, last, everyAddress, canonical: canonicalOf(family, first, last) },
+  };
 }
 
 /** Canonical form of a valid address; the input unchanged if it is not valid (so comparisons still work). */

@@ -140,6 +140,22 @@ function declare(
   const reg = registry();
   const { family, first, last } = parsed.value;
   const d: Declared = { kind, owner, label, address, family, first, last, resource };
+  if (parsed.value.hostBitsSet) {
+    warn(
+      reg,
+      `${label}: ipAddress "${address}" has host bits set; it means the block ${parsed.value.canonical}. ` +
+        `Write ${parsed.value.canonical} if that is what you mean.`,
+      d,
+    );
+  }
+  if (kind === "trusted" && parsed.value.everyAddress) {
+    warn(
+      reg,
+      `${label}: ipAddress "${address}" trusts every ${family === "ipv4" ? "IPv4" : "IPv6"} address there is. ` +
+        `If that is not deliberate, narrow it to your own blocks.`,
+      d,
+    );
+  }
   const mine = reg.byAddress.get(`${kind} ${parsed.value.canonical}`);
   if (mine && mine.owner !== owner) {
     return (

@@ -15,7 +15,9 @@ export interface SuspiciousIpArgs extends IpEntryArgs {
   expiresOn?: pulumi.Input<string | Date>;
 }
 
-const iso = (v: string | Date) => (v instanceof Date ? v.toISOString() : v);
+// An invalid Date stays visible as "Invalid Date", for check to refuse by field (toISOString would throw).
+const iso = (v: string | Date) =>
+  v instanceof Date ? (Number.isNaN(v.getTime()) ? String(v) : v.toISOString()) : v;
 
 /** A Date input as an ISO string. (pulumi.output() would flatten a plain Date to {}, so convert first.) */
 function isoInput(v: pulumi.Input<string | Date>): pulumi.Output<string> {

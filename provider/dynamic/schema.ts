@@ -103,6 +103,7 @@ export function validate(
     if (typeof name !== "string") fail("name", `is required and must be a string, got ${typeOfValue(name)}`);
     else if (name.trim() === "") fail("name", "must not be empty");
     else if (name.length > 255) fail("name", `is ${name.length} characters long; at most 255 are allowed`);
+    else if (hiddenCharacter(name)) fail("name", `must not contain ${hiddenCharacter(name)}`);
   }
 
   if (!isUnknown(news.ipAddress)) {
@@ -128,7 +129,10 @@ export function validate(
     if (!Array.isArray(c)) fail("categories", `must be a list of strings, got ${typeOfValue(c)}`);
     else {
       const bad = c.findIndex((x) => !isUnknown(x) && (typeof x !== "string" || x.trim() === ""));
+      const hidden = c.findIndex((x) => typeof x === "string" && hiddenCharacter(x));
       if (bad >= 0) fail("categories", `item ${bad} must be a non-empty string, got ${typeOfValue(c[bad])}`);
+      else if (hidden >= 0)
+        fail("categories", `item ${hidden} must not contain ${hiddenCharacter(c[hidden])}`);
       else if (c.length > 50) fail("categories", `has ${c.length} items; at most 50 are allowed`);
     }
   }
@@ -137,9 +141,9 @@ export function validate(
   if (kind === "trusted") {
     if (e !== undefined && e !== null) fail("expiresOn", "is not supported: trusted entries do not expire");
   } else if (e !== undefined && e !== null && !isUnknown(e)) {
-    const at = parseInstant(e);
-    if (at === undefined) {
-      fail("expiresOn", `must be an ISO-8601 timestamp such as 2027-01-01T00:00:00Z, got ${typeOfValue(e)}`);
+    const at = declaredInstant(e);
+    if (typeof at === "string") {
+      fail("expiresOn", `${at}, got ${typeOfValue(e)}`);
     } else if (isNew && at <= now) {
       fail("expiresOn", `${e} is in the past; a new entry must expire in the future`);
     }
@@ -168,6 +172,56 @@ export function pickInputs(kind: CollectionName, news: Record<string, unknown>):
     if (news[k] !== undefined && news[k] !== null) out[k] = news[k];
   }
   return out as unknown as EntryInputs;
+}
+
+/**
+ * A control or bidirectional-formatting character in `text`, described
+ * (`a control character U+000A`), or undefined. Such characters hide or
+ * reorder what a person reading the Cloudlock UI or a diff sees.
+ */
+export function hiddenCharacter(text: unknown): string | undefined {
+  if (typeof text !== "string") return undefined;
+  const m = /\p{Cc}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.exec(text);
+  if (!m) return undefined;
+  const code = `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  return /\p{Cc}/u.test(m[0])
+    ? `a control character (${code})`
+    : `a bidirectional-formatting character (${code})`;
+}
+
+const DECLARED_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/i;
+
+/**
+ * A declared timestamp as epoch ms, or why it is refused. Stricter than what
+ * is read from a server: the offset must be written (`Z` or `+02:00`), since a
+ * local time would mean another instant on every machine, and the date must
+ * exist (`2027-02-30` is refused, not rolled over to March).
+ */
+export function declaredInstant(v: unknown): number | string {
+  const example = "an ISO-8601 timestamp with Z or an offset, such as 2027-01-01T00:00:00Z";
+  if (typeof v !== "string") return `must be ${example}`;
+  const m = DECLARED_INSTANT.exec(v);
+  if (!m) {
+    return /^\d{4}-\d{2}-\d{2}(T[\d:.]+)?$/.test(v)
+      ? `needs a time zone: write Z (UTC) or an offset such as +02:00, e.g. ${v.includes("T") ? v : `${v}T00:00:00`}Z`
+      : `must be ${example}`;
+  }
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    d > days ||
+    h > 23 ||
+    mi > 59 ||
+    sec > 59 ||
+    Number(m[9] ?? 0) > 23 ||
+    Number(m[10] ?? 0) > 59
+  )
+    return `is not a real date and time`;
+  return Date.parse(v);
 }
 
 /** Milliseconds since epoch for an ISO-8601 string; undefined when not a timestamp. */

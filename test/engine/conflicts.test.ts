@@ -43,3 +43,30 @@ test("an address both trusted and suspicious, and overlapping blocks, are warnin
   expect(suite.emu.entries("suspicious")).toHaveLength(1);
   await s.stack.destroy(s.io);
 });
+
+test("host bits set and a trusted entry covering every address are warnings at preview; IPv4-mapped IPv6 is the IPv4 address", async () => {
+  const s = await engineStack(suite.base, "gaps", suite.emu, TOKEN, async () => {
+    new cloudlock.TrustedIp("sloppy", { name: "Sloppy", ipAddress: "5.6.7.8/24" });
+    new cloudlock.TrustedIp("world", { name: "World", ipAddress: "0.0.0.0/0" });
+    new cloudlock.TrustedIp("world6", { name: "World v6", ipAddress: "::/0" });
+    new cloudlock.SuspiciousIp("feed-all", { name: "Feed everything", ipAddress: "::/0" });
+    new cloudlock.SuspiciousIp("mapped", { name: "Mapped", ipAddress: "::ffff:203.0.113.50" });
+    new cloudlock.SuspiciousIp("plain", { name: "Plain", ipAddress: "203.0.113.50" });
+  });
+  let out = "";
+  const err = await s.stack.preview({ onOutput: (t) => (out += t) }).catch((e: Error) => e);
+  const warnings = out.split("\n").filter((l) => l.includes("warning:"));
+  const has = (text: string) => warnings.some((w) => w.includes(text));
+  expect(
+    has('TrustedIp "sloppy": ipAddress "5.6.7.8/24" has host bits set; it means the block 5.6.7.0/24'),
+  ).toBe(true);
+  expect(has('TrustedIp "world": ipAddress "0.0.0.0/0" trusts every IPv4 address there is')).toBe(true);
+  expect(has('TrustedIp "world6": ipAddress "::/0" trusts every IPv6 address there is')).toBe(true);
+  // Only trusting everything is alarming; flagging everything as suspicious is the feed's business.
+  expect(out).not.toContain('"feed-all": ipAddress');
+  // The mapped spelling is the same address as the plain one: one of the two is refused, naming the other.
+  expect(String((err as Error).message ?? out)).toMatch(
+    /ipAddress "(::ffff:)?203\.0\.113\.50" is the same address as SuspiciousIp "(mapped|plain)"/,
+  );
+  expect(suite.emu.entries("trusted")).toEqual([]);
+});

@@ -82,3 +82,45 @@ describe("sameAddress / canonicalAddress", () => {
     expect(canonicalAddress("nope")).toBe("nope");
   });
 });
+
+describe("parseAddress: the gaps a hostile declaration probes", () => {
+  test.each([
+    ["::ffff:1.2.3.4", "1.2.3.4"],
+    ["::FFFF:0102:0304", "1.2.3.4"],
+    ["0:0:0:0:0:ffff:1.2.3.4/128", "1.2.3.4"],
+    ["::ffff:10.0.0.0/104", "10.0.0.0/8"],
+    ["::ffff:1.2.3.4-1.2.3.9", "1.2.3.4-1.2.3.9"],
+  ])("IPv4-mapped %s is the IPv4 set %s", (input, canonical) => {
+    expect(parseAddress(input)).toMatchObject({ ok: true, value: { family: "ipv4", canonical } });
+    expect(sameAddress(input, canonical)).toBe(true);
+  });
+
+  test.each([
+    ["1.2.3.4/024", /invalid prefix length; expected 0 to 32 \(without leading zeros\)/],
+    ["2001:db8::/064", /without leading zeros/],
+    ["::ffff:10.0.0.0/8", /expected 96 to 128/],
+  ])("%s is refused: %s", (input, reason) => {
+    const r = parseAddress(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+
+  test("host bits set are flagged; a network address is not", () => {
+    expect(parseAddress("5.6.7.8/24")).toMatchObject({
+      ok: true,
+      value: { canonical: "5.6.7.0/24", hostBitsSet: true },
+    });
+    const net = parseAddress("5.6.7.0/24");
+    expect(net.ok && net.value.hostBitsSet).toBeFalsy();
+  });
+
+  test.each([
+    ["0.0.0.0/0", true],
+    ["::/0", true],
+    ["0.0.0.0-255.255.255.255", true],
+    ["0.0.0.0/1", false],
+    ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", false],
+  ])("%s covers every address of its family: %s", (input, every) => {
+    expect(parseAddress(input)).toMatchObject({ ok: true, value: { everyAddress: every } });
+  });
+});

@@ -82,6 +82,51 @@ describe("validate", () => {
     expect(validate("suspicious", { ...ok, expiresOn: "2026-01-01T00:00:00Z" }, false, NOW)).toEqual([]);
   });
 
+  test.each([
+    [
+      "2027-01-01T00:00:00",
+      /expiresOn needs a time zone: write Z \(UTC\) or an offset such as \+02:00, e\.g\. 2027-01-01T00:00:00Z/,
+    ],
+    ["2027-01-01", /needs a time zone.*2027-01-01T00:00:00Z/],
+    ["2027-02-30T00:00:00Z", /expiresOn is not a real date and time/],
+    ["2027-13-01T00:00:00Z", /not a real date/],
+    ["2027-01-01T24:00:00Z", /not a real date/],
+    ["2027-01-01T00:00:00+25:00", /not a real date/],
+    ["Invalid Date", /must be an ISO-8601 timestamp with Z or an offset/],
+  ])("expiresOn %s is refused: %s", (expiresOn, reason) => {
+    const f = validate("suspicious", { ...ok, expiresOn }, true, NOW);
+    expect(f).toHaveLength(1);
+    expect(f[0].reason).toMatch(reason);
+  });
+
+  test.each([
+    "2027-01-01T00:00:00Z",
+    "2027-01-01T00:00:00.123456+00:00",
+    "2027-01-01T02:00+02:00",
+    "2028-02-29T00:00:00z",
+  ])("expiresOn %s is accepted", (expiresOn) => {
+    expect(validate("suspicious", { ...ok, expiresOn }, true, NOW)).toEqual([]);
+  });
+
+  test.each([
+    ["name", { name: "HQ\nBerlin" }, /name must not contain a control character \(U\+000A\)/],
+    ["name", { name: "HQ\u0007" }, /control character \(U\+0007\)/],
+    ["name", { name: "HQ\u0000" }, /control character \(U\+0000\)/],
+    [
+      "name",
+      { name: "abc\u202Efdp.exe" },
+      /name must not contain a bidirectional-formatting character \(U\+202E\)/,
+    ],
+    [
+      "categories",
+      { categories: ["ok", "b\u2066ad"] },
+      /categories item 1 must not contain a bidirectional-formatting character \(U\+2066\)/,
+    ],
+  ])("%s with a hidden character is refused", (property, fields, reason) => {
+    const f = validate("trusted", { ...ok, ...fields }, true, NOW);
+    expect(f).toEqual([{ property, reason: expect.stringMatching(reason) }]);
+  });
+
   test("unknown values (preview) are not validated", () => {
     expect(
       validate(
