@@ -35,6 +35,8 @@ export interface Reply {
   error?: string;
   /** The route does not exist (the "detail" error style answers an HTML page). */
   unknownRoute?: boolean;
+  /** A body written as it is, instead of `body` as JSON (answers that are not the documented shape). */
+  raw?: string;
 }
 
 const CREATE_FIELDS: Record<CollectionName, string[]> = {
@@ -223,7 +225,13 @@ export class LibraryApi {
       return true;
     });
     const items = matches.slice(offset, offset + limit).map((e) => this.render(e));
-    const page: Record<string, unknown> = { limit, offset, total: matches.length };
+    const totals = {
+      exact: matches.length,
+      missing: undefined,
+      string: String(matches.length),
+      low: Math.floor(matches.length / 2),
+    };
+    const page: Record<string, unknown> = { limit, offset, total: totals[k.listTotal] };
     if (k.envelopeResults) page.results = items.length;
     page.items = items;
     if (k.extraFields) {

@@ -45,6 +45,15 @@ export interface Knobs {
   /** Shifts the emulator's clock, ms (tests of expiry). See Emulator.advanceClock(). */
   clockOffsetMs: number;
   /**
+   * Fraction of 2xx API answers (of faultMethods) replaced by a body that is
+   * not the documented shape: a misbehaving proxy or server.
+   */
+  badAnswerRate: number;
+  /** What such an answer is: an HTML page, `{}`, or the real JSON cut off half-way. */
+  badAnswer: "html" | "empty-object" | "truncated";
+  /** The list envelope's `total`: "exact"; left out ("missing"); a string ("string"); half the truth ("low"). */
+  listTotal: "exact" | "missing" | "string" | "low";
+  /**
    * Docs: silent on a suspicious entry created without expires_on (absent,
    * null or ""). null: it never expires; N: it gets now + N days (a TTL
    * policy), and a PUT of `expires_on: null` re-applies it.
@@ -141,6 +150,9 @@ export const DEFAULT_KNOBS: Readonly<Knobs> = Object.freeze({
   expired: "hide",
   maxBodyBytes: 1024 * 1024,
   clockOffsetMs: 0,
+  badAnswerRate: 0,
+  badAnswer: "html",
+  listTotal: "exact",
   defaultExpiryDays: null,
   addressSpelling: "as-sent",
   timestampStyle: "micro-offset",
@@ -249,6 +261,12 @@ export function knobError(patch: Record<string, unknown>): string | undefined {
     if (k === "writeBudget" && v !== null && (typeof v !== "number" || v < 0 || !Number.isInteger(v)))
       return "knob writeBudget must be null or a non-negative integer";
     // Within ±1e14 ms (about 3,000 years) every timestamp stays a valid Date.
+    if (k === "badAnswerRate" && (typeof v !== "number" || v < 0 || v > 1))
+      return "knob badAnswerRate must be a number from 0 to 1";
+    if (k === "badAnswer" && !["html", "empty-object", "truncated"].includes(v as string))
+      return 'knob badAnswer must be "html", "empty-object" or "truncated"';
+    if (k === "listTotal" && !["exact", "missing", "string", "low"].includes(v as string))
+      return 'knob listTotal must be "exact", "missing", "string" or "low"';
     if (k === "clockOffsetMs" && (typeof v !== "number" || !(Math.abs(v) <= 1e14)))
       return "knob clockOffsetMs must be a number of ms within ±1e14 (about 3,000 years)";
     if (k === "defaultExpiryDays" && v !== null && (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)))

@@ -36,7 +36,7 @@ export interface LoggedRequest {
   query: string;
   /** HTTP status, or 0 when the connection was dropped or hung. */
   status: number;
-  fault?: "error" | "drop" | "drop-after-commit" | "hang" | "rate-limited";
+  fault?: "error" | "drop" | "drop-after-commit" | "hang" | "rate-limited" | "bad-answer";
 }
 
 export interface RequestCounters {
@@ -60,6 +60,11 @@ const LOG_LIMIT = 20_000;
 export class Emulator {
   readonly store: Store;
   readonly api: LibraryApi;
+  /**
+   * In-process tests only: called before each listing page is served, with the
+   * page's offset, so a test can change the library between two pages.
+   */
+  onList?: (collection: CollectionName, offset: number) => void;
   private knobValues: Knobs;
   private readonly initialKnobs: Knobs;
   private readonly tokens: Map<string, TokenSpec>;
@@ -331,7 +336,12 @@ export class Emulator {
           "this API token is read-only; writes need a token whose user may manage IP libraries",
         );
       }
+      if (method === "GET" && id === undefined)
+        this.onList?.(collection, Number(url.searchParams.get("offset") ?? 0));
       const reply = await this.dispatch(req, method, collection, id, url);
+      if (faultable && k.badAnswerRate > 0 && (reply.status ?? 200) < 300 && this.rand() < k.badAnswerRate) {
+        return finish({ ...reply, raw: badAnswer(k.badAnswer, reply.body) }, "bad-answer");
+      }
       if (write && faultable && k.dropAfterCommitRate > 0 && this.rand() < k.dropAfterCommitRate) {
         entry.status = reply.status ?? 200;
         entry.fault = "drop-after-commit";
@@ -471,6 +481,9 @@ export class Emulator {
           type = "application/problem+json";
           body = JSON.stringify({ detail: reply.error, status });
         }
+      } else if (reply.raw !== undefined) {
+        type = reply.raw.startsWith("<") ? "text/html" : type;
+        body = reply.raw;
       } else if (reply.error !== undefined) {
         body = JSON.stringify({ message: reply.error });
       } else if (reply.body !== undefined) {
@@ -622,4 +635,12 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** An answer that is not the documented shape (badAnswer knob). */
+function badAnswer(kind: Knobs["badAnswer"], body: unknown): string {
+  if (kind === "html") return "<html><body><h1>Service temporarily unavailable</h1></body></html>";
+  if (kind === "empty-object") return "{}";
+  const json = JSON.stringify(body ?? { ok: true });
+  return json.slice(0, Math.max(1, Math.floor(json.length / 2)));
 }

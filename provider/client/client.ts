@@ -3,7 +3,14 @@ import * as https from "https";
 import fetch, { Response } from "node-fetch";
 import { VERSION } from "../version";
 import { ConnectionSettings, resolveConnection } from "./config";
-import { CloudlockError, ConnectionError, TimeoutError, makeApiError, maskSecret } from "./errors";
+import {
+  CloudlockError,
+  ConnectionError,
+  MalformedResponseError,
+  TimeoutError,
+  makeApiError,
+  maskSecret,
+} from "./errors";
 import { IpCollection } from "./collection";
 import type { RateLimiter } from "./limiter";
 import { DEFAULT_RETRY_POLICY, RetryPolicy, parseRetryAfter, retryDecision } from "./retry";
@@ -43,6 +50,11 @@ export interface RequestOptions {
   json?: unknown;
   body?: Buffer;
   contentType?: string;
+  /**
+   * The documented shape of a 2xx answer: returns what is wrong with `data`,
+   * or undefined. A wrong shape is a MalformedResponseError, retried like a 5xx.
+   */
+  expect?: (data: unknown) => string | undefined;
 }
 
 export interface ApiResponse<T> {
@@ -157,6 +169,7 @@ export class CloudlockClient {
       let status: number | undefined;
       let retryAfterMs: number | undefined;
       let notSent = false;
+      let malformed = false;
       // An attempt never runs past the policy's total budget: a hung server costs at most maxTotalMs.
       const attemptMs = Math.max(
         1,
@@ -171,7 +184,11 @@ export class CloudlockClient {
         const text = await res.text();
         if (res.ok) {
           this.limiter?.succeeded();
-          return { status: res.status, headers: res.headers, data: parseJson(text) as T };
+          const data = parseJson(text);
+          const problem = opts.expect?.(data);
+          if (problem === undefined) return { status: res.status, headers: res.headers, data: data as T };
+          malformed = true;
+          throw new MalformedResponseError(res.status, method, shown, maskSecret(problem, token));
         }
         status = res.status;
         // An HTTP-date Retry-After is on the server's clock: measure it from the answer's own Date.
@@ -183,7 +200,9 @@ export class CloudlockClient {
         error = makeApiError(status, method, shown, serverMessage(text, token), retryAfterMs);
       } catch (e) {
         const err = e as { name?: string; code?: string; message?: string };
-        if (err.name === "AbortError") {
+        if (malformed) {
+          error = e as MalformedResponseError;
+        } else if (err.name === "AbortError") {
           error = new TimeoutError(method, shown, `no response within ${attemptMs} ms`);
         } else {
           notSent = err.code === "ECONNREFUSED";
@@ -194,7 +213,7 @@ export class CloudlockClient {
       }
       const decision = retryDecision(
         this.policy,
-        { method, status, notSent, retryAfterMs },
+        { method, status, notSent, retryAfterMs, malformed },
         attempt,
         Date.now() - started,
       );

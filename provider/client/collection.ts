@@ -1,6 +1,6 @@
 import type { CloudlockClient } from "./client";
 import { decodeEntry } from "./decode";
-import { CloudlockError } from "./errors";
+import { CloudlockError, IncompleteListingError } from "./errors";
 import { multipartFile } from "./multipart";
 import {
   CollectionName,
@@ -21,8 +21,42 @@ export interface ListOptions {
 export const PAGE_LIMIT = 100;
 /** Ids per DELETE: keeps URLs far below common 2–8 KB limits (pks are ≤ 11 characters). */
 export const DELETE_CHUNK = 50;
-/** Extra walks when the collection changed under a listing. */
+/** Extra walks when the collection changed under a listing: at most 1 + 3 walks, then an error. */
 const MAX_EXTRA_WALKS = 3;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** How a body that is not the expected JSON object reads in an error. */
+function describeBody(d: unknown): string {
+  if (d === undefined) return "an empty body";
+  if (typeof d === "string")
+    return d.trim().startsWith("<") ? "an HTML page" : "a body that is not JSON (or is cut off)";
+  if (Array.isArray(d)) return "a JSON list instead of an object";
+  return `a JSON ${d === null ? "null" : typeof d} instead of an object`;
+}
+
+/** The list envelope: `items` a list of entries with a pk, and numeric `total`, `offset` and `limit`. */
+export function listShapeProblem(d: unknown): string | undefined {
+  if (!isObject(d)) return describeBody(d);
+  if (!Array.isArray(d.items)) return "a list envelope without an items list";
+  for (const k of ["total", "offset", "limit"]) {
+    const v = d[k];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0)
+      return `a list envelope whose ${k} is ${v === undefined ? "missing" : JSON.stringify(v)}, not a count`;
+  }
+  const bad = d.items.findIndex((e) => !isObject(e) || typeof e.pk !== "string" || e.pk === "");
+  return bad >= 0 ? `a list envelope whose items[${bad}] is not an entry with a pk` : undefined;
+}
+
+/** A create's answer: an entry with its pk. */
+export function entryShapeProblem(d: unknown): string | undefined {
+  if (!isObject(d)) return describeBody(d);
+  return typeof d.pk === "string" && d.pk !== "" ? undefined : "an object that is not an entry with a pk";
+}
+
+/** An update's answer: nothing (the docs show no body), or a JSON object (an entry is used if it is one). */
+const updateShapeProblem = (d: unknown) => (d === undefined || isObject(d) ? undefined : describeBody(d));
 
 /**
  * One IP library (`/ip/suspicious` or `/ip/trusted`). A thin view over the
@@ -40,49 +74,67 @@ export class IpCollection {
 
   /** One page, as the API returns it. */
   async page(query: ListQuery & { offset: number; limit?: number }): Promise<ListPage> {
-    const res = await this.client.request<Partial<ListPage>>("GET", this.path, {
+    const res = await this.client.request<ListPage>("GET", this.path, {
       query: { q: query.q, name: query.name, offset: query.offset, limit: query.limit ?? PAGE_LIMIT },
+      expect: listShapeProblem,
     });
-    const body = res.data ?? {};
-    const items = Array.isArray(body.items) ? body.items.map(decodeEntry) : [];
-    return {
-      items,
-      limit: body.limit ?? query.limit ?? PAGE_LIMIT,
-      offset: body.offset ?? query.offset,
-      total: typeof body.total === "number" ? body.total : items.length,
-      results: body.results ?? items.length,
-    };
+    const body = res.data;
+    const items = body.items.map(decodeEntry);
+    return { items, limit: body.limit, offset: body.offset, total: body.total, results: items.length };
   }
 
   /**
-   * Every entry matching the query, page by page (limit 100, explicit offsets).
-   * Never yields an entry twice. If the total changed while paging (someone
-   * added or removed entries), walks again so a shifted entry is not missed.
-   * `onPage` hears after each page how many entries were yielded of the total.
+   * Every entry matching the query, page by page (limit 100, explicit
+   * offsets), yielded once the listing is proven complete:
+   *  - a walk reads pages until a short one (fewer items than the page's
+   *    limit), whatever `total` says, and de-duplicates by pk;
+   *  - it is complete when `total` stayed put, no pk came twice, and the count
+   *    matches `total`; a count above `total` is also taken when two walks in a
+   *    row saw exactly the same pks (a server that under-counts);
+   *  - otherwise the library changed under it, and it walks again: at most
+   *    1 + 3 walks, then an IncompleteListingError (never a partial listing).
+   * `onPage` hears after each page how many entries the walk has read of the total.
    */
   async *list(query: ListQuery = {}, opts: ListOptions = {}): AsyncGenerator<IpEntry> {
-    const seen = new Set<string>();
+    let previous: Set<string> | undefined;
+    let why = "";
     for (let walk = 0; walk <= MAX_EXTRA_WALKS; walk++) {
-      let offset = 0;
-      let firstTotal: number | undefined;
+      const seen = new Map<string, IpEntry>();
+      let total: number | undefined;
       let changed = false;
-      for (;;) {
+      for (let offset = 0; ;) {
         const page = await this.page({ ...query, offset });
-        firstTotal ??= page.total;
-        if (page.total !== firstTotal) changed = true;
-        const fresh: IpEntry[] = [];
+        if (total !== undefined && page.total !== total) changed = true;
+        total = page.total;
+        let fresh = 0;
         for (const item of page.items) {
-          if (seen.has(item.pk)) continue;
-          seen.add(item.pk);
-          fresh.push(item);
+          if (seen.has(item.pk)) {
+            changed = true;
+          } else {
+            seen.set(item.pk, item);
+            fresh++;
+          }
         }
         opts.onPage?.({ fetched: seen.size, total: page.total });
-        yield* fresh;
         offset += page.items.length;
-        if (page.items.length === 0 || offset >= page.total) break;
+        // A short page ends the walk; so does a page with nothing new (a server that ignores offset).
+        if (page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT) || fresh === 0) break;
       }
-      if (!changed) return;
+      const pks = new Set(seen.keys());
+      const stable = previous !== undefined && sameKeys(previous, pks);
+      if ((!changed && seen.size === total) || (stable && seen.size >= total!)) {
+        yield* seen.values();
+        return;
+      }
+      why = changed
+        ? "the library changed while it was being read"
+        : `the server said total ${total} but the listing ended after ${seen.size} entries`;
+      previous = pks;
     }
+    throw new IncompleteListingError(
+      `Cloudlock API GET ${this.path}: the listing could not be proven complete after ${MAX_EXTRA_WALKS + 1} ` +
+        `walks (${why}); nothing was concluded from it. Try again once the library is quiet.`,
+    );
   }
 
   /** All matching entries in one array. */
@@ -99,8 +151,11 @@ export class IpCollection {
         "expires_on is only valid for suspicious entries; trusted entries do not expire",
       );
     }
-    const res = await this.client.request<IpEntry>("POST", this.path, { json: dropUndefined(entry) });
-    return res.data && typeof res.data === "object" ? decodeEntry(res.data) : res.data;
+    const res = await this.client.request<IpEntry>("POST", this.path, {
+      json: dropUndefined(entry),
+      expect: entryShapeProblem,
+    });
+    return decodeEntry(res.data);
   }
 
   /**
@@ -120,6 +175,7 @@ export class IpCollection {
     }
     const res = await this.client.request<unknown>("PUT", `${this.path}/${encodeURIComponent(pk)}`, {
       json: body,
+      expect: updateShapeProblem,
     });
     const data = res.data as Partial<IpEntry> | undefined;
     return data && typeof data === "object" && typeof data.pk === "string"
@@ -146,4 +202,8 @@ export class IpCollection {
 
 function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function sameKeys(a: Set<string>, b: Set<string>): boolean {
+  return a.size === b.size && [...a].every((k) => b.has(k));
 }

@@ -16,7 +16,9 @@ type Kind =
   | "PermissionDeniedError"
   | "NotFoundError"
   | "RateLimitError"
-  | "ServerError";
+  | "ServerError"
+  | "MalformedResponseError"
+  | "IncompleteListingError";
 
 export class CloudlockError extends Error {
   /** Which class this is; survives module duplication. */
@@ -48,6 +50,31 @@ export class ConnectionError extends CloudlockError {
 /** No answer within the per-request timeout. */
 export class TimeoutError extends ConnectionError {
   override readonly kind: Kind = "TimeoutError";
+}
+
+/**
+ * A 2xx answer that is not the documented shape (an HTML page, `{}`, JSON cut
+ * off, a list without a numeric total): never read as data, so never taken
+ * for an empty library or an entry without an id.
+ */
+export class MalformedResponseError extends CloudlockError {
+  override readonly kind: Kind = "MalformedResponseError";
+  constructor(
+    readonly status: number,
+    readonly method: string,
+    readonly path: string,
+    /** What was wrong with the answer. */
+    readonly problem: string,
+  ) {
+    super(
+      `Cloudlock API ${method} ${path} answered ${status} with ${problem}, which is not the documented shape`,
+    );
+  }
+}
+
+/** A listing that could not be proven complete (the library kept changing, or fewer entries than its total). */
+export class IncompleteListingError extends CloudlockError {
+  override readonly kind: Kind = "IncompleteListingError";
 }
 
 /** The API answered with a non-2xx status. */
@@ -163,6 +190,10 @@ export const isRateLimitError = (e: unknown): e is RateLimitError => isKind(e, [
 export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError =>
   isKind(e, ["PermissionDeniedError"]);
 export const isBadRequestError = (e: unknown): e is BadRequestError => isKind(e, ["BadRequestError"]);
+export const isMalformedResponseError = (e: unknown): e is MalformedResponseError =>
+  isKind(e, ["MalformedResponseError"]);
+export const isIncompleteListingError = (e: unknown): e is IncompleteListingError =>
+  isKind(e, ["IncompleteListingError"]);
 
 /** Replace every occurrence of the secret in a text; used on anything the server echoes back. */
 export function maskSecret(text: string, secret: string | undefined): string {

@@ -60,6 +60,8 @@ export interface AttemptOutcome {
   /** True when the failure happened before anything was sent (connection refused). */
   notSent?: boolean;
   retryAfterMs?: number;
+  /** A 2xx answer that was not the documented shape: a server failure, retried like a 5xx. */
+  malformed?: boolean;
 }
 
 /**
@@ -75,7 +77,9 @@ export function retryDecision(
 ): RetryDecision {
   if (attempt > (outcome.status === 429 ? policy.rateLimitRetries : policy.retries)) return { retry: false };
   const idempotent = policy.idempotentMethods.includes(outcome.method);
-  if (outcome.status === undefined) {
+  if (outcome.malformed) {
+    if (!idempotent) return { retry: false };
+  } else if (outcome.status === undefined) {
     if (!idempotent && !outcome.notSent) return { retry: false };
   } else {
     if (!policy.statusCodes.includes(outcome.status)) return { retry: false };

@@ -182,6 +182,25 @@ export class LibraryCache {
   }
 
   /** The entry with this pk if a search for its last known address finds it there. */
+  /**
+   * Before an entry is concluded gone: look for it by its address (and pk),
+   * whatever the listing said. A listing walked while the library changed can
+   * miss an entry that moved between pages; this costs one search per entry
+   * concluded gone (two when the address has another canonical spelling).
+   */
+  async confirmGone(pk: string, address: string | undefined): Promise<IpEntry | undefined> {
+    if (this.naive || !address) return undefined;
+    const terms = [...new Set([searchTerm(address), searchTerm(canonicalAddress(address))])];
+    for (const term of terms) {
+      const found = (await this.collection.listAll({ q: term })).find((e) => e.pk === pk);
+      if (found) {
+        this.noteWritten(found);
+        return found;
+      }
+    }
+    return undefined;
+  }
+
   private async search(pk: string, address: string): Promise<IpEntry | undefined> {
     return (await this.collection.listAll({ q: searchTerm(address) })).find((e) => e.pk === pk);
   }

@@ -12,6 +12,7 @@ import {
   isApiError,
   isBadRequestError,
   isConnectionError,
+  isMalformedResponseError,
   isNotFoundError,
   isPermissionDeniedError,
 } from "../client/errors";
@@ -206,8 +207,8 @@ export class ProviderRuntime {
           cache.noteWritten(entry);
           return entry;
         } catch (e) {
-          // The POST may have been applied although its answer was lost: look before trying again.
-          if (isConnectionError(e) || (isApiError(e) && e.status >= 500)) {
+          // The POST may have been applied although its answer was lost (or unusable): look before trying again.
+          if (isConnectionError(e) || isMalformedResponseError(e) || (isApiError(e) && e.status >= 500)) {
             const made = await this.lostCreate(kind, inputs);
             if (made) return made;
             // Verified absent: another POST cannot duplicate.
@@ -335,7 +336,8 @@ export class ProviderRuntime {
   ): Promise<{ id: string; props: Props; inputs?: Props }> {
     const declared = pickInputs(kind, props);
     const cache = this.cache(kind);
-    const entry = await cache.byPk(id, typeof props.ipAddress === "string" ? props.ipAddress : undefined);
+    const address = typeof props.ipAddress === "string" ? props.ipAddress : undefined;
+    const entry = (await cache.byPk(id, address)) ?? (await cache.confirmGone(id, address));
     if (!entry) {
       // An entry that expired on schedule is not drift: keep the state as it is.
       if (kind === "suspicious" && hasExpired(props.expiresOn, this.now())) {

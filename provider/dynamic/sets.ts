@@ -126,7 +126,7 @@ export class IpSets {
       listing?.byPk ?? (await cache.byPks(managed.map((m) => ({ pk: m.pk, address: m.ipAddress }))));
     const entries: Record<string, ManagedEntry> = {};
     for (const [key, m] of Object.entries(old.entries ?? {})) {
-      const live = found.get(m.pk);
+      const live = found.get(m.pk) ?? (await cache.confirmGone(m.pk, m.ipAddress));
       // Gone: dropped from the set (the next up creates it again), unless it expired on schedule.
       if (!live) {
         if (kind === "suspicious" && expiredDeclaration(m, this.rt.now())) entries[key] = m;

@@ -119,7 +119,7 @@ describe("endpoints", () => {
     const http = await import("http");
     const srv = http.createServer((req, res) => {
       seen.push(String(req.headers["user-agent"]));
-      res.end('{"items":[],"total":0}');
+      res.end('{"limit":100,"offset":0,"total":0,"results":0,"items":[]}');
     });
     await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
     const port = (srv.address() as { port: number }).port;
@@ -176,12 +176,12 @@ describe("pagination", () => {
       "trusted",
       addresses(150).map((ip, i) => ({ name: `n${i}`, ip_address: ip })),
     );
-    const got: string[] = [];
     let added: IpEntry[] = [];
-    for await (const e of client.trusted.list()) {
-      got.push(e.pk);
-      if (got.length === 1) added = emu.seed("trusted", [{ name: "late", ip_address: "9.9.9.9" }]);
-    }
+    // Added after the first page was served, before the second.
+    const onPage = () => {
+      if (!added.length) added = emu.seed("trusted", [{ name: "late", ip_address: "9.9.9.9" }]);
+    };
+    const got = (await client.trusted.listAll({}, { onPage })).map((e) => e.pk);
     expect(got).toContain(added[0].pk);
     expect(new Set(got).size).toBe(151);
   });
