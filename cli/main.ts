@@ -149,6 +149,11 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   ];
   write(p, io, render(format, plans, header));
   report(io, plans, "adopted");
+  // Only a listing proven complete gets here (the client refuses any other), so an empty one is the truth.
+  if (plans.length === 0)
+    io.stderr(
+      `the ${kinds.join(" and ")} librar${kinds.length > 1 ? "ies are" : "y is"} empty (complete listing)\n`,
+    );
 }
 
 async function runCsv(argv: string[], io: Io): Promise<void> {

@@ -319,3 +319,37 @@ describe("csv-to-code", () => {
     expect((await run(["csv-to-code", "--collection", "all", file])).code).toBe(2);
   });
 });
+
+describe("import never writes a partial or empty result over a file (#14)", () => {
+  const out = () => path.join(tmp, "kept.ts");
+  beforeEach(() => fs.writeFileSync(out(), "// what the user had\n"));
+
+  test.each(["html", "empty-object", "truncated"] as const)(
+    "a listing answered %s: exit 1, the reason, the file untouched",
+    async (badAnswer) => {
+      emu.seed("trusted", mixedLibrary(30));
+      emu.setKnobs({ badAnswerRate: 1, badAnswer });
+      const res = await run(["import", "--collection", "trusted", "--out", out()]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(
+        /GET \/ip\/trusted\?offset=0&limit=100 answered 200 with .*not the documented shape/,
+      );
+      expect(fs.readFileSync(out(), "utf8")).toBe("// what the user had\n");
+      expect(fs.readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    },
+  );
+
+  test("a total that is too low: every page is still read (170 declarations, not 85)", async () => {
+    emu.seed("trusted", mixedLibrary(170));
+    emu.setKnobs({ listTotal: "low" });
+    const res = await run(["import", "--collection", "trusted", "--format", "json"]);
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as { trusted: unknown[] }).trusted).toHaveLength(170);
+  });
+
+  test("an empty library proved by a complete listing is written, and the summary says so", async () => {
+    const res = await run(["import", "--collection", "trusted", "--out", out()]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/the trusted library is empty \(complete listing\)/);
+  });
+});
