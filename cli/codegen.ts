@@ -163,14 +163,15 @@ const CLASS: Record<CollectionName, string> = { trusted: "TrustedIp", suspicious
 const KINDS: CollectionName[] = ["trusted", "suspicious"];
 
 function renderTs(plans: Planned[], header: string[]): string {
-  // U+2028/9 end a line in JS source (and so a // comment): escape them.
+  // U+2028/9 end a line in JS source, and bidi controls reorder what a reviewer sees: escape them.
   const str = (v: string) =>
-    JSON.stringify(v)
-      .replace(/\u2028/g, "\\u2028")
-      .replace(/\u2029/g, "\\u2029");
+    JSON.stringify(v).replace(
+      /[\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
   const lit = (v: unknown): string => (Array.isArray(v) ? `[${v.map(str).join(", ")}]` : str(String(v)));
   const out = [
-    ...header.map((h) => `// ${h}`.trimEnd()),
+    ...header.map((h) => `// ${commentText(h)}`.trimEnd()),
     'import * as cloudlock from "pulumi-cloudlock";',
     "",
   ];
@@ -185,7 +186,8 @@ function renderTs(plans: Planned[], header: string[]): string {
         ...Object.entries(args).map(([k, v]) => `  ${k}: ${lit(v)},`),
         "}),",
       ];
-      if (p.skipped) out.push(`  // Skipped: ${oneLine(p.skipped)}`, ...body.map((l) => `  // ${l}`));
+      if (p.skipped)
+        out.push(`  // Skipped: ${commentText(p.skipped)}`, ...body.map((l) => `  // ${commentText(l)}`));
       else out.push(...body.map((l) => `  ${l}`));
     }
     out.push("};", "");
@@ -196,7 +198,7 @@ function renderTs(plans: Planned[], header: string[]): string {
 
 function renderYaml(plans: Planned[], header: string[]): string {
   const dump = (v: unknown) => yaml.dump(v, { lineWidth: -1, noRefs: true, sortKeys: false }).trimEnd();
-  const out = header.map((h) => `# ${h}`.trimEnd());
+  const out = header.map((h) => `# ${commentText(h)}`.trimEnd());
   for (const kind of KINDS) {
     const mine = plans.filter((p) => p.kind === kind);
     if (!mine.length) continue;
@@ -204,7 +206,11 @@ function renderYaml(plans: Planned[], header: string[]): string {
     out.push(live.length ? `${kind}:` : `${kind}: []`);
     for (const p of mine) {
       const lines = indentItem(dump([p.record]));
-      if (p.skipped) out.push(`  # Skipped: ${oneLine(p.skipped)}`, ...lines.map((l) => `  # ${l.slice(2)}`));
+      if (p.skipped)
+        out.push(
+          `  # Skipped: ${commentText(p.skipped)}`,
+          ...lines.map((l) => `  # ${commentText(l.slice(2))}`),
+        );
       else out.push(...lines);
     }
   }
@@ -229,4 +235,15 @@ function renderJson(plans: Planned[], header: string[]): string {
   return JSON.stringify(doc, null, 2) + "\n";
 }
 
-const oneLine = (s: string) => s.replace(/\s+/g, " ");
+/**
+ * Any text made safe inside a line comment of TypeScript or YAML: every
+ * control character, line or paragraph separator (which end a comment in JS)
+ * and bidirectional-formatting character is written as a `\uXXXX` escape, so
+ * input (a file name, a flag, an entry) can never end the comment and become code.
+ */
+export function commentText(text: string): string {
+  return text.replace(
+    /[\p{Cc}\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
