@@ -15,6 +15,7 @@ import {
   isMalformedResponseError,
   isNotFoundError,
   isPermissionDeniedError,
+  type PermissionDeniedError,
 } from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
@@ -82,8 +83,8 @@ export class ProviderRuntime {
   private settings: RuntimeSettings;
   private clientInstance?: CloudlockClient;
   private caches = new Map<CollectionName, LibraryCache>();
-  /** Per library, the 403 that stopped writes in this run. */
-  private refusedWrites = new Map<CollectionName, CloudlockError>();
+  /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
+  private refusedWrites = new Map<CollectionName, Refusal>();
   private deleters = new Map<CollectionName, DeleteBatcher>();
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
@@ -216,6 +217,11 @@ export class ProviderRuntime {
               await sleep(Math.min(2_000, 100 * 2 ** attempt));
               continue;
             }
+            throw new CloudlockError(
+              `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): creating it failed ${attempt} times ` +
+                `(last: ${(e as Error).message}). After each failure a search of the ${kind} library showed ` +
+                `no entry was made, so nothing was created: running \`pulumi up\` again is safe.`,
+            );
           }
           if (isBadRequestError(e) && /already exists/i.test(e.message)) {
             await cache.refresh();
@@ -275,20 +281,14 @@ export class ProviderRuntime {
     const refused = this.refusedWrites.get(kind);
     if (refused) {
       open?.();
-      throw refused;
+      throw refusal(kind, verb, refused);
     }
     try {
       return await send();
     } catch (e) {
       if (!isPermissionDeniedError(e)) throw e;
-      const err = new CloudlockError(
-        `${LABEL[kind]}: Cloudlock refused to ${verb} an entry in the ${kind} IP library (403 Forbidden on ` +
-          `${e.method} ${e.path}${e.serverMessage ? `: ${e.serverMessage}` : ""}). The API token lacks write permission ` +
-          `for IP libraries: use a token of a user allowed to edit them (Settings > Authentication & API). ` +
-          `No further writes to this library were attempted.`,
-      );
-      this.refusedWrites.set(kind, err);
-      throw err;
+      this.refusedWrites.set(kind, { verb, error: e });
+      throw refusal(kind, verb, { verb, error: e });
     } finally {
       open?.();
     }
@@ -421,6 +421,24 @@ export class ProviderRuntime {
     }
     return d;
   }
+}
+
+interface Refusal {
+  verb: string;
+  error: PermissionDeniedError;
+}
+
+/** The 403 message for this operation: the refused request itself, or the earlier one that stopped writes. */
+function refusal(kind: CollectionName, verb: string, first: Refusal): CloudlockError {
+  const e = first.error;
+  const earlier =
+    first.verb === verb ? "" : `, when this run tried to ${first.verb} an entry; this ${verb} was not sent`;
+  return new CloudlockError(
+    `${LABEL[kind]}: Cloudlock refused to ${verb} an entry in the ${kind} IP library (403 Forbidden on ` +
+      `${e.method} ${e.path}${e.serverMessage ? `: ${e.serverMessage}` : ""}${earlier}). The API token lacks write ` +
+      `permission for IP libraries: use a token of a user allowed to edit them (Settings > Authentication & API). ` +
+      `No further writes to this library were attempted.`,
+  );
 }
 
 function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntry): CloudlockError {

@@ -374,7 +374,9 @@ describe("faults on create", () => {
   test("a POST that never succeeds stops after 4 attempts, each after a listing showed nothing was made", async () => {
     emu.setKnobs({ errorRate: 1, faultMethods: ["POST"] });
     const err = await rejection(rt.create("trusted", { name: "never", ipAddress: "192.0.2.77" }));
-    expect(err.message).toMatch(/^Cloudlock API POST \/ip\/trusted returned 50\d/);
+    expect(err.message).toMatch(
+      /^TrustedIp "never" \(192\.0\.2\.77\): creating it failed 4 times \(last: Cloudlock API POST \/ip\/trusted returned 50\d.*\)\. After each failure a search of the trusted library showed no entry was made, so nothing was created: running `pulumi up` again is safe\.$/,
+    );
     expect(emu.requests().counters.byMethod.POST).toBe(4);
     expect(emu.entries("trusted")).toEqual([]);
   });
@@ -427,6 +429,25 @@ describe("permissions", () => {
     );
     expect(all.every((r) => r.status === "rejected")).toBe(true);
     expect(emu.requests().counters.byMethod.POST).toBe(1);
+    // A create stopped behind a refused update names the create, and cites the update's 403.
+    const ro3 = new ProviderRuntime({ apiUrl: emu.apiUrl, apiToken: READ_ONLY_TOKEN, env: {} });
+    const [other] = emu.seed("trusted", [{ name: "other", ip_address: "192.0.2.90" }]);
+    const upd = await rejection(
+      ro3.update(
+        "trusted",
+        other.pk,
+        { name: "other", ipAddress: "192.0.2.90" },
+        { name: "renamed", ipAddress: "192.0.2.90" },
+      ),
+    );
+    expect(upd.message).toMatch(
+      /^TrustedIp: Cloudlock refused to update an entry .*403 Forbidden on PUT \/ip\/trusted\//,
+    );
+    const made = await rejection(ro3.create("trusted", { name: "c", ipAddress: "192.0.2.91" }));
+    expect(made.message).toMatch(
+      /^TrustedIp: Cloudlock refused to create an entry in the trusted IP library \(403 Forbidden on PUT \/ip\/trusted\/\w+.*, when this run tried to update an entry; this create was not sent\)/,
+    );
+    emu.remove("trusted", [other.pk]);
     // Reads still work with it, and the other library is judged on its own.
     await expect(ro.read("trusted", "nope123456", {})).resolves.toEqual({ id: "", props: {} });
     expect(emu.entries("trusted")).toEqual([]);
