@@ -63,9 +63,17 @@ export interface RuntimeSettings extends Partial<ConnectionSettings> {
   timeoutMs?: number;
   /** Ceiling of the shared rate limiter (`cloudlock:maxRequestsPerSecond`; default 50). */
   maxRequestsPerSecond?: number;
+  /**
+   * Adopt an existing entry identical to a declaration that has no adoptId
+   * (`CLOUDLOCK_ADOPT_IDENTICAL=1`; default off): the one step that recovers a
+   * run interrupted after Cloudlock made an entry. Off, such an entry is refused
+   * naming its pk, since it may be another stack's.
+   */
+  adoptIdentical?: boolean;
 }
 
 const RATE_KEY = "cloudlock:maxRequestsPerSecond";
+const ENV_ADOPT_IDENTICAL = "CLOUDLOCK_ADOPT_IDENTICAL";
 const ENV_RATE = "CLOUDLOCK_MAX_REQUESTS_PER_SECOND";
 const DEFAULT_RATE = 50;
 
@@ -184,15 +192,25 @@ export class ProviderRuntime {
 
   async create(kind: CollectionName, props: Props): Promise<{ id: string; outs: EntryOutputs }> {
     const inputs = pickInputs(kind, props);
-    const entry = inputs.adoptId ? await this.adopt(kind, inputs) : await this.createNew(kind, inputs);
+    const s = this.settings;
+    const adoptIdentical =
+      s.adoptIdentical ?? /^(1|true|yes)$/i.test((s.env ?? process.env)[ENV_ADOPT_IDENTICAL] ?? "");
+    const entry = inputs.adoptId
+      ? await this.adopt(kind, inputs)
+      : await this.createNew(kind, inputs, adoptIdentical);
     return { id: entry.pk, outs: this.written(kind, entry, inputs) };
   }
 
-  /** Create one entry (or adopt an identical one at its address); also used by the set resources. */
-  async createNew(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry> {
+  /**
+   * Create one entry; also used by the set resources. An entry this process
+   * made although the answer was lost is found and kept. An identical entry
+   * that was already there is adopted only when `adoptIdentical` says so (a
+   * set adopts by address by contract); otherwise it is refused, naming it.
+   */
+  async createNew(kind: CollectionName, inputs: EntryInputs, adoptIdentical = true): Promise<IpEntry> {
     const cache = this.cache(kind);
     return cache.withAddress(inputs.ipAddress, async () => {
-      const existing = await this.existing(kind, inputs);
+      const existing = await this.existing(kind, inputs, adoptIdentical);
       if (existing) return existing;
       const body: NewEntry = {
         name: inputs.name,
@@ -225,7 +243,7 @@ export class ProviderRuntime {
           }
           if (isBadRequestError(e) && /already exists/i.test(e.message)) {
             await cache.refresh();
-            const made = await this.existing(kind, inputs);
+            const made = await this.existing(kind, inputs, adoptIdentical);
             if (made) return made;
           }
           throw e;
@@ -239,12 +257,17 @@ export class ProviderRuntime {
    * same address (made by an interrupted run, or a POST whose answer was lost)
    * is adopted. Any other live entry at the address is refused as a duplicate.
    */
-  private async existing(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry | undefined> {
+  private async existing(
+    kind: CollectionName,
+    inputs: EntryInputs,
+    adoptIdentical: boolean,
+  ): Promise<IpEntry | undefined> {
     const live = (await this.cache(kind).byAddress(inputs.ipAddress)).filter(
       (e) => !hasExpired(e.expires_on, this.now()),
     );
     const same = live.find((e) => matchesEntry(kind, e, inputs));
-    if (same) return same;
+    if (same && adoptIdentical) return same;
+    if (same) throw identicalError(kind, inputs, same);
     if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
     return undefined;
   }
@@ -264,7 +287,8 @@ export class ProviderRuntime {
       return made;
     }
     cache.invalidate();
-    return this.existing(kind, inputs);
+    // Right after our own POST: an identical entry the search missed (another spelling) is the one we made.
+    return this.existing(kind, inputs, true);
   }
 
   /**
@@ -438,6 +462,16 @@ function refusal(kind: CollectionName, verb: string, first: Refusal): CloudlockE
       `${e.method} ${e.path}${e.serverMessage ? `: ${e.serverMessage}` : ""}${earlier}). The API token lacks write ` +
       `permission for IP libraries: use a token of a user allowed to edit them (Settings > Authentication & API). ` +
       `No further writes to this library were attempted.`,
+  );
+}
+
+function identicalError(kind: CollectionName, inputs: EntryInputs, same: IpEntry): CloudlockError {
+  return new CloudlockError(
+    `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): an entry identical to this declaration already exists in ` +
+      `the ${kind} library (entry ${same.pk}, created ${same.created_on ?? "at an unknown time"}). Pulumi does not take ` +
+      `it over silently: another stack may manage it. If a run of this stack was interrupted after Cloudlock made it ` +
+      `(a crash or a cancelled \`pulumi up\`), run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it; to ` +
+      `manage an existing entry on purpose, set adoptId: "${same.pk}" on this resource.`,
   );
 }
 

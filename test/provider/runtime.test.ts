@@ -381,7 +381,25 @@ describe("faults on create", () => {
     expect(emu.entries("trusted")).toEqual([]);
   });
 
-  test("an entry identical to the declaration (left by an interrupted run) is adopted without a POST", async () => {
+  test("an identical entry already there is refused by default, naming it: it may be another stack's (#14)", async () => {
+    const [e] = emu.seed("trusted", [{ name: "Shared", ip_address: "203.0.113.70" }]);
+    emu.clearRequests();
+    const err = await rejection(rt.create("trusted", { name: "Shared", ipAddress: "203.0.113.70" }));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^TrustedIp "Shared" \\(203\\.0\\.113\\.70\\): an entry identical to this declaration already exists in the trusted library \\(entry ${e.pk}, .*run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it; .*set adoptId: "${e.pk}"`,
+      ),
+    );
+    expect(writes()).toBe(0);
+  });
+
+  test("with CLOUDLOCK_ADOPT_IDENTICAL=1, an identical entry (left by an interrupted run) is adopted without a POST", async () => {
+    rt = new ProviderRuntime({
+      apiUrl: emu.apiUrl,
+      apiToken: TOKEN,
+      env: { CLOUDLOCK_ADOPT_IDENTICAL: "1" },
+      retry: { backoffBaseMs: 5, backoffMaxMs: 20 },
+    });
     const [e] = emu.seed("suspicious", [
       {
         name: "Feed",
