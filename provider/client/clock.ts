@@ -6,6 +6,8 @@
  */
 export class ServerClock {
   private offsetMs = 0;
+  /** Whether an answer has told the server's time yet. */
+  known = false;
 
   constructor(private readonly local: () => number = Date.now) {}
 
@@ -19,6 +21,7 @@ export class ServerClock {
     if (at === undefined) return;
     // The header rounds down to the second: the middle of that second is the best estimate.
     const offset = at + 500 - receivedAt;
+    this.known = true;
     this.offsetMs = Math.abs(offset) <= 1_000 ? 0 : offset;
   }
 

@@ -35,6 +35,7 @@ import {
   pickInputs,
   sameValue,
   storedView,
+  UNKNOWN,
   unique,
   validate,
   viewEntry,
@@ -170,18 +171,31 @@ export class ProviderRuntime {
     return this.clientInstance?.now() ?? Date.now();
   }
 
+  /**
+   * Now by the server's clock for a decision about expiry: a process that has
+   * not heard from Cloudlock yet asks it once (one GET of one entry), so a
+   * machine whose clock is off never judges an expiry differently from Cloudlock.
+   */
+  async serverNow(): Promise<number> {
+    const c = this.client;
+    if (!c.clock.known) await c.suspicious.page({ offset: 0, limit: 1 }).catch(() => undefined);
+    return c.now();
+  }
+
   async check(
     kind: CollectionName,
     olds: Props,
     news: Props,
   ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
     const isNew = olds === undefined || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
-    const failures = validate(kind, news, isNew, this.now());
+    const dated = kind === "suspicious" && typeof news.expiresOn === "string" && news.expiresOn !== UNKNOWN;
+    const failures = validate(kind, news, isNew, dated ? await this.serverNow() : this.now());
     return { inputs: { ...pickInputs(kind, news) }, failures };
   }
 
   async diff(kind: CollectionName, _id: string, olds: Props, news: Props) {
-    const d = decideDiff(kind, olds, news, this.now());
+    const dated = kind === "suspicious" && (olds.expiresOn !== undefined || news.expiresOn !== undefined);
+    const d = decideDiff(kind, olds, news, dated ? await this.serverNow() : this.now());
     return {
       changes: d.changes,
       replaces: d.replaces,

@@ -298,6 +298,9 @@ export function decideDiff(
 ): DiffDecision {
   const olds = oldState as Record<string, unknown>;
   const news = newInputs as Record<string, unknown>;
+  // An entry that expired, declared to have expired: it is gone, and no change would bring it back.
+  if (kind === "suspicious" && hasExpired(olds.expiresOn, now) && hasExpired(news.expiresOn, now))
+    return { changes: false, changed: [], replaces: [] };
   const changed = managedFields(kind, news).filter(
     (f) => isUnknown(news[f]) || !sameValue(f, olds[f], news[f]),
   );

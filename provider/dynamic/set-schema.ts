@@ -148,7 +148,11 @@ export interface SetChanges {
 }
 
 /** What an update must do, in one pass over both maps: O(n). */
-export function setChanges(olds: Partial<SetOutputs> | undefined, news: SetInputs): SetChanges {
+export function setChanges(
+  olds: Partial<SetOutputs> | undefined,
+  news: SetInputs,
+  now = Date.now(),
+): SetChanges {
   const managed = olds?.entries ?? {};
   const declared = news.entries ?? {};
   const added: string[] = [];
@@ -156,7 +160,7 @@ export function setChanges(olds: Partial<SetOutputs> | undefined, news: SetInput
   for (const [key, want] of Object.entries(declared)) {
     const have = managed[key];
     if (!have) added.push(key);
-    else if (!sameEntry(have, want)) changed.push(key);
+    else if (!sameEntry(have, want, now)) changed.push(key);
   }
   const removed = Object.keys(managed).filter((k) => !(k in declared));
   const undeclared = Object.keys(news.removeUndeclared ?? {});
@@ -168,13 +172,19 @@ export function hasChanges(c: SetChanges): boolean {
 }
 
 /** Fields of `want` that differ in `have` (canonical addresses, category sets, instants); none it leaves to the server. */
-export function differingFields(have: Partial<SetEntry>, want: Partial<SetEntry>): (keyof SetEntry)[] {
+export function differingFields(
+  have: Partial<SetEntry>,
+  want: Partial<SetEntry>,
+  now = Date.now(),
+): (keyof SetEntry)[] {
+  // Expired, and declared to have expired: gone, and no change would bring it back.
+  if (hasExpired(have.expiresOn, now) && hasExpired(want.expiresOn, now)) return [];
   return ENTRY_FIELDS.filter((f) => !leftToServer(f, want) && !sameValue(f, have[f], want[f]));
 }
 
 /** Whether a managed entry is what `want` declares. */
-export function sameEntry(have: Partial<SetEntry>, want: Partial<SetEntry>): boolean {
-  return differingFields(have, want).length === 0;
+export function sameEntry(have: Partial<SetEntry>, want: Partial<SetEntry>, now = Date.now()): boolean {
+  return differingFields(have, want, now).length === 0;
 }
 
 /**
@@ -186,6 +196,7 @@ export function describeChanges(
   news: SetInputs,
   c: SetChanges,
   max = 10,
+  now = Date.now(),
 ): string {
   const list = (keys: string[], detail: (k: string) => string = () => "") =>
     keys
@@ -195,7 +206,7 @@ export function describeChanges(
   const fields = (k: string) => {
     const a: Partial<SetEntry> = olds?.entries?.[k] ?? {};
     const b = news.entries[k];
-    return ` (${differingFields(a, b).join(", ")})`;
+    return ` (${differingFields(a, b, now).join(", ")})`;
   };
   return [
     c.added.length ? `+${c.added.length} added: ${list(c.added)}` : "",

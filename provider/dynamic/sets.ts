@@ -63,7 +63,8 @@ export class IpSets {
     olds: Props,
     news: Props,
   ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-    const { inputs, failures } = checkSet(kind, olds, news, this.rt.now());
+    const now = kind === "suspicious" ? await this.rt.serverNow() : this.rt.now();
+    const { inputs, failures } = checkSet(kind, olds, news, now);
     const urn = typeof news.logUrn === "string" ? news.logUrn : undefined;
     if (typeof news.addressConflict === "string")
       failures.push({ property: "entries", reason: news.addressConflict });
@@ -86,17 +87,23 @@ export class IpSets {
         );
       }
     }
-    const c = setChanges(before, inputs);
+    const c = setChanges(before, inputs, now);
     if (c.added.length + c.changed.length + c.removed.length > 0 || c.modeChanged) {
-      await engineLog("info", `${LABEL[kind]}: ${describeChanges(before, inputs, c)}`, urn);
+      await engineLog("info", `${LABEL[kind]}: ${describeChanges(before, inputs, c, 10, now)}`, urn);
     }
     return { inputs: { ...inputs }, failures };
   }
 
-  async diff(_kind: CollectionName, _id: string, olds: Props, news: Props) {
+  async diff(kind: CollectionName, _id: string, olds: Props, news: Props) {
     // Never a replacement: replacing a set would delete and recreate every entry.
     return {
-      changes: hasChanges(setChanges(olds as Partial<SetOutputs>, news as unknown as SetInputs)),
+      changes: hasChanges(
+        setChanges(
+          olds as Partial<SetOutputs>,
+          news as unknown as SetInputs,
+          kind === "suspicious" ? await this.rt.serverNow() : this.rt.now(),
+        ),
+      ),
       replaces: [],
     };
   }
@@ -177,10 +184,11 @@ export class IpSets {
     news: Props,
   ): Promise<SetOutputs> {
     const want = news as unknown as SetInputs;
-    const now = this.rt.now();
     const cache = this.rt.cache(kind);
     const col = this.rt.client.collection(kind);
     const listing = await cache.all();
+    // After the listing, so by the server's clock.
+    const now = this.rt.now();
     const managed = olds.entries ?? {};
     /** What the set manages and exists, kept current as work completes: saved even if the run fails. */
     const current: Record<string, ManagedEntry> = { ...managed };

@@ -199,7 +199,24 @@ test.each(["crash (SIGKILL of the engine and its plugins)", "cancellation (SIGIN
       await s.stack.cancel();
     }
     emu.setKnobs({ latencyMs: 0 });
-    await s.stack.up(s.io);
+    const before = emu.entries("trusted").length;
+    // An entry made by a POST whose create the engine never recorded is refused, not taken silently (it could be
+    // another stack's): the up fails naming it, creating nothing twice. The one documented step then adopts it.
+    const plain = await s.stack.up(s.io).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    if (plain) {
+      expect(plain.message).toMatch(
+        /an entry identical to this declaration already exists.*CLOUDLOCK_ADOPT_IDENTICAL=1/,
+      );
+      expect(emu.entries("trusted").length).toBeLessThanOrEqual(150);
+      // The engine and the provider it starts inherit the workspace's environment.
+      s.stack.workspace.envVars.CLOUDLOCK_ADOPT_IDENTICAL = "1";
+      await s.stack.up(s.io);
+      delete s.stack.workspace.envVars.CLOUDLOCK_ADOPT_IDENTICAL;
+    }
+    expect(before).toBeLessThanOrEqual(150);
     const a = await audit(emu, s);
     expect(a).toEqual({ count: 150, duplicates: 0, orphans: 0, lost: 0 });
     await s.stack.preview({ refresh: true, expectNoChanges: true });

@@ -150,3 +150,24 @@ test("sets: a bad entry, or an address another resource declares, fails at previ
   );
   expect(suite.emu.requests().counters.total).toBe(0);
 });
+
+test("two stacks declaring one identical entry: the second is refused naming it, and neither destroys the other's (#14)", async () => {
+  const program = async () => {
+    new cloudlock.TrustedIp("shared", { name: "Shared office", ipAddress: "192.0.2.140" });
+  };
+  const a = await engineStack(suite.base, "owner-a", suite.emu, TOKEN, program);
+  const b = await engineStack(suite.base, "owner-b", suite.emu, TOKEN, program);
+  await a.stack.up(a.io);
+  const [entry] = suite.emu.entries("trusted").filter((e) => e.ip_address === "192.0.2.140");
+  const err = await failure(b.stack.up(b.io));
+  expect(err.message).toContain(
+    `an entry identical to this declaration already exists in the trusted library (entry ${entry.pk}`,
+  );
+  expect(err.message).toContain(`set adoptId: "${entry.pk}"`);
+  expect(suite.emu.entries("trusted").filter((e) => e.ip_address === "192.0.2.140")).toHaveLength(1);
+  // B holds nothing, so destroying B leaves A's entry alone.
+  await b.stack.destroy(b.io);
+  expect(suite.emu.entries("trusted").map((e) => e.pk)).toContain(entry.pk);
+  await a.stack.destroy(a.io);
+  expect(suite.emu.entries("trusted").filter((e) => e.ip_address === "192.0.2.140")).toEqual([]);
+});

@@ -214,6 +214,16 @@ describe("decideDiff", () => {
     ).toEqual(["expiresOn"]);
     expect(decideDiff("suspicious", expired, expired, NOW).changes).toBe(false);
   });
+
+  test("an expired entry declared expired: any other change is moot (the entry is gone), so no diff (#13 review)", () => {
+    const expired = { ...base, expiresOn: "2026-01-01T00:00:00Z" };
+    for (const patch of [
+      { description: "two" },
+      { ipAddress: "10.0.0.9" },
+      { expiresOn: "2026-02-01T00:00:00Z" },
+    ])
+      expect(decideDiff("suspicious", expired, { ...expired, ...patch }, NOW).changes).toBe(false);
+  });
 });
 
 describe("patchFor", () => {

@@ -168,3 +168,26 @@ describe("setChanges", () => {
     );
   });
 });
+
+test("an expired managed entry declared expired: a changed field is moot, no change (#13 review)", () => {
+  const now = Date.parse("2026-06-01T00:00:00Z");
+  const gone = {
+    name: "Feed",
+    ipAddress: "192.0.2.44",
+    description: "one",
+    expiresOn: "2026-05-01T00:00:00Z",
+  };
+  const olds = {
+    mode: "additive" as const,
+    entries: { "192.0.2.44": { ...gone, pk: "abcdefghij" } },
+    count: 1,
+  };
+  const news = { mode: "additive" as const, entries: { "192.0.2.44": { ...gone, description: "two" } } };
+  expect(setChanges(olds, news, now).changed).toEqual([]);
+  // Still a change once the declaration gives it a future again.
+  const renewed = {
+    mode: "additive" as const,
+    entries: { "192.0.2.44": { ...gone, expiresOn: "2027-01-01T00:00:00Z" } },
+  };
+  expect(setChanges(olds, renewed, now).changed).toEqual(["192.0.2.44"]);
+});
