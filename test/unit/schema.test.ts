@@ -6,6 +6,7 @@ import {
   matchesEntry,
   outputsFromEntry,
   patchFor,
+  pickInputs,
   sameValue,
   storedView,
   validate,
@@ -314,7 +315,10 @@ describe("fields left to the server (optional + computed)", () => {
     ["empty", { description: "", categories: [] }],
   ])("description and categories %s on the server mean empty: no diff, no drift", (_, fields) => {
     const e = { ...entry, ...fields } as IpEntry;
-    for (const d of [declared, { ...declared, description: "", categories: [] }]) {
+    // Declared absent, "" and [], or null (which check's pickInputs turns into absent).
+    const declaredNull = pickInputs("suspicious", { ...declared, description: null, categories: null });
+    expect(declaredNull).toEqual(declared);
+    for (const d of [declared, { ...declared, description: "", categories: [] }, declaredNull]) {
       const outs = outputsFromEntry("suspicious", e, d, {}, true);
       expect(outs.serverSpelling).toBeUndefined();
       expect(decideDiff("suspicious", outs, d, NOW).changes).toBe(false);
