@@ -2,28 +2,13 @@
  * Answers that are not the documented shape, and listings that cannot be
  * trusted at their word: never an empty library, never a truncated one.
  */
-import { Emulator } from "../../emulator";
-import { CloudlockClient, isIncompleteListingError, isMalformedResponseError } from "../../provider/client";
-import { addresses, clientFor, startEmulator } from "../helpers/emulator";
+import { isIncompleteListingError, isMalformedResponseError } from "../../provider/client";
+import { addresses, clientSuite } from "../helpers/emulator";
 
-let emu: Emulator;
-let client: CloudlockClient;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.reset();
-  emu.onList = undefined;
-  client = clientFor(emu, { retry: { retries: 3 } });
-});
-afterEach(() => client.close());
+const suite = clientSuite({}, { retry: { retries: 3 } });
 
 const seed = (n: number, base = 31) =>
-  emu.seed(
+  suite.emu.seed(
     "trusted",
     addresses(n, base).map((ip, i) => ({ name: `e${i}`, ip_address: ip })),
   );
@@ -33,40 +18,42 @@ describe("a 2xx answer that is not the documented shape", () => {
     "a listing answered %s is an error naming method, URL and problem, after retries; never []",
     async (badAnswer) => {
       seed(30);
-      emu.setKnobs({ badAnswerRate: 1, badAnswer });
-      const err = await client.trusted.listAll().catch((e: Error) => e);
+      suite.emu.setKnobs({ badAnswerRate: 1, badAnswer });
+      const err = await suite.client.trusted.listAll().catch((e: Error) => e);
       expect(isMalformedResponseError(err)).toBe(true);
       expect((err as Error).message).toMatch(
         /^Cloudlock API GET \/ip\/trusted\?offset=0&limit=100 answered 200 with (an HTML page|a list envelope without an items list|a body that is not JSON \(or is cut off\)), which is not the documented shape \(gave up after 4 attempts/,
       );
-      expect(emu.requests().counters.faults["bad-answer"]).toBe(4);
+      expect(suite.emu.requests().counters.faults["bad-answer"]).toBe(4);
     },
   );
 
   test("retried like a 5xx: an answer that is sometimes bad still gives the whole listing", async () => {
     const made = seed(250);
-    emu.setKnobs({ badAnswerRate: 0.3, seed: 7, badAnswer: "truncated" });
-    const got = await client.trusted.listAll();
+    suite.emu.setKnobs({ badAnswerRate: 0.3, seed: 7, badAnswer: "truncated" });
+    const got = await suite.client.trusted.listAll();
     expect(new Set(got.map((e) => e.pk))).toEqual(new Set(made.map((e) => e.pk)));
-    expect(emu.requests().counters.faults["bad-answer"]).toBeGreaterThan(0);
+    expect(suite.emu.requests().counters.faults["bad-answer"]).toBeGreaterThan(0);
   });
 
   test("a create answered with HTML is an error, not an entry without an id; POST is not repeated", async () => {
-    emu.setKnobs({ badAnswerRate: 1, faultMethods: ["POST"] });
-    const err = await client.trusted.create({ name: "x", ip_address: "192.0.2.1" }).catch((e: Error) => e);
+    suite.emu.setKnobs({ badAnswerRate: 1, faultMethods: ["POST"] });
+    const err = await suite.client.trusted
+      .create({ name: "x", ip_address: "192.0.2.1" })
+      .catch((e: Error) => e);
     expect(isMalformedResponseError(err)).toBe(true);
-    expect(emu.requests().counters.byMethod.POST).toBe(1);
+    expect(suite.emu.requests().counters.byMethod.POST).toBe(1);
     // It was made: recovery (the provider's lost-answer path) finds it by listing.
-    emu.setKnobs({ badAnswerRate: 0 });
-    expect((await client.trusted.listAll()).map((e) => e.ip_address)).toEqual(["192.0.2.1"]);
+    suite.emu.setKnobs({ badAnswerRate: 0 });
+    expect((await suite.client.trusted.listAll()).map((e) => e.ip_address)).toEqual(["192.0.2.1"]);
   });
 
   test("an update answered with HTML is retried (PUT is idempotent), then an error", async () => {
     const [e] = seed(1);
-    emu.setKnobs({ badAnswerRate: 1, faultMethods: ["PUT"] });
-    const err = await client.trusted.update(e.pk, { description: "d" }).catch((x: Error) => x);
+    suite.emu.setKnobs({ badAnswerRate: 1, faultMethods: ["PUT"] });
+    const err = await suite.client.trusted.update(e.pk, { description: "d" }).catch((x: Error) => x);
     expect(isMalformedResponseError(err)).toBe(true);
-    expect(emu.requests().counters.byMethod.PUT).toBe(4);
+    expect(suite.emu.requests().counters.byMethod.PUT).toBe(4);
   });
 });
 
@@ -76,38 +63,41 @@ describe("a listing is complete or it is an error", () => {
     ["string", /total is "30", not a count/],
   ] as const)("a total that is %s is not the documented shape", async (listTotal, reason) => {
     seed(30);
-    emu.setKnobs({ listTotal });
-    const err = await client.trusted.listAll().catch((e: Error) => e);
+    suite.emu.setKnobs({ listTotal });
+    const err = await suite.client.trusted.listAll().catch((e: Error) => e);
     expect(isMalformedResponseError(err)).toBe(true);
     expect((err as Error).message).toMatch(reason);
   });
 
   test("a total that is too low does not truncate: pages are read until a short one, and a second walk confirms", async () => {
     const made = seed(170);
-    emu.setKnobs({ listTotal: "low" });
-    const got = await client.trusted.listAll();
+    suite.emu.setKnobs({ listTotal: "low" });
+    const got = await suite.client.trusted.listAll();
     expect(got).toHaveLength(170);
     expect(new Set(got.map((e) => e.pk))).toEqual(new Set(made.map((e) => e.pk)));
     // Two walks of two pages each: the second proves the first was not a moving target.
-    expect(emu.requests().counters.byMethod.GET).toBe(4);
+    expect(suite.emu.requests().counters.byMethod.GET).toBe(4);
   });
 
   test("a library with exactly 100 entries ends on an empty page", async () => {
     seed(100);
-    expect(await client.trusted.listAll()).toHaveLength(100);
-    expect(emu.requests().log.map((r) => r.query)).toEqual(["?offset=0&limit=100", "?offset=100&limit=100"]);
+    expect(await suite.client.trusted.listAll()).toHaveLength(100);
+    expect(suite.emu.requests().log.map((r) => r.query)).toEqual([
+      "?offset=0&limit=100",
+      "?offset=100&limit=100",
+    ]);
   });
 
   test("entries removed between pages: the walk notices the total move and walks again", async () => {
     const made = seed(150);
     let once = false;
-    emu.onList = (_c, offset) => {
+    suite.emu.onList = (_c, offset) => {
       if (offset === 100 && !once) {
         once = true;
-        emu.remove("trusted", [made[3].pk]);
+        suite.emu.remove("trusted", [made[3].pk]);
       }
     };
-    const got = await client.trusted.listAll();
+    const got = await suite.client.trusted.listAll();
     expect(new Set(got.map((e) => e.pk))).toEqual(
       new Set(
         made
@@ -121,10 +111,10 @@ describe("a listing is complete or it is an error", () => {
   test("a library that keeps changing is an IncompleteListingError after 4 walks, never a partial listing", async () => {
     const made = seed(150);
     let n = 0;
-    emu.onList = (_c, offset) => {
-      if (offset === 100) emu.remove("trusted", [made[n++].pk]);
+    suite.emu.onList = (_c, offset) => {
+      if (offset === 100) suite.emu.remove("trusted", [made[n++].pk]);
     };
-    const err = await client.trusted.listAll().catch((e: Error) => e);
+    const err = await suite.client.trusted.listAll().catch((e: Error) => e);
     expect(isIncompleteListingError(err)).toBe(true);
     expect((err as Error).message).toMatch(
       /could not be proven complete after 4 walks \(the library changed/,
@@ -134,19 +124,19 @@ describe("a listing is complete or it is an error", () => {
   test("fewer entries than the total, twice over, is an error (a server that stops early)", async () => {
     seed(150);
     // A server whose pages stop after the first, while its total says 150.
-    const real = emu.api.list.bind(emu.api);
-    emu.api.list = (c, params) => {
+    const real = suite.emu.api.list.bind(suite.emu.api);
+    suite.emu.api.list = (c, params) => {
       const page = real(c, params);
       return Number(params.get("offset")) >= 100 ? { ...page, items: [] } : page;
     };
     try {
-      const err = await client.trusted.listAll().catch((e: Error) => e);
+      const err = await suite.client.trusted.listAll().catch((e: Error) => e);
       expect(isIncompleteListingError(err)).toBe(true);
       expect((err as Error).message).toMatch(
         /the server said total 150 but the listing ended after 100 entries/,
       );
     } finally {
-      emu.api.list = real;
+      suite.emu.api.list = real;
     }
   });
 });

@@ -31,3 +31,27 @@ export function addresses(n: number, base = 11): string[] {
     (_, i) => `${base}.${Math.floor(i / 250) % 250}.${i % 250}.${(i % 7) + 1}`,
   );
 }
+
+/**
+ * Per-file set-up of the client suites: one emulator for the file, and before
+ * each test a reset library (no rate limit, no list hook) and a fresh client.
+ * Read the fields inside tests.
+ */
+export function clientSuite(
+  opts: EmulatorOptions = {},
+  clientOpts: ClientOptions = {},
+): { emu: Emulator; client: CloudlockClient } {
+  const ctx = {} as { emu: Emulator; client: CloudlockClient };
+  beforeAll(async () => {
+    ctx.emu = await startEmulator(opts);
+  });
+  afterAll(() => ctx.emu.close());
+  beforeEach(() => {
+    ctx.emu.reset();
+    ctx.emu.setKnobs({ rateLimit: null });
+    ctx.emu.onList = undefined;
+    ctx.client = clientFor(ctx.emu, clientOpts);
+  });
+  afterEach(() => ctx.client.close());
+  return ctx;
+}
