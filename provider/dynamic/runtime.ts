@@ -95,6 +95,8 @@ export class ProviderRuntime {
   /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
   private refusedWrites = new Map<CollectionName, Refusal>();
   private deleters = new Map<CollectionName, DeleteBatcher>();
+  /** The one request that asks Cloudlock's clock, when an expiry must be judged before any other answer. */
+  private clockProbe?: Promise<void>;
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
 
@@ -127,6 +129,7 @@ export class ProviderRuntime {
     this.settings = { ...s, apiUrl, apiToken, timeoutMs, maxRequestsPerSecond };
     this.clientInstance?.close();
     this.clientInstance = undefined;
+    this.clockProbe = undefined;
     this.caches.clear();
     this.refusedWrites.clear();
     this.firstWrite.clear();
@@ -178,7 +181,12 @@ export class ProviderRuntime {
    */
   async serverNow(): Promise<number> {
     const c = this.client;
-    if (!c.clock.known) await c.suspicious.page({ offset: 0, limit: 1 }).catch(() => undefined);
+    // One probe however many calls ask at once (the engine sends checks and diffs concurrently).
+    if (!c.clock.known)
+      await (this.clockProbe ??= c.suspicious.page({ offset: 0, limit: 1 }).then(
+        () => undefined,
+        () => undefined,
+      ));
     return c.now();
   }
 

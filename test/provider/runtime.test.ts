@@ -650,3 +650,26 @@ describe("answers that cannot be used (#14)", () => {
     }
   });
 });
+
+describe("expiry by Cloudlock's clock", () => {
+  test("50 concurrent checks of expiring entries in a fresh process ask the clock once, and judge by it", async () => {
+    // Cloudlock is 30 days ahead of this machine: an expiry 10 days ahead of us has passed for it.
+    emu.advanceClock(30 * 86_400);
+    try {
+      const expiresOn = new Date(Date.now() + 10 * 86_400_000).toISOString();
+      const results = await Promise.all(
+        addresses(50, 51).map((ip, i) =>
+          rt.check("suspicious", {}, { name: `s${i}`, ipAddress: ip, expiresOn }),
+        ),
+      );
+      expect(emu.requests().counters.byMethod.GET).toBe(1);
+      expect(
+        results.every((r) =>
+          r.failures.some((f) => /is in the past; a new entry must expire/.test(f.reason)),
+        ),
+      ).toBe(true);
+    } finally {
+      emu.advanceClock(-30 * 86_400);
+    }
+  });
+});
