@@ -76,18 +76,7 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
       "SuspiciousIp",
     );
     self.resource = this;
-    if (expiresOn && !opts?.id) {
-      expiresOn.apply((v) => {
-        const at = typeof v === "string" ? Date.parse(v) : NaN;
-        if (at <= Date.now()) {
-          void pulumi.log.warn(
-            `expiresOn ${v} has passed: Cloudlock has removed this entry on schedule. That is not drift; ` +
-              `you can delete this declaration.`,
-            this,
-          );
-        }
-      });
-    }
+    // Whether the expiry has passed is Cloudlock's clock to say: the provider warns when it reads such an entry.
   }
 
   /**

@@ -15,6 +15,15 @@ import {
 export interface ListOptions {
   /** Called after each page: entries yielded so far, and the server's total. */
   onPage?: (progress: { fetched: number; total: number }) => void;
+  /**
+   * When the library never holds still for a whole walk (other writers, or our
+   * own creates in flight): `"error"` (the default) fails with
+   * IncompleteListingError; `"union"` yields every entry seen by the last two
+   * walks, for callers that confirm absences themselves (the providers search
+   * for an entry before they conclude it gone, and refuse a duplicate rather
+   * than make one).
+   */
+  whenBusy?: "error" | "union";
 }
 
 /** Largest page the API serves. */
@@ -96,7 +105,7 @@ export class IpCollection {
    * `onPage` hears after each page how many entries the walk has read of the total.
    */
   async *list(query: ListQuery = {}, opts: ListOptions = {}): AsyncGenerator<IpEntry> {
-    let previous: Set<string> | undefined;
+    let previous: Map<string, IpEntry> | undefined;
     let why = "";
     for (let walk = 0; walk <= MAX_EXTRA_WALKS; walk++) {
       const seen = new Map<string, IpEntry>();
@@ -120,8 +129,7 @@ export class IpCollection {
         // A short page ends the walk; so does a page with nothing new (a server that ignores offset).
         if (page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT) || fresh === 0) break;
       }
-      const pks = new Set(seen.keys());
-      const stable = previous !== undefined && sameKeys(previous, pks);
+      const stable = previous !== undefined && sameKeys(new Set(previous.keys()), new Set(seen.keys()));
       if ((!changed && seen.size === total) || (stable && seen.size >= total!)) {
         yield* seen.values();
         return;
@@ -129,7 +137,12 @@ export class IpCollection {
       why = changed
         ? "the library changed while it was being read"
         : `the server said total ${total} but the listing ended after ${seen.size} entries`;
-      previous = pks;
+      if (walk === MAX_EXTRA_WALKS && changed && opts.whenBusy === "union" && previous) {
+        for (const [pk, e] of previous) if (!seen.has(pk)) seen.set(pk, e);
+        yield* seen.values();
+        return;
+      }
+      previous = seen;
     }
     throw new IncompleteListingError(
       `Cloudlock API GET ${this.path}: the listing could not be proven complete after ${MAX_EXTRA_WALKS + 1} ` +

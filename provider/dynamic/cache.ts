@@ -101,7 +101,9 @@ export class LibraryCache {
   }
 
   private refreshListing(): Promise<Listing> {
-    const listing = this.collection.listAll().then((list) => new Listing(list));
+    // A busy library still gives a listing (both walks' entries): reads confirm an absence by search, and creates
+    // refuse what looks like a duplicate, so an entry that moved mid-walk is never lost or made twice.
+    const listing = this.collection.listAll({}, { whenBusy: "union" }).then((list) => new Listing(list));
     if (this.naive) return listing;
     this.dropAhead(); // the listing answers every read from now on
     const snap = { listing };
