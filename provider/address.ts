@@ -116,8 +116,11 @@ export function parseAddress(input: unknown): ParseResult {
   if (slash >= 0) {
     const addrText = input.slice(0, slash);
     const lenText = input.slice(slash + 1);
-    const base = parseOne(addrText);
+    let base = parseOne(addrText);
     if (typeof base === "string") return { ok: false, reason: `CIDR ${base}` };
+    // A block wider than ::ffff:0:0/96 is IPv6 space that merely starts in the mapped range.
+    if (base.mapped && /^\d+$/.test(lenText) && Number(lenText) < 96)
+      base = { family: "ipv6", value: base.value + MAPPED_PREFIX };
     // A mapped address counts its prefix in IPv6 bits: ::ffff:10.0.0.0/104 is 10.0.0.0/8.
     const max = base.mapped ? 128 : BITS[base.family];
     const min = base.mapped ? 96 : 0;

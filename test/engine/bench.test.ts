@@ -51,7 +51,7 @@ test("refresh GETs ≤ min(ceil(L/100), N) + 2 in both shapes; the naive provide
   for (const op of ["preview --refresh", "refresh"]) {
     expect(row("ours", "N=L=20", op).get).toBeLessThanOrEqual(Math.min(1, 20) + 2);
     expect(row("ours", "N=10 in L=300", op).get).toBeLessThanOrEqual(Math.min(3, 10) + 2);
-    expect(row("naive", "N=10 in L=300", op).get).toBe(10 * 3);
+    expect(row("naive", "N=10 in L=300", op).get).toBe(10 * (Math.floor(300 / 100) + 1)); // a listing ends on a short page
   }
 });
 
