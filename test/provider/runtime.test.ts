@@ -656,7 +656,7 @@ describe("expiry by Cloudlock's clock", () => {
     // Cloudlock is 30 days ahead of this machine: an expiry 10 days ahead of us has passed for it.
     emu.advanceClock(30 * 86_400);
     try {
-      const expiresOn = new Date(Date.now() + 10 * 86_400_000).toISOString();
+      const expiresOn = new Date(emu.now() - 20 * 86_400_000).toISOString(); // 20 days past for Cloudlock
       const results = await Promise.all(
         addresses(50, 51).map((ip, i) =>
           rt.check("suspicious", {}, { name: `s${i}`, ipAddress: ip, expiresOn }),
