@@ -65,6 +65,12 @@ export class Emulator {
    * page's offset, so a test can change the library between two pages.
    */
   onList?: (collection: CollectionName, offset: number) => void;
+  /**
+   * In-process tests only: called (and awaited) before each create (POST) is
+   * applied, so a test can play another writer that gets in between a client's
+   * check and its POST, or hold creates until two writers have both looked.
+   */
+  onCreate?: (collection: CollectionName) => void | Promise<void>;
   private knobValues: Knobs;
   private readonly initialKnobs: Knobs;
   private readonly tokens: Map<string, TokenSpec>;
@@ -338,6 +344,7 @@ export class Emulator {
       }
       if (method === "GET" && id === undefined)
         this.onList?.(collection, Number(url.searchParams.get("offset") ?? 0));
+      if (method === "POST" && id === undefined) await this.onCreate?.(collection);
       const reply = await this.dispatch(req, method, collection, id, url);
       if (faultable && k.badAnswerRate > 0 && (reply.status ?? 200) < 300 && this.rand() < k.badAnswerRate) {
         return finish({ ...reply, raw: badAnswer(k.badAnswer, reply.body) }, "bad-answer");

@@ -1,4 +1,4 @@
-import { canonicalAddress } from "../address";
+import { canonicalAddress, sameAddress } from "../address";
 import { PAGE_LIMIT, type IpCollection } from "../client/collection";
 import type { IpEntry } from "../client/types";
 
@@ -86,6 +86,9 @@ export class LibraryCache {
   private aheadFetch?: Promise<void>;
   private generation = 0;
   private readonly naive: boolean;
+  /** othersAtOne: the round not started yet (entries join it), and the one whose requests are out. */
+  private nextRound?: { joined: { entry: IpEntry; sent: string }[]; result: Promise<Map<string, IpEntry[]>> };
+  private roundInFlight?: Promise<unknown>;
 
   constructor(
     private readonly collection: IpCollection,
@@ -201,6 +204,66 @@ export class LibraryCache {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Fresh from Cloudlock, not from the held listing (another writer may have
+   * posted since): the entries other than each of ours at its address. One
+   * search per spelling (ours as stored, as sent, canonical) while that costs
+   * no more than a new listing, else one listing: ≤ min(3N, ceil(L/100)) GETs.
+   */
+  async othersAt(ours: { entry: IpEntry; sent: string }[]): Promise<Map<string, IpEntry[]>> {
+    const out = new Map<string, IpEntry[]>();
+    if (this.naive || ours.length === 0) return out;
+    const termsOf = (o: { entry: IpEntry; sent: string }) => [
+      ...new Set([o.entry.ip_address, o.sent, canonicalAddress(o.sent)].map(searchTerm)),
+    ];
+    const searches = ours.reduce((n, o) => n + termsOf(o).length, 0);
+    const pages = Math.max(
+      1,
+      Math.ceil((this.snapshot ? (await this.snapshot.listing).byPk.size : 0) / PAGE_LIMIT),
+    );
+    if (searches <= pages || !this.snapshot) {
+      await Promise.all(
+        ours.map(async (o) => {
+          const found = new Map<string, IpEntry>();
+          for (const term of termsOf(o))
+            for (const e of await this.collection.listAll({ q: term }))
+              if (e.pk !== o.entry.pk && sameAddress(e.ip_address, o.sent)) found.set(e.pk, e);
+          out.set(o.entry.pk, [...found.values()]);
+        }),
+      );
+      return out;
+    }
+    const listing = await this.refreshListing();
+    for (const o of ours)
+      out.set(
+        o.entry.pk,
+        listing.atAddress(o.sent).filter((e) => e.pk !== o.entry.pk),
+      );
+    return out;
+  }
+
+  /**
+   * othersAt for one new entry, in rounds: checks that arrive while a round is
+   * in flight wait and go together in the next one. Each round starts after
+   * every one of its entries was posted, and costs what othersAt costs for all
+   * of them, so concurrent creates share a listing when that is cheaper.
+   */
+  async othersAtOne(entry: IpEntry, sent: string): Promise<IpEntry[]> {
+    let round = this.nextRound;
+    if (!round) {
+      const joined: { entry: IpEntry; sent: string }[] = [];
+      const result = (async () => {
+        await this.roundInFlight?.catch(() => undefined);
+        if (this.nextRound === round) this.nextRound = undefined;
+        return this.othersAt(joined);
+      })();
+      this.roundInFlight = result;
+      this.nextRound = round = { joined, result };
+    }
+    round.joined.push({ entry, sent });
+    return (await round.result).get(entry.pk) ?? [];
   }
 
   private async search(pk: string, address: string): Promise<IpEntry | undefined> {

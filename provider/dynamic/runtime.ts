@@ -4,6 +4,7 @@
  * time and forward here, so this code can change without rewriting state and
  * nothing in it (client, token, cache) is ever serialised.
  */
+import { sameAddress } from "../address";
 import { CloudlockClient } from "../client/client";
 import { RateLimiter } from "../client/limiter";
 import { ConnectionSettings, resolveConnection } from "../client/config";
@@ -219,7 +220,7 @@ export class ProviderRuntime {
       s.adoptIdentical ?? /^(1|true|yes)$/i.test((s.env ?? process.env)[ENV_ADOPT_IDENTICAL] ?? "");
     const entry = inputs.adoptId
       ? await this.adopt(kind, inputs)
-      : await this.createNew(kind, inputs, adoptIdentical);
+      : await this.createNew(kind, inputs, { adoptIdentical });
     return { id: entry.pk, outs: this.written(kind, entry, inputs) };
   }
 
@@ -229,7 +230,18 @@ export class ProviderRuntime {
    * that was already there is adopted only when `adoptIdentical` says so (a
    * set adopts by address by contract); otherwise it is refused, naming it.
    */
-  async createNew(kind: CollectionName, inputs: EntryInputs, adoptIdentical = true): Promise<IpEntry> {
+  async createNew(
+    kind: CollectionName,
+    inputs: EntryInputs,
+    {
+      adoptIdentical = true,
+      deferCheck,
+    }: {
+      adoptIdentical?: boolean;
+      /** Given: the caller checks the new entry is alone at its address (see aloneAt), e.g. a set for all at once. */
+      deferCheck?: (made: IpEntry, ownKnown: boolean) => void;
+    } = {},
+  ): Promise<IpEntry> {
     const cache = this.cache(kind);
     return cache.withAddress(inputs.ipAddress, async () => {
       const existing = await this.existing(kind, inputs, adoptIdentical);
@@ -246,12 +258,16 @@ export class ProviderRuntime {
           const created = await this.write(kind, "create", () => this.client.collection(kind).create(body));
           const entry = { ...fallbackEntry(kind, body), ...created };
           cache.noteWritten(entry);
+          await this.alone(kind, entry, inputs, true, deferCheck);
           return entry;
         } catch (e) {
           // The POST may have been applied although its answer was lost (or unusable): look before trying again.
           if (isConnectionError(e) || isMalformedResponseError(e) || (isApiError(e) && e.status >= 500)) {
-            const made = await this.lostCreate(kind, inputs);
-            if (made) return made;
+            const lost = await this.lostCreate(kind, inputs);
+            if (lost) {
+              await this.alone(kind, lost.made, inputs, false, deferCheck, lost.others);
+              return lost.made;
+            }
             // Verified absent: another POST cannot duplicate.
             if (attempt < CREATE_ATTEMPTS) {
               await sleep(Math.min(2_000, 100 * 2 ** attempt));
@@ -272,6 +288,71 @@ export class ProviderRuntime {
         }
       }
     });
+  }
+
+  /**
+   * After our POST: no other writer made an entry at the same address between
+   * our duplicate check and the POST (a server that allows duplicates lets two
+   * writers both succeed). For each entry that has company, ours is deleted
+   * again when we know it is ours (`ownKnown`: the POST answered), and the
+   * create fails naming every pk, so no run exits 0 leaving a duplicate.
+   * Returns why, by our pk, for each entry that was not alone.
+   */
+  async aloneAt(
+    kind: CollectionName,
+    made: { entry: IpEntry; sent: string; name: string }[],
+    ownKnown: boolean,
+    found?: Map<string, IpEntry[]>,
+  ): Promise<Map<string, string>> {
+    const others = found ?? (await this.cache(kind).othersAt(made));
+    const now = this.now();
+    const failed = new Map<string, string>();
+    const crowded = made.filter((m) => others.get(m.entry.pk)?.some((e) => !hasExpired(e.expires_on, now)));
+    if (crowded.length === 0) return failed;
+    const gone = ownKnown
+      ? await this.write(kind, "delete", () =>
+          this.client.collection(kind).delete(crowded.map((m) => m.entry.pk)),
+        ).then(
+          () => undefined,
+          (e: Error) => e.message,
+        )
+      : "not known";
+    if (ownKnown && gone === undefined) this.cache(kind).noteDeleted(crowded.map((m) => m.entry.pk));
+    for (const m of crowded) {
+      const theirs = others.get(m.entry.pk)!.filter((e) => !hasExpired(e.expires_on, now));
+      const named = theirs.map((e) => `${e.pk} ("${e.name}", ${e.ip_address})`).join(", ");
+      const outcome = !ownKnown
+        ? `This run's POST lost its answer, so which entry it made is not known: none was deleted, and the library ` +
+          `now holds entries ${[m.entry.pk, ...theirs.map((e) => e.pk)].join(", ")} at this address. Delete the one ` +
+          `no one manages, then set adoptId to the other`
+        : gone === undefined
+          ? `Entry ${m.entry.pk}, the one this run made, was deleted again so the library holds no duplicate. ` +
+            `Set adoptId: "${theirs[0].pk}" to manage the other writer's entry, or stop the other writer and run ` +
+            `\`pulumi up\` again`
+          : `Deleting entry ${m.entry.pk}, the one this run made, failed too (${gone}): delete it by hand, then set ` +
+            `adoptId: "${theirs[0].pk}" or run \`pulumi up\` again`;
+      failed.set(
+        m.entry.pk,
+        `${LABEL[kind]} "${m.name}" (${m.sent}): another writer created entry ${named} at the same address while ` +
+          `this run created entry ${m.entry.pk} (Cloudlock accepted both). ${outcome}.`,
+      );
+    }
+    return failed;
+  }
+
+  private async alone(
+    kind: CollectionName,
+    entry: IpEntry,
+    inputs: EntryInputs,
+    ownKnown: boolean,
+    deferCheck?: (made: IpEntry, ownKnown: boolean) => void,
+    seen?: IpEntry[],
+  ): Promise<void> {
+    if (deferCheck) return deferCheck(entry, ownKnown);
+    const others = seen ?? (await this.cache(kind).othersAtOne(entry, inputs.ipAddress));
+    const made = [{ entry, sent: inputs.ipAddress, name: inputs.name }];
+    const failed = await this.aloneAt(kind, made, ownKnown, new Map([[entry.pk, others]]));
+    for (const why of failed.values()) throw new CloudlockError(why);
   }
 
   /**
@@ -299,18 +380,29 @@ export class ProviderRuntime {
    * for the address we sent finds it in one request; only when that finds
    * nothing is the whole listing taken again, to be sure before another POST.
    */
-  private async lostCreate(kind: CollectionName, inputs: EntryInputs): Promise<IpEntry | undefined> {
+  private async lostCreate(
+    kind: CollectionName,
+    inputs: EntryInputs,
+  ): Promise<{ made: IpEntry; others: IpEntry[] } | undefined> {
     const cache = this.cache(kind);
     const hits = await this.client.collection(kind).listAll({ q: inputs.ipAddress });
     // matchesEntry compares addresses canonically: the search matched a spelling, this checks the set.
-    const made = hits.find((e) => matchesEntry(kind, e, inputs));
-    if (made) {
-      cache.noteWritten(made);
-      return made;
+    let made = hits.find((e) => matchesEntry(kind, e, inputs));
+    if (made) cache.noteWritten(made);
+    else {
+      cache.invalidate();
+      // Right after our own POST: an identical entry the search missed (another spelling) is the one we made.
+      made = await this.existing(kind, inputs, true);
+      if (!made) return undefined;
+      hits.push(...(await cache.byAddress(inputs.ipAddress)));
     }
-    cache.invalidate();
-    // Right after our own POST: an identical entry the search missed (another spelling) is the one we made.
-    return this.existing(kind, inputs, true);
+    // Read after our POST, so it also shows whether another writer made the address meanwhile.
+    const others = new Map(
+      hits
+        .filter((e) => e.pk !== made.pk && sameAddress(e.ip_address, made.ip_address))
+        .map((e) => [e.pk, e]),
+    );
+    return { made, others: [...others.values()] };
   }
 
   /**

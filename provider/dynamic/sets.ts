@@ -253,6 +253,7 @@ export class IpSets {
     );
     deleter.flushNow();
     await deleted;
+    const made: Made[] = [];
     const tasks = [
       ...updates.map(({ key, pk, entry, known }) => async () => {
         try {
@@ -266,15 +267,30 @@ export class IpSets {
           // Deleted since the listing: make it again.
           cache.noteDeleted([pk]);
           delete current[key];
-          await this.createInto(kind, key, entry, current).catch((err) => fail(key, err));
+          await this.createInto(kind, key, entry, current, made).catch((err) => fail(key, err));
         }
       }),
       ...creates.map(
-        (key) => () => this.createInto(kind, key, want.entries[key], current).catch((e) => fail(key, e)),
+        (key) => () =>
+          this.createInto(kind, key, want.entries[key], current, made).catch((e) => fail(key, e)),
       ),
     ];
     // After a failure, start nothing new: the library or the token is in trouble, and what is done is saved.
     await pool(tasks, CONCURRENCY, () => failures.length > 0);
+    // Another writer may have made one of our addresses while we did (a server that allows duplicates).
+    for (const ownKnown of [true, false]) {
+      const ours = made.filter((m) => m.ownKnown === ownKnown);
+      const crowded = await this.rt.aloneAt(kind, ours, ownKnown).catch((e: Error) => {
+        fail("checking the new entries are alone at their addresses", e);
+        return new Map<string, string>();
+      });
+      for (const m of ours) {
+        const why = crowded.get(m.entry.pk);
+        if (why === undefined) continue;
+        if (current[m.key]?.pk === m.entry.pk) delete current[m.key];
+        failures.push(why);
+      }
+    }
 
     const outs: SetOutputs = {
       mode: want.mode,
@@ -307,9 +323,13 @@ export class IpSets {
     key: string,
     entry: SetEntry,
     current: Record<string, ManagedEntry>,
+    made: Made[],
   ): Promise<void> {
-    const made = await this.rt.createNew(kind, entry);
-    current[key] = managedFrom(kind, made, entry, {}, true);
+    const live = await this.rt.createNew(kind, entry, {
+      deferCheck: (e, ownKnown) =>
+        made.push({ key, entry: e, sent: entry.ipAddress, name: entry.name, ownKnown }),
+    });
+    current[key] = managedFrom(kind, live, entry, {}, true);
   }
 }
 
@@ -328,6 +348,15 @@ function managedFrom(
   const v = viewEntry(kind, live, declared, known, wrote);
   const { adoptId: _, ...fields } = v.inputs;
   return { ...cleanEntry(fields), ...v.owned, pk: live.pk, ...v.view };
+}
+
+/** An entry this run's POST made, to check it is alone at its address once all creates are done. */
+interface Made {
+  key: string;
+  entry: IpEntry;
+  sent: string;
+  name: string;
+  ownKnown: boolean;
 }
 
 /** What a managed entry declares: no pk, no server view, no value left to the server. */

@@ -192,14 +192,42 @@ describe("shared listing", () => {
     expect(gets()).toBeLessThanOrEqual(Math.floor(200 / 100) + 1 + 1);
   });
 
-  test("50 concurrent creates share one listing for their duplicate checks", async () => {
+  test("50 concurrent creates share one listing for their duplicate checks; each is checked alone once, after", async () => {
     emu.seed(
       "trusted",
       addresses(150, 30).map((ip, i) => ({ name: `pre${i}`, ip_address: ip })),
     );
     emu.clearRequests();
     await Promise.all(addresses(50).map((ip, i) => rt.create("trusted", { name: `n${i}`, ipAddress: ip })));
-    expect(emu.requests().counters.byMethod).toEqual({ GET: 2, POST: 50 });
+    const log = emu.requests().log;
+    const firstPost = log.findIndex((r) => r.method === "POST");
+    expect(log.slice(0, firstPost).map((r) => r.query)).toEqual([
+      "?offset=0&limit=100",
+      "?offset=100&limit=100",
+    ]);
+    expect(emu.requests().counters.byMethod.POST).toBe(50);
+    // The checks after the POSTs: at most one search each, fewer where checks waiting together share a listing.
+    expect(emu.requests().counters.byMethod.GET - 2).toBeLessThanOrEqual(50);
+  });
+
+  test("checks that wait together go as one round, at the cost of the cheaper of their searches and a listing", async () => {
+    const seeded = emu.seed(
+      "trusted",
+      addresses(150, 33).map((ip, i) => ({ name: `pre${i}`, ip_address: ip })),
+    );
+    const cache = rt.cache("trusted");
+    await cache.all(); // the duplicate check's listing, held
+    emu.clearRequests();
+    const others = await Promise.all(seeded.slice(0, 50).map((e) => cache.othersAtOne(e, e.ip_address)));
+    expect(others.every((o) => o.length === 0)).toBe(true);
+    expect(emu.requests().log.map((r) => r.query)).toEqual(["?offset=0&limit=100", "?offset=100&limit=100"]);
+    emu.clearRequests();
+    // Two waiting: two searches cost no more than the 2-page listing, so searches.
+    await Promise.all(seeded.slice(0, 2).map((e) => cache.othersAtOne(e, e.ip_address)));
+    expect(emu.requests().log.map((r) => r.query)).toEqual([
+      `?q=${seeded[0].ip_address}&offset=0&limit=100`,
+      `?q=${seeded[1].ip_address}&offset=0&limit=100`,
+    ]);
   });
 
   test("a read after our own write sees it (the listing is kept current, not stale)", async () => {
@@ -587,7 +615,7 @@ describe("delete coalescing", () => {
   });
 });
 
-test("1,000 creates into an empty library: exactly 1,000 POSTs and one listing", async () => {
+test("1,000 creates into an empty library: exactly 1,000 POSTs, one listing, at most one check each", async () => {
   const fast = new ProviderRuntime({
     apiUrl: emu.apiUrl,
     apiToken: TOKEN,
@@ -596,7 +624,17 @@ test("1,000 creates into an empty library: exactly 1,000 POSTs and one listing",
   });
   await pool(addresses(1000, 90), 8, (ip) => fast.create("trusted", { name: ip, ipAddress: ip }));
   const c = emu.requests().counters.byMethod;
-  expect({ POST: c.POST, GET: c.GET }).toEqual({ POST: 1000, GET: 1 });
+  const log = emu.requests().log;
+  expect(
+    log
+      .slice(
+        0,
+        log.findIndex((r) => r.method === "POST"),
+      )
+      .filter((r) => r.method === "GET"),
+  ).toHaveLength(1);
+  expect(c.POST).toBe(1000);
+  expect(c.GET).toBeLessThanOrEqual(1 + 1000);
 });
 
 describe("answers that cannot be used (#14)", () => {
@@ -671,5 +709,83 @@ describe("expiry by Cloudlock's clock", () => {
     } finally {
       emu.advanceClock(-30 * 86_400);
     }
+  });
+});
+
+describe("another writer between our duplicate check and our POST (#14)", () => {
+  /** Play a second writer (another stack, a script) whose POST lands just before ours. */
+  function otherWriterFirst(collection: "trusted" | "suspicious", ip: string): { pk?: string } {
+    const theirs: { pk?: string } = {};
+    emu.onCreate = (c) => {
+      if (c !== collection || theirs.pk) return;
+      theirs.pk = emu.seed(collection, [{ name: "Other writer", ip_address: ip }])[0].pk;
+    };
+    return theirs;
+  }
+  afterEach(() => (emu.onCreate = undefined));
+
+  test("a server that allows duplicates: the create fails naming both pks, and ours is deleted again", async () => {
+    emu.setKnobs({ duplicates: "allow" });
+    const theirs = otherWriterFirst("trusted", "192.0.2.40");
+    const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: "192.0.2.40/32" }));
+    const posted = emu.requests().log.find((r) => r.method === "POST")!;
+    expect(theirs.pk).toBeDefined();
+    expect(e.message).toContain(`another writer created entry ${theirs.pk}`);
+    expect(e.message).toMatch(/this run created entry (\w+) \(Cloudlock accepted both\)/);
+    const ours = /this run created entry (\w+)/.exec(e.message)![1];
+    expect(ours).not.toBe(theirs.pk);
+    expect(e.message).toContain(`was deleted again so the library holds no duplicate`);
+    expect(e.message).toContain(`adoptId: "${theirs.pk}"`);
+    expect(posted.status).toBe(200);
+    // No duplicate left, and the other writer's entry untouched.
+    expect(emu.entries("trusted").map((x) => x.pk)).toEqual([theirs.pk]);
+  });
+
+  test("a server that refuses duplicates: the POST is refused and the error names the other entry", async () => {
+    const theirs = otherWriterFirst("trusted", "192.0.2.41");
+    const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: "192.0.2.41" }));
+    expect(e.message).toContain(`already exists in the trusted library as entry ${theirs.pk}`);
+    expect(emu.entries("trusted").map((x) => x.pk)).toEqual([theirs.pk]);
+  });
+
+  test("the other writer spelt the address differently: still found", async () => {
+    emu.setKnobs({ duplicates: "allow" });
+    const theirs = otherWriterFirst("trusted", "2001:db8:0:0:0:0:0:7");
+    const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: "2001:DB8::7/128" }));
+    expect(e.message).toContain(`another writer created entry ${theirs.pk}`);
+    expect(emu.entries("trusted").map((x) => x.pk)).toEqual([theirs.pk]);
+  });
+
+  test("alone at its address: a create costs its POST and one search, and succeeds", async () => {
+    emu.setKnobs({ duplicates: "allow" });
+    emu.seed("trusted", [{ name: "Elsewhere", ip_address: "192.0.2.43" }]);
+    emu.clearRequests();
+    const { id } = await rt.create("trusted", { name: "Ours", ipAddress: "192.0.2.42" });
+    expect(emu.requests().log.map((r) => `${r.method} ${r.query ?? ""}`)).toEqual([
+      "GET ?offset=0&limit=100", // the duplicate check's listing
+      "POST ",
+      "GET ?q=192.0.2.42&offset=0&limit=100", // alone at the address
+    ]);
+    expect(emu.entries("trusted").map((x) => x.pk)).toContain(id);
+  });
+
+  test("an expired entry at the address is no company", async () => {
+    emu.setKnobs({ duplicates: "allow", expired: "keep" });
+    emu.seed("suspicious", [
+      { name: "Old", ip_address: "192.0.2.44", expires_on: new Date(emu.now() - 86_400_000).toISOString() },
+    ]);
+    const { id } = await rt.create("suspicious", { name: "New", ipAddress: "192.0.2.44" });
+    expect(emu.entries("suspicious").map((x) => x.pk)).toContain(id);
+  });
+
+  test("when the POST's answer was lost, which entry is ours is unknown: nothing is deleted, both are named", async () => {
+    emu.setKnobs({ duplicates: "allow", dropAfterCommitRate: 1, faultMethods: ["POST"] });
+    const theirs = otherWriterFirst("trusted", "192.0.2.45");
+    const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: "192.0.2.45" }));
+    const pks = emu.entries("trusted").map((x) => x.pk);
+    expect(pks).toHaveLength(2);
+    expect(e.message).toContain("which entry it made is not known: none was deleted");
+    for (const pk of pks) expect(e.message).toContain(pk);
+    expect(theirs.pk).toBeDefined();
   });
 });

@@ -253,3 +253,30 @@ test("additive refresh of 10 entries in a library of 5,000: searches, GETs ≤ m
   expect(entries["198.51.100.3"].pk).toBe(outs.entries["192.0.2.3"].pk);
   expect(entries).not.toHaveProperty("192.0.2.3");
 });
+
+test("another writer makes one of the set's addresses while the set creates it (#14): that entry fails naming both, ours is deleted again, the rest is saved", async () => {
+  emu.setKnobs({ duplicates: "allow" });
+  let theirs: string | undefined;
+  emu.onCreate = (c) => {
+    if (c === "suspicious" && !theirs)
+      theirs = emu.seed("suspicious", [{ name: "Other writer", ip_address: "203.0.113.2" }])[0].pk;
+  };
+  try {
+    const { inputs } = await sets.check("suspicious", {}, { entries: [threat(1), threat(2), threat(3)] });
+    let err: (Error & { properties?: SetOutputs; reasons?: string[] }) | undefined;
+    await sets.create("suspicious", inputs).catch((e) => (err = e));
+    expect(theirs).toBeDefined();
+    expect(err?.message).toContain("1 change(s) failed");
+    const why = err!.reasons!.find((r) => r.includes("another writer"))!;
+    expect(why).toContain(`another writer created entry ${theirs}`);
+    const ours = /this run created entry (\w+)/.exec(why)![1];
+    expect(why).toContain(`Entry ${ours}, the one this run made, was deleted again`);
+    // Saved: the two entries that are alone; the library holds each address once.
+    expect(Object.keys(err!.properties!.entries).sort()).toEqual(["203.0.113.1", "203.0.113.3"]);
+    const live = emu.entries("suspicious");
+    expect(live.map((e) => e.ip_address).sort()).toEqual(["203.0.113.1", "203.0.113.2", "203.0.113.3"]);
+    expect(live.find((e) => e.ip_address === "203.0.113.2")!.pk).toBe(theirs);
+  } finally {
+    emu.onCreate = undefined;
+  }
+});

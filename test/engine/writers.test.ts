@@ -1,0 +1,50 @@
+/**
+ * Through the real engine: two stacks write one library at once, on a server
+ * that accepts the same address twice (a reading the docs allow). Neither may
+ * exit 0 leaving a duplicate, and no entry may end up in both states (#14).
+ */
+import * as cloudlock from "../../sdk";
+import { canonicalAddress } from "../../provider/address";
+import { TOKEN, addresses } from "../helpers/emulator";
+import { engineStack, engineSuite, stateIds } from "./helpers";
+
+const suite = engineSuite("writers", { knobs: { duplicates: "allow" } });
+
+test("two stacks create the same 10 addresses at once: no duplicate, no shared entry, no orphan, and not both exit 0", async () => {
+  const { emu } = suite;
+  const ips = addresses(10, 61);
+  const program = async () => {
+    ips.forEach((ip, i) => new cloudlock.TrustedIp(`office-${i}`, { name: `Office ${i}`, ipAddress: ip }));
+  };
+  const a = await engineStack(suite.base, "writer-a", emu, TOKEN, program);
+  const b = await engineStack(suite.base, "writer-b", emu, TOKEN, program);
+  // Hold every POST until both provider processes have taken their duplicate-check listing: each then believes
+  // every address free, and both POST all ten, the race the check after each POST must catch.
+  const listings = () =>
+    emu.requests().log.filter((r) => r.method === "GET" && !r.query.includes("q=")).length;
+  emu.onCreate = async () => {
+    while (listings() < 2) await new Promise((r) => setTimeout(r, 20));
+  };
+  try {
+    const results = await Promise.allSettled([a.stack.up(a.io), b.stack.up(b.io)]);
+    expect(results.map((r) => r.status)).not.toEqual(["fulfilled", "fulfilled"]);
+    const reasons = results.flatMap((r) => (r.status === "rejected" ? [String(r.reason)] : []));
+    expect(reasons.join("\n")).toMatch(
+      /another writer created entry \w+ .* while this run created entry \w+/,
+    );
+    expect(emu.requests().counters.byMethod.POST).toBeGreaterThanOrEqual(11); // the race happened
+
+    const live = emu.entries("trusted");
+    const [idsA, idsB] = [await stateIds(a.stack), await stateIds(b.stack)];
+    const pks = live.map((e) => e.pk).sort();
+    expect(live.length - new Set(live.map((e) => canonicalAddress(e.ip_address))).size).toBe(0); // duplicates
+    expect(idsA.filter((id) => idsB.includes(id))).toEqual([]); // shared
+    expect(pks.filter((pk) => !idsA.includes(pk) && !idsB.includes(pk))).toEqual([]); // orphans
+    expect([...idsA, ...idsB].filter((id) => !pks.includes(id))).toEqual([]); // lost
+  } finally {
+    emu.onCreate = undefined;
+  }
+  await a.stack.destroy(a.io);
+  await b.stack.destroy(b.io);
+  expect(emu.entries("trusted")).toEqual([]);
+});
