@@ -307,8 +307,10 @@ export class LibraryCache {
   private async firstPage(): Promise<{ pages: number }> {
     const generation = this.generation;
     const page = await this.collection.page({ offset: 0 });
-    const pages = Math.ceil(page.total / PAGE_LIMIT);
-    if (page.items.length >= page.total && !this.snapshot) {
+    // Only a short page proves the library ends there (a total can be wrong); it then serves as the listing.
+    const complete = page.items.length < PAGE_LIMIT;
+    const pages = complete ? 1 : Math.max(2, Math.ceil(page.total / PAGE_LIMIT));
+    if (complete && !this.snapshot) {
       const listing = Promise.resolve(new Listing(page.items));
       this.snapshot = { listing };
     } else if (generation === this.generation) {

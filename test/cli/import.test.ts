@@ -353,3 +353,45 @@ describe("import never writes a partial or empty result over a file (#14)", () =
     expect(res.stderr).toMatch(/the trusted library is empty \(complete listing\)/);
   });
 });
+
+describe("hostile file names and flags reach generated code only as comment text (#14)", () => {
+  const PAYLOAD = "require('fs').writeFileSync('pwned', 'x')";
+  /** Code with its comments removed: what would run. */
+  const executable = (code: string) =>
+    ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, removeComments: true } })
+      .outputText;
+
+  test("csv-to-code of a file whose path closes comments and lines: compiles, and the payload never runs", async () => {
+    // A folder ending in "*" puts "*/" in the path; the name holds a newline, U+2028, U+2029 and an RTL override.
+    const dir = path.join(tmp, "evil*");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `x\n${PAYLOAD}\u2028${PAYLOAD}\u2029\u202e${PAYLOAD} \u0085.csv`);
+    fs.writeFileSync(file, "Name,Description,Type,Ip\nOffice,HQ,Remote office,192.0.2.7\n");
+    for (const format of ["ts", "yaml", "json"] as const) {
+      const res = await run(["csv-to-code", "--collection", "trusted", "--format", format, file]);
+      expect(res.code).toBe(0);
+      if (format === "ts") {
+        expect(compile(res.stdout)).toEqual([]);
+        expect(executable(res.stdout)).not.toContain("pwned");
+      } else {
+        const data = format === "yaml" ? yaml.load(res.stdout) : JSON.parse(res.stdout);
+        expect(checkLibraryData(data).trusted!.map((r) => r.ipAddress)).toEqual(["192.0.2.7"]);
+        // The name lands in text only: the header comment (a JSON string) or YAML comments.
+        expect(Object.keys(data).filter((k) => k !== "comment")).toEqual(["trusted"]);
+        expect(["string", "undefined"]).toContain(typeof data.comment);
+      }
+    }
+  });
+
+  test("import --q and --name that close comments: the same", async () => {
+    emu.seed("trusted", [{ name: "Office */ x", ip_address: "192.0.2.8" }]);
+    const q = `*/\n${PAYLOAD}\u2028/*`;
+    const res = await run(["import", "--collection", "trusted", "--q", "192.0.2.8", "--name", "Office */"]);
+    expect(res.code).toBe(0);
+    expect(compile(res.stdout)).toEqual([]);
+    const hostile = await run(["import", "--collection", "trusted", "--q", q]);
+    expect(hostile.code).toBe(0);
+    expect(compile(hostile.stdout)).toEqual([]);
+    expect(executable(hostile.stdout)).not.toContain("pwned");
+  });
+});

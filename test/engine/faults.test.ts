@@ -4,37 +4,18 @@
  * the server committed, and a crash or cancellation mid-`up`. Each scenario
  * must end with the library equal to the stack: no duplicates, no orphans
  * (entries in no state), nothing lost. The figures are written to
- * .bench/reliability.json and quoted in the README.
+ * .bench/reliability/faults.json and quoted in the README.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as path from "path";
 import type { Emulator } from "../../emulator";
-import { canonicalAddress } from "../../provider/address";
-import { REPO_ROOT } from "../../scripts/lib/engine";
 import * as cloudlock from "../../sdk";
 import { TOKEN, addresses } from "../helpers/emulator";
-import { EngineStack, engineStack, engineSuite, stateIds } from "./helpers";
+import { audit, engineStack, engineSuite, reliabilityRows, stateIds } from "./helpers";
 
 const suite = engineSuite("faults");
 
-interface Row {
-  scenario: string;
-  faults: number;
-  operations: string;
-  requests: number;
-  duplicates: number;
-  orphans: number;
-  lost: number;
-}
-const rows: Row[] = [];
-
-afterAll(() => {
-  const dir = path.join(REPO_ROOT, ".bench");
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "reliability.json"), JSON.stringify(rows, null, 2) + "\n");
-  console.log(rows.map((r) => Object.values(r).join(" | ")).join("\n"));
-});
+const rows = reliabilityRows("faults");
 
 beforeEach(() => suite.emu.reset());
 
@@ -44,19 +25,6 @@ const program = (n: number, base: number) => async () => {
     (ip, i) => new cloudlock.TrustedIp(`e${i}`, { name: `Entry ${i}`, ipAddress: ip }),
   );
 };
-
-/** The library against the stack: duplicates (same address twice), orphans (in no state), lost (state only). */
-async function audit(emu: Emulator, s: EngineStack) {
-  const entries = emu.entries("trusted");
-  const ids = await stateIds(s.stack);
-  const pks = entries.map((e) => e.pk);
-  return {
-    count: entries.length,
-    duplicates: entries.length - new Set(entries.map((e) => canonicalAddress(e.ip_address))).size,
-    orphans: pks.filter((pk) => !ids.includes(pk)).length,
-    lost: ids.filter((id) => !pks.includes(id)).length,
-  };
-}
 
 const counters = (emu: Emulator) => emu.requests().counters;
 const injected = (emu: Emulator) => Object.values(counters(emu).faults).reduce((a, b) => a + b, 0);
@@ -77,8 +45,8 @@ test("429 storms with and without Retry-After: a 200-entry up completes, within 
     const throttled = c.byStatus["429"] ?? 0;
     expect(throttled).toBeGreaterThan(0);
     expect(c.total - throttled).toBeLessThanOrEqual(Math.ceil(baseline * 1.1));
-    const a = await audit(emu, s);
-    expect(a).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0 });
+    const a = await audit(emu, [s.stack]);
+    expect(a).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0, shared: 0 });
     rows.push({
       scenario: `429 storm (12 req/s, Retry-After ${retryAfterHeader ? "sent" : "absent"})`,
       faults: throttled,
@@ -96,10 +64,10 @@ test("5% server errors and 2% dropped connections on every method: up, refresh a
   const s = await engineStack(suite.base, "flaky", emu, TOKEN, program(200, 42));
   emu.setKnobs({ errorRate: 0.05, dropRate: 0.02, seed: 11 });
   await s.stack.up(s.io);
-  expect(await audit(emu, s)).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0 });
+  expect(await audit(emu, [s.stack])).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0, shared: 0 });
   await s.stack.refresh(s.io);
-  const a = await audit(emu, s);
-  expect(a).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0 });
+  const a = await audit(emu, [s.stack]);
+  expect(a).toEqual({ count: 200, duplicates: 0, orphans: 0, lost: 0, shared: 0 });
   await s.stack.preview({ expectNoChanges: true });
   await s.stack.destroy(s.io);
   expect(emu.entries("trusted")).toEqual([]);
@@ -124,8 +92,8 @@ test("100 POSTs whose answers are lost after the server committed: zero duplicat
   const c = counters(emu);
   expect(c.faults["drop-after-commit"]).toBe(100);
   expect(c.byMethod.POST).toBe(100);
-  const a = await audit(emu, s);
-  expect(a).toEqual({ count: 100, duplicates: 0, orphans: 0, lost: 0 });
+  const a = await audit(emu, [s.stack]);
+  expect(a).toEqual({ count: 100, duplicates: 0, orphans: 0, lost: 0, shared: 0 });
   rows.push({
     scenario: "answer lost after commit (every POST)",
     faults: 100,
@@ -217,8 +185,8 @@ test.each(["crash (SIGKILL of the engine and its plugins)", "cancellation (SIGIN
       delete s.stack.workspace.envVars.CLOUDLOCK_ADOPT_IDENTICAL;
     }
     expect(before).toBeLessThanOrEqual(150);
-    const a = await audit(emu, s);
-    expect(a).toEqual({ count: 150, duplicates: 0, orphans: 0, lost: 0 });
+    const a = await audit(emu, [s.stack]);
+    expect(a).toEqual({ count: 150, duplicates: 0, orphans: 0, lost: 0, shared: 0 });
     await s.stack.preview({ refresh: true, expectNoChanges: true });
     rows.push({
       scenario: `${crash ? "crash" : "cancellation"} after ${made} of 150 entries`,

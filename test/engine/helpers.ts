@@ -3,6 +3,8 @@ import * as path from "path";
 import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { Emulator, EmulatorOptions } from "../../emulator";
 import { startEmulator } from "../helpers/emulator";
+import { canonicalAddress } from "../../provider/address";
+import type { CollectionName } from "../../provider/client/types";
 import { REPO_ROOT, localStack } from "../../scripts/lib/engine";
 
 /**
@@ -97,4 +99,64 @@ export async function stateIds(stack: Stack): Promise<string[]> {
     .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/cloudlock:"))
     .map((r) => r.id!)
     .sort();
+}
+
+/** Every pk the stack holds: per-entry resources' ids and the entries of its sets. */
+export async function heldPks(stack: Stack): Promise<string[]> {
+  const resources = ((await stack.exportStack()).deployment.resources ?? []) as {
+    type: string;
+    id?: string;
+    outputs?: { entries?: Record<string, { pk: string }> };
+  }[];
+  return resources
+    .filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/cloudlock:"))
+    .flatMap((r) =>
+      r.type.endsWith("Set") ? Object.values(r.outputs?.entries ?? {}).map((e) => e.pk) : [r.id!],
+    )
+    .sort();
+}
+
+/**
+ * The library against the stacks: duplicates (an address twice), orphans (in
+ * no state), lost (in a state, not in Cloudlock), shared (in two states).
+ */
+export async function audit(emu: Emulator, stacks: Stack[], kinds: CollectionName[] = ["trusted"]) {
+  const entries = kinds.flatMap((k) => emu.entries(k).map((e) => ({ ...e, kind: k })));
+  const held = await Promise.all(stacks.map(heldPks));
+  const all = held.flat();
+  const pks = new Set(entries.map((e) => e.pk));
+  return {
+    count: entries.length,
+    duplicates:
+      entries.length - new Set(entries.map((e) => `${e.kind} ${canonicalAddress(e.ip_address)}`)).size,
+    orphans: [...pks].filter((pk) => !all.includes(pk)).length,
+    lost: all.filter((id) => !pks.has(id)).length,
+    shared: all.length - new Set(all).size,
+  };
+}
+
+export interface ReliabilityRow {
+  scenario: string;
+  faults: number;
+  operations: string;
+  requests: number;
+  count: number;
+  duplicates: number;
+  orphans: number;
+  lost: number;
+  shared: number;
+}
+
+/**
+ * Rows of the README's reliability table measured by one test file, written
+ * to .bench/reliability/<label>.json after the file.
+ */
+export function reliabilityRows(label: string): ReliabilityRow[] {
+  const rows: ReliabilityRow[] = [];
+  afterAll(() => {
+    const dir = path.join(REPO_ROOT, ".bench", "reliability");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${label}.json`), JSON.stringify(rows, null, 2) + "\n");
+  });
+  return rows;
 }

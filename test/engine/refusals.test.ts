@@ -10,9 +10,10 @@ import * as path from "path";
 import { promisify } from "util";
 import * as cloudlock from "../../sdk";
 import { READ_ONLY_TOKEN, TOKEN, addresses } from "../helpers/emulator";
-import { engineStack, engineSuite, failure } from "./helpers";
+import { audit, engineStack, engineSuite, failure, reliabilityRows } from "./helpers";
 
 const suite = engineSuite("refusals");
+const rows = reliabilityRows("refusals");
 const run = promisify(execFile);
 beforeEach(() => suite.emu.reset());
 
@@ -165,6 +166,15 @@ test("two stacks declaring one identical entry: the second is refused naming it,
   );
   expect(err.message).toContain(`set adoptId: "${entry.pk}"`);
   expect(suite.emu.entries("trusted").filter((e) => e.ip_address === "192.0.2.140")).toHaveLength(1);
+  const found = await audit(suite.emu, [a.stack, b.stack]);
+  expect(found).toEqual({ count: 1, duplicates: 0, orphans: 0, lost: 0, shared: 0 });
+  rows.push({
+    scenario: "two stacks declare one identical entry",
+    faults: 0,
+    operations: "up (A), up (B, refused)",
+    requests: suite.emu.requests().counters.total,
+    ...found,
+  });
   // B holds nothing, so destroying B leaves A's entry alone.
   await b.stack.destroy(b.io);
   expect(suite.emu.entries("trusted").map((e) => e.pk)).toContain(entry.pk);

@@ -6,9 +6,10 @@
 import * as cloudlock from "../../sdk";
 import { canonicalAddress } from "../../provider/address";
 import { TOKEN, addresses } from "../helpers/emulator";
-import { engineStack, engineSuite, stateIds } from "./helpers";
+import { audit, engineStack, engineSuite, reliabilityRows, stateIds } from "./helpers";
 
 const suite = engineSuite("writers", { knobs: { duplicates: "allow" } });
+const rows = reliabilityRows("writers");
 
 test("two stacks create the same 10 addresses at once: no duplicate, no shared entry, no orphan, and not both exit 0", async () => {
   const { emu } = suite;
@@ -41,6 +42,15 @@ test("two stacks create the same 10 addresses at once: no duplicate, no shared e
     expect(idsA.filter((id) => idsB.includes(id))).toEqual([]); // shared
     expect(pks.filter((pk) => !idsA.includes(pk) && !idsB.includes(pk))).toEqual([]); // orphans
     expect([...idsA, ...idsB].filter((id) => !pks.includes(id))).toEqual([]); // lost
+    const found = await audit(emu, [a.stack, b.stack]);
+    expect(found).toMatchObject({ duplicates: 0, orphans: 0, lost: 0, shared: 0 });
+    rows.push({
+      scenario: "two stacks create the same 10 addresses at once, on a server that allows duplicates",
+      faults: emu.requests().counters.byMethod.POST - found.count, // POSTs beyond the entries kept: the race
+      operations: "up 10 ‖ up 10",
+      requests: emu.requests().counters.total,
+      ...found,
+    });
   } finally {
     emu.onCreate = undefined;
   }
