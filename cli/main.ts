@@ -131,7 +131,10 @@ async function runImport(argv: string[], io: Io): Promise<void> {
       const line = `${kind}: fetched ${fetched}/${total} entries`;
       io.stderr(io.tty ? `\r${line}` : `${line}\n`);
     };
-    const entries = await client[kind].listAll(query, { onPage: (x) => progress(x.fetched, x.total) });
+    const entries = await client[kind].listAll(query, {
+      confirm: true,
+      onPage: (x) => progress(x.fetched, x.total),
+    });
     if (io.tty && !p.flags.has("--quiet")) io.stderr("\n");
     plans.push(...plansFromEntries(kind, entries));
   }

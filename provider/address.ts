@@ -97,10 +97,13 @@ export function parseAddress(input: unknown): ParseResult {
       return { ok: false, reason: `"${input}" is not a valid IPv4 or IPv6 address` };
     if (rest.length > 0)
       return { ok: false, reason: `"${input}" has more than one "-"; a range is written start-end` };
-    const start = parseOne(a);
+    let start = parseOne(a);
     if (typeof start === "string") return { ok: false, reason: `range start ${start}` };
-    const end = parseOne(b);
+    let end = parseOne(b);
     if (typeof end === "string") return { ok: false, reason: `range end ${end}` };
+    // A range from or to IPv6 space that only one end of is IPv4-mapped is IPv6 space.
+    if (start.mapped && end.family === "ipv6") start = { family: "ipv6", value: start.value + MAPPED_PREFIX };
+    if (end.mapped && start.family === "ipv6") end = { family: "ipv6", value: end.value + MAPPED_PREFIX };
     if (start.family !== end.family) {
       return { ok: false, reason: `range "${input}" mixes IPv4 and IPv6; both ends must be the same family` };
     }
@@ -149,6 +152,28 @@ function ok(kind: AddressKind, family: AddressFamily, first: bigint, last: bigin
     ok: true,
     value: { kind, family, first, last, everyAddress, canonical: canonicalOf(family, first, last) },
   };
+}
+
+/**
+ * `q=` substrings that find every usual spelling of this set of addresses
+ * (`q` matches within the stored text): an IPv4 set's first address (bare,
+ * `/n` and `a-b` forms all start with it); an IPv6 set's leading non-zero
+ * groups, unpadded and zero-padded, in both cases. Undefined when no such
+ * substring exists (an IPv6 set whose first group is zero, or invalid input):
+ * only a listing can tell then.
+ */
+export function searchTermsFor(input: string): string[] | undefined {
+  const r = parseAddress(input);
+  if (!r.ok) return undefined;
+  const first = bigIntToAddress(r.value.family, r.value.first);
+  if (r.value.family === "ipv4") return [first];
+  const groups = (ipaddr.IPv6.parse(first) as ipaddr.IPv6).parts;
+  const zero = groups.indexOf(0);
+  const lead = zero === -1 ? groups : groups.slice(0, zero);
+  if (lead.length === 0) return undefined;
+  const plain = lead.map((g) => g.toString(16)).join(":");
+  const padded = lead.map((g) => g.toString(16).padStart(4, "0")).join(":");
+  return [...new Set([plain, padded, plain.toUpperCase(), padded.toUpperCase()])];
 }
 
 /** Canonical form of a valid address; the input unchanged if it is not valid (so comparisons still work). */

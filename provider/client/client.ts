@@ -256,8 +256,10 @@ function serverMessage(text: string, token: string): string | undefined {
   } catch {
     msg = trimmed.startsWith("<") ? undefined : trimmed;
   }
-  if (msg && msg.length > 500) msg = `${msg.slice(0, 500)}…`;
-  return msg === undefined ? undefined : maskSecret(msg, token);
+  if (msg === undefined) return undefined;
+  // Mask before cutting: a cut could leave part of the token that no longer matches it whole.
+  msg = maskSecret(msg, token);
+  return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
 }
 
 function describeNetworkError(err: { code?: string; message?: string }): string {

@@ -1,6 +1,7 @@
+import { sameAddress } from "../address";
 import type { CloudlockClient } from "./client";
 import { decodeEntry } from "./decode";
-import { CloudlockError, IncompleteListingError } from "./errors";
+import { CloudlockError, IncompleteListingError, isNotFoundError } from "./errors";
 import { multipartFile } from "./multipart";
 import {
   CollectionName,
@@ -24,6 +25,13 @@ export interface ListOptions {
    * than make one).
    */
   whenBusy?: "error" | "union";
+  /**
+   * Take a listing only when two walks in a row saw the same entries (at
+   * least two walks). One walk can miss an entry that another writer's delete
+   * slid onto a page already read, with the total unchanged; callers that
+   * write what they read to a file (import) ask for this.
+   */
+  confirm?: boolean;
 }
 
 /** Largest page the API serves. */
@@ -73,6 +81,8 @@ const updateShapeProblem = (d: unknown) => (d === undefined || isObject(d) ? und
  */
 export class IpCollection {
   readonly path: string;
+  /** Settled once a listing of this library was answered (see delete). */
+  private answers?: Promise<void>;
 
   constructor(
     private readonly client: CloudlockClient,
@@ -101,7 +111,9 @@ export class IpCollection {
    *    matches `total`; a count above `total` is also taken when two walks in a
    *    row saw exactly the same pks (a server that under-counts);
    *  - otherwise the library changed under it, and it walks again: at most
-   *    1 + 3 walks, then an IncompleteListingError (never a partial listing).
+   *    1 + 3 walks, then an IncompleteListingError (never a partial listing);
+   *  - a count below the largest total any page of the walk said is never complete;
+   *  - with `confirm`, two walks in a row must agree.
    * `onPage` hears after each page how many entries the walk has read of the total.
    */
   async *list(query: ListQuery = {}, opts: ListOptions = {}): AsyncGenerator<IpEntry> {
@@ -110,11 +122,14 @@ export class IpCollection {
     for (let walk = 0; walk <= MAX_EXTRA_WALKS; walk++) {
       const seen = new Map<string, IpEntry>();
       let total: number | undefined;
+      /** The largest total a page of this walk said: a listing shorter than that is not complete. */
+      let most = 0;
       let changed = false;
       for (let offset = 0; ;) {
         const page = await this.page({ ...query, offset });
         if (total !== undefined && page.total !== total) changed = true;
         total = page.total;
+        most = Math.max(most, page.total);
         let fresh = 0;
         for (const item of page.items) {
           if (seen.has(item.pk)) {
@@ -130,17 +145,24 @@ export class IpCollection {
         if (page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT) || fresh === 0) break;
       }
       const stable = previous !== undefined && sameKeys(new Set(previous.keys()), new Set(seen.keys()));
-      if ((!changed && seen.size === total) || (stable && seen.size >= total!)) {
+      // Confirmed: a second walk saw the same pks (a walk alone cannot see an entry that slid onto a page read).
+      const done = (!changed && seen.size === total) || (stable && seen.size >= most);
+      if (done && (!opts.confirm || stable)) {
         yield* seen.values();
         return;
       }
       why = changed
         ? "the library changed while it was being read"
-        : `the server said total ${total} but the listing ended after ${seen.size} entries`;
+        : done
+          ? "two walks in a row did not see the same entries"
+          : `the server said total ${most} but the listing ended after ${seen.size} entries`;
       if (walk === MAX_EXTRA_WALKS && changed && opts.whenBusy === "union" && previous) {
         for (const [pk, e] of previous) if (!seen.has(pk)) seen.set(pk, e);
-        yield* seen.values();
-        return;
+        // Busy, but every entry the server counted is there; fewer is a listing that cannot be read (offset ignored?).
+        if (seen.size >= most) {
+          yield* seen.values();
+          return;
+        }
       }
       previous = seen;
     }
@@ -166,7 +188,12 @@ export class IpCollection {
     }
     const res = await this.client.request<IpEntry>("POST", this.path, {
       json: dropUndefined(entry),
-      expect: entryShapeProblem,
+      // An entry at another address is not the one we made (a proxy's or a cache's answer): its pk proves nothing.
+      expect: (d) =>
+        entryShapeProblem(d) ??
+        (isObject(d) && typeof d.ip_address === "string" && !sameAddress(d.ip_address, entry.ip_address)
+          ? `an entry at ${JSON.stringify(d.ip_address)}, not at the address sent (${entry.ip_address})`
+          : undefined),
     });
     return decodeEntry(res.data);
   }
@@ -201,7 +228,26 @@ export class IpCollection {
     const unique = [...new Set(pks)];
     for (let i = 0; i < unique.length; i += DELETE_CHUNK) {
       const ids = unique.slice(i, i + DELETE_CHUNK).join(",");
-      await this.client.request<unknown>("DELETE", this.path, { query: { ids } });
+      try {
+        await this.client.request<unknown>("DELETE", this.path, { query: { ids } });
+      } catch (e) {
+        // A 404 means "no such id" only if the library itself answers: a wrong base URL 404s every path.
+        if (isNotFoundError(e)) await (this.answers ??= this.routeAnswers(e.message));
+        throw e;
+      }
+    }
+  }
+
+  private async routeAnswers(deleteMessage: string): Promise<void> {
+    try {
+      await this.page({ offset: 0, limit: 1 });
+    } catch (e) {
+      if (!isNotFoundError(e)) throw e;
+      // Not a NotFoundError itself: nothing may be counted deleted on the strength of it.
+      throw new CloudlockError(
+        `${deleteMessage}; and a listing of ${this.path} is answered 404 too, so the API URL is wrong, not the ` +
+          `ids: nothing was deleted. Check cloudlock:apiUrl (it should end in /api/v2).`,
+      );
     }
   }
 

@@ -198,5 +198,11 @@ export const isIncompleteListingError = (e: unknown): e is IncompleteListingErro
 /** Replace every occurrence of the secret in a text; used on anything the server echoes back. */
 export function maskSecret(text: string, secret: string | undefined): string {
   if (!secret || secret.length < 4) return text;
-  return text.split(secret).join("[token]");
+  const masked = text.split(secret).join("[token]");
+  // A text cut short elsewhere may end in the token's first characters (before a "…").
+  const cut = masked.endsWith("…") ? "…" : "";
+  const body = masked.slice(0, masked.length - cut.length);
+  for (let k = secret.length - 1; k >= 4; k--)
+    if (body.endsWith(secret.slice(0, k))) return `${body.slice(0, body.length - k)}[token]${cut}`;
+  return masked;
 }

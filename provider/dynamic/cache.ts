@@ -1,4 +1,4 @@
-import { canonicalAddress, sameAddress } from "../address";
+import { canonicalAddress, sameAddress, searchTermsFor } from "../address";
 import { PAGE_LIMIT, type IpCollection } from "../client/collection";
 import type { IpEntry } from "../client/types";
 
@@ -11,6 +11,18 @@ const ENGINE_PARALLEL = 8;
  */
 export function searchTerm(address: string): string {
   return address.replace(/\/(32|128)$/, "");
+}
+
+/** An entry our POST made, and the address we sent. */
+export interface Posted {
+  entry: IpEntry;
+  sent: string;
+}
+
+/** What is at a new entry's address: the other entries, and whether ours was seen there. */
+export interface AtAddress {
+  others: IpEntry[];
+  ours: boolean;
 }
 
 /** A listing held in memory, indexed by pk and by canonical address (so N duplicate checks are O(N), not O(N·L)). */
@@ -87,7 +99,7 @@ export class LibraryCache {
   private generation = 0;
   private readonly naive: boolean;
   /** othersAtOne: the round not started yet (entries join it), and the one whose requests are out. */
-  private nextRound?: { joined: { entry: IpEntry; sent: string }[]; result: Promise<Map<string, IpEntry[]>> };
+  private nextRound?: { joined: Posted[]; result: Promise<Map<string, AtAddress>> };
   private roundInFlight?: Promise<unknown>;
 
   constructor(
@@ -208,39 +220,46 @@ export class LibraryCache {
 
   /**
    * Fresh from Cloudlock, not from the held listing (another writer may have
-   * posted since): the entries other than each of ours at its address. One
-   * search per spelling (ours as stored, as sent, canonical) while that costs
-   * no more than a new listing, else one listing: ≤ min(3N, ceil(L/100)) GETs.
+   * posted since): what is at each new entry's address now. `others` are the
+   * entries there besides ours; `ours` says whether our pk was seen there (an
+   * answer whose pk is not at the address we sent proves nothing about which
+   * entry is ours). Searches for every usual spelling (searchTermsFor) while
+   * they cost no more than a new listing, else one listing, which compares
+   * canonically: ≤ min(searches, ceil(L/100)) requests.
    */
-  async othersAt(ours: { entry: IpEntry; sent: string }[]): Promise<Map<string, IpEntry[]>> {
-    const out = new Map<string, IpEntry[]>();
+  async othersAt(ours: Posted[]): Promise<Map<string, AtAddress>> {
+    const out = new Map<string, AtAddress>();
     if (this.naive || ours.length === 0) return out;
-    const termsOf = (o: { entry: IpEntry; sent: string }) => [
-      ...new Set([o.entry.ip_address, o.sent, canonicalAddress(o.sent)].map(searchTerm)),
-    ];
-    const searches = ours.reduce((n, o) => n + termsOf(o).length, 0);
-    const pages = Math.max(
-      1,
-      Math.ceil((this.snapshot ? (await this.snapshot.listing).byPk.size : 0) / PAGE_LIMIT),
-    );
-    if (searches <= pages || !this.snapshot) {
+    const termsOf = (o: Posted) => {
+      const terms = searchTermsFor(o.sent);
+      return terms && [...new Set([...terms, searchTerm(o.entry.ip_address)])];
+    };
+    const terms = ours.map(termsOf);
+    const searches = terms.every((t) => t !== undefined)
+      ? terms.reduce((n, t) => n + t!.length, 0)
+      : Infinity;
+    const held = this.snapshot ? (await this.snapshot.listing).byPk.size : 0;
+    const pages = Math.max(1, Math.ceil(held / PAGE_LIMIT));
+    const at = (o: Posted, entries: Iterable<IpEntry>): AtAddress => {
+      const there = [...entries].filter((e) => sameAddress(e.ip_address, o.sent));
+      return {
+        others: there.filter((e) => e.pk !== o.entry.pk),
+        ours: there.some((e) => e.pk === o.entry.pk),
+      };
+    };
+    if (searches <= pages) {
       await Promise.all(
-        ours.map(async (o) => {
+        ours.map(async (o, i) => {
           const found = new Map<string, IpEntry>();
-          for (const term of termsOf(o))
-            for (const e of await this.collection.listAll({ q: term }))
-              if (e.pk !== o.entry.pk && sameAddress(e.ip_address, o.sent)) found.set(e.pk, e);
-          out.set(o.entry.pk, [...found.values()]);
+          for (const term of terms[i]!)
+            for (const e of await this.collection.listAll({ q: term })) found.set(e.pk, e);
+          out.set(o.entry.pk, at(o, found.values()));
         }),
       );
       return out;
     }
     const listing = await this.refreshListing();
-    for (const o of ours)
-      out.set(
-        o.entry.pk,
-        listing.atAddress(o.sent).filter((e) => e.pk !== o.entry.pk),
-      );
+    for (const o of ours) out.set(o.entry.pk, at(o, listing.atAddress(o.sent)));
     return out;
   }
 
@@ -250,10 +269,10 @@ export class LibraryCache {
    * every one of its entries was posted, and costs what othersAt costs for all
    * of them, so concurrent creates share a listing when that is cheaper.
    */
-  async othersAtOne(entry: IpEntry, sent: string): Promise<IpEntry[]> {
+  async othersAtOne(entry: IpEntry, sent: string): Promise<AtAddress> {
     let round = this.nextRound;
     if (!round) {
-      const joined: { entry: IpEntry; sent: string }[] = [];
+      const joined: Posted[] = [];
       const result = (async () => {
         await this.roundInFlight?.catch(() => undefined);
         if (this.nextRound === round) this.nextRound = undefined;
@@ -263,7 +282,7 @@ export class LibraryCache {
       this.nextRound = round = { joined, result };
     }
     round.joined.push({ entry, sent });
-    return (await round.result).get(entry.pk) ?? [];
+    return (await round.result).get(entry.pk)!;
   }
 
   private async search(pk: string, address: string): Promise<IpEntry | undefined> {

@@ -4,7 +4,7 @@
  * time and forward here, so this code can change without rewriting state and
  * nothing in it (client, token, cache) is ever serialised.
  */
-import { sameAddress } from "../address";
+import { sameAddress, searchTermsFor } from "../address";
 import { CloudlockClient } from "../client/client";
 import { RateLimiter } from "../client/limiter";
 import { ConnectionSettings, resolveConnection } from "../client/config";
@@ -21,7 +21,7 @@ import {
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
 import { DeleteBatcher } from "./batch";
-import { LibraryCache } from "./cache";
+import { type AtAddress, LibraryCache, type Posted } from "./cache";
 import {
   CheckFailure,
   EntryInputs,
@@ -253,6 +253,8 @@ export class ProviderRuntime {
         categories: inputs.categories ? unique(inputs.categories) : undefined,
         expires_on: kind === "suspicious" ? inputs.expiresOn : undefined,
       };
+      // By Cloudlock's clock: an entry created before this is not one our POSTs made.
+      const since = this.now();
       for (let attempt = 1; ; attempt++) {
         try {
           const created = await this.write(kind, "create", () => this.client.collection(kind).create(body));
@@ -263,9 +265,12 @@ export class ProviderRuntime {
         } catch (e) {
           // The POST may have been applied although its answer was lost (or unusable): look before trying again.
           if (isConnectionError(e) || isMalformedResponseError(e) || (isApiError(e) && e.status >= 500)) {
-            const lost = await this.lostCreate(kind, inputs);
+            const lost = await this.lostCreate(kind, inputs, since, adoptIdentical);
             if (lost) {
-              await this.alone(kind, lost.made, inputs, false, deferCheck, lost.others);
+              await this.alone(kind, lost.made, inputs, false, deferCheck, {
+                others: lost.others,
+                ours: true,
+              });
               return lost.made;
             }
             // Verified absent: another POST cannot duplicate.
@@ -293,38 +298,42 @@ export class ProviderRuntime {
   /**
    * After our POST: no other writer made an entry at the same address between
    * our duplicate check and the POST (a server that allows duplicates lets two
-   * writers both succeed). For each entry that has company, ours is deleted
-   * again when we know it is ours (`ownKnown`: the POST answered), and the
-   * create fails naming every pk, so no run exits 0 leaving a duplicate.
-   * Returns why, by our pk, for each entry that was not alone.
+   * writers both succeed). For each entry that has company the create fails
+   * naming every pk, so no run exits 0 leaving a duplicate; ours is deleted
+   * again only when it is surely ours (the POST answered with it, and it was
+   * seen at the address we sent). Returns why, by our pk, for each entry that
+   * was not alone.
    */
   async aloneAt(
     kind: CollectionName,
-    made: { entry: IpEntry; sent: string; name: string }[],
+    made: Made[],
     ownKnown: boolean,
-    found?: Map<string, IpEntry[]>,
+    found?: Map<string, AtAddress>,
   ): Promise<Map<string, string>> {
-    const others = found ?? (await this.cache(kind).othersAt(made));
+    const at = found ?? (await this.cache(kind).othersAt(made));
     const now = this.now();
     const failed = new Map<string, string>();
-    const crowded = made.filter((m) => others.get(m.entry.pk)?.some((e) => !hasExpired(e.expires_on, now)));
-    if (crowded.length === 0) return failed;
-    const gone = ownKnown
+    const company = (m: Made) =>
+      (at.get(m.entry.pk)?.others ?? []).filter((e) => !hasExpired(e.expires_on, now));
+    const crowded = made.filter((m) => company(m).length > 0);
+    const surelyOurs = crowded.filter((m) => ownKnown && at.get(m.entry.pk)?.ours);
+    const gone = surelyOurs.length
       ? await this.write(kind, "delete", () =>
-          this.client.collection(kind).delete(crowded.map((m) => m.entry.pk)),
+          this.client.collection(kind).delete(surelyOurs.map((m) => m.entry.pk)),
         ).then(
           () => undefined,
           (e: Error) => e.message,
         )
-      : "not known";
-    if (ownKnown && gone === undefined) this.cache(kind).noteDeleted(crowded.map((m) => m.entry.pk));
+      : undefined;
+    if (surelyOurs.length && gone === undefined)
+      this.cache(kind).noteDeleted(surelyOurs.map((m) => m.entry.pk));
     for (const m of crowded) {
-      const theirs = others.get(m.entry.pk)!.filter((e) => !hasExpired(e.expires_on, now));
+      const theirs = company(m);
       const named = theirs.map((e) => `${e.pk} ("${e.name}", ${e.ip_address})`).join(", ");
-      const outcome = !ownKnown
-        ? `This run's POST lost its answer, so which entry it made is not known: none was deleted, and the library ` +
-          `now holds entries ${[m.entry.pk, ...theirs.map((e) => e.pk)].join(", ")} at this address. Delete the one ` +
-          `no one manages, then set adoptId to the other`
+      const all = [m.entry.pk, ...theirs.map((e) => e.pk)].join(", ");
+      const outcome = !surelyOurs.includes(m)
+        ? `${ownKnown ? `Cloudlock's answer named entry ${m.entry.pk}, which a fresh look did not find at this address` : "This run's POST lost its answer"}, so which entry it made is not known: none was deleted, and the ` +
+          `library holds entries ${all} at this address. Delete the one no one manages, then set adoptId to the other`
         : gone === undefined
           ? `Entry ${m.entry.pk}, the one this run made, was deleted again so the library holds no duplicate. ` +
             `Set adoptId: "${theirs[0].pk}" to manage the other writer's entry, or stop the other writer and run ` +
@@ -346,12 +355,12 @@ export class ProviderRuntime {
     inputs: EntryInputs,
     ownKnown: boolean,
     deferCheck?: (made: IpEntry, ownKnown: boolean) => void,
-    seen?: IpEntry[],
+    seen?: AtAddress,
   ): Promise<void> {
     if (deferCheck) return deferCheck(entry, ownKnown);
-    const others = seen ?? (await this.cache(kind).othersAtOne(entry, inputs.ipAddress));
+    const at = seen ?? (await this.cache(kind).othersAtOne(entry, inputs.ipAddress));
     const made = [{ entry, sent: inputs.ipAddress, name: inputs.name }];
-    const failed = await this.aloneAt(kind, made, ownKnown, new Map([[entry.pk, others]]));
+    const failed = await this.aloneAt(kind, made, ownKnown, new Map([[entry.pk, at]]));
     for (const why of failed.values()) throw new CloudlockError(why);
   }
 
@@ -376,33 +385,52 @@ export class ProviderRuntime {
   }
 
   /**
-   * After a POST whose answer was lost: the entry it may have made. A search
-   * for the address we sent finds it in one request; only when that finds
-   * nothing is the whole listing taken again, to be sure before another POST.
+   * After a POST whose answer was lost: the entry it may have made, found
+   * fresh at the address (a search per usual spelling, or a new listing). Only
+   * an identical entry created since our first POST was sent can be ours; an
+   * older one is another writer's and is refused as before the POST (or
+   * adopted, where adopting identical entries is asked for). Undefined when
+   * the address is verified free: another POST cannot duplicate.
    */
   private async lostCreate(
     kind: CollectionName,
     inputs: EntryInputs,
+    since: number,
+    adoptIdentical: boolean,
   ): Promise<{ made: IpEntry; others: IpEntry[] } | undefined> {
     const cache = this.cache(kind);
-    const hits = await this.client.collection(kind).listAll({ q: inputs.ipAddress });
-    // matchesEntry compares addresses canonically: the search matched a spelling, this checks the set.
-    let made = hits.find((e) => matchesEntry(kind, e, inputs));
-    if (made) cache.noteWritten(made);
-    else {
+    const terms = searchTermsFor(inputs.ipAddress);
+    let seen: IpEntry[];
+    if (terms) {
+      const found = new Map<string, IpEntry>();
+      for (const q of terms)
+        for (const e of await this.client.collection(kind).listAll({ q })) found.set(e.pk, e);
+      seen = [...found.values()];
+    } else {
       cache.invalidate();
-      // Right after our own POST: an identical entry the search missed (another spelling) is the one we made.
-      made = await this.existing(kind, inputs, true);
-      if (!made) return undefined;
-      hits.push(...(await cache.byAddress(inputs.ipAddress)));
+      seen = await cache.byAddress(inputs.ipAddress);
     }
-    // Read after our POST, so it also shows whether another writer made the address meanwhile.
-    const others = new Map(
-      hits
-        .filter((e) => e.pk !== made.pk && sameAddress(e.ip_address, made.ip_address))
-        .map((e) => [e.pk, e]),
-    );
-    return { made, others: [...others.values()] };
+    const now = this.now();
+    const at = (list: IpEntry[]) =>
+      list.filter((e) => sameAddress(e.ip_address, inputs.ipAddress) && !hasExpired(e.expires_on, now));
+    let live = at(seen);
+    if (terms && live.length === 0) {
+      // Nothing found: be sure (another spelling?) with a new listing before another POST.
+      cache.invalidate();
+      live = at(await cache.byAddress(inputs.ipAddress));
+    }
+    // created_on has a finer grain than the Date header our clock comes from: allow its one second.
+    const recent = (e: IpEntry) => !(Date.parse(e.created_on ?? "") < since - 1_000);
+    const made = live.find((e) => matchesEntry(kind, e, inputs) && recent(e));
+    if (made) {
+      cache.noteWritten(made);
+      return { made, others: live.filter((e) => e.pk !== made.pk) };
+    }
+    const same = live.find((e) => matchesEntry(kind, e, inputs));
+    if (same && adoptIdentical) return { made: same, others: live.filter((e) => e.pk !== same.pk) };
+    if (same) throw identicalError(kind, inputs, same);
+    if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
+    return undefined;
   }
 
   /**
@@ -559,6 +587,11 @@ export class ProviderRuntime {
     }
     return d;
   }
+}
+
+/** An entry our POST made, with the address and name we sent. */
+export interface Made extends Posted {
+  name: string;
 }
 
 interface Refusal {

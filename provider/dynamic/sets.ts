@@ -190,6 +190,12 @@ export class IpSets {
     // After the listing, so by the server's clock.
     const now = this.rt.now();
     const managed = olds.entries ?? {};
+    // A managed entry the listing lacks may have slid between its pages: look for it before concluding it gone.
+    for (const m of Object.values(managed)) {
+      if (listing.byPk.has(m.pk)) continue;
+      const found = await cache.confirmGone(m.pk, m.ipAddress);
+      if (found) listing.set(found);
+    }
     /** What the set manages and exists, kept current as work completes: saved even if the run fails. */
     const current: Record<string, ManagedEntry> = { ...managed };
     const claimed = new Set<string>();

@@ -1,4 +1,4 @@
-import { canonicalAddress, parseAddress, sameAddress } from "../../provider/address";
+import { canonicalAddress, parseAddress, sameAddress, searchTermsFor } from "../../provider/address";
 
 describe("parseAddress: valid forms and their canonical spelling", () => {
   test.each([
@@ -93,6 +93,26 @@ describe("parseAddress: the gaps a hostile declaration probes", () => {
   ])("IPv4-mapped %s is the IPv4 set %s", (input, canonical) => {
     expect(parseAddress(input)).toMatchObject({ ok: true, value: { family: "ipv4", canonical } });
     expect(sameAddress(input, canonical)).toBe(true);
+  });
+
+  test("a range with one IPv4-mapped end and one plain IPv6 end is IPv6 space (found by the fixpoint property)", () => {
+    const r = parseAddress("0:0:0:0:0:ffff:102:304-0:0:0:1:0:0:0:0");
+    expect(r).toMatchObject({ ok: true, value: { family: "ipv6", canonical: "::ffff:102:304-0:0:0:1::" } });
+    if (r.ok)
+      expect(parseAddress(r.value.canonical)).toMatchObject({
+        ok: true,
+        value: { canonical: r.value.canonical },
+      });
+  });
+
+  test.each([
+    ["192.0.2.7", ["192.0.2.7"]],
+    ["198.51.100.0/24", ["198.51.100.0"]],
+    ["198.51.100.0-198.51.100.255", ["198.51.100.0"]],
+    ["2001:DB8::/64", ["2001:db8", "2001:0db8", "2001:DB8", "2001:0DB8"]],
+    ["::1", undefined],
+  ])("searchTermsFor(%s): substrings every usual spelling of the set contains", (input, terms) => {
+    expect(searchTermsFor(input)).toEqual(terms);
   });
 
   test.each([

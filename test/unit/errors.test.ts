@@ -52,5 +52,8 @@ describe("error hierarchy", () => {
   test("maskSecret removes every occurrence", () => {
     expect(errors.maskSecret("a sekret-123 b sekret-123", "sekret-123")).toBe("a [token] b [token]");
     expect(errors.maskSecret("abc", undefined)).toBe("abc");
+    // A text cut short elsewhere, ending in the token's first characters.
+    expect(errors.maskSecret("auth: Bearer sekret…", "sekret-123")).toBe("auth: Bearer [token]…");
+    expect(errors.maskSecret("ends sek", "sekret-123")).toBe("ends sek");
   });
 });
