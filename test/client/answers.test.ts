@@ -2,8 +2,9 @@
  * Answers that are not the documented shape, and listings that cannot be
  * trusted at their word: never an empty library, never a truncated one.
  */
-import { isIncompleteListingError, isMalformedResponseError } from "../../provider/client";
-import { addresses, clientSuite } from "../helpers/emulator";
+import { CloudlockClient, isIncompleteListingError, isMalformedResponseError } from "../../provider/client";
+import { TOKEN, addresses, clientSuite } from "../helpers/emulator";
+import { type Rewrites, rewritingProxy } from "../helpers/proxy";
 
 const suite = clientSuite({}, { retry: { retries: 3 } });
 
@@ -148,6 +149,68 @@ describe("a listing is complete or it is an error", () => {
       );
     } finally {
       suite.emu.api.list = real;
+    }
+  });
+});
+
+describe("listings a hostile review found accepted (#14)", () => {
+  async function through(rewrite: Rewrites, run: (c: CloudlockClient) => Promise<unknown>) {
+    const proxy = await rewritingProxy(suite.emu.url, rewrite);
+    const c = new CloudlockClient({
+      apiUrl: `${proxy.url}/api/v2`,
+      apiToken: TOKEN,
+      env: {},
+      retry: { retries: 0 },
+    });
+    try {
+      return await run(c).catch((e: Error) => e);
+    } finally {
+      c.close();
+      await proxy.close();
+    }
+  }
+
+  test("pages after the first that say total 0 and hold nothing: incomplete, not 100 of 150", async () => {
+    seed(150);
+    const err = await through(
+      {
+        body: (b, method, url) =>
+          method === "GET" && /offset=(?!0&)/.test(url)
+            ? JSON.stringify({ items: [], total: 0, offset: 100, limit: 100 })
+            : b,
+      },
+      (c) => c.trusted.listAll({}, { whenBusy: "union" }),
+    );
+    expect(isIncompleteListingError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/the library changed while it was being read|total 150/);
+  });
+
+  test("a server that ignores offset: even a busy-library union is refused below the total", async () => {
+    seed(150);
+    const err = await through({ url: (u) => u.replace(/offset=\d+/, "offset=0") }, (c) =>
+      c.trusted.listAll({}, { whenBusy: "union" }),
+    );
+    expect(isIncompleteListingError(err)).toBe(true);
+  });
+
+  test("confirm: an entry another writer's delete slid onto a page already read is still listed", async () => {
+    const made = seed(150);
+    let once = false;
+    suite.emu.onList = (_c, offset) => {
+      if (offset === 100 && !once) {
+        once = true;
+        suite.emu.remove("trusted", [made[5].pk]);
+        suite.emu.seed("trusted", [{ name: "late", ip_address: "192.0.2.251" }]);
+      }
+    };
+    try {
+      const got = await suite.client.trusted.listAll({}, { confirm: true });
+      const pks = new Set(got.map((e) => e.pk));
+      expect(pks.has(made[100].pk)).toBe(true);
+      expect(pks.has(made[5].pk)).toBe(false);
+      expect(new Set(suite.emu.entries("trusted").map((e) => e.pk))).toEqual(pks);
+    } finally {
+      suite.emu.onList = undefined;
     }
   });
 });

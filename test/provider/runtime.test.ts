@@ -1,6 +1,8 @@
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
+import { HttpError } from "../../emulator/api";
 import { READ_ONLY_TOKEN, TOKEN, addresses, startEmulator } from "../helpers/emulator";
+import { rewritingProxy } from "../helpers/proxy";
 
 let emu: Emulator;
 let rt: ProviderRuntime;
@@ -788,5 +790,97 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
     expect(e.message).toContain("which entry it made is not known: none was deleted");
     for (const pk of pks) expect(e.message).toContain(pk);
     expect(theirs.pk).toBeDefined();
+  });
+});
+
+describe("hostile review of the check after a POST (#14)", () => {
+  afterEach(() => (emu.onCreate = undefined));
+
+  test.each([
+    ["198.51.100.0/24", "198.51.100.0-198.51.100.255"],
+    ["2001:db8::/64", "2001:db8:0:0::/64"],
+    ["2001:DB8::7/128", "2001:0db8:0000:0000:0000:0000:0000:0007"],
+  ])(
+    "in a library of 700 (searches, not a listing), ours %s and another writer's %s are one address",
+    async (ours, theirs) => {
+      emu.setKnobs({ duplicates: "allow" });
+      emu.seed(
+        "trusted",
+        addresses(700, 35).map((ip, i) => ({ name: `pre${i}`, ip_address: ip })),
+      );
+      let other: string | undefined;
+      emu.onCreate = () => {
+        other ??= emu.seed("trusted", [{ name: "Other writer", ip_address: theirs }])[0].pk;
+      };
+      const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: ours }));
+      expect(e.message).toContain(`another writer created entry ${other}`);
+      expect(emu.requests().log.some((r) => r.method === "GET" && r.query.startsWith("?q="))).toBe(true);
+      expect(
+        emu.entries("trusted").filter((x) => x.name !== "Ours" && !x.name.startsWith("pre")),
+      ).toHaveLength(1);
+      expect(emu.entries("trusted").some((x) => x.name === "Ours")).toBe(false);
+    },
+  );
+
+  test("a POST answer naming another entry's pk: nothing is deleted, and the create fails saying why", async () => {
+    const [victim] = emu.seed("trusted", [{ name: "Another stack's", ip_address: "198.51.100.200" }]);
+    const proxy = await rewritingProxy(emu.url, {
+      body: (b, method) => (method === "POST" ? JSON.stringify({ ...JSON.parse(b), pk: victim.pk }) : b),
+    });
+    try {
+      const viaProxy = new ProviderRuntime({ apiUrl: `${proxy.url}/api/v2`, apiToken: TOKEN, env: {} });
+      const e = await rejection(viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.60" }));
+      expect(e.message).toContain(
+        `Cloudlock's answer named entry ${victim.pk}, which a fresh look did not find`,
+      );
+      expect(
+        emu
+          .entries("trusted")
+          .map((x) => x.name)
+          .sort(),
+      ).toEqual(["Another stack's", "Ours"]);
+      expect(emu.requests().counters.byMethod.DELETE).toBeUndefined();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a POST answer that is another entry altogether is unusable: the entry made is found, its own pk kept", async () => {
+    const [victim] = emu.seed("trusted", [{ name: "Another stack's", ip_address: "198.51.100.201" }]);
+    const proxy = await rewritingProxy(emu.url, {
+      body: (b, method) => (method === "POST" ? JSON.stringify(victim) : b),
+    });
+    try {
+      const viaProxy = new ProviderRuntime({ apiUrl: `${proxy.url}/api/v2`, apiToken: TOKEN, env: {} });
+      const { id } = await viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.61" });
+      expect(id).toBe(emu.entries("trusted").find((x) => x.name === "Ours")!.pk);
+      expect(emu.entries("trusted")).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("after a POST that failed before it was applied, an identical entry older than the POST is not taken as ours", async () => {
+    emu.onCreate = () => {
+      if (emu.entries("trusted").length) return;
+      emu.seed("trusted", [
+        { name: "HQ", ip_address: "192.0.2.70", created_on: new Date(emu.now() - 60_000).toISOString() },
+      ]);
+      throw new HttpError(503, "service unavailable");
+    };
+    const e = await rejection(rt.create("trusted", { name: "HQ", ipAddress: "192.0.2.70" }));
+    expect(e.message).toMatch(/an entry identical to this declaration already exists/);
+    expect(emu.entries("trusted")).toHaveLength(1);
+  });
+
+  test("a DELETE answered 404 because the API URL is wrong is an error, not 'already deleted'", async () => {
+    const [entry] = emu.seed("trusted", [{ name: "Kept", ip_address: "192.0.2.62" }]);
+    const wrong = new ProviderRuntime({ apiUrl: `${emu.url}/api/v3`, apiToken: TOKEN, env: {} });
+    const e = await rejection(wrong.delete("trusted", entry.pk));
+    expect(e.message).toMatch(/a listing of \/ip\/trusted is answered 404 too, so the API URL is wrong/);
+    expect(emu.entries("trusted").map((x) => x.pk)).toEqual([entry.pk]);
+    // An unknown id on the right URL is still simply gone.
+    emu.setKnobs({ unknownDeleteIds: "404" });
+    await expect(rt.delete("trusted", "nosuchid00")).resolves.toBeUndefined();
   });
 });

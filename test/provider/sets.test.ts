@@ -280,3 +280,31 @@ test("another writer makes one of the set's addresses while the set creates it (
     emu.onCreate = undefined;
   }
 });
+
+test("a managed entry a shifting listing missed is looked for, then deleted as asked, not dropped into an orphan (#14)", async () => {
+  const fillers = emu.seed(
+    "trusted",
+    Array.from({ length: 100 }, (_, i) => ({ name: `filler ${i}`, ip_address: `10.1.${i}.1` })),
+  );
+  const { id, outs } = await create("trusted", { entries: [{ name: "B", ipAddress: "192.0.2.99" }] });
+  const b = outs.entries["192.0.2.99"].pk;
+  // Between the next listing's two pages, a hand edit deletes an entry of page 0 and adds one: B, at index 100,
+  // slides onto page 0, already read, and the total stays the same.
+  let fired = false;
+  emu.onList = (_c, offset) => {
+    if (offset === 100 && !fired) {
+      fired = true;
+      emu.remove("trusted", [fillers[5].pk]);
+      emu.seed("trusted", [{ name: "C (by hand)", ip_address: "203.0.113.77" }]);
+    }
+  };
+  try {
+    sets = freshSets();
+    const after = await update("trusted", id, outs, { entries: [{ name: "D", ipAddress: "192.0.2.100" }] });
+    expect(fired).toBe(true);
+    expect(Object.keys(after.entries)).toEqual(["192.0.2.100"]);
+    expect(emu.entries("trusted").some((e) => e.pk === b)).toBe(false); // deleted, as the declaration asks
+  } finally {
+    emu.onList = undefined;
+  }
+});
