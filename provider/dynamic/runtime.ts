@@ -488,10 +488,12 @@ export class ProviderRuntime {
     }
     const patch = patchFor(kind, current, inputs);
     if (Object.keys(patch).length === 0) return entry;
+    await this.addressFree(kind, pk, current.ipAddress, inputs);
     const updated =
       (await this.write(kind, "update", () => this.client.collection(kind).update(pk, patch))) ??
       applyPatch(entry, patch);
     cache.noteWritten(updated);
+    await this.stillAlone(kind, updated, current.ipAddress, inputs);
     return updated;
   }
 
@@ -524,6 +526,7 @@ export class ProviderRuntime {
     const inputs = pickInputs(kind, news);
     const patch = patchFor(kind, olds, inputs);
     const col = this.client.collection(kind);
+    if (Object.keys(patch).length) await this.addressFree(kind, id, olds.ipAddress, inputs);
     let updated: IpEntry | undefined;
     try {
       updated = Object.keys(patch).length
@@ -541,10 +544,48 @@ export class ProviderRuntime {
     const entry =
       updated ?? (await this.cache(kind).refresh()).get(id) ?? applyPatch(toEntry(kind, id, olds), patch);
     this.cache(kind).noteWritten(entry);
+    if (Object.keys(patch).length) await this.stillAlone(kind, entry, olds.ipAddress, inputs);
     if (Object.keys(patch).length) return { outs: this.written(kind, entry, inputs) };
     return {
       outs: outputsFromEntry(kind, entry, inputs, { serverSpelling: storedView(olds).serverSpelling }),
     };
+  }
+
+  /**
+   * Before a PUT that moves an entry to another address: no other live entry
+   * may hold it (a server that allows duplicates would take the PUT).
+   */
+  private async addressFree(
+    kind: CollectionName,
+    pk: string,
+    from: unknown,
+    inputs: EntryInputs,
+  ): Promise<void> {
+    if (typeof from === "string" && sameAddress(from, inputs.ipAddress)) return;
+    const now = this.now();
+    const other = (await this.cache(kind).byAddress(inputs.ipAddress)).find(
+      (e) => e.pk !== pk && !hasExpired(e.expires_on, now),
+    );
+    if (other) throw duplicateError(kind, inputs, other);
+  }
+
+  /** After such a PUT: no other writer moved or made an entry there meanwhile (see aloneAt). */
+  private async stillAlone(
+    kind: CollectionName,
+    entry: IpEntry,
+    from: unknown,
+    inputs: EntryInputs,
+  ): Promise<void> {
+    if (typeof from === "string" && sameAddress(from, inputs.ipAddress)) return;
+    const { others } = await this.cache(kind).othersAtOne(entry, inputs.ipAddress);
+    const now = this.now();
+    const live = others.filter((e) => !hasExpired(e.expires_on, now));
+    if (live.length === 0) return;
+    throw new CloudlockError(
+      `${LABEL[kind]} ${entry.pk} ("${inputs.name}"): it was moved to ${inputs.ipAddress}, and another writer holds ` +
+        `that address too (entry ${live.map((e) => e.pk).join(", ")}; Cloudlock accepted both). Delete one of ` +
+        `them, or set adoptId on this resource to manage the other, then run \`pulumi refresh\` and \`pulumi up\`.`,
+    );
   }
 
   /**

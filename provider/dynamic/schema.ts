@@ -122,6 +122,7 @@ export function validate(
   if (d !== undefined && d !== null && !isUnknown(d)) {
     if (typeof d !== "string") fail("description", `must be a string, got ${typeOfValue(d)}`);
     else if (d.length > 1024) fail("description", `is ${d.length} characters long; at most 1024 are allowed`);
+    else if (hiddenCharacter(d, true)) fail("description", `must not contain ${hiddenCharacter(d, true)}`);
   }
 
   const c = news.categories;
@@ -175,18 +176,23 @@ export function pickInputs(kind: CollectionName, news: Record<string, unknown>):
 }
 
 /**
- * A control or bidirectional-formatting character in `text`, described
- * (`a control character U+000A`), or undefined. Such characters hide or
- * reorder what a person reading the Cloudlock UI or a diff sees.
+ * A control, line-breaking, invisible or bidirectional-formatting character in
+ * `text`, described (`a control character (U+000A)`), or undefined. Such
+ * characters hide or reorder what a person reading the Cloudlock UI or a diff
+ * sees. `multiline` text (a description) may hold tabs and line breaks.
  */
-export function hiddenCharacter(text: unknown): string | undefined {
+export function hiddenCharacter(text: unknown, multiline = false): string | undefined {
   if (typeof text !== "string") return undefined;
-  const m = /\p{Cc}|[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.exec(text);
-  if (!m) return undefined;
-  const code = `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-  return /\p{Cc}/u.test(m[0])
-    ? `a control character (${code})`
-    : `a bidirectional-formatting character (${code})`;
+  const m = /\p{Cc}|[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]|\p{Zl}|\p{Zp}/gu;
+  for (const [c] of text.matchAll(m)) {
+    if (multiline && /[\t\n\r\u2028\u2029]/.test(c)) continue;
+    const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    if (/\p{Cc}/u.test(c)) return `a control character (${code})`;
+    if (/\p{Zl}|\p{Zp}/u.test(c)) return `a line or paragraph separator (${code})`;
+    if (/[\u200b-\u200d\u2060\ufeff]/.test(c)) return `an invisible character (${code})`;
+    return `a bidirectional-formatting character (${code})`;
+  }
+  return undefined;
 }
 
 const DECLARED_INSTANT =

@@ -217,6 +217,13 @@ export class IpSets {
         continue;
       }
       claimed.add(live.pk);
+      if (!mine)
+        void engineLog(
+          "warning",
+          `${LABEL[kind]}: the entry at ${entry.ipAddress} already exists (entry ${live.pk}, "${live.name}"), so ` +
+            `this set adopts it instead of making a duplicate. If another stack or resource manages it, both now ` +
+            `do: remove it from one of them.`,
+        );
       const known: ServerView = {
         serverSpelling: managed[key]?.pk === live.pk ? managed[key].serverSpelling : undefined,
       };

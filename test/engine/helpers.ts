@@ -4,7 +4,7 @@ import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import { Emulator, EmulatorOptions } from "../../emulator";
 import { startEmulator } from "../helpers/emulator";
 import { canonicalAddress } from "../../provider/address";
-import type { CollectionName } from "../../provider/client/types";
+import type { CollectionName, IpEntry } from "../../provider/client/types";
 import { REPO_ROOT, localStack } from "../../scripts/lib/engine";
 
 /**
@@ -120,8 +120,19 @@ export async function heldPks(stack: Stack): Promise<string[]> {
  * The library against the stacks: duplicates (an address twice), orphans (in
  * no state), lost (in a state, not in Cloudlock), shared (in two states).
  */
-export async function audit(emu: Emulator, stacks: Stack[], kinds: CollectionName[] = ["trusted"]) {
-  const entries = kinds.flatMap((k) => emu.entries(k).map((e) => ({ ...e, kind: k })));
+export async function audit(
+  emu: Emulator,
+  stacks: Stack[],
+  kinds: CollectionName[] = ["trusted"],
+  /** Entries made by hand on purpose, that no stack is meant to hold. */
+  byHand: (e: IpEntry) => boolean = () => false,
+) {
+  const entries = kinds.flatMap((k) =>
+    emu
+      .entries(k)
+      .filter((e) => !byHand(e))
+      .map((e) => ({ ...e, kind: k })),
+  );
   const held = await Promise.all(stacks.map(heldPks));
   const all = held.flat();
   const pks = new Set(entries.map((e) => e.pk));

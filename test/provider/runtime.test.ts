@@ -884,3 +884,35 @@ describe("hostile review of the check after a POST (#14)", () => {
     await expect(rt.delete("trusted", "nosuchid00")).resolves.toBeUndefined();
   });
 });
+
+test("moving an entry, or adopting one, onto an address another entry holds is refused before the PUT (#14)", async () => {
+  emu.setKnobs({ duplicates: "allow" });
+  const [other, mine] = emu.seed("trusted", [
+    { name: "Other team's VPN", ip_address: "192.0.2.80" },
+    { name: "Mine", ip_address: "192.0.2.81" },
+  ]);
+  const { id, outs } = await rt.create("trusted", {
+    name: "Mine",
+    ipAddress: "192.0.2.81",
+    adoptId: mine.pk,
+  });
+  emu.clearRequests();
+  const e = await rejection(
+    rt.update("trusted", id, outs as unknown as Record<string, unknown>, {
+      name: "Mine",
+      ipAddress: "192.0.2.80/32",
+    }),
+  );
+  expect(e.message).toContain(`already exists in the trusted library as entry ${other.pk}`);
+  const adopt = await rejection(
+    rt.create("trusted", { name: "Mine", ipAddress: "192.0.2.80", adoptId: mine.pk }),
+  );
+  expect(adopt.message).toContain(`as entry ${other.pk}`);
+  expect(emu.requests().counters.byMethod.PUT).toBeUndefined();
+  expect(
+    emu
+      .entries("trusted")
+      .map((x) => x.ip_address)
+      .sort(),
+  ).toEqual(["192.0.2.80", "192.0.2.81"]);
+});

@@ -123,9 +123,24 @@ describe("validate", () => {
       { categories: ["ok", "b\u2066ad"] },
       /categories item 1 must not contain a bidirectional-formatting character \(U\+2066\)/,
     ],
+    ["name", { name: "HQ\u2028Berlin" }, /name must not contain a line or paragraph separator \(U\+2028\)/],
+    ["name", { name: "H\u200bQ" }, /name must not contain an invisible character \(U\+200B\)/],
+    ["categories", { categories: ["\ufeffoffice"] }, /an invisible character \(U\+FEFF\)/],
+    [
+      "description",
+      { description: "ok\u0000" },
+      /description must not contain a control character \(U\+0000\)/,
+    ],
+    ["description", { description: "see \u202eexe" }, /a bidirectional-formatting character \(U\+202E\)/],
   ])("%s with a hidden character is refused", (property, fields, reason) => {
     const f = validate("trusted", { ...ok, ...fields }, true, NOW);
     expect(f).toEqual([{ property, reason: expect.stringMatching(reason) }]);
+  });
+
+  test("a description may run over several lines", () => {
+    expect(
+      validate("trusted", { ...ok, description: "line one\r\n\tline two\u2028three" }, true, NOW),
+    ).toEqual([]);
   });
 
   test("unknown values (preview) are not validated", () => {
