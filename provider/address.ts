@@ -156,18 +156,27 @@ function ok(kind: AddressKind, family: AddressFamily, first: bigint, last: bigin
 
 /**
  * `q=` substrings that find every usual spelling of this set of addresses
- * (`q` matches within the stored text): an IPv4 set's first address (bare,
- * `/n` and `a-b` forms all start with it); an IPv6 set's leading non-zero
- * groups, unpadded and zero-padded, in both cases. Undefined when no such
- * substring exists (an IPv6 set whose first group is zero, or invalid input):
- * only a listing can tell then.
+ * (`q` matches within the stored text). For a single address or a range: its
+ * first address (bare, `/32`, `a-b` and mapped `::ffff:a.b.c.d` forms contain
+ * it). For a CIDR block: the part of the network address inside the prefix
+ * (whole octets, or whole IPv6 groups), so a block written with host bits
+ * set is found too. IPv6 groups are searched unpadded and zero-padded, in both
+ * cases, up to the first zero group. Undefined when no such substring exists
+ * (a short prefix, an IPv6 set whose first group is zero, invalid input): only
+ * a listing can tell then.
  */
 export function searchTermsFor(input: string): string[] | undefined {
   const r = parseAddress(input);
   if (!r.ok) return undefined;
-  const first = bigIntToAddress(r.value.family, r.value.first);
-  if (r.value.family === "ipv4") return [first];
-  const groups = (ipaddr.IPv6.parse(first) as ipaddr.IPv6).parts;
+  const { family, first, canonical } = r.value;
+  const prefix = canonical.includes("/") ? Number(canonical.split("/")[1]) : BITS[family];
+  const start = bigIntToAddress(family, first);
+  if (family === "ipv4") {
+    const octets = prefix === 32 || !canonical.includes("/") ? 4 : Math.floor(prefix / 8);
+    if (octets === 0) return undefined;
+    return [octets === 4 ? start : `${start.split(".").slice(0, octets).join(".")}.`];
+  }
+  const groups = (ipaddr.IPv6.parse(start) as ipaddr.IPv6).parts.slice(0, Math.floor(prefix / 16));
   const zero = groups.indexOf(0);
   const lead = zero === -1 ? groups : groups.slice(0, zero);
   if (lead.length === 0) return undefined;

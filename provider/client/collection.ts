@@ -113,7 +113,8 @@ export class IpCollection {
    *  - otherwise the library changed under it, and it walks again: at most
    *    1 + 3 walks, then an IncompleteListingError (never a partial listing);
    *  - a count below the largest total any page of the walk said is never complete;
-   *  - with `confirm`, two walks in a row must agree.
+   *  - a full page with nothing new (offset ignored) makes a walk incomplete;
+   *  - with `confirm`, two walks in a row must agree, and a walk ends only at an empty page.
    * `onPage` hears after each page how many entries the walk has read of the total.
    */
   async *list(query: ListQuery = {}, opts: ListOptions = {}): AsyncGenerator<IpEntry> {
@@ -125,6 +126,7 @@ export class IpCollection {
       /** The largest total a page of this walk said: a listing shorter than that is not complete. */
       let most = 0;
       let changed = false;
+      let stalled = false;
       for (let offset = 0; ;) {
         const page = await this.page({ ...query, offset });
         if (total !== undefined && page.total !== total) changed = true;
@@ -141,21 +143,33 @@ export class IpCollection {
         }
         opts.onPage?.({ fetched: seen.size, total: page.total });
         offset += page.items.length;
-        // A short page ends the walk; so does a page with nothing new (a server that ignores offset).
-        if (page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT) || fresh === 0) break;
+        // A full page with nothing new: a server that ignores offset. Such a walk is never complete.
+        if (fresh === 0 && page.items.length > 0) {
+          stalled = true;
+          break;
+        }
+        // A short page ends the walk; when confirming, only an empty one (a page may be cut short of its limit).
+        if (
+          opts.confirm
+            ? page.items.length === 0
+            : page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT)
+        )
+          break;
       }
       const stable = previous !== undefined && sameKeys(new Set(previous.keys()), new Set(seen.keys()));
       // Confirmed: a second walk saw the same pks (a walk alone cannot see an entry that slid onto a page read).
-      const done = (!changed && seen.size === total) || (stable && seen.size >= most);
+      const done = !stalled && ((!changed && seen.size === total) || (stable && seen.size >= most));
       if (done && (!opts.confirm || stable)) {
         yield* seen.values();
         return;
       }
-      why = changed
-        ? "the library changed while it was being read"
-        : done
-          ? "two walks in a row did not see the same entries"
-          : `the server said total ${most} but the listing ended after ${seen.size} entries`;
+      why = stalled
+        ? "a page at a later offset repeated entries already read: the server seems to ignore offset"
+        : changed
+          ? "the library changed while it was being read"
+          : done
+            ? "two walks in a row did not see the same entries"
+            : `the server said total ${most} but the listing ended after ${seen.size} entries`;
       if (walk === MAX_EXTRA_WALKS && changed && opts.whenBusy === "union" && previous) {
         for (const [pk, e] of previous) if (!seen.has(pk)) seen.set(pk, e);
         // Busy, but every entry the server counted is there; fewer is a listing that cannot be read (offset ignored?).

@@ -23,6 +23,8 @@ export interface Posted {
 export interface AtAddress {
   others: IpEntry[];
   ours: boolean;
+  /** The name of the entry under our pk, as seen there. */
+  oursName?: string;
 }
 
 /** A listing held in memory, indexed by pk and by canonical address (so N duplicate checks are O(N), not O(N·L)). */
@@ -242,10 +244,8 @@ export class LibraryCache {
     const pages = Math.max(1, Math.ceil(held / PAGE_LIMIT));
     const at = (o: Posted, entries: Iterable<IpEntry>): AtAddress => {
       const there = [...entries].filter((e) => sameAddress(e.ip_address, o.sent));
-      return {
-        others: there.filter((e) => e.pk !== o.entry.pk),
-        ours: there.some((e) => e.pk === o.entry.pk),
-      };
+      const mine = there.find((e) => e.pk === o.entry.pk);
+      return { others: there.filter((e) => e.pk !== o.entry.pk), ours: !!mine, oursName: mine?.name };
     };
     if (searches <= pages) {
       await Promise.all(

@@ -266,6 +266,8 @@ export class ProviderRuntime {
           // The POST may have been applied although its answer was lost (or unusable): look before trying again.
           if (isConnectionError(e) || isMalformedResponseError(e) || (isApiError(e) && e.status >= 500)) {
             const lost = await this.lostCreate(kind, inputs, since, adoptIdentical);
+            // An older identical entry, adopted as asked (adoptIdentical): not ours to check.
+            if (lost?.adopted) return lost.made;
             if (lost) {
               await this.alone(kind, lost.made, inputs, false, deferCheck, {
                 others: lost.others,
@@ -316,7 +318,10 @@ export class ProviderRuntime {
     const company = (m: Made) =>
       (at.get(m.entry.pk)?.others ?? []).filter((e) => !hasExpired(e.expires_on, now));
     const crowded = made.filter((m) => company(m).length > 0);
-    const surelyOurs = crowded.filter((m) => ownKnown && at.get(m.entry.pk)?.ours);
+    // Ours for sure: the POST answered with this pk, and the entry under it at our address has the name we sent.
+    const surelyOurs = crowded.filter(
+      (m) => ownKnown && at.get(m.entry.pk)?.ours && sameValue("name", at.get(m.entry.pk)?.oursName, m.name),
+    );
     const gone = surelyOurs.length
       ? await this.write(kind, "delete", () =>
           this.client.collection(kind).delete(surelyOurs.map((m) => m.entry.pk)),
@@ -358,7 +363,17 @@ export class ProviderRuntime {
     seen?: AtAddress,
   ): Promise<void> {
     if (deferCheck) return deferCheck(entry, ownKnown);
-    const at = seen ?? (await this.cache(kind).othersAtOne(entry, inputs.ipAddress));
+    const at =
+      seen ??
+      (await this.cache(kind)
+        .othersAtOne(entry, inputs.ipAddress)
+        .catch((e: Error) => {
+          throw new CloudlockError(
+            `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): Cloudlock made entry ${entry.pk}, but checking that ` +
+              `no other writer made the same address meanwhile failed (${e.message}). The entry is not in the ` +
+              `stack's state: run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` to adopt it, or delete it by hand.`,
+          );
+        }));
     const made = [{ entry, sent: inputs.ipAddress, name: inputs.name }];
     const failed = await this.aloneAt(kind, made, ownKnown, new Map([[entry.pk, at]]));
     for (const why of failed.values()) throw new CloudlockError(why);
@@ -397,7 +412,7 @@ export class ProviderRuntime {
     inputs: EntryInputs,
     since: number,
     adoptIdentical: boolean,
-  ): Promise<{ made: IpEntry; others: IpEntry[] } | undefined> {
+  ): Promise<{ made: IpEntry; others: IpEntry[]; adopted?: boolean } | undefined> {
     const cache = this.cache(kind);
     const terms = searchTermsFor(inputs.ipAddress);
     let seen: IpEntry[];
@@ -427,7 +442,8 @@ export class ProviderRuntime {
       return { made, others: live.filter((e) => e.pk !== made.pk) };
     }
     const same = live.find((e) => matchesEntry(kind, e, inputs));
-    if (same && adoptIdentical) return { made: same, others: live.filter((e) => e.pk !== same.pk) };
+    if (same && adoptIdentical)
+      return { made: same, others: live.filter((e) => e.pk !== same.pk), adopted: true };
     if (same) throw identicalError(kind, inputs, same);
     if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
     return undefined;

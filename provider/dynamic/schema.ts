@@ -176,19 +176,18 @@ export function pickInputs(kind: CollectionName, news: Record<string, unknown>):
 }
 
 /**
- * A control, line-breaking, invisible or bidirectional-formatting character in
- * `text`, described (`a control character (U+000A)`), or undefined. Such
- * characters hide or reorder what a person reading the Cloudlock UI or a diff
- * sees. `multiline` text (a description) may hold tabs and line breaks.
+ * A control, invisible or bidirectional-formatting character in `text`,
+ * described (`a control character (U+000A)`), or undefined. Such characters
+ * hide or reorder what a person reading the Cloudlock UI or a diff sees.
+ * `multiline` text (a description) may hold tabs and line breaks.
  */
 export function hiddenCharacter(text: unknown, multiline = false): string | undefined {
   if (typeof text !== "string") return undefined;
-  const m = /\p{Cc}|[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]|\p{Zl}|\p{Zp}/gu;
+  const m = /\p{Cc}|[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/gu;
   for (const [c] of text.matchAll(m)) {
-    if (multiline && /[\t\n\r\u2028\u2029]/.test(c)) continue;
+    if (multiline && /[\t\n\r]/.test(c)) continue;
     const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
     if (/\p{Cc}/u.test(c)) return `a control character (${code})`;
-    if (/\p{Zl}|\p{Zp}/u.test(c)) return `a line or paragraph separator (${code})`;
     if (/[\u200b-\u200d\u2060\ufeff]/.test(c)) return `an invisible character (${code})`;
     return `a bidirectional-formatting character (${code})`;
   }

@@ -202,6 +202,8 @@ export class IpSets {
     const deletes: { pk: string; key?: string }[] = [];
     const updates: { key: string; pk: string; entry: SetEntry; known: ServerView }[] = [];
     const creates: string[] = [];
+    /** Declared entries that cannot be reconciled without a duplicate: failures, nothing sent. */
+    const blocked: string[] = [];
 
     for (const [key, entry] of Object.entries(want.entries)) {
       const mine = managed[key] && listing.byPk.get(managed[key].pk);
@@ -217,13 +219,7 @@ export class IpSets {
         continue;
       }
       claimed.add(live.pk);
-      if (!mine)
-        void engineLog(
-          "warning",
-          `${LABEL[kind]}: the entry at ${entry.ipAddress} already exists (entry ${live.pk}, "${live.name}"), so ` +
-            `this set adopts it instead of making a duplicate. If another stack or resource manages it, both now ` +
-            `do: remove it from one of them.`,
-        );
+      if (!mine) adopted(kind, entry.ipAddress, live);
       const known: ServerView = {
         serverSpelling: managed[key]?.pk === live.pk ? managed[key].serverSpelling : undefined,
       };
@@ -234,8 +230,20 @@ export class IpSets {
         creates.push(key);
         continue;
       }
-      if (Object.keys(patchFor(kind, entryFields(live), entry, known.serverSpelling)).length)
-        updates.push({ key, pk: live.pk, entry, known });
+      const patch = patchFor(kind, entryFields(live), entry, known.serverSpelling);
+      // Moving an entry (moved away by hand) back onto its declared address: only if no one else holds it now.
+      const holder =
+        "ip_address" in patch &&
+        listing.atAddress(entry.ipAddress).find((e) => e.pk !== live.pk && !hasExpired(e.expires_on, now));
+      if (holder) {
+        blocked.push(
+          `${key}: entry ${live.pk} was moved to ${live.ip_address} by hand, and entry ${holder.pk} ("${holder.name}") ` +
+            `now holds ${entry.ipAddress}; moving it back would make a duplicate. Delete one of them, then run ` +
+            `\`pulumi up\` again`,
+        );
+        continue;
+      }
+      if (Object.keys(patch).length) updates.push({ key, pk: live.pk, entry, known });
     }
     for (const [key, m] of Object.entries(managed)) {
       if (key in want.entries || claimed.has(m.pk)) continue;
@@ -290,6 +298,7 @@ export class IpSets {
     ];
     // After a failure, start nothing new: the library or the token is in trouble, and what is done is saved.
     await pool(tasks, CONCURRENCY, () => failures.length > 0);
+    failures.push(...blocked);
     // Another writer may have made one of our addresses while we did (a server that allows duplicates).
     for (const ownKnown of [true, false]) {
       const ours = made.filter((m) => m.ownKnown === ownKnown);
@@ -338,10 +347,17 @@ export class IpSets {
     current: Record<string, ManagedEntry>,
     made: Made[],
   ): Promise<void> {
+    let posted = false;
     const live = await this.rt.createNew(kind, entry, {
-      deferCheck: (e, ownKnown) =>
-        made.push({ key, entry: e, sent: entry.ipAddress, name: entry.name, ownKnown }),
+      deferCheck: (e, ownKnown) => {
+        posted = true;
+        // The POST's answer was lost: the identical entry found is taken as the one it made; it may not be.
+        if (!ownKnown) adopted(kind, entry.ipAddress, e);
+        made.push({ key, entry: e, sent: entry.ipAddress, name: entry.name, ownKnown });
+      },
     });
+    // Found at the address after all (another writer made it since the listing): adopted, and said so.
+    if (!posted) adopted(kind, entry.ipAddress, live);
     current[key] = managedFrom(kind, live, entry, {}, true);
   }
 }
@@ -361,6 +377,16 @@ function managedFrom(
   const v = viewEntry(kind, live, declared, known, wrote);
   const { adoptId: _, ...fields } = v.inputs;
   return { ...cleanEntry(fields), ...v.owned, pk: live.pk, ...v.view };
+}
+
+/** Say that a set adopts an entry it did not make: another stack or resource may manage it too. */
+function adopted(kind: CollectionName, address: string, live: IpEntry): void {
+  void engineLog(
+    "warning",
+    `${LABEL[kind]}: the entry at ${address} already exists (entry ${live.pk}, "${live.name}"), so this set ` +
+      `adopts it instead of making a duplicate. If another stack or resource manages it, both now do: remove it ` +
+      `from one of them.`,
+  );
 }
 
 /** An entry this run's POST made, to check it is alone at its address once all creates are done. */

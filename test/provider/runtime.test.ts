@@ -800,6 +800,7 @@ describe("hostile review of the check after a POST (#14)", () => {
     ["198.51.100.0/24", "198.51.100.0-198.51.100.255"],
     ["2001:db8::/64", "2001:db8:0:0::/64"],
     ["2001:DB8::7/128", "2001:0db8:0000:0000:0000:0000:0000:0007"],
+    ["10.0.0.7/24", "10.0.0.9/24"],
   ])(
     "in a library of 700 (searches, not a listing), ours %s and another writer's %s are one address",
     async (ours, theirs) => {
@@ -915,4 +916,25 @@ test("moving an entry, or adopting one, onto an address another entry holds is r
       .map((x) => x.ip_address)
       .sort(),
   ).toEqual(["192.0.2.80", "192.0.2.81"]);
+});
+
+test("when the check after a POST cannot run, the error names the entry Cloudlock made (#14)", async () => {
+  emu.setKnobs({ duplicates: "allow" });
+  const proxy = await rewritingProxy(emu.url, {
+    url: (u, method) => (method === "GET" && u.includes("q=") ? u.replace("/ip/", "/nowhere/") : u),
+  });
+  try {
+    const viaProxy = new ProviderRuntime({
+      apiUrl: `${proxy.url}/api/v2`,
+      apiToken: TOKEN,
+      env: {},
+      retry: { retries: 0 },
+    });
+    const e = await rejection(viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.63" }));
+    const [made] = emu.entries("trusted");
+    expect(e.message).toContain(`Cloudlock made entry ${made.pk}, but checking that no other writer`);
+    expect(e.message).toContain("CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up");
+  } finally {
+    await proxy.close();
+  }
 });

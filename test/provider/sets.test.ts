@@ -308,3 +308,33 @@ test("a managed entry a shifting listing missed is looked for, then deleted as a
     emu.onList = undefined;
   }
 });
+
+test("an entry moved away by hand is not moved back onto an address someone else now holds (#14)", async () => {
+  emu.setKnobs({ duplicates: "allow" });
+  const { id, outs } = await create("trusted", { entries: [{ name: "HQ", ipAddress: "192.0.2.10" }] });
+  const p = outs.entries["192.0.2.10"].pk;
+  emu.edit("trusted", p, { ip_address: "192.0.2.11" });
+  const [q] = emu.seed("trusted", [{ name: "Someone else's", ip_address: "192.0.2.10" }]);
+  sets = freshSets();
+  const { inputs } = await sets.check(
+    "trusted",
+    { mode: outs.mode, entries: outs.entries },
+    {
+      entries: [
+        { name: "HQ", ipAddress: "192.0.2.10" },
+        { name: "Branch", ipAddress: "192.0.2.20" },
+      ],
+    },
+  );
+  let err: (Error & { reasons?: string[]; properties?: SetOutputs }) | undefined;
+  await sets.update("trusted", id, outs as unknown as Props, inputs).catch((e) => (err = e));
+  expect(err?.reasons?.join("\n")).toContain(`entry ${p} was moved to 192.0.2.11 by hand, and entry ${q.pk}`);
+  expect(
+    emu
+      .entries("trusted")
+      .filter((e) => e.ip_address === "192.0.2.10")
+      .map((e) => e.pk),
+  ).toEqual([q.pk]);
+  // The rest of the change still went through.
+  expect(Object.keys(err!.properties!.entries).sort()).toEqual(["192.0.2.10", "192.0.2.20"]);
+});

@@ -123,7 +123,6 @@ describe("validate", () => {
       { categories: ["ok", "b\u2066ad"] },
       /categories item 1 must not contain a bidirectional-formatting character \(U\+2066\)/,
     ],
-    ["name", { name: "HQ\u2028Berlin" }, /name must not contain a line or paragraph separator \(U\+2028\)/],
     ["name", { name: "H\u200bQ" }, /name must not contain an invisible character \(U\+200B\)/],
     ["categories", { categories: ["\ufeffoffice"] }, /an invisible character \(U\+FEFF\)/],
     [
@@ -138,9 +137,7 @@ describe("validate", () => {
   });
 
   test("a description may run over several lines", () => {
-    expect(
-      validate("trusted", { ...ok, description: "line one\r\n\tline two\u2028three" }, true, NOW),
-    ).toEqual([]);
+    expect(validate("trusted", { ...ok, description: "line one\r\n\tline two" }, true, NOW)).toEqual([]);
   });
 
   test("unknown values (preview) are not validated", () => {
