@@ -250,10 +250,7 @@ export class LibraryCache {
     if (searches <= pages) {
       await Promise.all(
         ours.map(async (o, i) => {
-          const found = new Map<string, IpEntry>();
-          for (const term of terms[i]!)
-            for (const e of await this.collection.listAll({ q: term })) found.set(e.pk, e);
-          out.set(o.entry.pk, at(o, found.values()));
+          out.set(o.entry.pk, at(o, await this.searchAll(terms[i]!)));
         }),
       );
       return out;
@@ -283,6 +280,13 @@ export class LibraryCache {
     }
     round.joined.push({ entry, sent });
     return (await round.result).get(entry.pk)!;
+  }
+
+  /** Every entry any of these `q=` searches finds, once each. */
+  async searchAll(terms: readonly string[]): Promise<IpEntry[]> {
+    const found = new Map<string, IpEntry>();
+    for (const q of terms) for (const e of await this.collection.listAll({ q })) found.set(e.pk, e);
+    return [...found.values()];
   }
 
   private async search(pk: string, address: string): Promise<IpEntry | undefined> {

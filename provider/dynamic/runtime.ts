@@ -417,10 +417,7 @@ export class ProviderRuntime {
     const terms = searchTermsFor(inputs.ipAddress);
     let seen: IpEntry[];
     if (terms) {
-      const found = new Map<string, IpEntry>();
-      for (const q of terms)
-        for (const e of await this.client.collection(kind).listAll({ q })) found.set(e.pk, e);
-      seen = [...found.values()];
+      seen = await cache.searchAll(terms);
     } else {
       cache.invalidate();
       seen = await cache.byAddress(inputs.ipAddress);
