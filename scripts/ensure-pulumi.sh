@@ -8,6 +8,10 @@
 #   4. else Pulumi's official installer, into .tools/pulumi.
 # The engine finds the dynamic-provider plugin (pulumi-resource-pulumi-nodejs,
 # shipped by @pulumi/pulumi) beside the CLI, so it is linked there too.
+# Project folders (runtime: nodejs) and policy packs also need the Node.js
+# language host, pulumi-language-nodejs: one on PATH or beside the CLI is used;
+# else, with Go, it is built from its source (../shared/tools/pulumi-language-nodejs,
+# or $PULUMI_LANGUAGE_NODEJS_SRC) into .tools/pulumi/bin; else this fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VERSION=3.259.0
@@ -27,44 +31,73 @@ if [ ! -x "$PLUGIN" ]; then
 fi
 ln -sf "$PLUGIN" "$BIN/pulumi-resource-pulumi-nodejs"
 
-# 1. On PATH (but not our own link).
-if [ ! -e "$BIN/pulumi" ] || [ -L "$BIN/pulumi" ]; then
-  onpath="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vx "$BIN" | paste -sd:)" command -v pulumi || true)"
-  if [ -n "$onpath" ] && new_enough "$(version_of "$onpath")"; then
-    ln -sf "$onpath" "$BIN/pulumi"
-    log "using $onpath ($(version_of "$onpath"))"
-    echo "$TOOLS"
-    exit 0
+ensure_cli() {
+  # 1. On PATH (but not our own link).
+  if [ ! -e "$BIN/pulumi" ] || [ -L "$BIN/pulumi" ]; then
+    onpath="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vx "$BIN" | paste -sd:)" command -v pulumi || true)"
+    if [ -n "$onpath" ] && new_enough "$(version_of "$onpath")"; then
+      ln -sf "$onpath" "$BIN/pulumi"
+      log "using $onpath ($(version_of "$onpath"))"
+      return 0
+    fi
   fi
-fi
 
-# 2. Built or installed here before.
-if [ -x "$BIN/pulumi" ] && new_enough "$(version_of "$BIN/pulumi")"; then
-  echo "$TOOLS"
-  exit 0
-fi
-rm -f "$BIN/pulumi"
-
-# 3. Build from Go modules.
-if command -v go >/dev/null 2>&1; then
-  log "building the Pulumi CLI v$VERSION from Go modules (first time only; a few minutes)..."
-  if (cd "$ROOT/scripts/pulumi-cli" && go build -o "$BIN/pulumi" \
-      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION" \
-      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2; then
-    echo "$TOOLS"
-    exit 0
+  # 2. Built or installed here before.
+  if [ -x "$BIN/pulumi" ] && new_enough "$(version_of "$BIN/pulumi")"; then
+    return 0
   fi
-  log "the Go build failed (output above); trying the official installer"
-fi
+  rm -f "$BIN/pulumi"
 
-# 4. Official installer (a user's machine with internet access).
-if command -v curl >/dev/null 2>&1 && curl -fsSL https://get.pulumi.com -o "$TOOLS/install.sh" 2>/dev/null; then
-  sh "$TOOLS/install.sh" --version "$VERSION" --install-root "$TOOLS" --no-edit-path >&2
-  ln -sf "$PLUGIN" "$BIN/pulumi-resource-pulumi-nodejs"
-  echo "$TOOLS"
-  exit 0
-fi
+  # 3. Build from Go modules.
+  if command -v go >/dev/null 2>&1; then
+    log "building the Pulumi CLI v$VERSION from Go modules (first time only; a few minutes)..."
+    if (cd "$ROOT/scripts/pulumi-cli" && go build -o "$BIN/pulumi" \
+        -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$VERSION" \
+        github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2; then
+      return 0
+    fi
+    log "the Go build failed (output above); trying the official installer"
+  fi
 
-log "could not obtain a Pulumi CLI >= $MIN. Install one (https://www.pulumi.com/docs/install/) and put it on PATH,"
-log "or install Go (https://go.dev/dl/) so this script can build it. The engine tests and the demo need it."
-exit 1
+  # 4. Official installer (a user's machine with internet access).
+  if command -v curl >/dev/null 2>&1 && curl -fsSL https://get.pulumi.com -o "$TOOLS/install.sh" 2>/dev/null; then
+    sh "$TOOLS/install.sh" --version "$VERSION" --install-root "$TOOLS" --no-edit-path >&2
+    ln -sf "$PLUGIN" "$BIN/pulumi-resource-pulumi-nodejs"
+    return 0
+  fi
+
+  log "could not obtain a Pulumi CLI >= $MIN. Install one (https://www.pulumi.com/docs/install/) and put it on PATH,"
+  log "or install Go (https://go.dev/dl/) so this script can build it. The engine tests and the demo need it."
+  return 1
+}
+
+ensure_language_host() {
+  local name=pulumi-language-nodejs
+  if [ -x "$BIN/$name" ] && [ ! -L "$BIN/$name" ]; then return 0; fi
+  # Beside the CLI we use (the official install ships it there), or on PATH.
+  local beside found
+  beside="$(dirname "$(readlink -f "$BIN/pulumi")")/$name"
+  found="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vx "$BIN" | paste -sd:)" command -v "$name" || true)"
+  for cand in "$beside" "$found"; do
+    if [ -n "$cand" ] && [ -x "$cand" ] && [ "$(readlink -f "$cand")" != "$(readlink -f "$BIN/$name" 2>/dev/null)" ]; then
+      ln -sf "$(readlink -f "$cand")" "$BIN/$name"
+      return 0
+    fi
+  done
+  if [ -L "$BIN/$name" ] && [ -x "$BIN/$name" ]; then return 0; fi
+  rm -f "$BIN/$name"
+  local src="${PULUMI_LANGUAGE_NODEJS_SRC:-$ROOT/../shared/tools/pulumi-language-nodejs}"
+  if command -v go >/dev/null 2>&1 && [ -f "$src/build.sh" ]; then
+    log "building the Node.js language host from $src (first time only; about a minute)..."
+    if bash "$src/build.sh" "$BIN" >&2; then return 0; fi
+    log "building the language host failed (output above)"
+  fi
+  log "no Pulumi Node.js language host ($name): project folders and policy packs need it."
+  log "Install the Pulumi CLI the official way (it ships the host beside pulumi), put $name on PATH,"
+  log "or install Go and set PULUMI_LANGUAGE_NODEJS_SRC to its source so this script can build it."
+  return 1
+}
+
+ensure_cli
+ensure_language_host
+echo "$TOOLS"

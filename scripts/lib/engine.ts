@@ -48,6 +48,29 @@ export interface LocalStack {
   env: Record<string, string>;
 }
 
+/**
+ * The environment the CLI runs with: a file backend in `stateDir`, passphrase secrets, no update check, its own
+ * PULUMI_HOME, and the CLI's folder first on PATH (the engine finds the language host and the dynamic-provider
+ * plugin there).
+ */
+export function engineEnv(
+  stateDir: string,
+  home: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    // metadata=skip: the file backend otherwise rewrites a `.attrs` sidecar beside each checkpoint in place
+    // (not atomically), and a crash mid-write leaves a checkpoint that no longer loads ("EOF").
+    PULUMI_BACKEND_URL: `file://${stateDir}?metadata=skip`,
+    PULUMI_CONFIG_PASSPHRASE: "pulumi-cloudlock-local",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_HOME: home,
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    PATH: `${path.join(pulumiRoot(), "bin")}${path.delimiter}${process.env.PATH ?? ""}`,
+    ...extra,
+  };
+}
+
 /** Create (or select) a stack on a local file backend with passphrase secrets. */
 export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   const base = opts.baseDir ?? path.join(REPO_ROOT, ".pulumi");
@@ -56,18 +79,7 @@ export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   fs.mkdirSync(stateDir, { recursive: true });
   fs.mkdirSync(home, { recursive: true });
   const root = pulumiRoot();
-  const env: Record<string, string> = {
-    // metadata=skip: the file backend otherwise rewrites a `.attrs` sidecar beside each checkpoint in place
-    // (not atomically), and a crash mid-write leaves a checkpoint that no longer loads ("EOF").
-    PULUMI_BACKEND_URL: `file://${stateDir}?metadata=skip`,
-    PULUMI_CONFIG_PASSPHRASE: "pulumi-cloudlock-local",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_HOME: home,
-    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    // The engine finds pulumi-resource-pulumi-nodejs beside the CLI or on PATH.
-    PATH: `${path.join(root, "bin")}${path.delimiter}${process.env.PATH ?? ""}`,
-    ...opts.env,
-  };
+  const env = engineEnv(stateDir, home, opts.env);
   const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
   const projectName = opts.projectName ?? "cloudlock-test";
   const workDir = path.join(base, "work", opts.stackName);
