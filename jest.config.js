@@ -13,6 +13,7 @@ module.exports = {
     "sdk/**/*.ts",
     "emulator/**/*.ts",
     "cli/**/*.ts",
+    "policy/**/*.ts",
     "!**/*.d.ts",
     "!sdk/provider.ts",
     "!sdk/providers/**",
