@@ -1,6 +1,6 @@
 import * as http from "http";
 import * as https from "https";
-import fetch, { Response } from "node-fetch";
+import fetch from "node-fetch";
 import { VERSION } from "../version";
 import { ConnectionSettings, resolveConnection } from "./config";
 import {
@@ -57,9 +57,21 @@ export interface RequestOptions {
   expect?: (data: unknown) => string | undefined;
 }
 
+/**
+ * The headers of an answer, as far as callers read them. Declared here rather than as node-fetch's `Headers` so
+ * that the published types name no module a user's project lacks (node-fetch's types are a devDependency).
+ */
+export interface ResponseHeaders {
+  /** The value of header `name` (case-insensitive), or null when absent. */
+  get(name: string): string | null;
+  /** Whether header `name` is present. */
+  has(name: string): boolean;
+}
+
+/** A decoded answer from the API. */
 export interface ApiResponse<T> {
   status: number;
-  headers: Response["headers"];
+  headers: ResponseHeaders;
   data: T;
 }
 
