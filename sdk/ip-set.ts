@@ -87,6 +87,16 @@ function setProps(
  * ```
  */
 export class TrustedIpSet extends IpSetBase {
+  /** The engine's type token of this resource, as `@pulumi/policy`'s `validateResourceOfType` matches it. */
+  static readonly __pulumiType = "pulumi-nodejs:dynamic/cloudlock:TrustedIpSet";
+
+  /**
+   * True for a TrustedIpSet (or anything carrying its type token, as policy packs pass it), across copies of
+   * this package.
+   */
+  static isInstance(obj: unknown): obj is TrustedIpSet {
+    return (obj as { __pulumiType?: unknown } | undefined)?.__pulumiType === TrustedIpSet.__pulumiType;
+  }
   /**
    * @param name Pulumi resource name.
    * @param args The entries and the mode.
@@ -113,6 +123,16 @@ export class TrustedIpSet extends IpSetBase {
  * Cloudlock on schedule and is not drift.
  */
 export class SuspiciousIpSet extends IpSetBase {
+  /** The engine's type token of this resource, as `@pulumi/policy`'s `validateResourceOfType` matches it. */
+  static readonly __pulumiType = "pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet";
+
+  /**
+   * True for a SuspiciousIpSet (or anything carrying its type token, as policy packs pass it), across copies of
+   * this package.
+   */
+  static isInstance(obj: unknown): obj is SuspiciousIpSet {
+    return (obj as { __pulumiType?: unknown } | undefined)?.__pulumiType === SuspiciousIpSet.__pulumiType;
+  }
   constructor(name: string, args: IpSetArgs<SuspiciousIpSetEntry>, opts?: pulumi.CustomResourceOptions) {
     const self: { r?: pulumi.Resource } = {};
     super(

@@ -37,6 +37,16 @@ function isoInput(v: pulumi.Input<string | Date>): pulumi.Output<string> {
  * entries); every other field changes in place.
  */
 export class SuspiciousIp extends pulumi.dynamic.Resource {
+  /** The engine's type token of this resource, as `@pulumi/policy`'s `validateResourceOfType` matches it. */
+  static readonly __pulumiType = "pulumi-nodejs:dynamic/cloudlock:SuspiciousIp";
+
+  /**
+   * True for a SuspiciousIp (or anything carrying its type token, as policy packs pass it), across copies of
+   * this package.
+   */
+  static isInstance(obj: unknown): obj is SuspiciousIp {
+    return (obj as { __pulumiType?: unknown } | undefined)?.__pulumiType === SuspiciousIp.__pulumiType;
+  }
   /** Entry name (changing it replaces the entry). */
   declare readonly name: pulumi.Output<string>;
   /** The address as declared (or as Cloudlock holds it, after drift). */

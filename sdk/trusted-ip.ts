@@ -16,6 +16,16 @@ export type TrustedIpArgs = IpEntryArgs;
  * Every field can change in place.
  */
 export class TrustedIp extends pulumi.dynamic.Resource {
+  /** The engine's type token of this resource, as `@pulumi/policy`'s `validateResourceOfType` matches it. */
+  static readonly __pulumiType = "pulumi-nodejs:dynamic/cloudlock:TrustedIp";
+
+  /**
+   * True for a TrustedIp (or anything carrying its type token, as policy packs pass it), across copies of
+   * this package.
+   */
+  static isInstance(obj: unknown): obj is TrustedIp {
+    return (obj as { __pulumiType?: unknown } | undefined)?.__pulumiType === TrustedIp.__pulumiType;
+  }
   /** Entry name. */
   declare readonly name: pulumi.Output<string>;
   /** The address as declared (or as Cloudlock holds it, after drift). */

@@ -1,0 +1,136 @@
+/**
+ * Reading Cloudlock resources' properties as the policy engine hands them over, entry by entry. During preview
+ * some values are unknown: `@pulumi/policy` wraps properties in a proxy that throws on reading one, and plain
+ * objects carry Pulumi's unknown markers. Both read here as {@link UNKNOWN}, which every rule skips.
+ */
+
+/** The engine's type tokens of the four resources (`dynamic.Resource` with module "cloudlock"). */
+export const CLOUDLOCK_TYPES = {
+  TrustedIp: "pulumi-nodejs:dynamic/cloudlock:TrustedIp",
+  SuspiciousIp: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIp",
+  TrustedIpSet: "pulumi-nodejs:dynamic/cloudlock:TrustedIpSet",
+  SuspiciousIpSet: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet",
+} as const;
+
+export type CloudlockType = keyof typeof CLOUDLOCK_TYPES;
+export type Library = "trusted" | "suspicious";
+
+/** A value not known yet (preview). */
+export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+export type Maybe<T> = T | typeof UNKNOWN | undefined;
+
+// Pulumi's wire markers for unknown values (string, array, object, number, boolean), in case properties arrive
+// unproxied.
+const MARKERS = new Set([
+  "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+  "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+  "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+  "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+  "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+]);
+
+/** `@pulumi/policy`'s UnknownValueError (internal to it, so recognised by shape). */
+function isUnknownError(e: unknown): boolean {
+  return e instanceof Error && "unknownTypeSentinel" in e;
+}
+
+/** `obj[key]`, with unknowns as {@link UNKNOWN} and anything that is not an object giving undefined. */
+export function read(obj: unknown, key: string | number): unknown {
+  if (obj === null || typeof obj !== "object") return undefined;
+  try {
+    const v = (obj as Record<string | number, unknown>)[key];
+    return typeof v === "string" && MARKERS.has(v) ? UNKNOWN : v;
+  } catch (e) {
+    if (isUnknownError(e)) return UNKNOWN;
+    throw e;
+  }
+}
+
+/** The library and whether it is a set, for one of our type tokens; undefined for any other type. */
+export function classify(type: string): { library: Library; set: boolean; kind: CloudlockType } | undefined {
+  switch (type) {
+    case CLOUDLOCK_TYPES.TrustedIp:
+      return { library: "trusted", set: false, kind: "TrustedIp" };
+    case CLOUDLOCK_TYPES.SuspiciousIp:
+      return { library: "suspicious", set: false, kind: "SuspiciousIp" };
+    case CLOUDLOCK_TYPES.TrustedIpSet:
+      return { library: "trusted", set: true, kind: "TrustedIpSet" };
+    case CLOUDLOCK_TYPES.SuspiciousIpSet:
+      return { library: "suspicious", set: true, kind: "SuspiciousIpSet" };
+    default:
+      return undefined;
+  }
+}
+
+/** One Cloudlock entry as declared: a per-entry resource, or one entry of a set. */
+export interface Entry {
+  library: Library;
+  /** How a message names it: `TrustedIp "hq"`, `TrustedIpSet "offices" entries[2] "HQ Berlin"`. */
+  where: string;
+  /** The resource's URN, if known (stack policies report against it). */
+  urn?: string;
+  name: Maybe<string>;
+  ipAddress: Maybe<string>;
+  description: Maybe<string>;
+  /** The list as given; its items may be unknown too. */
+  categories: unknown;
+  expiresOn: Maybe<string>;
+}
+
+const text = (v: unknown): Maybe<string> =>
+  v === UNKNOWN ? UNKNOWN : typeof v === "string" ? v : v === undefined || v === null ? undefined : String(v);
+
+function entryOf(library: Library, where: string, obj: unknown, urn?: string): Entry {
+  return {
+    library,
+    where,
+    urn,
+    name: text(read(obj, "name")),
+    ipAddress: text(read(obj, "ipAddress")),
+    description: text(read(obj, "description")),
+    categories: read(obj, "categories"),
+    expiresOn: text(read(obj, "expiresOn")),
+  };
+}
+
+/** `"HQ Berlin"` for a known name, nothing otherwise. */
+const quoted = (v: Maybe<string>) => (typeof v === "string" ? ` "${v}"` : "");
+
+/**
+ * The entries a resource declares: itself for `TrustedIp`/`SuspiciousIp`, each entry for a set (a list as
+ * written, or an object keyed by canonical address as the provider's check and outputs hold it). Empty for
+ * other types and for a set whose whole entry list is unknown; an unknown entry of a set is left out.
+ */
+export function entriesOf(type: string, resourceName: string, props: unknown, urn?: string): Entry[] {
+  const c = classify(type);
+  if (!c) return [];
+  const label = `${c.kind} "${resourceName}"`;
+  if (!c.set) {
+    const e = entryOf(c.library, label, props, urn);
+    e.where = `${label}${typeof e.name === "string" && e.name !== resourceName ? ` (entry${quoted(e.name)})` : ""}`;
+    return [e];
+  }
+  const list = read(props, "entries");
+  if (list === UNKNOWN || list === null || typeof list !== "object") return [];
+  const out: Entry[] = [];
+  if (Array.isArray(list)) {
+    const n = Number(read(list, "length")) || 0;
+    for (let i = 0; i < n; i++) {
+      const item = read(list, i);
+      if (item === UNKNOWN || item === null || typeof item !== "object") continue;
+      const e = entryOf(c.library, "", item, urn);
+      e.where = `${label} entries[${i}]${quoted(e.name)}`;
+      out.push(e);
+    }
+    return out;
+  }
+  for (const key of Object.keys(list)) {
+    const item = read(list, key);
+    if (item === UNKNOWN || item === null || typeof item !== "object") continue;
+    const e = entryOf(c.library, "", item, urn);
+    if (e.ipAddress === undefined) e.ipAddress = key;
+    e.where = `${label} entry${quoted(e.name)} (${key})`;
+    out.push(e);
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * Address ranges that never appear as the public source address of SaaS activity, which is all Cloudlock's IP
+ * libraries are matched against: an entry inside one of them can never match anything.
+ */
+import { parseAddress } from "../provider/address";
+
+/** The groups of non-public ranges; each can be refused or allowed on its own. */
+export const RANGE_GROUPS = [
+  "unspecified",
+  "loopback",
+  "private",
+  "linkLocal",
+  "multicast",
+  "documentation",
+  "reserved",
+] as const;
+export type RangeGroup = (typeof RANGE_GROUPS)[number];
+
+/** One refused range: its block, the group it belongs to, and what it is (for the message). */
+export interface NamedRange {
+  cidr: string;
+  group: RangeGroup | string;
+  label: string;
+}
+
+/** IANA special-purpose registries (RFC 6890 and later) narrowed to what can never be a public source address. */
+export const NON_PUBLIC_RANGES: readonly NamedRange[] = [
+  { cidr: "0.0.0.0/8", group: "unspecified", label: '"this network" (RFC 1122)' },
+  { cidr: "::/128", group: "unspecified", label: "the unspecified address (RFC 4291)" },
+  { cidr: "127.0.0.0/8", group: "loopback", label: "loopback (RFC 1122)" },
+  { cidr: "::1/128", group: "loopback", label: "loopback (RFC 4291)" },
+  { cidr: "10.0.0.0/8", group: "private", label: "private (RFC 1918)" },
+  { cidr: "172.16.0.0/12", group: "private", label: "private (RFC 1918)" },
+  { cidr: "192.168.0.0/16", group: "private", label: "private (RFC 1918)" },
+  { cidr: "100.64.0.0/10", group: "private", label: "shared address space, carrier-grade NAT (RFC 6598)" },
+  { cidr: "fc00::/7", group: "private", label: "unique local (RFC 4193)" },
+  { cidr: "169.254.0.0/16", group: "linkLocal", label: "link-local (RFC 3927)" },
+  { cidr: "fe80::/10", group: "linkLocal", label: "link-local (RFC 4291)" },
+  { cidr: "224.0.0.0/4", group: "multicast", label: "multicast (RFC 5771)" },
+  { cidr: "ff00::/8", group: "multicast", label: "multicast (RFC 4291)" },
+  { cidr: "192.0.2.0/24", group: "documentation", label: "documentation, TEST-NET-1 (RFC 5737)" },
+  { cidr: "198.51.100.0/24", group: "documentation", label: "documentation, TEST-NET-2 (RFC 5737)" },
+  { cidr: "203.0.113.0/24", group: "documentation", label: "documentation, TEST-NET-3 (RFC 5737)" },
+  { cidr: "2001:db8::/32", group: "documentation", label: "documentation (RFC 3849)" },
+  { cidr: "3fff::/20", group: "documentation", label: "documentation (RFC 9637)" },
+  { cidr: "192.0.0.0/24", group: "reserved", label: "IETF protocol assignments (RFC 6890)" },
+  { cidr: "198.18.0.0/15", group: "reserved", label: "benchmarking (RFC 2544)" },
+  {
+    cidr: "240.0.0.0/4",
+    group: "reserved",
+    label: "reserved for future use, with broadcast (RFC 1112, RFC 919)",
+  },
+  { cidr: "100::/64", group: "reserved", label: "discard-only (RFC 6666)" },
+  { cidr: "2001:2::/48", group: "reserved", label: "benchmarking (RFC 5180)" },
+];
+
+/** A range parsed once, for overlap tests. */
+export interface ParsedRange extends NamedRange {
+  family: "ipv4" | "ipv6";
+  first: bigint;
+  last: bigint;
+}
+
+/**
+ * The ranges of the given groups plus extra ones (`{ label: [cidr or range, …] }`), parsed. A malformed extra
+ * range throws naming it, so a bad policy config fails loudly instead of refusing nothing.
+ */
+export function refusedRanges(
+  groups: readonly string[],
+  extra: Record<string, readonly string[]> = {},
+): ParsedRange[] {
+  const wanted = new Set(groups);
+  const list: NamedRange[] = NON_PUBLIC_RANGES.filter((r) => wanted.has(r.group));
+  for (const [label, cidrs] of Object.entries(extra)) {
+    for (const cidr of cidrs) list.push({ cidr, group: "extra", label });
+  }
+  return list.map((r) => {
+    const p = parseAddress(r.cidr);
+    if (!p.ok)
+      throw new Error(
+        `policy config extraRanges "${r.label}": ${JSON.stringify(r.cidr)} is not an address, block or range: ipAddress ${p.reason}`,
+      );
+    return { ...r, family: p.value.family, first: p.value.first, last: p.value.last };
+  });
+}
