@@ -8,7 +8,8 @@
  *                      [--knob NAME=JSON]
  */
 import { Emulator, TokenSpec } from "./server";
-import { type Knobs, PROFILE_NAMES, type ProfileName, knobError } from "./knobs";
+import { type OptionSpecs, UsageError, packageVersion, parseCommandLine } from "../cli/args";
+import { type Knobs, PROFILE_NAMES, type ProfileName, KnobSyntaxError, knobError, parseKnobs } from "./knobs";
 
 const HELP = `Usage: cloudlock-emulator [options]
 
@@ -34,11 +35,35 @@ Options:
                            every point the docs leave open the other way (see emulator/knobs.ts)
   --knob NAME=VALUE        set any knob (VALUE as JSON, else a string), e.g. --knob pkLength=11;
                            flags and --knob override the profile
-  --help                   show this help
+  -h, --help               show this help
+  --version                print the version
 
 Every option also takes the --option=value form.
+Exit codes: 0 ok (stopped by SIGINT/SIGTERM), 1 failure (e.g. the port is taken), 2 usage.
 `;
 
+const OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  token: { type: "string", multiple: true },
+  "read-only-token": { type: "string", multiple: true },
+  data: { type: "string" },
+  latency: { type: "string" },
+  "rate-limit": { type: "string" },
+  burst: { type: "string" },
+  "no-retry-after": { type: "boolean" },
+  "error-rate": { type: "string" },
+  "drop-rate": { type: "string" },
+  duplicates: { type: "string" },
+  "unknown-delete-ids": { type: "string" },
+  expired: { type: "string" },
+  profile: { type: "string" },
+  knob: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const satisfies OptionSpecs;
+
+/** What the command line asks for. Throws UsageError (exit 2) naming the flag for every bad option or value. */
 export function parseArgs(argv: string[]): {
   port: number;
   host: string;
@@ -47,123 +72,83 @@ export function parseArgs(argv: string[]): {
   profile?: ProfileName;
   knobs: Partial<Knobs>;
 } {
-  const tokens: TokenSpec[] = [];
+  const { values: v, positionals } = parseCommandLine(argv, OPTIONS);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const num = (flag: keyof typeof OPTIONS, opts: { integer?: boolean; max?: number } = {}) => {
+    const raw = v[flag] as string | undefined;
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    const ok = raw.trim() !== "" && Number.isFinite(n) && n >= 0 && (!opts.integer || Number.isInteger(n));
+    if (!ok || (opts.max !== undefined && n > opts.max))
+      throw new UsageError(
+        `--${flag} needs a non-negative ${opts.integer ? "integer" : "number"}${opts.max !== undefined ? ` up to ${opts.max}` : ""}, got "${raw}"`,
+      );
+    return n;
+  };
   const knobs: Partial<Knobs> = {};
-  let port = 8080;
-  let host = "127.0.0.1";
-  let data: string | undefined;
-  let profile: ProfileName | undefined;
-  let rate: number | undefined;
-  let burst: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    // --flag=value is the same as --flag value.
-    const eq = argv[i].startsWith("--") ? argv[i].indexOf("=") : -1;
-    const flag = eq > 0 ? argv[i].slice(0, eq) : argv[i];
-    let inline = eq > 0 ? argv[i].slice(eq + 1) : undefined;
-    const value = () => {
-      if (inline !== undefined) {
-        const v = inline;
-        inline = undefined;
-        return v;
-      }
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const num = () => {
-      const raw = value();
-      const n = Number(raw);
-      if (raw.trim() === "" || !Number.isFinite(n) || n < 0)
-        throw new Error(`${flag} needs a non-negative number, got "${raw}"`);
-      return n;
-    };
-    switch (flag) {
-      case "--port":
-        port = num();
-        break;
-      case "--host":
-        host = value();
-        break;
-      case "--token":
-        tokens.push({ token: value() });
-        break;
-      case "--read-only-token":
-        tokens.push({ token: value(), readOnly: true });
-        break;
-      case "--data":
-        data = value();
-        break;
-      case "--latency":
-        knobs.latencyMs = num();
-        break;
-      case "--rate-limit":
-        rate = num();
-        break;
-      case "--burst":
-        burst = num();
-        break;
-      case "--no-retry-after":
-        knobs.retryAfterHeader = false;
-        break;
-      case "--error-rate":
-        knobs.errorRate = num();
-        break;
-      case "--drop-rate":
-        knobs.dropRate = num();
-        break;
-      case "--duplicates":
-        knobs.duplicates = value() as Knobs["duplicates"];
-        break;
-      case "--unknown-delete-ids":
-        knobs.unknownDeleteIds = value() as Knobs["unknownDeleteIds"];
-        break;
-      case "--expired":
-        knobs.expired = value() as Knobs["expired"];
-        break;
-      case "--profile": {
-        const p = value();
-        if (!PROFILE_NAMES.includes(p as ProfileName))
-          throw new Error(`--profile must be ${PROFILE_NAMES.join(" or ")}, got "${p}"`);
-        profile = p as ProfileName;
-        break;
-      }
-      case "--knob": {
-        const raw = value();
-        const at = raw.indexOf("=");
-        if (at <= 0) throw new Error(`--knob needs NAME=VALUE, got "${raw}"`);
-        const text = raw.slice(at + 1);
-        let v: unknown = text;
-        try {
-          v = JSON.parse(text);
-        } catch {
-          // not JSON: a plain string such as newest-first
-        }
-        (knobs as Record<string, unknown>)[raw.slice(0, at)] = v;
-        break;
-      }
-      default:
-        throw new Error(`unknown option ${flag}`);
-    }
-    if (inline !== undefined) throw new Error(`${flag} takes no value`);
+  /** A knob set by its own flag: a bad value names the flag, not the knob. */
+  const set = <K extends keyof Knobs>(k: K, value: Knobs[K] | undefined, flag: keyof typeof OPTIONS) => {
+    if (value === undefined) return;
+    const err = knobError({ [k]: value });
+    if (err) throw new UsageError(`--${flag} ${err.replace(/^knob \S+ /, "")}, got ${JSON.stringify(value)}`);
+    knobs[k] = value;
+  };
+  set("latencyMs", num("latency"), "latency");
+  if (v["no-retry-after"]) knobs.retryAfterHeader = false;
+  set("errorRate", num("error-rate"), "error-rate");
+  set("dropRate", num("drop-rate"), "drop-rate");
+  set("duplicates", v.duplicates as Knobs["duplicates"] | undefined, "duplicates");
+  set(
+    "unknownDeleteIds",
+    v["unknown-delete-ids"] as Knobs["unknownDeleteIds"] | undefined,
+    "unknown-delete-ids",
+  );
+  set("expired", v.expired as Knobs["expired"] | undefined, "expired");
+  const profile = v.profile as ProfileName | undefined;
+  if (profile !== undefined && !PROFILE_NAMES.includes(profile))
+    throw new UsageError(`--profile must be ${PROFILE_NAMES.join(" or ")}, got "${profile}"`);
+  try {
+    Object.assign(knobs, parseKnobs(v.knob ?? []));
+  } catch (e) {
+    throw e instanceof KnobSyntaxError ? new UsageError(e.message) : e;
   }
+  const rate = num("rate-limit");
+  const burst = num("burst");
   if (rate !== undefined) knobs.rateLimit = rate === 0 ? null : { perSecond: rate, burst: burst ?? rate * 2 };
+  else if (burst !== undefined) throw new UsageError("--burst needs --rate-limit");
+  const tokens: TokenSpec[] = [
+    ...(v.token ?? []).map((token) => ({ token })),
+    ...(v["read-only-token"] ?? []).map((token) => ({ token, readOnly: true })),
+  ];
   if (!tokens.some((t) => !t.readOnly)) tokens.push({ token: "demo" });
+  // A bad knob value is a bad command line (exit 2), whichever flag set it.
   const err = knobError(knobs);
-  if (err) throw new Error(err);
-  return { port, host, tokens, data, profile, knobs };
+  if (err) throw new UsageError(err);
+  return {
+    port: num("port", { integer: true, max: 65535 }) ?? 8080,
+    host: v.host ?? "127.0.0.1",
+    tokens,
+    data: v.data,
+    profile,
+    knobs,
+  };
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(HELP);
-    return;
-  }
   let args: ReturnType<typeof parseArgs>;
   try {
+    // Help and version win over any other mistake on the line, as users expect.
+    const { values } = parseCommandLine(
+      argv.filter((a) => ["--help", "-h", "--version"].includes(a)),
+      { help: OPTIONS.help, version: OPTIONS.version },
+    );
+    if (values.help) return void process.stdout.write(HELP);
+    if (values.version) return void process.stdout.write(`${packageVersion()}\n`);
     args = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`cloudlock-emulator: ${(e as Error).message}\n\n${HELP}`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`cloudlock-emulator: ${e.message}\nRun "cloudlock-emulator --help" for usage.\n`);
     process.exit(2);
   }
   const emu = await Emulator.start({

@@ -295,3 +295,28 @@ export function knobError(patch: Record<string, unknown>): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Knobs from `NAME=VALUE` strings (the emulator's `--knob`): VALUE as JSON, else as a plain string
+ * (`listOrder=newest-first`). Throws naming the string when it has no `NAME=`; values are checked by
+ * {@link knobError}.
+ */
+export function parseKnobs(pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const raw of pairs) {
+    const at = raw.indexOf("=");
+    if (at <= 0) throw new KnobSyntaxError(`--knob needs NAME=VALUE, got "${raw}"`);
+    const text = raw.slice(at + 1);
+    let v: unknown = text;
+    try {
+      v = JSON.parse(text);
+    } catch {
+      // not JSON: a plain string such as newest-first
+    }
+    out[raw.slice(0, at)] = v;
+  }
+  return out;
+}
+
+/** A `--knob` argument that is not `NAME=VALUE`. */
+export class KnobSyntaxError extends Error {}
