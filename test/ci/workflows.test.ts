@@ -271,6 +271,171 @@ describe("drift-check.yml", () => {
   });
 });
 
+/**
+ * The workflows' own shell scripts, run as the runner runs them (bash -eo pipefail) against a fake `gh` that
+ * logs each call and answers from canned comments and issues, filtering them with the scripts' own `--jq`.
+ */
+describe("the comment and issue scripts, run", () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ci-scripts-"));
+    fs.mkdirSync(path.join(tmp, "bin"));
+    fs.writeFileSync(path.join(tmp, "bin/gh"), FAKE_GH, { mode: 0o755 });
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  interface Call {
+    args: string[];
+    body?: string;
+  }
+  /** Runs one step's script in `tmp` with `env`; answers come from `canned` (comments.json, issues.json). */
+  function runStep(file: string, name: RegExp, env: Record<string, string>, canned: Record<string, unknown>) {
+    const step = onlyJob(load(file)).steps.find((s) => name.test(s.name ?? ""));
+    expect(step?.run).toBeDefined();
+    // Values reach scripts through env, never pasted in by ${{ }} (script injection).
+    expect(step!.run).not.toContain("${{");
+    fs.rmSync(path.join(tmp, "calls.jsonl"), { force: true });
+    for (const [f, v] of Object.entries(canned)) fs.writeFileSync(path.join(tmp, f), JSON.stringify(v));
+    fs.writeFileSync(path.join(tmp, "step.sh"), step!.run!);
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "step.sh"], {
+      cwd: tmp,
+      encoding: "utf8",
+      env: {
+        PATH: `${path.join(tmp, "bin")}:${process.env.PATH}`,
+        FAKE_GH_DIR: tmp,
+        GITHUB_REPOSITORY: "acme/infra",
+        GITHUB_STEP_SUMMARY: path.join(tmp, "summary.md"),
+        STACK: "my-org/cloudlock-ip-libraries/prod",
+        RUN_URL: "https://github.com/acme/infra/actions/runs/42",
+        ...(load(file).env ?? {}),
+        ...env,
+      },
+    });
+    expect(r.stderr).not.toMatch(/jq: (command )?not found/);
+    const log = path.join(tmp, "calls.jsonl");
+    const calls: Call[] = fs.existsSync(log)
+      ? fs
+          .readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as Call)
+      : [];
+    return { status: r.status, stderr: r.stderr, calls };
+  }
+  const marker = "<!-- cloudlock-pulumi-review -->";
+  const bot = { login: "github-actions[bot]" };
+  const postStep = /^Post or update the review comment$/;
+  const prEnv = { PR: "7", PREVIEW_OUTCOME: "success", HEAD_SHA: "0123456789abcdef" };
+
+  test("the first review is posted as a new comment that starts with the marker", () => {
+    fs.writeFileSync(path.join(tmp, "review.md"), "## Cloudlock changes\n+ 1 to add\n");
+    const { status, calls } = runStep("pulumi-preview.yml", postStep, prEnv, { "comments.json": [] });
+    expect(status).toBe(0);
+    const post = calls.find((c) => c.args.includes("POST"));
+    expect(post?.args).toContain("repos/acme/infra/issues/7/comments");
+    expect(post?.body?.startsWith(`${marker}\n## Cloudlock changes\n+ 1 to add\n`)).toBe(true);
+    expect(post?.body).toContain("0123456");
+    expect(calls.some((c) => c.args.includes("PATCH"))).toBe(false);
+  });
+
+  test("later pushes edit our comment in place: never a second one, never someone else's", () => {
+    fs.writeFileSync(path.join(tmp, "review.md"), "no changes\n");
+    const comments = [
+      { id: 101, user: { login: "alice" }, body: `${marker}\nquoted by a human` },
+      { id: 102, user: bot, body: "another bot comment" },
+      { id: 103, user: bot, body: `${marker}\nold review` },
+    ];
+    const { status, calls } = runStep("pulumi-preview.yml", postStep, prEnv, { "comments.json": comments });
+    expect(status).toBe(0);
+    const writes = calls.filter((c) => c.args.includes("PATCH") || c.args.includes("POST"));
+    expect(writes).toHaveLength(1);
+    expect(writes[0].args).toEqual(expect.arrayContaining(["PATCH", "repos/acme/infra/issues/comments/103"]));
+    expect(writes[0].body).toContain("no changes");
+  });
+
+  test("a failed preview is said in the comment, and a huge review is cut to fit a comment", () => {
+    fs.writeFileSync(path.join(tmp, "review.md"), "x".repeat(200_000));
+    const env = { ...prEnv, PREVIEW_OUTCOME: "failure" };
+    const { status, calls } = runStep("pulumi-preview.yml", postStep, env, { "comments.json": [] });
+    expect(status).toBe(0);
+    const body = calls.find((c) => c.args.includes("POST"))!.body!;
+    expect(body).toContain("**pulumi preview failed**");
+    expect(body).toContain("cut here");
+    expect(body.length).toBeLessThanOrEqual(65_536);
+  });
+
+  const openStep = /^Open or update the drift issue$/;
+  const closeStep = /^Close the drift issue$/;
+  const driftIssue = { number: 12, state: "open", labels: [{ name: "cloudlock-drift" }] };
+
+  test("drift with no open issue opens one, labelled, with the drift in its body", () => {
+    fs.writeFileSync(path.join(tmp, "drift.txt"), '~ description: "a" => "b"\n');
+    const other = { number: 3, state: "open", labels: [{ name: "bug" }] };
+    const { status, calls } = runStep("drift-check.yml", openStep, {}, { "issues.json": [other] });
+    expect(status).toBe(0);
+    const create = calls.find((c) => c.args[0] === "issue" && c.args[1] === "create");
+    expect(create?.args).toEqual(expect.arrayContaining(["--label", "cloudlock-drift"]));
+    expect(create?.body).toContain('~ description: "a" => "b"');
+    expect(create?.body).toContain("https://github.com/acme/infra/actions/runs/42");
+    expect(calls.some((c) => c.args[1] === "edit")).toBe(false);
+  });
+
+  test("drift while the issue is open updates that issue instead of opening another", () => {
+    fs.writeFileSync(path.join(tmp, "drift.txt"), "still drifting\n");
+    const { status, calls } = runStep("drift-check.yml", openStep, {}, { "issues.json": [driftIssue] });
+    expect(status).toBe(0);
+    expect(calls.some((c) => c.args[0] === "issue" && c.args[1] === "create")).toBe(false);
+    expect(calls.find((c) => c.args[1] === "edit")?.args.slice(0, 3)).toEqual(["issue", "edit", "12"]);
+    expect(calls.find((c) => c.args[1] === "edit")?.body).toContain("still drifting");
+    expect(calls.find((c) => c.args[1] === "comment")?.args.slice(0, 3)).toEqual(["issue", "comment", "12"]);
+  });
+
+  test("a passing check closes the open drift issue, and does nothing when there is none", () => {
+    const closed = runStep("drift-check.yml", closeStep, {}, { "issues.json": [driftIssue] });
+    expect(closed.status).toBe(0);
+    expect(closed.calls.find((c) => c.args[1] === "close")?.args.slice(0, 3)).toEqual([
+      "issue",
+      "close",
+      "12",
+    ]);
+    const none = runStep("drift-check.yml", closeStep, {}, { "issues.json": [] });
+    expect(none.status).toBe(0);
+    expect(none.calls.map((c) => c.args.slice(0, 2))).toEqual([["issue", "list"]]);
+  });
+});
+
+/**
+ * A stand-in for the GitHub CLI: logs its arguments (and any body file) to calls.jsonl; `api …/comments` and
+ * `issue list` answer comments.json / issues.json (issues filtered by --label and --state, as GitHub does)
+ * through the caller's `--jq` with the real jq, as gh's own --jq would.
+ */
+const FAKE_GH = `#!/usr/bin/env node
+const fs = require("fs");
+const path = require("path");
+const { execFileSync } = require("child_process");
+const dir = process.env.FAKE_GH_DIR;
+const args = process.argv.slice(2);
+const opt = (n) => (args.includes(n) ? args[args.indexOf(n) + 1] : undefined);
+let body;
+const field = args.find((a) => a.startsWith("body=@"));
+if (field) body = fs.readFileSync(path.resolve(field.slice(6)), "utf8");
+if (opt("--body-file")) body = fs.readFileSync(path.resolve(opt("--body-file")), "utf8");
+if (opt("--body") !== undefined) body = opt("--body");
+fs.appendFileSync(path.join(dir, "calls.jsonl"), JSON.stringify({ args, body }) + "\\n");
+let answer;
+if (args[0] === "api" && !args.includes("--method") && /\\/comments$/.test(args.find((a) => a.startsWith("repos/")))) {
+  answer = JSON.parse(fs.readFileSync(path.join(dir, "comments.json"), "utf8"));
+} else if (args[0] === "issue" && args[1] === "list") {
+  answer = JSON.parse(fs.readFileSync(path.join(dir, "issues.json"), "utf8")).filter(
+    (i) => i.state === (opt("--state") || "open") && (!opt("--label") || i.labels.some((l) => l.name === opt("--label"))),
+  );
+}
+if (answer !== undefined) {
+  const jq = opt("--jq");
+  process.stdout.write(jq ? execFileSync("jq", ["-r", jq], { input: JSON.stringify(answer) }) : JSON.stringify(answer));
+}
+`;
+
 test("the README documents the OIDC option and every workflow", () => {
   const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
   expect(readme).toContain("pulumi/auth-actions@v2");
