@@ -3,28 +3,40 @@
  * `cloudlock-pulumi`: bring an existing Cloudlock IP library under Pulumi.
  *   cloudlock-pulumi import --collection trusted|suspicious|all [--format ts|yaml|json] [--out FILE]
  *   cloudlock-pulumi csv-to-code --collection trusted|suspicious FILE.csv
+ *   cloudlock-pulumi review [FILE|-] [--out FILE]
  * Exit codes: 0 ok, 2 usage or configuration error, 1 API or input error.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { CloudlockClient } from "../provider/client/client";
-import { isCloudlockError, isConfigError } from "../provider/client/errors";
+import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
+import { ConfigError, isCloudlockError, isConfigError } from "../provider/client/errors";
 import type { CollectionName } from "../provider/client/types";
 import { CsvImportError, csvEntries } from "../provider/csv";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, packageVersion, parseCommandLine } from "./args";
 import { Format, Planned, plansFromCsv, plansFromEntries, render, summarise } from "./codegen";
+import { ReviewInputError, parsePreview, renderReview, reviewPreview } from "./review";
 
 const USAGE = `Usage: cloudlock-pulumi <command> [options]
 
 Commands:
   import        write code that adopts the entries already in a Cloudlock library
   csv-to-code   write code that declares what a Cloudlock CSV import would create
+  review        summarise \`pulumi preview --json\` as Markdown for a pull request
 
+Options:
+  -h, --help    show this help (after a command: that command's options)
+  --version     print the version
+
+Every option takes the --option VALUE and --option=VALUE forms.
+Exit codes: 0 ok, 1 failure (API or input), 2 usage or configuration.
 Run "cloudlock-pulumi <command> --help" for a command's options.
 `;
 
-const CONNECTION = `Connection (the same settings as the provider):
-  --api-url URL        the tenant's API, e.g. https://<server>/api/v2 (default: $CLOUDLOCK_API_URL)
-  The token is read from $CLOUDLOCK_API_TOKEN only: a flag would show in shell history and process lists.`;
+const CONNECTION = `Connection:
+  --api-url URL        the tenant's API, e.g. https://<server>/api/v2 (default: $${ENV_URL})
+  The token is read from $${ENV_TOKEN} only: a flag would show in shell history and process lists.
+  (Stack config such as cloudlock:apiUrl is read by the provider in a Pulumi program, not by this command.)`;
 
 const IMPORT_HELP = `Usage: cloudlock-pulumi import --collection trusted|suspicious|all [options]
 
@@ -41,7 +53,7 @@ Options:
                        for declareLibrary(readLibraryFile(...)))
   --out FILE           write to FILE instead of stdout
   --quiet              no progress on stderr (the summary is still printed)
-  --help               show this help
+  -h, --help           show this help
 
 ${CONNECTION}
 `;
@@ -57,11 +69,30 @@ Options:
   --collection C       trusted or suspicious (required)
   --format F           ts (default), yaml or json
   --out FILE           write to FILE instead of stdout
-  --help               show this help
+  -h, --help           show this help
 `;
 
-/** A mistake in how the command was called: exit 2. */
-class UsageError extends Error {}
+const REVIEW_HELP = `Usage: cloudlock-pulumi review [FILE|-] [options]
+
+Reads the output of "pulumi preview --json" from FILE (or stdin when FILE is
+absent or -) and writes a Markdown review of the Cloudlock changes: counts per
+library, then the entries added, adopted, changed (field: old → new), replaced
+(and the field that forces it) and removed, with sets (TrustedIpSet,
+SuspiciousIpSet) shown entry by entry; and what needs a human: removals of
+undeclared entries by authoritative sets, overlapping addresses, expiries that
+have passed, policy violations and preview errors. A plan that changes nothing
+gives one line, "No changes ...". Nothing is sent to Cloudlock.
+
+  pulumi preview --json > preview.json
+  cloudlock-pulumi review preview.json > review.md
+
+Options:
+  --out FILE           write to FILE instead of stdout
+  -h, --help           show this help
+
+Exit codes: 0 whether or not there are changes; 1 when the input cannot be read
+or is not preview JSON; 2 for a bad command line.
+`;
 
 interface Io {
   stdout: (s: string) => void;
@@ -69,40 +100,22 @@ interface Io {
   env: NodeJS.ProcessEnv;
   /** Whether stderr is a terminal (progress then rewrites one line). */
   tty: boolean;
+  /** Reads all of stdin (review without FILE); absent when there is none. */
+  readStdin?: () => Promise<string>;
+  /** Whether stdin is a terminal: review then refuses to wait for input nobody is typing. */
+  stdinTty?: boolean;
 }
 
+/** What a command's parsed options look like to the helpers below. */
 interface Parsed {
-  flags: Map<string, string | true>;
-  positional: string[];
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
 }
 
-function parse(argv: string[], valued: string[], switches: string[]): Parsed {
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith("--")) {
-      positional.push(a);
-      continue;
-    }
-    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a];
-    if (switches.includes(flag)) {
-      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
-      flags.set(flag, true);
-    } else if (valued.includes(flag)) {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith("--")))
-        throw new UsageError(`${flag} needs a value`);
-      flags.set(flag, v);
-    } else {
-      throw new UsageError(`unknown option ${flag}`);
-    }
-  }
-  return { flags, positional };
-}
+const HELP = { help: { type: "boolean", short: "h" } } as const;
 
 function choice<T extends string>(p: Parsed, flag: string, allowed: readonly T[], dflt?: T): T {
-  const v = p.flags.get(flag) ?? dflt;
+  const v = str(p, flag) ?? dflt;
   if (v === undefined) throw new UsageError(`${flag} is required (${allowed.join(", ")})`);
   if (!allowed.includes(v as T))
     throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, got "${v}"`);
@@ -112,13 +125,18 @@ function choice<T extends string>(p: Parsed, flag: string, allowed: readonly T[]
 const FORMATS = ["ts", "yaml", "json"] as const;
 
 async function runImport(argv: string[], io: Io): Promise<void> {
-  const p = parse(
-    argv,
-    ["--collection", "--q", "--name", "--format", "--out", "--api-url"],
-    ["--quiet", "--help"],
-  );
-  if (p.flags.has("--help")) return io.stdout(IMPORT_HELP);
-  if (p.positional.length) throw new UsageError(`unexpected argument "${p.positional[0]}"`);
+  const p: Parsed = parseCommandLine(argv, {
+    collection: { type: "string" },
+    q: { type: "string" },
+    name: { type: "string" },
+    format: { type: "string" },
+    out: { type: "string" },
+    "api-url": { type: "string" },
+    quiet: { type: "boolean" },
+    ...HELP,
+  });
+  if (p.values.help) return io.stdout(IMPORT_HELP);
+  if (p.positionals.length) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const which = choice(p, "--collection", ["trusted", "suspicious", "all"] as const);
   const format = choice<Format>(p, "--format", FORMATS, "ts");
   const query = { q: str(p, "--q"), name: str(p, "--name") };
@@ -127,7 +145,7 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   const plans: Planned[] = [];
   for (const kind of kinds) {
     const progress = (fetched: number, total: number) => {
-      if (p.flags.has("--quiet")) return;
+      if (p.values.quiet) return;
       const line = `${kind}: fetched ${fetched}/${total} entries`;
       io.stderr(io.tty ? `\r${line}` : `${line}\n`);
     };
@@ -135,7 +153,7 @@ async function runImport(argv: string[], io: Io): Promise<void> {
       confirm: true,
       onPage: (x) => progress(x.fetched, x.total),
     });
-    if (io.tty && !p.flags.has("--quiet")) io.stderr("\n");
+    if (io.tty && !p.values.quiet) io.stderr("\n");
     plans.push(...plansFromEntries(kind, entries));
   }
   const filters = [
@@ -160,12 +178,17 @@ async function runImport(argv: string[], io: Io): Promise<void> {
 }
 
 async function runCsv(argv: string[], io: Io): Promise<void> {
-  const p = parse(argv, ["--collection", "--format", "--out"], ["--help"]);
-  if (p.flags.has("--help")) return io.stdout(CSV_HELP);
+  const p: Parsed = parseCommandLine(argv, {
+    collection: { type: "string" },
+    format: { type: "string" },
+    out: { type: "string" },
+    ...HELP,
+  });
+  if (p.values.help) return io.stdout(CSV_HELP);
   const kind = choice(p, "--collection", ["trusted", "suspicious"] as const);
   const format = choice<Format>(p, "--format", FORMATS, "ts");
-  if (p.positional.length !== 1) throw new UsageError("give exactly one CSV file");
-  const file = p.positional[0];
+  if (p.positionals.length !== 1) throw new UsageError("give exactly one CSV file");
+  const file = p.positionals[0];
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -190,14 +213,60 @@ async function runCsv(argv: string[], io: Io): Promise<void> {
 /** Bad input data (not a bad command line): exit 1. */
 class InputError extends Error {}
 
+/** A string option's value; `flag` as written in help (`--out`). */
 function str(p: Parsed, flag: string): string | undefined {
-  const v = p.flags.get(flag);
+  const v = p.values[flag.replace(/^--/, "")];
   return typeof v === "string" ? v : undefined;
 }
 
 function connect(p: Parsed, io: Io): CloudlockClient {
-  // resolveConnection (inside the client) reads the env and refuses plain http off loopback.
-  return new CloudlockClient({ apiUrl: str(p, "--api-url"), env: io.env });
+  const apiUrl = str(p, "--api-url");
+  // The client's own message names stack config, which this command never reads: name what it does read.
+  const missing = [
+    !apiUrl?.trim() &&
+      !io.env[ENV_URL]?.trim() &&
+      `the Cloudlock API URL is not set: pass --api-url https://<server>/api/v2 or set the environment variable ${ENV_URL}`,
+    !io.env[ENV_TOKEN]?.trim() &&
+      `the Cloudlock API token is not set: set the environment variable ${ENV_TOKEN} (there is no flag, so the token stays out of shell history)`,
+  ].filter((x): x is string => Boolean(x));
+  if (missing.length) {
+    const text = missing.join("; and ");
+    throw new ConfigError(text.charAt(0).toUpperCase() + text.slice(1));
+  }
+  // resolveConnection (inside the client) checks the URL and refuses plain http off loopback.
+  return new CloudlockClient({ apiUrl, env: io.env });
+}
+
+async function runReview(argv: string[], io: Io, now = Date.now()): Promise<void> {
+  const p: Parsed = parseCommandLine(argv, { out: { type: "string" }, ...HELP });
+  if (p.values.help) return io.stdout(REVIEW_HELP);
+  if (p.positionals.length > 1)
+    throw new UsageError(`give one preview JSON file, got ${p.positionals.length}`);
+  const file = p.positionals[0] ?? "-";
+  let text: string;
+  if (file === "-") {
+    if (!io.readStdin || io.stdinTty)
+      throw new UsageError(
+        "no FILE given and stdin is a terminal: pipe `pulumi preview --json` in, or name a file",
+      );
+    text = await io.readStdin();
+  } else {
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      throw new InputError(
+        `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
+  }
+  const source = file === "-" ? "stdin" : file;
+  try {
+    write(p, io, renderReview(reviewPreview(parsePreview(text, source), now)));
+  } catch (e) {
+    if (e instanceof ReviewInputError)
+      throw new InputError(e.message.startsWith(source) ? e.message : `${source}: ${e.message}`);
+    throw e;
+  }
 }
 
 function write(p: Parsed, io: Io, text: string): void {
@@ -222,6 +291,8 @@ function report(io: Io, plans: Planned[], verb: string): void {
   io.stderr(line + "\n");
 }
 
+const KNOWN = ["import", "csv-to-code", "review"];
+
 /** Run the command; resolves to the exit code. Never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -229,33 +300,45 @@ export async function main(argv: string[], io: Io): Promise<number> {
     switch (command) {
       case "import":
         await runImport(rest, io);
-        return 0;
+        return EXIT_OK;
       case "csv-to-code":
         await runCsv(rest, io);
-        return 0;
+        return EXIT_OK;
+      case "review":
+        await runReview(rest, io);
+        return EXIT_OK;
+      case "--version":
+      case "-v":
+        io.stdout(`${packageVersion()}\n`);
+        return EXIT_OK;
       case undefined:
       case "--help":
+      case "-h":
       case "help":
         io[command ? "stdout" : "stderr"](USAGE);
-        return command ? 0 : 2;
+        return command ? EXIT_OK : EXIT_USAGE;
       default:
-        throw new UsageError(`unknown command "${command}"`);
+        throw new UsageError(
+          command.startsWith("-")
+            ? `unknown option ${command.replace(/=.*/s, "")}`
+            : `unknown command "${command}"`,
+        );
     }
   } catch (e) {
     if (e instanceof UsageError || isConfigError(e)) {
       io.stderr(`cloudlock-pulumi: ${(e as Error).message}\n`);
       if (e instanceof UsageError)
         io.stderr(
-          `Run "cloudlock-pulumi ${command && command !== "help" ? `${command} ` : ""}--help" for usage.\n`,
+          `Run "cloudlock-pulumi ${command && KNOWN.includes(command) ? `${command} ` : ""}--help" for usage.\n`,
         );
-      return 2;
+      return EXIT_USAGE;
     }
     if (e instanceof InputError || isCloudlockError(e)) {
       io.stderr(`cloudlock-pulumi: ${(e as Error).message}\n`);
-      return 1;
+      return EXIT_FAILURE;
     }
     io.stderr(`cloudlock-pulumi: unexpected error: ${(e as Error).stack ?? e}\n`);
-    return 1;
+    return EXIT_FAILURE;
   }
 }
 
@@ -265,6 +348,12 @@ if (require.main === module) {
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     tty: Boolean(process.stderr.isTTY),
+    stdinTty: Boolean(process.stdin.isTTY),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
   }).then((code) => {
     process.exitCode = code;
   });

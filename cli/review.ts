@@ -1,0 +1,485 @@
+/**
+ * `cloudlock-pulumi review`: the output of `pulumi preview --json` as a short
+ * Markdown review of the Cloudlock changes, per library and per entry.
+ *
+ * The shape read here is the engine's preview digest (checked against the real
+ * CLI in test/engine/review.test.ts): `steps[]` with `op`, `urn`, `oldState`,
+ * `newState` (each with `type` and `inputs`) and `replaceReasons`;
+ * `diagnostics[]` with `message`, `severity` and `urn`. Sets keep their
+ * entries keyed by canonical address in `inputs.entries`, and an
+ * authoritative set's preview-time inputs carry `removeUndeclared`.
+ */
+import { canonicalAddress, parseAddress } from "../provider/address";
+import type { CollectionName } from "../provider/client/types";
+import { UNKNOWN, UPDATABLE, hasExpired, sameValue } from "../provider/dynamic/schema";
+
+/** The entry fields a review compares, in display order. */
+const FIELDS = ["name", "ipAddress", "description", "categories", "expiresOn"] as const;
+type Field = (typeof FIELDS)[number];
+
+const LIBRARY_TITLE: Record<CollectionName, string> = {
+  trusted: "Trusted IPs",
+  suspicious: "Suspicious IPs",
+};
+const KINDS: readonly CollectionName[] = ["trusted", "suspicious"];
+/** Tables longer than this are collapsed in `<details>`. */
+const COLLAPSE_AFTER = 10;
+
+/** One entry as a reviewer names it: name, canonical address, and the resource that declares it. */
+export interface EntryRef {
+  name: string;
+  address: string;
+  /** `SuspiciousIp "bad"` or `TrustedIpSet "offices"`. */
+  resource: string;
+}
+
+export interface FieldChange {
+  field: Field;
+  old: unknown;
+  new: unknown;
+}
+
+export interface LibraryChanges {
+  added: EntryRef[];
+  changed: (EntryRef & { changes: FieldChange[] })[];
+  /** Deleted and created again; `reasons` are the fields that force it. */
+  replaced: (EntryRef & { reasons: string[]; changes: FieldChange[] })[];
+  removed: EntryRef[];
+  /** Existing entries taken over by `adoptId`: nothing is created. */
+  adopted: (EntryRef & { adoptId: string })[];
+}
+
+export interface Review {
+  libraries: Record<CollectionName, LibraryChanges>;
+  needsHuman: {
+    overlaps: { a: EntryRef; b: EntryRef }[];
+    /** Entries an authoritative set removes because nobody declares them. */
+    undeclared: { set: string; kind: CollectionName; address: string; entry: string }[];
+    /** Authoritative sets in the plan that will remove undeclared entries on each `up`. */
+    authoritativeSets: { set: string; kind: CollectionName; found: number }[];
+    policy: string[];
+    expired: (EntryRef & { expiresOn: string })[];
+    /** Preview errors: the plan is incomplete. */
+    errors: string[];
+  };
+  /** Steps that change resources other than Cloudlock's (not reviewed here). */
+  otherChanges: number;
+}
+
+/** The input is not a preview digest. */
+export class ReviewInputError extends Error {}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const TYPE = /(?:^|[:/])cloudlock:(TrustedIp|SuspiciousIp|TrustedIpSet|SuspiciousIpSet)$/;
+
+function classify(type: unknown): { kind: CollectionName; set: boolean; label: string } | undefined {
+  const m = typeof type === "string" ? TYPE.exec(type) : null;
+  if (!m) return undefined;
+  return {
+    kind: m[1].startsWith("Trusted") ? "trusted" : "suspicious",
+    set: m[1].endsWith("Set"),
+    label: m[1],
+  };
+}
+
+/** The resource's name, the last `::` part of its URN. */
+function nameOf(urn: unknown): string {
+  const s = typeof urn === "string" ? urn : "";
+  return s.slice(s.lastIndexOf("::") + 2) || "?";
+}
+
+function inputsOf(state: unknown): Json {
+  return isObject(state) && isObject(state.inputs) ? state.inputs : {};
+}
+
+/** A set's entries by canonical address, whether stored keyed (as the provider does) or still a list. */
+function setEntries(inputs: Json): Record<string, Json> | undefined {
+  const raw = inputs.entries;
+  if (raw === UNKNOWN) return undefined;
+  const list = Array.isArray(raw) ? raw : isObject(raw) ? Object.values(raw) : [];
+  const out: Record<string, Json> = {};
+  for (const e of list) if (isObject(e)) out[canonicalAddress(String(e.ipAddress ?? ""))] = e;
+  return out;
+}
+
+function ref(e: Json, resource: string): EntryRef {
+  return {
+    name: typeof e.name === "string" ? e.name : e.name === UNKNOWN ? "(known after apply)" : "(no name)",
+    address: typeof e.ipAddress === "string" ? canonicalAddress(e.ipAddress) : "(unknown)",
+    resource,
+  };
+}
+
+function fieldChanges(kind: CollectionName, olds: Json, news: Json): FieldChange[] {
+  return FIELDS.filter((f) => !(kind === "trusted" && f === "expiresOn"))
+    .filter((f) => news[f] === UNKNOWN || !sameValue(f, olds[f], news[f]))
+    .map((f) => ({ field: f, old: olds[f], new: news[f] }));
+}
+
+function emptyLibrary(): LibraryChanges {
+  return { added: [], changed: [], replaced: [], removed: [], adopted: [] };
+}
+
+/**
+ * Read a preview digest (the parsed JSON of `pulumi preview --json`) into a review.
+ * `now` decides which declared expiries have passed.
+ */
+export function reviewPreview(digest: unknown, now = Date.now()): Review {
+  if (!isObject(digest) || (digest.steps !== undefined && !Array.isArray(digest.steps)))
+    throw new ReviewInputError("this is not the output of `pulumi preview --json` (no steps list)");
+  if (digest.steps === undefined && digest.changeSummary === undefined && digest.diagnostics === undefined)
+    throw new ReviewInputError(
+      "this is not the output of `pulumi preview --json` (none of steps, changeSummary, diagnostics)",
+    );
+  const review: Review = {
+    libraries: { trusted: emptyLibrary(), suspicious: emptyLibrary() },
+    needsHuman: { overlaps: [], undeclared: [], authoritativeSets: [], policy: [], expired: [], errors: [] },
+    otherChanges: 0,
+  };
+  const h = review.needsHuman;
+  /** Every entry declared once the plan is applied, per library: overlaps and expiries are checked on these. */
+  const declared: Record<CollectionName, EntryRef[]> = { trusted: [], suspicious: [] };
+  const expiries = new Map<EntryRef, unknown>();
+  const declare = (kind: CollectionName, e: Json, r: EntryRef) => {
+    declared[kind].push(r);
+    if (kind === "suspicious") expiries.set(r, e.expiresOn);
+  };
+  const seen = new Set<string>();
+  for (const step of (digest.steps ?? []) as unknown[]) {
+    if (!isObject(step)) continue;
+    const op = String(step.op ?? "");
+    // Without --show-replacement-steps a replacement is one "replace" step; with it, count it once.
+    if (op === "delete-replaced" || op === "remove-pending-replace") continue;
+    const urn = String(step.urn ?? "");
+    const c = classify(isObject(step.newState) ? step.newState.type : inputsType(step.oldState));
+    if (!c) {
+      // The stack and default providers come and go with the first and last `up`: not changes anyone reviews.
+      const type = String(isObject(step.newState) ? step.newState.type : inputsType(step.oldState));
+      const bookkeeping = type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:");
+      if (!bookkeeping && !["same", "read", "refresh", ""].includes(op)) review.otherChanges++;
+      continue;
+    }
+    if (seen.has(`${urn}\0${op === "create-replacement" ? "replace" : op}`)) continue;
+    seen.add(`${urn}\0${op === "create-replacement" ? "replace" : op}`);
+    const resource = `${c.label} "${nameOf(urn)}"`;
+    const lib = review.libraries[c.kind];
+    const olds = inputsOf(step.oldState);
+    const news = inputsOf(step.newState);
+    const removing = op === "delete" || op === "discard";
+    if (!c.set) {
+      const r = ref(removing ? olds : news, resource);
+      if (!removing) declare(c.kind, news, r);
+      if (op === "create" || op === "import") {
+        if (typeof news.adoptId === "string" && news.adoptId)
+          lib.adopted.push({ ...r, adoptId: news.adoptId });
+        else lib.added.push(r);
+      } else if (op === "update") {
+        lib.changed.push({ ...r, changes: fieldChanges(c.kind, olds, news) });
+      } else if (op === "replace" || op === "create-replacement") {
+        const reasons = Array.isArray(step.replaceReasons) ? step.replaceReasons.map(String) : [];
+        lib.replaced.push({ ...r, reasons, changes: fieldChanges(c.kind, olds, news) });
+      } else if (removing) {
+        lib.removed.push(r);
+      }
+      continue;
+    }
+    // A set: the entry-level diff of its old and new declared entries.
+    const before = (op === "create" ? {} : setEntries(olds)) ?? {};
+    const after = removing ? {} : setEntries(news);
+    if (after === undefined) {
+      h.errors.push(`${resource}: its entries are not known until apply (they depend on other resources)`);
+      continue;
+    }
+    for (const [addr, e] of Object.entries(after)) {
+      const r = ref(e, resource);
+      declare(c.kind, e, r);
+      const old = before[addr];
+      if (!old) {
+        lib.added.push(r);
+        continue;
+      }
+      const changes = fieldChanges(c.kind, old, e);
+      if (!changes.length) continue;
+      const reasons = changes.map((x) => x.field).filter((f) => !UPDATABLE[c.kind].includes(f));
+      if (reasons.length) lib.replaced.push({ ...r, reasons, changes });
+      else lib.changed.push({ ...r, changes });
+    }
+    for (const [addr, e] of Object.entries(before)) if (!(addr in after)) lib.removed.push(ref(e, resource));
+    if (!removing && news.mode === "authoritative") {
+      const undeclared = isObject(news.removeUndeclared) ? Object.entries(news.removeUndeclared) : [];
+      for (const [address, entry] of undeclared)
+        h.undeclared.push({ set: resource, kind: c.kind, address, entry: String(entry) });
+      h.authoritativeSets.push({ set: resource, kind: c.kind, found: undeclared.length });
+    }
+  }
+  for (const kind of KINDS) {
+    h.overlaps.push(...overlaps(declared[kind]));
+    // The engine's step order follows its parallelism: sort, so the same plan always reads the same.
+    for (const list of Object.values(review.libraries[kind]) as EntryRef[][])
+      list.sort(
+        (a, b) =>
+          byAddress(a.address, b.address) || compare(a.name, b.name) || compare(a.resource, b.resource),
+      );
+  }
+  for (const [r, at] of expiries) if (hasExpired(at, now)) h.expired.push({ ...r, expiresOn: String(at) });
+  for (const d of Array.isArray(digest.diagnostics) ? digest.diagnostics : []) {
+    if (!isObject(d) || typeof d.message !== "string") continue;
+    const text = d.message.replace(/\s+$/, "");
+    if (isPolicyMessage(text)) h.policy.push(text);
+    else if (d.severity === "error") h.errors.push(text.replace(/^error:\s*/, ""));
+  }
+  // Not written by `pulumi preview --json` today (it drops policy events); read them if a later CLI adds them.
+  for (const key of ["policyEvents", "policyViolations"]) {
+    const list = digest[key];
+    if (Array.isArray(list)) for (const p of list) if (isObject(p)) h.policy.push(policyLine(p));
+  }
+  return review;
+}
+
+const compare = <T extends string | bigint>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** IPv4 before IPv6, then numerically (10.0.0.2 before 10.0.0.10); anything unparsable last, as text. */
+function byAddress(a: string, b: string): number {
+  const [x, y] = [parseAddress(a), parseAddress(b)];
+  if (!x.ok || !y.ok) return x.ok ? -1 : y.ok ? 1 : compare(a, b);
+  return compare(x.value.family, y.value.family) || compare(x.value.first, y.value.first);
+}
+
+function inputsType(state: unknown): unknown {
+  return isObject(state) ? state.type : undefined;
+}
+
+function isPolicyMessage(text: string): boolean {
+  return /\[(mandatory|advisory|disabled|remediate)\]/i.test(text) || /policy (violation|pack)/i.test(text);
+}
+
+function policyLine(p: Json): string {
+  const who = [p.policyPackName, p.policyName].filter((x) => typeof x === "string").join("/");
+  const level = typeof p.enforcementLevel === "string" ? `[${p.enforcementLevel}] ` : "";
+  return `${level}${who ? `${who}: ` : ""}${String(p.message ?? "").trim()}`;
+}
+
+/** Pairs of entries whose address sets intersect (the same address twice included), sorted sweep: O(n log n + pairs). */
+function overlaps(entries: EntryRef[]): { a: EntryRef; b: EntryRef }[] {
+  const spans = entries.flatMap((r) => {
+    const p = parseAddress(r.address);
+    return p.ok ? [{ r, family: p.value.family, first: p.value.first, last: p.value.last }] : [];
+  });
+  spans.sort((a, b) =>
+    a.family !== b.family
+      ? a.family < b.family
+        ? -1
+        : 1
+      : a.first < b.first
+        ? -1
+        : a.first > b.first
+          ? 1
+          : 0,
+  );
+  const out: { a: EntryRef; b: EntryRef }[] = [];
+  const open: typeof spans = [];
+  for (const s of spans) {
+    // Keep only earlier spans of the same family that reach this one's start.
+    for (let i = open.length - 1; i >= 0; i--)
+      if (open[i].family !== s.family || open[i].last < s.first) open.splice(i, 1);
+    for (const o of open) out.push({ a: o.r, b: s.r });
+    open.push(s);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Markdown
+
+/**
+ * Text from the plan, safe in a Markdown table cell and in a sentence: every
+ * character Markdown or HTML would act on becomes an entity (a name cannot
+ * close a cell, open a code span, emphasise, link, mention `@someone`, or
+ * inject a tag or math), and control, bidi and line-breaking characters are shown as
+ * `U+XXXX` so a row stays one line and reads as written.
+ */
+export function cell(text: unknown, max = 120): string {
+  let s = typeof text === "string" ? text : (JSON.stringify(text) ?? "");
+  if (s.length > max) s = `${s.slice(0, max - 1)}…`;
+  let out = "";
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (/[\\`*_{}[\]()<>#!|&@~$]/.test(ch)) out += `&#${cp};`;
+    else if (
+      cp < 0x20 ||
+      (cp >= 0x7f && cp < 0xa0) ||
+      (cp >= 0x200b && cp <= 0x200f) ||
+      (cp >= 0x2028 && cp <= 0x202e) ||
+      (cp >= 0x2066 && cp <= 0x2069) ||
+      cp === 0xfeff
+    )
+      out += `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** A value in a change column: absent and unknown spelled out; addresses canonical. */
+function value(field: Field, v: unknown): string {
+  if (v === UNKNOWN) return "(known after apply)";
+  if (v === undefined || v === null || v === "") return "(none)";
+  if (field === "ipAddress" && typeof v === "string") return cell(canonicalAddress(v));
+  if (Array.isArray(v)) return cell(v.join(", "));
+  return cell(v, 60);
+}
+
+function changeText(changes: FieldChange[]): string {
+  return changes.map((c) => `${c.field}: ${value(c.field, c.old)} → ${value(c.field, c.new)}`).join("<br>");
+}
+
+function table(title: string, head: string[], rows: string[][], note = ""): string {
+  if (!rows.length) return "";
+  const body = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`]
+    .concat(rows.map((r) => `| ${r.join(" | ")} |`))
+    .join("\n");
+  if (rows.length > COLLAPSE_AFTER)
+    return `<details><summary>${title} (${rows.length})${note}</summary>\n\n${body}\n\n</details>\n`;
+  return `**${title} (${rows.length})**${note}\n\n${body}\n`;
+}
+
+function bullets(lines: string[], summary: string): string {
+  const text = lines.map((l) => `- ${l}`).join("\n");
+  if (lines.length > COLLAPSE_AFTER)
+    return `- ${summary}\n\n<details><summary>show all ${lines.length}</summary>\n\n${text}\n\n</details>\n`;
+  return `${text}\n`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function humanLines(r: Review): string[] {
+  const h = r.needsHuman;
+  const lines: string[] = [];
+  const entry = (e: EntryRef) => `${cell(e.name)} ${cell(e.address)} (${cell(e.resource)})`;
+  // Engine messages span lines; a bullet is one.
+  const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
+  for (const e of h.errors) lines.push(`**Preview error**: ${cell(oneLine(e), 300)}`);
+  for (const p of h.policy) lines.push(`**Policy**: ${cell(oneLine(p), 300)}`);
+  if (h.undeclared.length) {
+    const parts = h.undeclared.map((u) => `${cell(u.entry)}`);
+    lines.push(
+      `**Removes ${plural(h.undeclared.length, "entry", "entries")} nobody declares** (authoritative ${[
+        ...new Set(h.undeclared.map((u) => cell(u.set))),
+      ].join(
+        ", ",
+      )}): ${parts.slice(0, COLLAPSE_AFTER).join("; ")}${parts.length > COLLAPSE_AFTER ? `; and ${parts.length - COLLAPSE_AFTER} more` : ""}`,
+    );
+  }
+  for (const o of h.overlaps) lines.push(`**Overlap**: ${entry(o.a)} and ${entry(o.b)}`);
+  for (const e of h.expired) lines.push(`**Expiry passed**: ${entry(e)} expires ${cell(e.expiresOn)}`);
+  return lines;
+}
+
+/** The Markdown review; "No changes" in one line when the plan changes nothing and needs no one. */
+export function renderReview(r: Review): string {
+  const total = (k: keyof LibraryChanges) => KINDS.reduce((n, kind) => n + r.libraries[kind][k].length, 0);
+  const counts = {
+    added: total("added"),
+    changed: total("changed"),
+    replaced: total("replaced"),
+    removed: total("removed"),
+    adopted: total("adopted"),
+  };
+  const changes = Object.values(counts).reduce((a, b) => a + b, 0);
+  const human = humanLines(r);
+  const other = r.otherChanges
+    ? ` (${plural(r.otherChanges, "other resource")} change${r.otherChanges === 1 ? "s" : ""} too, not reviewed here)`
+    : "";
+  const urgent = human.length;
+  if (changes === 0 && urgent === 0) return `No changes to Cloudlock IP libraries${other}.\n`;
+  const out: string[] = [];
+  const headline = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  out.push(
+    `### Cloudlock IP libraries: ${headline.length ? headline.join(", ") : "no entry changes"}${
+      urgent ? ` · ${urgent} need${urgent === 1 ? "s" : ""} a human` : ""
+    }${other}\n`,
+  );
+  if (changes) {
+    const kinds = KINDS.filter((k) => Object.values(r.libraries[k]).some((l) => l.length));
+    out.push(
+      [
+        `| | ${kinds.map((k) => LIBRARY_TITLE[k]).join(" | ")} |`,
+        `|---|${kinds.map(() => "---:").join("|")}|`,
+        ...(Object.keys(counts) as (keyof LibraryChanges)[])
+          .filter((k) => counts[k] > 0)
+          .map(
+            (k) =>
+              `| ${k[0].toUpperCase()}${k.slice(1)} | ${kinds.map((kind) => r.libraries[kind][k].length).join(" | ")} |`,
+          ),
+      ].join("\n") + "\n",
+    );
+  }
+  if (human.length) out.push(`#### Needs a human\n\n${bullets(human, `${human.length} items`)}`);
+  // A set that found nothing undeclared is a standing caveat, not a finding.
+  const quiet = r.needsHuman.authoritativeSets.filter((x) => x.found === 0);
+  if (quiet.length)
+    out.push(
+      `> ${quiet.map((x) => cell(x.set)).join(", ")}: authoritative; this preview found no undeclared entries, but \`up\` removes any added to the library by hand before it runs.\n`,
+    );
+  for (const kind of KINDS) {
+    const l = r.libraries[kind];
+    const sections = [
+      table(
+        "Added",
+        ["Name", "Address", "Declared by"],
+        l.added.map((e) => [cell(e.name), cell(e.address), cell(e.resource)]),
+      ),
+      table(
+        "Adopted",
+        ["Name", "Address", "adoptId", "Declared by"],
+        l.adopted.map((e) => [cell(e.name), cell(e.address), cell(e.adoptId), cell(e.resource)]),
+      ),
+      table(
+        "Changed",
+        ["Name", "Address", "Change", "Declared by"],
+        l.changed.map((e) => [cell(e.name), cell(e.address), changeText(e.changes), cell(e.resource)]),
+      ),
+      table(
+        "Replaced",
+        ["Name", "Address", "Forced by", "Change", "Declared by"],
+        l.replaced.map((e) => [
+          cell(e.name),
+          cell(e.address),
+          e.reasons.length ? e.reasons.map((x) => cell(x)).join(", ") : "(not stated)",
+          changeText(e.changes),
+          cell(e.resource),
+        ]),
+        ": deleted, then created again",
+      ),
+      table(
+        "Removed",
+        ["Name", "Address", "Was declared by"],
+        l.removed.map((e) => [cell(e.name), cell(e.address), cell(e.resource)]),
+        ": deleted from Cloudlock",
+      ),
+    ].filter(Boolean);
+    if (sections.length) out.push(`#### ${LIBRARY_TITLE[kind]}\n\n${sections.join("\n")}`);
+  }
+  return out.join("\n");
+}
+
+/** Parse the text of `pulumi preview --json` (from a file or stdin); `source` names it in errors. */
+export function parsePreview(text: string, source: string): unknown {
+  if (!text.trim())
+    throw new ReviewInputError(
+      `${source} is empty: did \`pulumi preview --json\` fail before writing anything?`,
+    );
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const streamed = /^\s*\{.*\}\s*\n\s*\{/s.test(text);
+    throw new ReviewInputError(
+      streamed
+        ? `${source} holds several JSON documents (a streamed preview?); give the output of plain \`pulumi preview --json\``
+        : `${source} is not JSON: ${(e as Error).message}`,
+    );
+  }
+}
