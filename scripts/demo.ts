@@ -4,10 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { Emulator } from "../emulator";
-import { offices } from "../examples/offices";
-import { threatFeed } from "../examples/threat-feed";
-import { REPO_ROOT, localStack } from "./lib/engine";
+import { REPO_ROOT, engineEnv, pulumiRoot } from "./lib/engine";
 
 const TOKEN = "demo-token";
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -65,21 +64,22 @@ async function main() {
       "Pulumi manages only what the program declares: these stay untouched.",
     );
 
-    const { stack } = await localStack({
-      stackName: "demo",
-      projectName: "cloudlock-ip-libraries",
-      baseDir: base,
-      // The same declarations as the root program (index.ts → examples/main.ts), with the data files located from here.
-      program: async () => {
-        const files = path.join(REPO_ROOT, "examples");
-        offices(path.join(files, "offices", "offices.yaml"));
-        threatFeed(path.join(files, "threat-feed", "feed.csv"));
-        return {};
+    // The main example's project folder, run as a user runs it: a copy (the stack's config file is written into
+    // it), inside the checkout so that its node_modules (this package, linked) is found.
+    const workDir = path.join(base, "main");
+    fs.cpSync(path.join(REPO_ROOT, "examples", "main"), workDir, { recursive: true });
+    for (const d of ["state", "home"]) fs.mkdirSync(path.join(base, d), { recursive: true });
+    const env = engineEnv(path.join(base, "state"), path.join(base, "home"));
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: "demo", workDir },
+      {
+        envVars: env,
+        pulumiCommand: await PulumiCommand.get({ root: pulumiRoot(), skipVersionCheck: true }),
       },
-      config: {
-        "cloudlock:apiUrl": { value: emu.apiUrl },
-        "cloudlock:apiToken": { value: TOKEN, secret: true },
-      },
+    );
+    await stack.setAllConfig({
+      "cloudlock:apiUrl": { value: emu.apiUrl },
+      "cloudlock:apiToken": { value: TOKEN, secret: true },
     });
 
     let out = "";
@@ -87,7 +87,7 @@ async function main() {
     const preview = await stack.preview({ diff: true, ...io });
     say(
       "preview: what would change (pulumi preview --diff)",
-      "The program declares offices from examples/offices/offices.yaml and threats from examples/threat-feed/feed.csv.",
+      "The program (examples/main) declares offices from offices.yaml and threats from feed.csv.",
       `Pulumi would create ${preview.changeSummary.create ?? 0} resources (the stack and one per entry):`,
       ...resources(out, "+"),
       "Nothing has been written to Cloudlock yet.",

@@ -1,12 +1,14 @@
 /**
- * Office egress IPs kept as data in the repo (offices.yaml): one TrustedIp
- * per entry. The file has the shape `cloudlock-pulumi import --format yaml`
- * writes, so an adopted library drops straight in.
+ * Office egress IPs kept as data (offices.yaml, beside this program): one
+ * TrustedIp per entry. The file has the shape `cloudlock-pulumi import
+ * --format yaml` writes, so an adopted library drops straight in.
  */
 import * as path from "path";
-import { TrustedIp, declareLibrary, readLibraryFile } from "pulumi-cloudlock";
+import * as cloudlock from "pulumi-cloudlock";
 
-/** Declare one TrustedIp per entry of the data file (YAML or JSON). */
-export function offices(file = path.join(__dirname, "offices.yaml")): TrustedIp[] {
-  return declareLibrary(readLibraryFile(file)).trusted;
-}
+const offices = cloudlock.declareLibrary(
+  cloudlock.readLibraryFile(path.join(__dirname, "offices.yaml")),
+).trusted;
+
+/** The pks Cloudlock gave the entries. */
+export const trustedIds = offices.map((t) => t.id);

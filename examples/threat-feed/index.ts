@@ -1,33 +1,35 @@
 /**
- * Suspicious IPs from a threat feed file, each with an optional expiry.
- * Once an expiry passes, Cloudlock removes the entry on schedule: Pulumi
- * treats that as expected (no drift) and warns that the row can go.
+ * A threat feed (feed.csv, beside this program) as one SuspiciousIpSet: one
+ * resource however many rows, keyed by address. Stack config `mode` chooses
+ * what happens to entries the feed does not list: `additive` (default) leaves
+ * them alone, `authoritative` makes the library equal the feed (preview names
+ * them, `up` removes them).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { IpSetMode, SuspiciousIp, SuspiciousIpSet, parseCsv, resourceName } from "pulumi-cloudlock";
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudlock from "pulumi-cloudlock";
 
-/** The feed's rows (columns Name, Address, Categories, ExpiresOn, Description) as entries. */
-export function feedEntries(file = path.join(__dirname, "feed.csv")) {
-  return parseCsv(fs.readFileSync(file, "utf8")).map((row) => ({
+const config = new pulumi.Config();
+const mode = config.get("mode") ?? "additive";
+if (mode !== "additive" && mode !== "authoritative") {
+  throw new Error(`config ${pulumi.getProject()}:mode must be "additive" or "authoritative", not "${mode}"`);
+}
+
+// Columns Name, Address, Categories (";"-separated), ExpiresOn (ISO-8601; empty: none), Description.
+const rows = cloudlock.parseCsv(fs.readFileSync(path.join(__dirname, "feed.csv"), "utf8"));
+const feed = new cloudlock.SuspiciousIpSet("threat-feed", {
+  mode,
+  entries: rows.map((row) => ({
     name: row.Name,
     ipAddress: row.Address,
     categories: row.Categories ? row.Categories.split(";") : undefined,
     expiresOn: row.ExpiresOn || undefined,
     description: row.Description || undefined,
-  }));
-}
+  })),
+});
 
-/** Declare one SuspiciousIp per row. */
-export function threatFeed(file?: string): SuspiciousIp[] {
-  return feedEntries(file).map((entry) => new SuspiciousIp(resourceName("threat", entry.name), entry));
-}
-
-/**
- * The same feed as one resource: better once a feed holds thousands of rows.
- * `authoritative` makes the library equal the feed (entries nobody declared
- * are named at preview and removed by `up`).
- */
-export function threatFeedSet(file?: string, mode: IpSetMode = "additive"): SuspiciousIpSet {
-  return new SuspiciousIpSet("threat-feed", { entries: feedEntries(file), mode });
-}
+/** How many entries the set holds. */
+export const count = feed.count;
+/** The library's entries by address, each with the pk Cloudlock gave it. */
+export const entries = feed.entries;
