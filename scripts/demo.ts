@@ -139,7 +139,8 @@ async function main() {
     await stack.destroy();
     say(
       "use it with your tenant",
-      "The demo stack was destroyed; the emulator stops now. With your own Cloudlock tenant:",
+      "The demo stack was destroyed; the emulator stops now. With your own Cloudlock tenant, in a copy of",
+      "examples/main (a complete project folder: run npm install in it first) or at this repository's root:",
       "  pulumi stack init prod",
       "  pulumi config set cloudlock:apiUrl https://<your-cloudlock-api-server>/api/v2",
       "  pulumi config set --secret cloudlock:apiToken <token from Settings > Authentication & API>",
