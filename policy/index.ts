@@ -71,7 +71,11 @@ export interface PublicOnlyConfig {
   extraRanges: Record<string, string[]>;
 }
 
-type Checker<C> = (value: unknown) => C[keyof C] | string;
+/** Why a config value is refused (a checker returns it instead of the value). */
+class Refused {
+  constructor(readonly reason: string) {}
+}
+type Checker<C> = (value: unknown) => C[keyof C] | Refused;
 
 /**
  * The effective config: `defaults` overlaid with what the pack config gives. The CLI validates the pack config
@@ -87,8 +91,7 @@ function settings<C extends object>(
   for (const key of Object.keys(checks) as (keyof C & string)[]) {
     if (given[key] === undefined) continue;
     const v = checks[key](given[key]);
-    if (typeof v === "string" && typeof defaults[key] !== "string")
-      throw new Error(`policy ${policy} config ${key} ${v}`);
+    if (v instanceof Refused) throw new Error(`policy ${policy} config ${key} ${v.reason}`);
     out[key] = v as C[keyof C & string];
   }
   return out;
@@ -96,12 +99,12 @@ function settings<C extends object>(
 
 const integer =
   (min: number, max: number) =>
-  (v: unknown): number | string =>
+  (v: unknown): number | Refused =>
     Number.isInteger(v) && (v as number) >= min && (v as number) <= max
       ? (v as number)
-      : `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`;
-const boolean = (v: unknown): boolean | string =>
-  typeof v === "boolean" ? v : `must be true or false, got ${JSON.stringify(v)}`;
+      : new Refused(`must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+const boolean = (v: unknown): boolean | Refused =>
+  typeof v === "boolean" ? v : new Refused(`must be true or false, got ${JSON.stringify(v)}`);
 
 /** A resource policy over every Cloudlock entry of a resource, one rule applied entry by entry. */
 function entryPolicy<C extends object>(
@@ -197,14 +200,16 @@ export function publicAddressesOnlyPolicy(
         refuse: (v) =>
           Array.isArray(v) && v.every((g) => (RANGE_GROUPS as readonly string[]).includes(g))
             ? (v as string[])
-            : `must be a list of ${RANGE_GROUPS.join(", ")}; got ${JSON.stringify(v)}`,
+            : new Refused(`must be a list of ${RANGE_GROUPS.join(", ")}; got ${JSON.stringify(v)}`),
         extraRanges: (v) =>
           v !== null &&
           typeof v === "object" &&
           !Array.isArray(v) &&
           Object.values(v).every((l) => Array.isArray(l) && l.every((s) => typeof s === "string"))
             ? (v as Record<string, string[]>)
-            : `must map labels to lists of blocks, e.g. {"corporate NAT": ["100.100.0.0/16"]}; got ${JSON.stringify(v)}`,
+            : new Refused(
+                `must map labels to lists of blocks, e.g. {"corporate NAT": ["100.100.0.0/16"]}; got ${JSON.stringify(v)}`,
+              ),
       });
       return refusedRanges(c.refuse, c.extraRanges);
     },
