@@ -5,6 +5,8 @@
  * properties encoded as the engine sends them, so unknowns arrive behind its real proxy.
  */
 import type { Policies, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { validateResourceOfType } from "@pulumi/policy";
+import * as cloudlock from "pulumi-cloudlock";
 import {
   CLOUDLOCK_TYPES,
   NON_PUBLIC_RANGES,
@@ -628,5 +630,27 @@ describe("through @pulumi/policy's analyzer", () => {
       [[T.TrustedIp, "a", { ipAddress: "8.8.8.8" }]],
     );
     expect(none).toEqual([]);
+  });
+});
+
+describe("@pulumi/policy's typed helpers on our classes, through its analyzer", () => {
+  it("validateResourceOfType(cloudlock.TrustedIp) runs for TrustedIp's token only", async () => {
+    const seen: string[] = [];
+    const policies: Policies = [
+      {
+        name: "typed",
+        description: "sees trusted entries",
+        enforcementLevel: "advisory",
+        validateResource: validateResourceOfType(cloudlock.TrustedIp, (ip, args, report) => {
+          seen.push(args.type);
+          report(`saw ${ip.ipAddress as unknown as string}`);
+        }),
+      },
+    ];
+    const ds = await analyze(policies, T.TrustedIp, "hq", { name: "HQ", ipAddress: "8.8.8.0/24" });
+    expect(ds.map((d) => d.message)).toEqual(["saw 8.8.8.0/24"]);
+    for (const other of [T.SuspiciousIp, T.TrustedIpSet, T.SuspiciousIpSet, "pulumi-nodejs:dynamic:Resource"])
+      expect(await analyze(policies, other, "x", { name: "x", ipAddress: "8.8.8.8" })).toEqual([]);
+    expect(seen).toEqual([T.TrustedIp]);
   });
 });
