@@ -83,6 +83,10 @@ undeclared entries by authoritative sets, overlapping addresses, expiries that
 have passed, policy violations and preview errors. A plan that changes nothing
 gives one line, "No changes ...". Nothing is sent to Cloudlock.
 
+Plain "pulumi preview --json" leaves policy violations out (a mandatory one
+only fails the preview); the streamed form keeps them, and is read too:
+PULUMI_ENABLE_STREAMING_JSON_PREVIEW=1 pulumi preview --json > preview.json
+
   pulumi preview --json > preview.json
   cloudlock-pulumi review preview.json > review.md
 

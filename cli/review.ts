@@ -224,11 +224,21 @@ export function reviewPreview(digest: unknown, now = Date.now()): Review {
       );
   }
   for (const [r, at] of expiries) if (hasExpired(at, now)) h.expired.push({ ...r, expiresOn: String(at) });
-  for (const d of Array.isArray(digest.diagnostics) ? digest.diagnostics : []) {
-    if (!isObject(d) || typeof d.message !== "string") continue;
-    const text = d.message.replace(/\s+$/, "");
-    if (isPolicyMessage(text)) h.policy.push(text);
-    else if (d.severity === "error") h.errors.push(text.replace(/^error:\s*/, ""));
+  const diagnostics = (Array.isArray(digest.diagnostics) ? digest.diagnostics : [])
+    .filter(isObject)
+    .filter((d) => typeof d.message === "string")
+    .map((d) => ({ severity: d.severity, text: plain(d.message as string) }));
+  for (const d of diagnostics) {
+    if (isPolicyMessage(d.text)) h.policy.push(d.text);
+    else if (d.severity === "error") h.errors.push(d.text.replace(/^error:\s*/, ""));
+  }
+  // A preview that failed before planning writes neither steps nor a summary, and its reason may be only the program's stderr
+  // ("info#err", one line per entry): say so, rather than "No changes".
+  if (!Array.isArray(digest.steps) && !isObject(digest.changeSummary) && !h.errors.length) {
+    const stderr = diagnostics.filter((d) => d.severity === "info#err").map((d) => d.text.trim());
+    h.errors.push(
+      `the preview failed before planning any step${stderr.length ? `: ${stderr.slice(0, 2).join(" ")}` : "; see its log"}`,
+    );
   }
   // Not written by `pulumi preview --json` today (it drops policy events); read them if a later CLI adds them.
   for (const key of ["policyEvents", "policyViolations"]) {
@@ -236,6 +246,12 @@ export function reviewPreview(digest: unknown, now = Date.now()): Review {
     if (Array.isArray(list)) for (const p of list) if (isObject(p)) h.policy.push(policyLine(p));
   }
   return review;
+}
+
+/** Engine text without terminal colours and trailing space. */
+function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, "").replace(/\s+$/, "");
 }
 
 const compare = <T extends string | bigint>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);
@@ -258,7 +274,8 @@ function isPolicyMessage(text: string): boolean {
 function policyLine(p: Json): string {
   const who = [p.policyPackName, p.policyName].filter((x) => typeof x === "string").join("/");
   const level = typeof p.enforcementLevel === "string" ? `[${p.enforcementLevel}] ` : "";
-  return `${level}${who ? `${who}: ` : ""}${String(p.message ?? "").trim()}`;
+  const on = typeof p.resourceUrn === "string" ? ` (${nameOf(p.resourceUrn)})` : "";
+  return `${level}${who}${on}: ${plain(String(p.message ?? "")).trim()}`;
 }
 
 /** Pairs of entries whose address sets intersect (the same address twice included), sorted sweep: O(n log n + pairs). */
@@ -359,7 +376,14 @@ function humanLines(r: Review): string[] {
   const entry = (e: EntryRef) => `${cell(e.name)} ${cell(e.address)} (${cell(e.resource)})`;
   // Engine messages span lines; a bullet is one.
   const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
-  for (const e of h.errors) lines.push(`**Preview error**: ${cell(oneLine(e), 300)}`);
+  for (const e of h.errors)
+    lines.push(
+      `**Preview error**: ${cell(oneLine(e), 300)}${
+        /^preview failed$/i.test(e.trim()) && !h.policy.length
+          ? " (a resource error or a mandatory policy violation: plain `pulumi preview --json` leaves the reasons out; read the preview log)"
+          : ""
+      }`,
+    );
   for (const p of h.policy) lines.push(`**Policy**: ${cell(oneLine(p), 300)}`);
   if (h.undeclared.length) {
     const parts = h.undeclared.map((u) => `${cell(u.entry)}`);
@@ -466,7 +490,11 @@ export function renderReview(r: Review): string {
   return out.join("\n");
 }
 
-/** Parse the text of `pulumi preview --json` (from a file or stdin); `source` names it in errors. */
+/**
+ * Parse the text of `pulumi preview --json` (from a file or stdin); `source` names it in errors. The streamed
+ * form (`PULUMI_ENABLE_STREAMING_JSON_PREVIEW=1`: one engine event per line) is read too, and is the only form
+ * that carries policy violations.
+ */
 export function parsePreview(text: string, source: string): unknown {
   if (!text.trim())
     throw new ReviewInputError(
@@ -475,11 +503,49 @@ export function parsePreview(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    const streamed = /^\s*\{.*\}\s*\n\s*\{/s.test(text);
-    throw new ReviewInputError(
-      streamed
-        ? `${source} holds several JSON documents (a streamed preview?); give the output of plain \`pulumi preview --json\``
-        : `${source} is not JSON: ${(e as Error).message}`,
-    );
+    const events = eventLines(text);
+    if (events) return digestOfEvents(events);
+    throw new ReviewInputError(`${source} is not JSON: ${(e as Error).message}`);
   }
+}
+
+/** One engine event per line (every line an object with a `sequence`), or undefined. */
+function eventLines(text: string): Json[] | undefined {
+  const out: Json[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      const ev: unknown = JSON.parse(line);
+      if (!isObject(ev) || typeof ev.sequence !== "number") return undefined;
+      out.push(ev);
+    } catch {
+      return undefined;
+    }
+  }
+  return out.length ? out : undefined;
+}
+
+/** The streamed events as the digest plain `--json` writes, plus the policy events it leaves out. */
+function digestOfEvents(events: Json[]): Json {
+  const steps: Json[] = [];
+  const diagnostics: Json[] = [];
+  const policyEvents: Json[] = [];
+  let changeSummary: unknown;
+  for (const ev of events) {
+    const pre = isObject(ev.resourcePreEvent) ? ev.resourcePreEvent.metadata : undefined;
+    if (isObject(pre))
+      steps.push({
+        op: pre.op,
+        urn: pre.urn,
+        oldState: pre.old ?? undefined,
+        newState: pre.new ?? undefined,
+        // The streamed step names the keys forcing a replacement `keys`.
+        replaceReasons: pre.keys,
+      });
+    const d = ev.diagnosticEvent;
+    if (isObject(d) && d.severity !== "debug" && !d.ephemeral) diagnostics.push(d);
+    if (isObject(ev.policyEvent)) policyEvents.push(ev.policyEvent);
+    if (isObject(ev.summaryEvent)) changeSummary = ev.summaryEvent.resourceChanges;
+  }
+  return { steps, diagnostics, policyEvents, ...(changeSummary !== undefined && { changeSummary }) };
 }

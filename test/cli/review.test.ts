@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
-import { cell, renderReview, reviewPreview } from "../../cli/review";
+import { cell, parsePreview, renderReview, reviewPreview } from "../../cli/review";
 
 const URN = "urn:pulumi:dev::proj::";
 const T = (t: string) => `pulumi-nodejs:dynamic/cloudlock:${t}`;
@@ -247,6 +247,92 @@ describe("rendering", () => {
     expect(quiet).toMatch(/> TrustedIpSet "all": authoritative; this preview found no undeclared entries/);
   });
 
+  test("a failed preview is never 'No changes': no steps, or a bare 'preview failed', say where to look", () => {
+    const crashed = md({
+      diagnostics: [
+        {
+          message: "error: [runtime] Running program '/p' failed with an unhandled exception:\n\n",
+          severity: "info#err",
+        },
+        { message: "    \u001b[4mError\u001b[24m: Version must be defined\n\n", severity: "info#err" },
+      ],
+    });
+    expect(crashed.split("\n")[0]).toBe("### Cloudlock IP libraries: no entry changes · 1 needs a human");
+    expect(crashed).toContain(
+      "**Preview error**: the preview failed before planning any step: error: &#91;runtime&#93;",
+    );
+    expect(crashed).toContain("Error: Version must be defined");
+    expect(crashed).not.toContain("\u001b");
+    const failed = md({
+      steps: [stackStep],
+      diagnostics: [{ message: "error: preview failed\n", severity: "error" }],
+      changeSummary: { create: 1 },
+    });
+    expect(failed).toContain(
+      "**Preview error**: preview failed (a resource error or a mandatory policy violation",
+    );
+  });
+
+  test("the streamed form (one engine event per line) is read too, with its policy events", () => {
+    const urn = `${URN}${T("SuspiciousIp")}::bad`;
+    const lines = [
+      { sequence: 0, policyLoadEvent: {} },
+      {
+        sequence: 1,
+        resourcePreEvent: {
+          metadata: {
+            op: "create",
+            urn: `${URN}pulumi:pulumi:Stack::p`,
+            type: "pulumi:pulumi:Stack",
+            old: null,
+            new: { type: "pulumi:pulumi:Stack", inputs: {} },
+          },
+          planning: true,
+        },
+      },
+      {
+        sequence: 2,
+        resourcePreEvent: {
+          metadata: {
+            op: "replace",
+            urn,
+            type: T("SuspiciousIp"),
+            old: { type: T("SuspiciousIp"), inputs: { name: "Old", ipAddress: "203.0.113.7" } },
+            new: { type: T("SuspiciousIp"), inputs: { name: "New", ipAddress: "203.0.113.7" } },
+            keys: ["name"],
+          },
+          planning: true,
+        },
+      },
+      { sequence: 3, diagnosticEvent: { prefix: "debug: ", message: "noise\n", severity: "debug" } },
+      {
+        sequence: 4,
+        policyEvent: {
+          resourceUrn: urn,
+          message: "no Bad\nname <b>refused</b>\n",
+          policyName: "no-bad",
+          policyPackName: "rules",
+          enforcementLevel: "mandatory",
+        },
+      },
+      { sequence: 5, diagnosticEvent: { prefix: "error: ", message: "preview failed\n", severity: "error" } },
+      {
+        sequence: 6,
+        summaryEvent: { resourceChanges: { replace: 1, create: 1 }, isPreview: true, result: "failed" },
+      },
+    ];
+    const text = renderReview(
+      reviewPreview(parsePreview(lines.map((l) => JSON.stringify(l)).join("\n"), "stdin")),
+    );
+    expect(text.split("\n")[0]).toBe("### Cloudlock IP libraries: 1 replaced · 2 need a human");
+    expect(cells(rowOf(text, "New")!)[2]).toBe(" name ");
+    expect(text).toContain(
+      "**Policy**: &#91;mandatory&#93; rules/no-bad &#40;bad&#41;: no Bad name &#60;b&#62;refused&#60;/b&#62;",
+    );
+    expect(text).toContain("**Preview error**: preview failed\n");
+    expect(text).not.toContain("noise");
+  });
+
   test("a hostile entry name cannot break a table row, open code, inject HTML or math, or mention anyone", () => {
     const hostile =
       "x | y `code` <img src=x onerror=alert(1)> **b** [l](http://e) @org/team $1+1$ \\ end\nnext\u202eevil";
@@ -355,7 +441,7 @@ describe("the review command", () => {
       ["[1,2]", /^cloudlock-pulumi: stdin: this is not the output of `pulumi preview --json`/],
       ['{"resources": []}', /not the output of `pulumi preview --json` \(none of steps/],
       ['{"steps": {}}', /no steps list/],
-      ['{"steps":[]}\n{"steps":[]}', /several JSON documents/],
+      ['{"steps":[]}\n{"steps":[]}', /^cloudlock-pulumi: stdin is not JSON: /],
     ];
     for (const [input, message] of cases) {
       const r = await run(["review"], input);
