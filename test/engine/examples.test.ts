@@ -244,14 +244,20 @@ test.each(runnable)(
     suite.emu.reset();
     const byHand = c.byHand ? suite.emu.seed(c.byHand.collection, c.byHand.entries).map((e) => e.pk) : [];
     const dir = projectFolder(`examples/${name}`, name, { deps: installDeps(name) });
+    let pending: Promise<unknown> = Promise.resolve();
     try {
-      // The folder type-checks as it is, with a stock TypeScript 5 and without skipLibCheck.
-      await execFileAsync(process.execPath, [
+      // The folder type-checks as it is, with a stock TypeScript 5 and without skipLibCheck: tsc's errors, or "".
+      // It runs beside the CLI steps (which mostly wait on each other) and is awaited at the end.
+      const typecheck = execFileAsync(process.execPath, [
         path.join(dir, "node_modules/typescript/bin/tsc"),
         "--noEmit",
         "-p",
         dir,
-      ]);
+      ]).then(
+        () => "",
+        (e: { stdout?: string; message: string }) => e.stdout || e.message,
+      );
+      pending = typecheck;
       // The first preview runs as a user's does (ts-node type-checks the program); the later steps skip ts-node's
       // type check, which costs several CPU seconds per run on the same program, to keep this file's runtime.
       const p = await project(
@@ -284,7 +290,9 @@ test.each(runnable)(
       await p.ok(["destroy", "--yes"]);
       expect(library().filter((e) => !byHand.includes(e.pk))).toEqual([]);
       expect(library().map((e) => e.pk)).toEqual(c.removesByHand ? [] : byHand);
+      expect(await typecheck).toBe("");
     } finally {
+      await pending;
       removeProject(dir);
     }
   },
