@@ -2,7 +2,7 @@
  * `cloudlock-pulumi review` on the JSON the real engine writes: a project folder (per-entry resources and an
  * authoritative set) run by the `pulumi` CLI against the emulator; the first preview (all adds), then after `up`
  * a changed program (a change, a replace, removals, an adoption, set entries added/changed/removed, an entry
- * nobody declares). The review runs as CI runs it: `npx cloudlock-pulumi review preview.json`, from the packed
+ * nobody declares), and the same with a policy pack. The review runs as CI runs it: `npx cloudlock-pulumi review preview.json`, from the packed
  * package installed in the project.
  */
 import { execFileSync } from "child_process";
@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { engineSuite } from "./helpers";
 import { TOKEN } from "../helpers/emulator";
-import { project, projectFolder, removeProject } from "../helpers/project";
+import { PULUMI_SDK_VERSION, installed, project, projectFolder, removeProject } from "../helpers/project";
 
 const ctx = engineSuite("review");
 
@@ -32,6 +32,36 @@ new TrustedIpSet("offices", {
     : [{ name: "Paris 2", ipAddress: "10.0.0.1/32" }, { name: "Oslo", ipAddress: "10.0.0.3" }],
 });
 `;
+}
+
+/**
+ * A policy pack beside the project: one mandatory rule refusing the name "Bad two", one advisory rule on "Scanner".
+ * Plain `preview --json` drops policy events; the streamed form keeps them.
+ */
+function policyPack(dir: string): string {
+  const pack = path.join(path.dirname(dir), "pack");
+  fs.mkdirSync(pack);
+  fs.writeFileSync(path.join(pack, "PulumiPolicy.yaml"), "runtime: nodejs\n");
+  fs.writeFileSync(
+    path.join(pack, "package.json"),
+    JSON.stringify({ name: "pack", version: "0.0.1", main: "index.js" }),
+  );
+  fs.writeFileSync(
+    path.join(pack, "index.js"),
+    `const { PolicyPack } = require("@pulumi/policy");
+const rule = (name, level, bad, text) => ({
+  name, description: name, enforcementLevel: level,
+  validateResource: (a, report) => { if (a.props.name === bad) report(text); },
+});
+new PolicyPack("review-rules", { policies: [
+  rule("no-bad-two", "mandatory", "Bad two", "name <b>Bad two</b> | refused"),
+  rule("scanner-note", "advisory", "Scanner", "scanners need a ticket"),
+] });
+`,
+  );
+  const deps = installed({ "@pulumi/policy": "1.21.0", "@pulumi/pulumi": PULUMI_SDK_VERSION });
+  fs.symlinkSync(path.join(deps, "node_modules"), path.join(pack, "node_modules"), "dir");
+  return pack;
 }
 
 /** The rows of the Markdown tables that mention `needle`. */
@@ -106,6 +136,31 @@ test("first preview: every entry added; after up, a changed program: each kind o
     const human = second.slice(second.indexOf("#### Needs a human"), second.indexOf("#### Trusted IPs"));
     expect(human).toContain('**Removes 1 entry nobody declares** (authoritative TrustedIpSet "offices")');
     expect(human).toContain(`"Stray" 10.0.0.9, id ${stray.pk}`);
+
+    // With a policy pack: plain JSON only says the preview failed; the streamed JSON names each violation.
+    const pack = policyPack(dir);
+    const plain = await p.run(["preview", "--json", "--policy-pack", pack], { ADOPT_ID: hand.pk });
+    expect(plain.code).not.toBe(0);
+    expect(review(plain.stdout)).toContain(
+      "**Preview error**: preview failed (a resource error or a mandatory policy",
+    );
+    const streamed = await p.run(["preview", "--json", "--policy-pack", pack], {
+      ADOPT_ID: hand.pk,
+      PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "1",
+    });
+    const withPolicy = review(streamed.stdout);
+    expect(withPolicy.split("\n")[0]).toBe(
+      "### Cloudlock IP libraries: 1 added, 2 changed, 1 replaced, 2 removed, 1 adopted · 4 need a human",
+    );
+    expect(withPolicy).toContain(
+      "**Policy**: &#91;mandatory&#93; review-rules/no-bad-two &#40;bad&#41;: no-bad-two name &#60;b&#62;Bad two&#60;/b&#62; &#124; refused",
+    );
+    expect(withPolicy).toContain(
+      "**Policy**: &#91;advisory&#93; review-rules/scanner-note &#40;scan&#41;: scanner-note scanners need a ticket",
+    );
+    // The same entries as the plain review.
+    for (const needle of ["Bad two", "Scanner", "Gone", "Made by hand", "Oslo", "Paris 2", "Rome"])
+      expect(rows(withPolicy, needle)).toEqual(rows(second, needle));
   } finally {
     removeProject(dir);
   }
