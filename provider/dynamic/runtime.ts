@@ -20,7 +20,7 @@ import {
 } from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
-import { DeleteBatcher } from "./batch";
+import { DeleteQueue } from "./delete-queue";
 import { type AtAddress, LibraryCache, type Posted } from "./cache";
 import {
   CheckFailure,
@@ -95,7 +95,7 @@ export class ProviderRuntime {
   private caches = new Map<CollectionName, LibraryCache>();
   /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
   private refusedWrites = new Map<CollectionName, Refusal>();
-  private deleters = new Map<CollectionName, DeleteBatcher>();
+  private deleters = new Map<CollectionName, DeleteQueue>();
   /** The one request that asks Cloudlock's clock, when an expiry must be judged before any other answer. */
   private clockProbe?: Promise<void>;
   /** Per library, settles when the first write of this run has been answered. */
@@ -630,13 +630,13 @@ export class ProviderRuntime {
     this.cache(kind).noteDeleted([id]);
   }
 
-  /** Deletes of one library that arrive together go as one request (one per id in naive mode). */
-  private deleter(kind: CollectionName): DeleteBatcher {
+  /** Deletes of one library, by group commit (one request per id in naive mode). */
+  private deleter(kind: CollectionName): DeleteQueue {
     let d = this.deleters.get(kind);
     if (!d) {
       const send = (ids: string[]) =>
         this.write(kind, "delete", () => this.client.collection(kind).delete(ids));
-      d = new DeleteBatcher(send, this.settings.naive ? { max: 1 } : {});
+      d = new DeleteQueue(send, this.settings.naive ? 1 : undefined);
       this.deleters.set(kind, d);
     }
     return d;

@@ -15,7 +15,7 @@ import { randomBytes } from "crypto";
 import { isDeepStrictEqual } from "util";
 import { CloudlockError, isNotFoundError } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
-import { DeleteBatcher } from "./batch";
+import { DeleteQueue } from "./delete-queue";
 import { engineLog } from "./engine-log";
 import type { Listing } from "./cache";
 import type { ProviderRuntime } from "./runtime";
@@ -163,16 +163,13 @@ export class IpSets {
   /** Delete every managed entry: ceil(N/50) requests; an entry already gone counts as deleted. */
   async delete(kind: CollectionName, _id: string, props: Props): Promise<void> {
     const managed = Object.values((props as Partial<SetOutputs>).entries ?? {});
-    const deleter = this.deleter(kind);
-    const done = Promise.all(managed.map((m) => deleter.delete(m.pk)));
-    deleter.flushNow();
-    await done;
+    await this.deleter(kind).deleteAll(managed.map((m) => m.pk));
     this.rt.cache(kind).noteDeleted(managed.map((m) => m.pk));
   }
 
-  private deleter(kind: CollectionName): DeleteBatcher {
-    // Ids arrive together, so batches fill at once; one batcher per call keeps sets apart from per-entry deletes.
-    return new DeleteBatcher((ids) =>
+  private deleter(kind: CollectionName): DeleteQueue {
+    // Ids are handed over together, so they form full groups; one queue per call keeps sets apart from per-entry deletes.
+    return new DeleteQueue((ids) =>
       this.rt.write(kind, "delete", () => this.rt.client.collection(kind).delete(ids)),
     );
   }
@@ -272,7 +269,6 @@ export class IpSets {
         ),
       ),
     );
-    deleter.flushNow();
     await deleted;
     const made: Made[] = [];
     const tasks = [
