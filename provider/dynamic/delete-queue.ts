@@ -2,13 +2,14 @@
  * Deletes of one library, by group commit: a delete that arrives while no
  * DELETE is in flight goes at once; deletes that arrive while one is in flight
  * wait for its answer, then go together as one group (`DELETE ?ids=a,b,c`,
- * chunked at `max` ids). No timer and no learned pace: a slow or rate-limited
+ * chunked at DELETE_CHUNK ids). No timer and no learned pace: a slow or rate-limited
  * server makes groups bigger by itself, because more deletes arrive while it
  * answers. A chunk that fails is split in halves and retried, so one bad id
  * cannot block the rest; a single id that is already gone (404) counts as
  * deleted, and a 403 fails the whole chunk (splitting cannot help a token that
  * may not delete).
  */
+import { DELETE_CHUNK } from "../client/collection";
 import { isNotFoundError, isPermissionDeniedError } from "../client/errors";
 
 interface Waiting {
@@ -17,17 +18,13 @@ interface Waiting {
   reject: (e: unknown) => void;
 }
 
-/** Ids per DELETE request: the Cloudlock docs give no cap, and 50 keeps the URL short. */
-export const DELETE_CHUNK = 50;
-
 export class DeleteQueue {
   private waiting: Waiting[] = [];
   private inFlight = false;
 
   constructor(
-    /** Sends one DELETE for these ids (at most `max`). */
+    /** Sends one DELETE for these ids (at most DELETE_CHUNK). */
     private readonly send: (ids: string[]) => Promise<void>,
-    private readonly max = DELETE_CHUNK,
   ) {}
 
   /** Resolves once the id is deleted (or was already gone). */
@@ -52,7 +49,7 @@ export class DeleteQueue {
     while (this.waiting.length) {
       const group = this.waiting.splice(0);
       const chunks: Waiting[][] = [];
-      for (let i = 0; i < group.length; i += this.max) chunks.push(group.slice(i, i + this.max));
+      for (let i = 0; i < group.length; i += DELETE_CHUNK) chunks.push(group.slice(i, i + DELETE_CHUNK));
       await Promise.all(chunks.map((c) => this.settle(c)));
     }
     this.inFlight = false;

@@ -12,8 +12,7 @@ export { ProviderRuntime } from "./runtime";
 export type { ConfigSource, RuntimeSettings } from "./runtime";
 
 /** One runtime per provider process: both resource types share its client, listing caches and limits. */
-// CLOUDLOCK_BENCH_NAIVE is for `npm run bench` only: the naive baseline it compares against.
-export const runtime = new ProviderRuntime({ naive: process.env.CLOUDLOCK_BENCH_NAIVE === "1" });
+export const runtime = new ProviderRuntime();
 
 type Props = Record<string, unknown>;
 

@@ -54,11 +54,6 @@ export interface ConfigSource {
 export interface RuntimeSettings extends Partial<ConnectionSettings> {
   /** Environment to fall back on (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /**
-   * Benchmark only (env CLOUDLOCK_BENCH_NAIVE=1): behave like a straightforward dynamic provider, listing the
-   * collection for every read and create and deleting one id per request, to measure what sharing saves.
-   */
-  naive?: boolean;
   /** Client retry overrides (tests). */
   retry?: Partial<RetryPolicy>;
   /** Longest one API call may take, retries included, ms (`cloudlock:timeoutSeconds`; default 120 s). */
@@ -162,9 +157,7 @@ export class ProviderRuntime {
   cache(kind: CollectionName): LibraryCache {
     let c = this.caches.get(kind);
     if (!c) {
-      c = new LibraryCache(this.client.collection(kind), {
-        naive: this.settings.naive,
-      });
+      c = new LibraryCache(this.client.collection(kind));
       this.caches.set(kind, c);
     }
     return c;
@@ -630,13 +623,13 @@ export class ProviderRuntime {
     this.cache(kind).noteDeleted([id]);
   }
 
-  /** Deletes of one library, by group commit (one request per id in naive mode). */
+  /** Deletes of one library, by group commit. */
   private deleter(kind: CollectionName): DeleteQueue {
     let d = this.deleters.get(kind);
     if (!d) {
       const send = (ids: string[]) =>
         this.write(kind, "delete", () => this.client.collection(kind).delete(ids));
-      d = new DeleteQueue(send, this.settings.naive ? 1 : undefined);
+      d = new DeleteQueue(send);
       this.deleters.set(kind, d);
     }
     return d;

@@ -136,13 +136,3 @@ test("a failure answers the group's deletes and the queue goes on with those tha
   await s.answerAll();
   await Promise.all(next);
 });
-
-test("with max 1 (the bench's naive baseline) every id is its own request", async () => {
-  const s = server();
-  const q = new DeleteQueue(s.send, 1);
-  const done = q.deleteAll(ids(3));
-  await settle();
-  expect(s.calls).toEqual([["id0"], ["id1"], ["id2"]]);
-  await s.answerAll();
-  await done;
-});
