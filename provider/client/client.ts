@@ -197,7 +197,14 @@ export class CloudlockClient {
           parseHttpDate(serverDate) ?? Date.now(),
         );
         if (status === 429) this.limiter?.throttled(retryAfterMs);
-        error = makeApiError(status, method, shown, serverMessage(text, token), retryAfterMs);
+        error = makeApiError(
+          status,
+          method,
+          shown,
+          serverMessage(text, token),
+          retryAfterMs,
+          fieldsNamed(text),
+        );
       } catch (e) {
         const err = e as { name?: string; code?: string; message?: string };
         if (malformed) {
@@ -260,6 +267,34 @@ function serverMessage(text: string, token: string): string | undefined {
   // Mask before cutting: a cut could leave part of the token that no longer matches it whole.
   msg = maskSecret(msg, token);
   return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
+}
+
+/** Keys of an error body that say something about the error as a whole, not about one request field. */
+const ENVELOPE_KEYS = new Set([
+  "message",
+  "error",
+  "detail",
+  "code",
+  "status",
+  "errors",
+  "field",
+  "non_field_errors",
+]);
+
+/** Request fields an error body names: its own keys (`{"ip_address": [...]}`), those of `errors`, or `field`. */
+function fieldsNamed(text: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return [];
+  const body = parsed as Record<string, unknown>;
+  if (typeof body.field === "string") return [body.field];
+  const errors =
+    body.errors && typeof body.errors === "object" && !Array.isArray(body.errors) ? body.errors : body;
+  return Object.keys(errors).filter((k) => !ENVELOPE_KEYS.has(k));
 }
 
 function describeNetworkError(err: { code?: string; message?: string }): string {

@@ -11,7 +11,7 @@ import { ConnectionSettings, resolveConnection } from "../client/config";
 import {
   CloudlockError,
   isApiError,
-  isBadRequestError,
+  isDuplicateRefusal,
   isConnectionError,
   isMalformedResponseError,
   isNotFoundError,
@@ -279,7 +279,7 @@ export class ProviderRuntime {
                 `no entry was made, so nothing was created: running \`pulumi up\` again is safe.`,
             );
           }
-          if (isBadRequestError(e) && /already exists/i.test(e.message)) {
+          if (isDuplicateRefusal(e)) {
             await cache.refresh();
             const made = await this.existing(kind, inputs, adoptIdentical);
             if (made) return made;
