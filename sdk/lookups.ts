@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CloudlockClient, ClientOptions } from "../provider/client";
+import { CloudlockClient } from "../provider/client";
+import { ConfigSource, Settings, clientOptions, resolveSettings } from "../provider/settings";
 import type { CollectionName, IpEntry } from "../provider/client/types";
 
 /** An entry as the lookup functions return it (camelCase). */
@@ -23,26 +24,30 @@ export interface IpLookupArgs {
   q?: string;
   /** Matches the name. */
   name?: string;
-  /** Connection overrides; by default stack config `cloudlock:apiUrl` / `cloudlock:apiToken`, then the environment. */
-  connection?: Pick<ClientOptions, "apiUrl" | "apiToken">;
+  /**
+   * Setting overrides (e.g. `apiUrl`, `apiToken`, `timeoutSeconds`); by default the stack config the providers
+   * read (`cloudlock:apiUrl`, …), then the environment.
+   */
+  connection?: Partial<Settings>;
 }
 
 async function lookup(kind: CollectionName, args: IpLookupArgs = {}): Promise<IpEntryInfo[]> {
-  let apiUrl = args.connection?.apiUrl;
-  let apiToken = args.connection?.apiToken;
-  // Inside a Pulumi program, stack config comes first.
-  try {
-    const cfg = new pulumi.Config("cloudlock");
-    apiUrl ??= cfg.get("apiUrl");
-    apiToken ??= cfg.get("apiToken");
-  } catch {
-    // Not in a Pulumi program: the environment serves.
-  }
-  const client = new CloudlockClient({ apiUrl, apiToken });
+  const client = new CloudlockClient(
+    clientOptions(resolveSettings(stackConfig(), process.env, args.connection)),
+  );
   try {
     return (await client.collection(kind).listAll({ q: args.q, name: args.name })).map(info);
   } finally {
     client.close();
+  }
+}
+
+/** Stack config inside a Pulumi program; outside one (a plain script), none. */
+function stackConfig(): ConfigSource | undefined {
+  try {
+    return { get: (key) => pulumi.runtime.getConfig(key) };
+  } catch {
+    return undefined;
   }
 }
 

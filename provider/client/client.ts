@@ -17,8 +17,11 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy, parseRetryAfter, retryDecision } fro
 import { ServerClock, parseHttpDate } from "./clock";
 import { CollectionName } from "./types";
 
+/** One attempt waits at most this long (within the call's overall bound, RetryPolicy.maxTotalMs). */
+export const ATTEMPT_TIMEOUT_MS = 30_000;
+
 export interface ClientOptions extends Partial<ConnectionSettings> {
-  /** Per-request timeout in ms (default 30 s). */
+  /** Per-attempt timeout in ms (default ATTEMPT_TIMEOUT_MS). */
   timeoutMs?: number;
   /** Overrides of the default retry policy. */
   retry?: Partial<RetryPolicy>;
@@ -96,7 +99,7 @@ export class CloudlockClient {
     Object.defineProperty(this, "token", { value: conn.apiToken, enumerable: false });
     // Keep only what is needed: `options` holds the token.
     this.limiter = options.limiter;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.agent = this.apiUrl.startsWith("https:")
       ? new https.Agent({ keepAlive: true, maxSockets: 16 })

@@ -6,8 +6,7 @@
  */
 import { sameAddress, searchTermsFor } from "../address";
 import { CloudlockClient } from "../client/client";
-import { RateLimiter } from "../client/limiter";
-import { ConnectionSettings, resolveConnection } from "../client/config";
+import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
 import {
   CloudlockError,
   isApiError,
@@ -46,46 +45,24 @@ import { engineLog } from "./engine-log";
 
 type Props = Record<string, unknown>;
 
-/** The subset of Pulumi's dynamic ConfigureRequest we use. */
-export interface ConfigSource {
-  get(key: string): string | undefined;
-}
+export type { ConfigSource };
 
-export interface RuntimeSettings extends Partial<ConnectionSettings> {
+/** Explicit settings (they win over stack config and the environment), for tests and embedders. */
+export interface RuntimeSettings extends Partial<Settings> {
   /** Environment to fall back on (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Client retry overrides (tests). */
   retry?: Partial<RetryPolicy>;
-  /** Longest one API call may take, retries included, ms (`cloudlock:timeoutSeconds`; default 120 s). */
-  timeoutMs?: number;
-  /** Ceiling of the shared rate limiter (`cloudlock:maxRequestsPerSecond`; default 50). */
-  maxRequestsPerSecond?: number;
-  /**
-   * Adopt an existing entry identical to a declaration that has no adoptId
-   * (`CLOUDLOCK_ADOPT_IDENTICAL=1`; default off): the one step that recovers a
-   * run interrupted after Cloudlock made an entry. Off, such an entry is refused
-   * naming its pk, since it may be another stack's.
-   */
-  adoptIdentical?: boolean;
 }
 
-const RATE_KEY = "cloudlock:maxRequestsPerSecond";
-const ENV_ADOPT_IDENTICAL = "CLOUDLOCK_ADOPT_IDENTICAL";
-const ENV_RATE = "CLOUDLOCK_MAX_REQUESTS_PER_SECOND";
-const DEFAULT_RATE = 50;
-
-/** Stack config / environment for the per-call time bound. */
-const TIMEOUT_KEY = "cloudlock:timeoutSeconds";
-const ENV_TIMEOUT = "CLOUDLOCK_TIMEOUT_SECONDS";
-/** A single attempt waits at most this long, within the call's bound. */
-const ATTEMPT_TIMEOUT_MS = 30_000;
 /** POSTs per create when earlier ones failed without an answer and a listing showed no entry was made. */
 const CREATE_ATTEMPTS = 4;
 
 const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIp", trusted: "TrustedIp" };
 
 export class ProviderRuntime {
-  private settings: RuntimeSettings;
+  private readonly explicit: RuntimeSettings;
+  private settings: Settings;
   private clientInstance?: CloudlockClient;
   private caches = new Map<CollectionName, LibraryCache>();
   /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
@@ -96,33 +73,23 @@ export class ProviderRuntime {
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
 
-  constructor(settings: RuntimeSettings = {}) {
-    this.settings = settings;
+  constructor(explicit: RuntimeSettings = {}) {
+    this.explicit = explicit;
+    this.settings = resolveSettings(undefined, explicit.env ?? process.env, explicit);
   }
 
   /**
-   * Take `cloudlock:apiUrl` / `cloudlock:apiToken` from stack config. Synchronous
+   * Take the settings from stack config (see provider/settings.ts). Synchronous
    * on purpose: the provider host may start other calls before configure's
    * promise settles, and they must already see the settings.
    */
   configure(config: ConfigSource): void {
-    const apiUrl = config.get("cloudlock:apiUrl") || this.settings.apiUrl;
-    const apiToken = config.get("cloudlock:apiToken") || this.settings.apiToken;
-    const timeout = config.get(TIMEOUT_KEY);
-    const timeoutMs = timeout ? parsePositive(timeout, TIMEOUT_KEY) * 1000 : this.settings.timeoutMs;
-    const rate = config.get(RATE_KEY);
-    const maxRequestsPerSecond = rate ? parsePositive(rate, RATE_KEY) : this.settings.maxRequestsPerSecond;
+    const next = resolveSettings(config, this.explicit.env ?? process.env, this.explicit);
     // Both providers (TrustedIp, SuspiciousIp) configure this one runtime, each on its first call: the
     // second must not drop a client (and its requests in flight) that the first is already using.
-    const s = this.settings;
-    if (
-      apiUrl === s.apiUrl &&
-      apiToken === s.apiToken &&
-      timeoutMs === s.timeoutMs &&
-      maxRequestsPerSecond === s.maxRequestsPerSecond
-    )
-      return;
-    this.settings = { ...s, apiUrl, apiToken, timeoutMs, maxRequestsPerSecond };
+    const same = (Object.keys(next) as (keyof Settings)[]).every((k) => next[k] === this.settings[k]);
+    this.settings = next;
+    if (same) return;
     this.clientInstance?.close();
     this.clientInstance = undefined;
     this.clockProbe = undefined;
@@ -134,20 +101,11 @@ export class ProviderRuntime {
   /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */
   get client(): CloudlockClient {
     if (!this.clientInstance) {
-      const s = this.settings;
-      const env = s.env ?? process.env;
-      const conn = resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, env);
-      const bound =
-        s.timeoutMs ?? (env[ENV_TIMEOUT] ? parsePositive(env[ENV_TIMEOUT]!, ENV_TIMEOUT) * 1000 : undefined);
-      const rate =
-        s.maxRequestsPerSecond ?? (env[ENV_RATE] ? parsePositive(env[ENV_RATE]!, ENV_RATE) : DEFAULT_RATE);
+      // One client, so one limiter, for every resource of this provider process: the tenant's limit is shared.
+      const opts = clientOptions(this.settings);
       this.clientInstance = new CloudlockClient({
-        ...conn,
-        env: {},
-        // One limiter for every resource of this provider process: the tenant's limit is shared.
-        limiter: new RateLimiter({ perSecond: rate }),
-        timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, bound ?? ATTEMPT_TIMEOUT_MS),
-        retry: { ...(bound ? { maxTotalMs: bound } : {}), ...s.retry },
+        ...opts,
+        retry: { ...opts.retry, ...this.explicit.retry },
         userAgentSuffix: "pulumi-dynamic-provider",
       });
     }
@@ -208,9 +166,7 @@ export class ProviderRuntime {
 
   async create(kind: CollectionName, props: Props): Promise<{ id: string; outs: EntryOutputs }> {
     const inputs = pickInputs(kind, props);
-    const s = this.settings;
-    const adoptIdentical =
-      s.adoptIdentical ?? /^(1|true|yes)$/i.test((s.env ?? process.env)[ENV_ADOPT_IDENTICAL] ?? "");
+    const adoptIdentical = this.settings.adoptIdentical;
     const entry = inputs.adoptId
       ? await this.adopt(kind, inputs)
       : await this.createNew(kind, inputs, { adoptIdentical });
@@ -675,14 +631,6 @@ function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntr
       `("${other.name}", ${other.ip_address}). To manage that entry with Pulumi instead of creating a duplicate, ` +
       `set adoptId: "${other.pk}" on this resource.`,
   );
-}
-
-function parsePositive(raw: string, key: string): number {
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0) {
-    throw new CloudlockError(`${key} must be a positive number, got "${raw}"`);
-  }
-  return n;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
