@@ -41,7 +41,7 @@ import {
   viewEntry,
   outputsOf,
 } from "./schema";
-import { engineLog } from "./engine-log";
+import { engineLog } from "./pulumi-internals";
 
 type Props = Record<string, unknown>;
 

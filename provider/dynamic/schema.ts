@@ -4,6 +4,7 @@
  */
 import { parseAddress, sameAddress, typeOfValue } from "../address";
 import type { CollectionName, EntryPatch, IpEntry } from "../client/types";
+import { UNKNOWN } from "./pulumi-internals";
 
 /** Inputs as stored in state (camelCase). */
 export interface EntryInputs {
@@ -30,8 +31,7 @@ export interface CheckFailure {
   reason: string;
 }
 
-/** Pulumi's marker for a value not known during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 const isUnknown = (v: unknown) => v === UNKNOWN;
 
 /** Fields the collection's PUT can change, in input names. */

@@ -16,7 +16,7 @@ import { isDeepStrictEqual } from "util";
 import { CloudlockError, isNotFoundError } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
 import { DeleteQueue } from "./delete-queue";
-import { engineLog } from "./engine-log";
+import { engineLog, initFailure } from "./pulumi-internals";
 import type { Listing } from "./cache";
 import type { ProviderRuntime } from "./runtime";
 import {
@@ -326,12 +326,13 @@ export class IpSets {
         ...shown,
         ...(failures.length > shown.length ? [`and ${failures.length - shown.length} more`] : []),
       ];
-      throw Object.assign(new CloudlockError(`${message}. First failure: ${failures[0]}`), {
-        // Saved by the engine as the resource's state (an initialisation failure), so progress is kept.
+      // Saved by the engine as the resource's state, so progress is kept.
+      throw initFailure(
+        new CloudlockError(`${message}. First failure: ${failures[0]}`),
         id,
-        properties: { ...outs, __provider: news.__provider },
+        { ...outs, __provider: news.__provider },
         reasons,
-      });
+      );
     }
     return outs;
   }
