@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CloudlockClient } from "../provider/client";
+import { COMPUTED, ENTRY_FIELDS, apiValue } from "../provider/model";
 import { ConfigSource, Settings, clientOptions, resolveSettings } from "../provider/settings";
 import type { CollectionName, IpEntry } from "../provider/client/types";
 
@@ -51,19 +52,15 @@ function stackConfig(): ConfigSource | undefined {
   }
 }
 
+/** An entry in SDK names: every field the collection has and what the server computes (absent text as ""). */
 function info(e: IpEntry): IpEntryInfo {
-  return {
-    pk: e.pk,
-    name: e.name,
-    ipAddress: e.ip_address,
-    description: e.description ?? "",
-    categories: e.categories ?? [],
-    location: e.location ?? "",
-    type: e.type,
-    createdOn: e.created_on ?? "",
-    updatedOn: e.updated_on ?? "",
-    ...(e.expires_on ? { expiresOn: e.expires_on } : {}),
-  };
+  const out: Record<string, unknown> = { pk: e.pk };
+  for (const f of ENTRY_FIELDS) {
+    const v = apiValue(e, f);
+    if (v !== undefined && v !== null) out[f] = v;
+  }
+  for (const [sdk, api] of Object.entries(COMPUTED)) out[sdk] = e[api] ?? "";
+  return out as unknown as IpEntryInfo;
 }
 
 /** List trusted entries (every page), optionally filtered; e.g. to find a pk to adopt. */

@@ -7,6 +7,7 @@
 import { sameAddress, searchTermsFor } from "../address";
 import { CloudlockClient } from "../client/client";
 import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
+import { COMPUTED, FIELDS, LABEL, apiValue, fieldsOf } from "../model";
 import {
   CloudlockError,
   isApiError,
@@ -36,7 +37,7 @@ import {
   sameValue,
   storedView,
   UNKNOWN,
-  unique,
+  createBody,
   validate,
   viewEntry,
   outputsOf,
@@ -57,8 +58,6 @@ export interface RuntimeSettings extends Partial<Settings> {
 
 /** POSTs per create when earlier ones failed without an answer and a listing showed no entry was made. */
 const CREATE_ATTEMPTS = 4;
-
-const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIp", trusted: "TrustedIp" };
 
 export class ProviderRuntime {
   private readonly explicit: RuntimeSettings;
@@ -195,13 +194,7 @@ export class ProviderRuntime {
     return cache.withAddress(inputs.ipAddress, async () => {
       const existing = await this.existing(kind, inputs, adoptIdentical);
       if (existing) return existing;
-      const body: NewEntry = {
-        name: inputs.name,
-        ip_address: inputs.ipAddress,
-        description: inputs.description,
-        categories: inputs.categories ? unique(inputs.categories) : undefined,
-        expires_on: kind === "suspicious" ? inputs.expiresOn : undefined,
-      };
+      const body = createBody(kind, inputs);
       // By Cloudlock's clock: an entry created before this is not one our POSTs made.
       const since = this.now();
       for (let attempt = 1; ; attempt++) {
@@ -433,11 +426,8 @@ export class ProviderRuntime {
       );
     }
     const current = entryFields(entry);
-    const fixed = (["name", "ipAddress", "description", "categories", "expiresOn"] as const).filter(
-      (f) =>
-        !(kind === "trusted" && f === "expiresOn") &&
-        !UPDATABLE[kind].includes(f) &&
-        !sameValue(f, current[f], inputs[f]),
+    const fixed = fieldsOf(kind).filter(
+      (f) => !UPDATABLE[kind].includes(f) && !sameValue(f, current[f], inputs[f]),
     );
     if (fixed.length > 0) {
       const f = fixed[0];
@@ -635,14 +625,11 @@ function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntr
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The entry a POST made, from what it sent (when the answer lacks fields). */
 function fallbackEntry(kind: CollectionName, body: NewEntry): Omit<IpEntry, "pk"> {
-  return {
-    type: kind,
-    name: body.name,
-    ip_address: body.ip_address,
-    description: body.description ?? "",
-    categories: body.categories ?? [],
-  };
+  const e: Record<string, unknown> = { type: kind };
+  for (const f of fieldsOf(kind)) e[FIELDS[f].api] = apiValue(body, f);
+  return e as Omit<IpEntry, "pk">;
 }
 
 function applyPatch(e: IpEntry, patch: Record<string, unknown>): IpEntry {
@@ -651,18 +638,15 @@ function applyPatch(e: IpEntry, patch: Record<string, unknown>): IpEntry {
 
 /** Rebuild an entry from stored outputs (last resort when the server does not echo a PUT). */
 function toEntry(kind: CollectionName, id: string, o: Props): IpEntry {
+  const e: Record<string, unknown> = { pk: id };
+  for (const f of fieldsOf(kind)) e[FIELDS[f].api] = o[f];
+  for (const [sdk, api] of Object.entries(COMPUTED)) e[api] = o[sdk];
   return {
-    pk: id,
-    type: (o.type as string) ?? kind,
-    name: o.name as string,
-    ip_address: o.ipAddress as string,
-    description: (o.description as string) ?? "",
-    categories: (o.categories as string[]) ?? [],
-    location: o.location as string,
-    created_on: o.createdOn as string,
-    updated_on: o.updatedOn as string,
-    expires_on: (o.expiresOn as string) ?? null,
-  };
+    ...e,
+    type: o.type ?? kind,
+    description: o.description ?? "",
+    categories: o.categories ?? [],
+  } as IpEntry;
 }
 
 /** The declared inputs of stored outputs: without the values a declaration left to the server. */

@@ -44,10 +44,15 @@ import {
   sortedByKey,
   summarize,
 } from "./set-schema";
+import { LABEL as ENTRY_LABEL } from "../model";
 
 type Props = Record<string, unknown>;
 
-const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIpSet", trusted: "TrustedIpSet" };
+/** The set resource of each library. */
+const LABEL: Record<CollectionName, string> = {
+  suspicious: `${ENTRY_LABEL.suspicious}Set`,
+  trusted: `${ENTRY_LABEL.trusted}Set`,
+};
 /** Updates and creates in flight at once; the shared rate limiter paces them. */
 const CONCURRENCY = 16;
 
