@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: the providers at scale, through the real engine (Automation
  * API, local backend) against the emulator with injected latency, in two modes:
- * ours (one TrustedIp per entry), naive (the same, listing per call and one
- * DELETE per id: what a straightforward dynamic provider does), and set (one
- * TrustedIpSet holding every entry). Prints one table and writes it as JSON to .bench/.
+ * ours (one TrustedIp per entry), naive (the same entries through a
+ * straightforward dynamic provider, scripts/lib/naive-provider.ts: a listing per
+ * read and create, one DELETE per id), and set (one TrustedIpSet holding every entry). Prints one table and writes it as JSON to .bench/.
  *
  *   npm run bench                      N = 100, 1000, and 10 managed in a library of 5000
  *   npm run bench -- --large           also N = 5000
@@ -17,6 +17,7 @@ import * as path from "path";
 import { Emulator } from "../emulator";
 import { REPO_ROOT, localStack } from "./lib/engine";
 import { installedCopy } from "./lib/install";
+import { NaiveTrustedIp } from "./lib/naive-provider";
 
 export interface BenchOptions {
   sizes: number[];
@@ -97,6 +98,11 @@ function program(sdk: Sdk, addresses: string[], mode: Mode) {
       new sdk.TrustedIpSet("all", { entries });
     };
   }
+  if (mode === "naive") {
+    return async () => {
+      addresses.forEach((ip, i) => new NaiveTrustedIp(`e${i}`, { name: `Entry ${i}`, ipAddress: ip }));
+    };
+  }
   return async () => {
     addresses.forEach((ip, i) => new sdk.TrustedIp(`e${i}`, { name: `Entry ${i}`, ipAddress: ip }));
   };
@@ -140,7 +146,15 @@ async function runShape(
         // Under the emulator's default 100 requests/s.
         "cloudlock:maxRequestsPerSecond": { value: "90" },
       },
-      env: mode === "naive" ? { CLOUDLOCK_BENCH_NAIVE: "1" } : {},
+      // The naive provider reads no stack config: the same settings, from the environment.
+      env:
+        mode === "naive"
+          ? {
+              CLOUDLOCK_API_URL: emu.apiUrl,
+              CLOUDLOCK_API_TOKEN: "bench-token",
+              CLOUDLOCK_MAX_REQUESTS_PER_SECOND: "90",
+            }
+          : {},
     });
     const rss = new RssWatch();
     const measure = async (operation: string, run: () => Promise<unknown>, withState = false) => {

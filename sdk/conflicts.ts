@@ -9,8 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseAddress } from "../provider/address";
 import type { CollectionName } from "../provider/client/types";
-
-const LABEL: Record<CollectionName, string> = { trusted: "TrustedIp", suspicious: "SuspiciousIp" };
+import { LABEL } from "../provider/model";
 
 interface Declared {
   kind: CollectionName;

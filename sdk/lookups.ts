@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CloudlockClient, ClientOptions } from "../provider/client";
+import { CloudlockClient } from "../provider/client";
+import { COMPUTED, ENTRY_FIELDS, apiValue } from "../provider/model";
+import { ConfigSource, Settings, clientOptions, resolveSettings } from "../provider/settings";
 import type { CollectionName, IpEntry } from "../provider/client/types";
 
 /** An entry as the lookup functions return it (camelCase). */
@@ -23,22 +25,17 @@ export interface IpLookupArgs {
   q?: string;
   /** Matches the name. */
   name?: string;
-  /** Connection overrides; by default stack config `cloudlock:apiUrl` / `cloudlock:apiToken`, then the environment. */
-  connection?: Pick<ClientOptions, "apiUrl" | "apiToken">;
+  /**
+   * Setting overrides (e.g. `apiUrl`, `apiToken`, `timeoutSeconds`); by default the stack config the providers
+   * read (`cloudlock:apiUrl`, …), then the environment.
+   */
+  connection?: Partial<Settings>;
 }
 
 async function lookup(kind: CollectionName, args: IpLookupArgs = {}): Promise<IpEntryInfo[]> {
-  let apiUrl = args.connection?.apiUrl;
-  let apiToken = args.connection?.apiToken;
-  // Inside a Pulumi program, stack config comes first.
-  try {
-    const cfg = new pulumi.Config("cloudlock");
-    apiUrl ??= cfg.get("apiUrl");
-    apiToken ??= cfg.get("apiToken");
-  } catch {
-    // Not in a Pulumi program: the environment serves.
-  }
-  const client = new CloudlockClient({ apiUrl, apiToken });
+  const client = new CloudlockClient(
+    clientOptions(resolveSettings(stackConfig(), process.env, args.connection)),
+  );
   try {
     return (await client.collection(kind).listAll({ q: args.q, name: args.name })).map(info);
   } finally {
@@ -46,19 +43,24 @@ async function lookup(kind: CollectionName, args: IpLookupArgs = {}): Promise<Ip
   }
 }
 
+/** Stack config inside a Pulumi program; outside one (a plain script), none. */
+function stackConfig(): ConfigSource | undefined {
+  try {
+    return { get: (key) => pulumi.runtime.getConfig(key) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** An entry in SDK names: every field the collection has and what the server computes (absent text as ""). */
 function info(e: IpEntry): IpEntryInfo {
-  return {
-    pk: e.pk,
-    name: e.name,
-    ipAddress: e.ip_address,
-    description: e.description ?? "",
-    categories: e.categories ?? [],
-    location: e.location ?? "",
-    type: e.type,
-    createdOn: e.created_on ?? "",
-    updatedOn: e.updated_on ?? "",
-    ...(e.expires_on ? { expiresOn: e.expires_on } : {}),
-  };
+  const out: Record<string, unknown> = { pk: e.pk };
+  for (const f of ENTRY_FIELDS) {
+    const v = apiValue(e, f);
+    if (v !== undefined && v !== null) out[f] = v;
+  }
+  for (const [sdk, api] of Object.entries(COMPUTED)) out[sdk] = e[api] ?? "";
+  return out as unknown as IpEntryInfo;
 }
 
 /** List trusted entries (every page), optionally filtered; e.g. to find a pk to adopt. */

@@ -17,8 +17,11 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy, parseRetryAfter, retryDecision } fro
 import { ServerClock, parseHttpDate } from "./clock";
 import { CollectionName } from "./types";
 
+/** One attempt waits at most this long (within the call's overall bound, RetryPolicy.maxTotalMs). */
+export const ATTEMPT_TIMEOUT_MS = 30_000;
+
 export interface ClientOptions extends Partial<ConnectionSettings> {
-  /** Per-request timeout in ms (default 30 s). */
+  /** Per-attempt timeout in ms (default ATTEMPT_TIMEOUT_MS). */
   timeoutMs?: number;
   /** Overrides of the default retry policy. */
   retry?: Partial<RetryPolicy>;
@@ -108,7 +111,7 @@ export class CloudlockClient {
     Object.defineProperty(this, "token", { value: conn.apiToken, enumerable: false });
     // Keep only what is needed: `options` holds the token.
     this.limiter = options.limiter;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.timeoutMs = options.timeoutMs ?? ATTEMPT_TIMEOUT_MS;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.agent = this.apiUrl.startsWith("https:")
       ? new https.Agent({ keepAlive: true, maxSockets: 16 })
@@ -209,7 +212,14 @@ export class CloudlockClient {
           parseHttpDate(serverDate) ?? Date.now(),
         );
         if (status === 429) this.limiter?.throttled(retryAfterMs);
-        error = makeApiError(status, method, shown, serverMessage(text, token), retryAfterMs);
+        error = makeApiError(
+          status,
+          method,
+          shown,
+          serverMessage(text, token),
+          retryAfterMs,
+          fieldsNamed(text),
+        );
       } catch (e) {
         const err = e as { name?: string; code?: string; message?: string };
         if (malformed) {
@@ -272,6 +282,34 @@ function serverMessage(text: string, token: string): string | undefined {
   // Mask before cutting: a cut could leave part of the token that no longer matches it whole.
   msg = maskSecret(msg, token);
   return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
+}
+
+/** Keys of an error body that say something about the error as a whole, not about one request field. */
+const ENVELOPE_KEYS = new Set([
+  "message",
+  "error",
+  "detail",
+  "code",
+  "status",
+  "errors",
+  "field",
+  "non_field_errors",
+]);
+
+/** Request fields an error body names: its own keys (`{"ip_address": [...]}`), those of `errors`, or `field`. */
+function fieldsNamed(text: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return [];
+  const body = parsed as Record<string, unknown>;
+  if (typeof body.field === "string") return [body.field];
+  const errors =
+    body.errors && typeof body.errors === "object" && !Array.isArray(body.errors) ? body.errors : body;
+  return Object.keys(errors).filter((k) => !ENVELOPE_KEYS.has(k));
 }
 
 function describeNetworkError(err: { code?: string; message?: string }): string {

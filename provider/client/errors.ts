@@ -15,6 +15,7 @@ type Kind =
   | "AuthenticationError"
   | "PermissionDeniedError"
   | "NotFoundError"
+  | "ConflictError"
   | "RateLimitError"
   | "ServerError"
   | "MalformedResponseError"
@@ -89,6 +90,8 @@ export class ApiError extends CloudlockError {
     readonly serverMessage: string | undefined,
     /** Milliseconds the server asked us to wait (Retry-After), if it said. */
     readonly retryAfterMs?: number,
+    /** Request fields the server's error body names (e.g. `{"ip_address": ["…"]}`), if it names any. */
+    readonly fields: readonly string[] = [],
   ) {
     super(
       `Cloudlock API ${method} ${path} returned ${status} ${STATUS_TEXT[status] ?? ""}`.trimEnd() +
@@ -109,6 +112,9 @@ export class PermissionDeniedError extends ApiError {
 export class NotFoundError extends ApiError {
   override readonly kind: Kind = "NotFoundError";
 }
+export class ConflictError extends ApiError {
+  override readonly kind: Kind = "ConflictError";
+}
 export class RateLimitError extends ApiError {
   override readonly kind: Kind = "RateLimitError";
 }
@@ -121,6 +127,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  409: "Conflict",
   429: "Too Many Requests",
   500: "Internal Server Error",
   502: "Bad Gateway",
@@ -140,6 +147,7 @@ export function makeApiError(
   path: string,
   serverMessage: string | undefined,
   retryAfterMs?: number,
+  fields: readonly string[] = [],
 ): ApiError {
   const Cls =
     status === 400
@@ -150,12 +158,14 @@ export function makeApiError(
           ? PermissionDeniedError
           : status === 404
             ? NotFoundError
-            : status === 429
-              ? RateLimitError
-              : status >= 500
-                ? ServerError
-                : ApiError;
-  return new Cls(status, method, path, serverMessage, retryAfterMs);
+            : status === 409
+              ? ConflictError
+              : status === 429
+                ? RateLimitError
+                : status >= 500
+                  ? ServerError
+                  : ApiError;
+  return new Cls(status, method, path, serverMessage, retryAfterMs, fields);
 }
 
 function isKind(e: unknown, kinds: Kind[]): boolean {
@@ -173,6 +183,7 @@ const API_KINDS: Kind[] = [
   "AuthenticationError",
   "PermissionDeniedError",
   "NotFoundError",
+  "ConflictError",
   "RateLimitError",
   "ServerError",
 ];
@@ -190,6 +201,19 @@ export const isRateLimitError = (e: unknown): e is RateLimitError => isKind(e, [
 export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError =>
   isKind(e, ["PermissionDeniedError"]);
 export const isBadRequestError = (e: unknown): e is BadRequestError => isKind(e, ["BadRequestError"]);
+export const isConflictError = (e: unknown): e is ConflictError => isKind(e, ["ConflictError"]);
+
+/**
+ * A create refused because the address is taken, as far as the answer tells: a 409, or a 400 whose body names
+ * `ip_address` (Django REST style `{"ip_address": ["This field must be unique."]}`). The docs give no shape for
+ * this refusal, so only as a fallback, a 400 whose message says so in words. Callers confirm by looking.
+ */
+export function isDuplicateRefusal(e: unknown): boolean {
+  if (isConflictError(e)) return true;
+  if (!isBadRequestError(e)) return false;
+  if (e.fields.length) return e.fields.includes("ip_address");
+  return /already exists|duplicate|must be unique/i.test(e.serverMessage ?? "");
+}
 export const isMalformedResponseError = (e: unknown): e is MalformedResponseError =>
   isKind(e, ["MalformedResponseError"]);
 export const isIncompleteListingError = (e: unknown): e is IncompleteListingError =>

@@ -1,3 +1,5 @@
+import { FIELDS, updatableOf } from "../model";
+
 /** The two IP libraries of a Cloudlock organisation. */
 export type CollectionName = "suspicious" | "trusted";
 
@@ -30,11 +32,11 @@ export interface NewEntry {
   expires_on?: string;
 }
 
-/** Fields each collection's PUT accepts; anything else needs a new entry. */
-export const UPDATABLE_FIELDS = {
-  suspicious: ["ip_address", "expires_on", "categories", "description"],
-  trusted: ["ip_address", "name", "categories", "description"],
-} as const satisfies Record<CollectionName, readonly string[]>;
+/** Fields each collection's PUT accepts (API names; see provider/model.ts); anything else needs a new entry. */
+export const UPDATABLE_FIELDS: Record<CollectionName, readonly string[]> = {
+  suspicious: updatableOf("suspicious").map((f) => FIELDS[f].api),
+  trusted: updatableOf("trusted").map((f) => FIELDS[f].api),
+};
 
 export type EntryPatch = Partial<
   Pick<IpEntry, "ip_address" | "name" | "categories" | "description" | "expires_on">

@@ -60,14 +60,6 @@ export class Listing {
   }
 }
 
-export interface CacheOptions {
-  /**
-   * What a straightforward dynamic provider does, for the benchmark's comparison only: every read and every
-   * duplicate check lists the whole collection, nothing is shared or kept.
-   */
-  naive?: boolean;
-}
-
 /**
  * The provider process's view of one collection. The API has no GET by id,
  * so reads must list or search:
@@ -99,21 +91,15 @@ export class LibraryCache {
   private ahead = { byPk: new Map<string, { entry: IpEntry; page: number }>(), hits: [] as number[] };
   private aheadFetch?: Promise<void>;
   private generation = 0;
-  private readonly naive: boolean;
   /** othersAtOne: the round not started yet (entries join it), and the one whose requests are out. */
   private nextRound?: { joined: Posted[]; result: Promise<Map<string, AtAddress>> };
   private roundInFlight?: Promise<unknown>;
 
-  constructor(
-    private readonly collection: IpCollection,
-    opts: CacheOptions = {},
-  ) {
-    this.naive = opts.naive ?? false;
-  }
+  constructor(private readonly collection: IpCollection) {}
 
   private listing(): Promise<Listing> {
     const s = this.snapshot;
-    if (!this.naive && s) return s.listing;
+    if (s) return s.listing;
     return this.refreshListing();
   }
 
@@ -121,7 +107,6 @@ export class LibraryCache {
     // A busy library still gives a listing (both walks' entries): reads confirm an absence by search, and creates
     // refuse what looks like a duplicate, so an entry that moved mid-walk is never lost or made twice.
     const listing = this.collection.listAll({}, { whenBusy: "union" }).then((list) => new Listing(list));
-    if (this.naive) return listing;
     this.dropAhead(); // the listing answers every read from now on
     const snap = { listing };
     this.snapshot = snap;
@@ -142,7 +127,7 @@ export class LibraryCache {
    * last known) allows a targeted search instead of a full listing.
    */
   async byPk(pk: string, address?: string): Promise<IpEntry | undefined> {
-    if (this.naive || address === undefined || this.snapshot) return (await this.listing()).byPk.get(pk);
+    if (address === undefined || this.snapshot) return (await this.listing()).byPk.get(pk);
     this.readsWaiting++;
     try {
       const { pages } = await (this.plan ??= this.firstPage());
@@ -179,7 +164,7 @@ export class LibraryCache {
       for (const w of list) out.set(w.pk, byPk.get(w.pk));
       return out;
     };
-    if (this.naive || this.snapshot) return fromListing(wanted);
+    if (this.snapshot) return fromListing(wanted);
     if (wanted.length === 0) return out;
     const { pages } = await (this.plan ??= this.firstPage());
     if (this.snapshot) return fromListing(wanted);
@@ -208,7 +193,7 @@ export class LibraryCache {
    * concluded gone (two when the address has another canonical spelling).
    */
   async confirmGone(pk: string, address: string | undefined): Promise<IpEntry | undefined> {
-    if (this.naive || !address) return undefined;
+    if (!address) return undefined;
     const terms = [...new Set([searchTerm(address), searchTerm(canonicalAddress(address))])];
     for (const term of terms) {
       const found = (await this.collection.listAll({ q: term })).find((e) => e.pk === pk);
@@ -231,7 +216,7 @@ export class LibraryCache {
    */
   async othersAt(ours: Posted[]): Promise<Map<string, AtAddress>> {
     const out = new Map<string, AtAddress>();
-    if (this.naive || ours.length === 0) return out;
+    if (ours.length === 0) return out;
     const termsOf = (o: Posted) => {
       const terms = searchTermsFor(o.sent);
       return terms && [...new Set([...terms, searchTerm(o.entry.ip_address)])];

@@ -6,27 +6,25 @@
  */
 import type { CollectionName } from "../client/types";
 import { ConfigSource, ProviderRuntime } from "./runtime";
-import { entriesIn, keepHeapNear, reclaimAround } from "./memory";
 import { IpSets } from "./sets";
 
 export { ProviderRuntime } from "./runtime";
 export type { ConfigSource, RuntimeSettings } from "./runtime";
 
 /** One runtime per provider process: both resource types share its client, listing caches and limits. */
-// CLOUDLOCK_BENCH_NAIVE is for `npm run bench` only: the naive baseline it compares against.
-export const runtime = new ProviderRuntime({ naive: process.env.CLOUDLOCK_BENCH_NAIVE === "1" });
+export const runtime = new ProviderRuntime();
 
 type Props = Record<string, unknown>;
 
 function forKind(kind: CollectionName) {
   return {
     configure: async (req: { config: ConfigSource }) => runtime.configure(req.config),
-    check: (olds: Props, news: Props) => (keepHeapNear(), runtime.check(kind, olds, news)),
-    diff: (id: string, olds: Props, news: Props) => (keepHeapNear(), runtime.diff(kind, id, olds, news)),
-    create: (inputs: Props) => (keepHeapNear(), runtime.create(kind, inputs)),
-    read: (id: string, props?: Props) => (keepHeapNear(), runtime.read(kind, id, props)),
-    update: (id: string, olds: Props, news: Props) => (keepHeapNear(), runtime.update(kind, id, olds, news)),
-    delete: (id: string) => (keepHeapNear(), runtime.delete(kind, id)),
+    check: (olds: Props, news: Props) => runtime.check(kind, olds, news),
+    diff: (id: string, olds: Props, news: Props) => runtime.diff(kind, id, olds, news),
+    create: (inputs: Props) => runtime.create(kind, inputs),
+    read: (id: string, props?: Props) => runtime.read(kind, id, props),
+    update: (id: string, olds: Props, news: Props) => runtime.update(kind, id, olds, news),
+    delete: (id: string) => runtime.delete(kind, id),
   };
 }
 
@@ -38,15 +36,12 @@ const sets = new IpSets(runtime);
 function setsOf(kind: CollectionName) {
   return {
     configure: async (req: { config: ConfigSource }) => runtime.configure(req.config),
-    check: (olds: Props, news: Props) =>
-      reclaimAround(entriesIn(olds, news), () => sets.check(kind, olds, news)),
-    diff: (id: string, olds: Props, news: Props) =>
-      reclaimAround(entriesIn(olds, news), () => sets.diff(kind, id, olds, news)),
-    create: (inputs: Props) => reclaimAround(entriesIn(inputs), () => sets.create(kind, inputs)),
-    read: (id: string, props: Props) => reclaimAround(entriesIn(props), () => sets.read(kind, id, props)),
-    update: (id: string, olds: Props, news: Props) =>
-      reclaimAround(entriesIn(olds, news), () => sets.update(kind, id, olds, news)),
-    delete: (id: string, props: Props) => reclaimAround(entriesIn(props), () => sets.delete(kind, id, props)),
+    check: (olds: Props, news: Props) => sets.check(kind, olds, news),
+    diff: (id: string, olds: Props, news: Props) => sets.diff(kind, id, olds, news),
+    create: (inputs: Props) => sets.create(kind, inputs),
+    read: (id: string, props: Props) => sets.read(kind, id, props),
+    update: (id: string, olds: Props, news: Props) => sets.update(kind, id, olds, news),
+    delete: (id: string, props: Props) => sets.delete(kind, id, props),
   };
 }
 

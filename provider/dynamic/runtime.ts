@@ -6,12 +6,12 @@
  */
 import { sameAddress, searchTermsFor } from "../address";
 import { CloudlockClient } from "../client/client";
-import { RateLimiter } from "../client/limiter";
-import { ConnectionSettings, resolveConnection } from "../client/config";
+import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
+import { COMPUTED, FIELDS, LABEL, apiValue, fieldsOf } from "../model";
 import {
   CloudlockError,
   isApiError,
-  isBadRequestError,
+  isDuplicateRefusal,
   isConnectionError,
   isMalformedResponseError,
   isNotFoundError,
@@ -20,7 +20,7 @@ import {
 } from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
-import { DeleteBatcher } from "./batch";
+import { DeleteQueue } from "./delete-queue";
 import { type AtAddress, LibraryCache, type Posted } from "./cache";
 import {
   CheckFailure,
@@ -37,97 +37,58 @@ import {
   sameValue,
   storedView,
   UNKNOWN,
-  unique,
+  createBody,
   validate,
   viewEntry,
   outputsOf,
 } from "./schema";
-import { engineLog } from "./engine-log";
+import { engineLog } from "./pulumi-internals";
 
 type Props = Record<string, unknown>;
 
-/** The subset of Pulumi's dynamic ConfigureRequest we use. */
-export interface ConfigSource {
-  get(key: string): string | undefined;
-}
+export type { ConfigSource };
 
-export interface RuntimeSettings extends Partial<ConnectionSettings> {
+/** Explicit settings (they win over stack config and the environment), for tests and embedders. */
+export interface RuntimeSettings extends Partial<Settings> {
   /** Environment to fall back on (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /**
-   * Benchmark only (env CLOUDLOCK_BENCH_NAIVE=1): behave like a straightforward dynamic provider, listing the
-   * collection for every read and create and deleting one id per request, to measure what sharing saves.
-   */
-  naive?: boolean;
   /** Client retry overrides (tests). */
   retry?: Partial<RetryPolicy>;
-  /** Longest one API call may take, retries included, ms (`cloudlock:timeoutSeconds`; default 120 s). */
-  timeoutMs?: number;
-  /** Ceiling of the shared rate limiter (`cloudlock:maxRequestsPerSecond`; default 50). */
-  maxRequestsPerSecond?: number;
-  /**
-   * Adopt an existing entry identical to a declaration that has no adoptId
-   * (`CLOUDLOCK_ADOPT_IDENTICAL=1`; default off): the one step that recovers a
-   * run interrupted after Cloudlock made an entry. Off, such an entry is refused
-   * naming its pk, since it may be another stack's.
-   */
-  adoptIdentical?: boolean;
 }
 
-const RATE_KEY = "cloudlock:maxRequestsPerSecond";
-const ENV_ADOPT_IDENTICAL = "CLOUDLOCK_ADOPT_IDENTICAL";
-const ENV_RATE = "CLOUDLOCK_MAX_REQUESTS_PER_SECOND";
-const DEFAULT_RATE = 50;
-
-/** Stack config / environment for the per-call time bound. */
-const TIMEOUT_KEY = "cloudlock:timeoutSeconds";
-const ENV_TIMEOUT = "CLOUDLOCK_TIMEOUT_SECONDS";
-/** A single attempt waits at most this long, within the call's bound. */
-const ATTEMPT_TIMEOUT_MS = 30_000;
 /** POSTs per create when earlier ones failed without an answer and a listing showed no entry was made. */
 const CREATE_ATTEMPTS = 4;
 
-const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIp", trusted: "TrustedIp" };
-
 export class ProviderRuntime {
-  private settings: RuntimeSettings;
+  private readonly explicit: RuntimeSettings;
+  private settings: Settings;
   private clientInstance?: CloudlockClient;
   private caches = new Map<CollectionName, LibraryCache>();
   /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
   private refusedWrites = new Map<CollectionName, Refusal>();
-  private deleters = new Map<CollectionName, DeleteBatcher>();
+  private deleters = new Map<CollectionName, DeleteQueue>();
   /** The one request that asks Cloudlock's clock, when an expiry must be judged before any other answer. */
   private clockProbe?: Promise<void>;
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
 
-  constructor(settings: RuntimeSettings = {}) {
-    this.settings = settings;
+  constructor(explicit: RuntimeSettings = {}) {
+    this.explicit = explicit;
+    this.settings = resolveSettings(undefined, explicit.env ?? process.env, explicit);
   }
 
   /**
-   * Take `cloudlock:apiUrl` / `cloudlock:apiToken` from stack config. Synchronous
+   * Take the settings from stack config (see provider/settings.ts). Synchronous
    * on purpose: the provider host may start other calls before configure's
    * promise settles, and they must already see the settings.
    */
   configure(config: ConfigSource): void {
-    const apiUrl = config.get("cloudlock:apiUrl") || this.settings.apiUrl;
-    const apiToken = config.get("cloudlock:apiToken") || this.settings.apiToken;
-    const timeout = config.get(TIMEOUT_KEY);
-    const timeoutMs = timeout ? parsePositive(timeout, TIMEOUT_KEY) * 1000 : this.settings.timeoutMs;
-    const rate = config.get(RATE_KEY);
-    const maxRequestsPerSecond = rate ? parsePositive(rate, RATE_KEY) : this.settings.maxRequestsPerSecond;
+    const next = resolveSettings(config, this.explicit.env ?? process.env, this.explicit);
     // Both providers (TrustedIp, SuspiciousIp) configure this one runtime, each on its first call: the
     // second must not drop a client (and its requests in flight) that the first is already using.
-    const s = this.settings;
-    if (
-      apiUrl === s.apiUrl &&
-      apiToken === s.apiToken &&
-      timeoutMs === s.timeoutMs &&
-      maxRequestsPerSecond === s.maxRequestsPerSecond
-    )
-      return;
-    this.settings = { ...s, apiUrl, apiToken, timeoutMs, maxRequestsPerSecond };
+    const same = (Object.keys(next) as (keyof Settings)[]).every((k) => next[k] === this.settings[k]);
+    this.settings = next;
+    if (same) return;
     this.clientInstance?.close();
     this.clientInstance = undefined;
     this.clockProbe = undefined;
@@ -139,20 +100,11 @@ export class ProviderRuntime {
   /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */
   get client(): CloudlockClient {
     if (!this.clientInstance) {
-      const s = this.settings;
-      const env = s.env ?? process.env;
-      const conn = resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, env);
-      const bound =
-        s.timeoutMs ?? (env[ENV_TIMEOUT] ? parsePositive(env[ENV_TIMEOUT]!, ENV_TIMEOUT) * 1000 : undefined);
-      const rate =
-        s.maxRequestsPerSecond ?? (env[ENV_RATE] ? parsePositive(env[ENV_RATE]!, ENV_RATE) : DEFAULT_RATE);
+      // One client, so one limiter, for every resource of this provider process: the tenant's limit is shared.
+      const opts = clientOptions(this.settings);
       this.clientInstance = new CloudlockClient({
-        ...conn,
-        env: {},
-        // One limiter for every resource of this provider process: the tenant's limit is shared.
-        limiter: new RateLimiter({ perSecond: rate }),
-        timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, bound ?? ATTEMPT_TIMEOUT_MS),
-        retry: { ...(bound ? { maxTotalMs: bound } : {}), ...s.retry },
+        ...opts,
+        retry: { ...opts.retry, ...this.explicit.retry },
         userAgentSuffix: "pulumi-dynamic-provider",
       });
     }
@@ -162,9 +114,7 @@ export class ProviderRuntime {
   cache(kind: CollectionName): LibraryCache {
     let c = this.caches.get(kind);
     if (!c) {
-      c = new LibraryCache(this.client.collection(kind), {
-        naive: this.settings.naive,
-      });
+      c = new LibraryCache(this.client.collection(kind));
       this.caches.set(kind, c);
     }
     return c;
@@ -215,9 +165,7 @@ export class ProviderRuntime {
 
   async create(kind: CollectionName, props: Props): Promise<{ id: string; outs: EntryOutputs }> {
     const inputs = pickInputs(kind, props);
-    const s = this.settings;
-    const adoptIdentical =
-      s.adoptIdentical ?? /^(1|true|yes)$/i.test((s.env ?? process.env)[ENV_ADOPT_IDENTICAL] ?? "");
+    const adoptIdentical = this.settings.adoptIdentical;
     const entry = inputs.adoptId
       ? await this.adopt(kind, inputs)
       : await this.createNew(kind, inputs, { adoptIdentical });
@@ -246,13 +194,7 @@ export class ProviderRuntime {
     return cache.withAddress(inputs.ipAddress, async () => {
       const existing = await this.existing(kind, inputs, adoptIdentical);
       if (existing) return existing;
-      const body: NewEntry = {
-        name: inputs.name,
-        ip_address: inputs.ipAddress,
-        description: inputs.description,
-        categories: inputs.categories ? unique(inputs.categories) : undefined,
-        expires_on: kind === "suspicious" ? inputs.expiresOn : undefined,
-      };
+      const body = createBody(kind, inputs);
       // By Cloudlock's clock: an entry created before this is not one our POSTs made.
       const since = this.now();
       for (let attempt = 1; ; attempt++) {
@@ -286,7 +228,7 @@ export class ProviderRuntime {
                 `no entry was made, so nothing was created: running \`pulumi up\` again is safe.`,
             );
           }
-          if (isBadRequestError(e) && /already exists/i.test(e.message)) {
+          if (isDuplicateRefusal(e)) {
             await cache.refresh();
             const made = await this.existing(kind, inputs, adoptIdentical);
             if (made) return made;
@@ -484,11 +426,8 @@ export class ProviderRuntime {
       );
     }
     const current = entryFields(entry);
-    const fixed = (["name", "ipAddress", "description", "categories", "expiresOn"] as const).filter(
-      (f) =>
-        !(kind === "trusted" && f === "expiresOn") &&
-        !UPDATABLE[kind].includes(f) &&
-        !sameValue(f, current[f], inputs[f]),
+    const fixed = fieldsOf(kind).filter(
+      (f) => !UPDATABLE[kind].includes(f) && !sameValue(f, current[f], inputs[f]),
     );
     if (fixed.length > 0) {
       const f = fixed[0];
@@ -630,13 +569,13 @@ export class ProviderRuntime {
     this.cache(kind).noteDeleted([id]);
   }
 
-  /** Deletes of one library that arrive together go as one request (one per id in naive mode). */
-  private deleter(kind: CollectionName): DeleteBatcher {
+  /** Deletes of one library, by group commit. */
+  private deleter(kind: CollectionName): DeleteQueue {
     let d = this.deleters.get(kind);
     if (!d) {
       const send = (ids: string[]) =>
         this.write(kind, "delete", () => this.client.collection(kind).delete(ids));
-      d = new DeleteBatcher(send, this.settings.naive ? { max: 1 } : {});
+      d = new DeleteQueue(send);
       this.deleters.set(kind, d);
     }
     return d;
@@ -684,24 +623,13 @@ function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntr
   );
 }
 
-function parsePositive(raw: string, key: string): number {
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0) {
-    throw new CloudlockError(`${key} must be a positive number, got "${raw}"`);
-  }
-  return n;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The entry a POST made, from what it sent (when the answer lacks fields). */
 function fallbackEntry(kind: CollectionName, body: NewEntry): Omit<IpEntry, "pk"> {
-  return {
-    type: kind,
-    name: body.name,
-    ip_address: body.ip_address,
-    description: body.description ?? "",
-    categories: body.categories ?? [],
-  };
+  const e: Record<string, unknown> = { type: kind };
+  for (const f of fieldsOf(kind)) e[FIELDS[f].api] = apiValue(body, f);
+  return e as Omit<IpEntry, "pk">;
 }
 
 function applyPatch(e: IpEntry, patch: Record<string, unknown>): IpEntry {
@@ -710,18 +638,15 @@ function applyPatch(e: IpEntry, patch: Record<string, unknown>): IpEntry {
 
 /** Rebuild an entry from stored outputs (last resort when the server does not echo a PUT). */
 function toEntry(kind: CollectionName, id: string, o: Props): IpEntry {
+  const e: Record<string, unknown> = { pk: id };
+  for (const f of fieldsOf(kind)) e[FIELDS[f].api] = o[f];
+  for (const [sdk, api] of Object.entries(COMPUTED)) e[api] = o[sdk];
   return {
-    pk: id,
-    type: (o.type as string) ?? kind,
-    name: o.name as string,
-    ip_address: o.ipAddress as string,
-    description: (o.description as string) ?? "",
-    categories: (o.categories as string[]) ?? [],
-    location: o.location as string,
-    created_on: o.createdOn as string,
-    updated_on: o.updatedOn as string,
-    expires_on: (o.expiresOn as string) ?? null,
-  };
+    ...e,
+    type: o.type ?? kind,
+    description: o.description ?? "",
+    categories: o.categories ?? [],
+  } as IpEntry;
 }
 
 /** The declared inputs of stored outputs: without the values a declaration left to the server. */

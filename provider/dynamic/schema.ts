@@ -3,7 +3,18 @@
  * validation, and the diff rules. Pure functions only: no I/O here.
  */
 import { parseAddress, sameAddress, typeOfValue } from "../address";
-import type { CollectionName, EntryPatch, IpEntry } from "../client/types";
+import type { CollectionName, EntryPatch, IpEntry, NewEntry } from "../client/types";
+import {
+  COMPUTED,
+  ENTRY_FIELDS,
+  EntryField,
+  FIELDS,
+  FieldSpec,
+  apiValue,
+  fieldsOf,
+  updatableOf,
+} from "../model";
+import { UNKNOWN } from "./pulumi-internals";
 
 /** Inputs as stored in state (camelCase). */
 export interface EntryInputs {
@@ -30,53 +41,24 @@ export interface CheckFailure {
   reason: string;
 }
 
-/** Pulumi's marker for a value not known during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 const isUnknown = (v: unknown) => v === UNKNOWN;
 
-/** Fields the collection's PUT can change, in input names. */
-export const UPDATABLE: Record<CollectionName, readonly (keyof EntryInputs)[]> = {
-  suspicious: ["ipAddress", "expiresOn", "categories", "description"],
-  trusted: ["ipAddress", "name", "categories", "description"],
+export { fieldsOf };
+export type { EntryField };
+
+/** Fields the collection's PUT can change. */
+export const UPDATABLE: Record<CollectionName, readonly EntryField[]> = {
+  suspicious: updatableOf("suspicious"),
+  trusted: updatableOf("trusted"),
 };
-
-const COMPARED: readonly (keyof EntryInputs)[] = [
-  "name",
-  "ipAddress",
-  "description",
-  "categories",
-  "expiresOn",
-];
-
-/** A declared field of an entry (every compared field). */
-export type EntryField = (typeof COMPARED)[number];
-
-/**
- * What an optional field the declaration leaves out means (see the README's
- * "what changes how"): `server`, the server's value, shown in outputs and never
- * a diff (a server may fill in a default expiry of its own); `empty`, the field
- * is empty, so a hand edit that fills it is drift (servers answer an omitted
- * description or category list with "", null, [] or nothing, all empty).
- */
-export const WHEN_OMITTED: Readonly<Record<"description" | "categories" | "expiresOn", "server" | "empty">> =
-  {
-    description: "empty",
-    categories: "empty",
-    expiresOn: "server",
-  };
-
-/** The fields a collection's entries have. */
-export const fieldsOf = (kind: CollectionName): readonly EntryField[] =>
-  kind === "trusted" ? COMPARED.filter((f) => f !== "expiresOn") : COMPARED;
 
 const absent = (v: unknown) => v === undefined || v === null;
 
 /** Whether a declaration leaves this field to the server: a `server` field it does not give. */
 export function leftToServer(field: EntryField, declared: object): boolean {
-  return (
-    WHEN_OMITTED[field as keyof typeof WHEN_OMITTED] === "server" &&
-    absent((declared as Record<string, unknown>)[field])
-  );
+  const spec: FieldSpec = FIELDS[field];
+  return spec.whenOmitted === "server" && absent((declared as Record<string, unknown>)[field]);
 }
 
 /** The fields of this collection a declaration manages (those it does not leave to the server). */
@@ -98,55 +80,21 @@ export function validate(
   const fail = (property: string, reason: string) =>
     failures.push({ property, reason: `${property} ${reason}` });
 
-  const name = news.name;
-  if (!isUnknown(name)) {
-    if (typeof name !== "string") fail("name", `is required and must be a string, got ${typeOfValue(name)}`);
-    else if (name.trim() === "") fail("name", "must not be empty");
-    else if (name.length > 255) fail("name", `is ${name.length} characters long; at most 255 are allowed`);
-    else if (hiddenCharacter(name)) fail("name", `must not contain ${hiddenCharacter(name)}`);
-  }
-
-  if (!isUnknown(news.ipAddress)) {
-    if (news.ipAddress === undefined) fail("ipAddress", "is required (an address, CIDR block or range a-b)");
-    else {
-      const parsed = parseAddress(news.ipAddress);
-      if (!parsed.ok) fail("ipAddress", parsed.reason);
+  for (const f of ENTRY_FIELDS) {
+    const v = news[f];
+    if (isUnknown(v)) continue;
+    const spec: FieldSpec = FIELDS[f];
+    if (!fieldsOf(kind).includes(f)) {
+      if (!absent(v)) fail(f, `is not supported: ${spec.notIn ?? `${kind} entries have no ${f}`}`);
+      continue;
     }
-  }
-  // A conflict with another declaration of the same program, found by the SDK (sdk/conflicts.ts).
-  if (typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN) {
-    failures.push({ property: "ipAddress", reason: news.addressConflict });
-  }
-
-  const d = news.description;
-  if (d !== undefined && d !== null && !isUnknown(d)) {
-    if (typeof d !== "string") fail("description", `must be a string, got ${typeOfValue(d)}`);
-    else if (d.length > 1024) fail("description", `is ${d.length} characters long; at most 1024 are allowed`);
-    else if (hiddenCharacter(d, true)) fail("description", `must not contain ${hiddenCharacter(d, true)}`);
-  }
-
-  const c = news.categories;
-  if (c !== undefined && c !== null && !isUnknown(c)) {
-    if (!Array.isArray(c)) fail("categories", `must be a list of strings, got ${typeOfValue(c)}`);
-    else {
-      const bad = c.findIndex((x) => !isUnknown(x) && (typeof x !== "string" || x.trim() === ""));
-      const hidden = c.findIndex((x) => typeof x === "string" && hiddenCharacter(x));
-      if (bad >= 0) fail("categories", `item ${bad} must be a non-empty string, got ${typeOfValue(c[bad])}`);
-      else if (hidden >= 0)
-        fail("categories", `item ${hidden} must not contain ${hiddenCharacter(c[hidden])}`);
-      else if (c.length > 50) fail("categories", `has ${c.length} items; at most 50 are allowed`);
-    }
-  }
-
-  const e = news.expiresOn;
-  if (kind === "trusted") {
-    if (e !== undefined && e !== null) fail("expiresOn", "is not supported: trusted entries do not expire");
-  } else if (e !== undefined && e !== null && !isUnknown(e)) {
-    const at = declaredInstant(e);
-    if (typeof at === "string") {
-      fail("expiresOn", `${at}, got ${typeOfValue(e)}`);
-    } else if (isNew && at <= now) {
-      fail("expiresOn", `${e} is in the past; a new entry must expire in the future`);
+    if (absent(v) && !spec.required) continue;
+    const problem =
+      v === undefined && spec.hint ? `is required (${spec.hint})` : fieldProblem(spec, v, isNew, now);
+    if (problem) fail(f, problem);
+    // A conflict with another declaration of the same program, found by the SDK (sdk/conflicts.ts).
+    if (f === "ipAddress" && typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN) {
+      failures.push({ property: "ipAddress", reason: news.addressConflict });
     }
   }
 
@@ -162,17 +110,47 @@ export function validate(
 /** Keep only the inputs we know, so stray properties never reach state. */
 export function pickInputs(kind: CollectionName, news: Record<string, unknown>): EntryInputs {
   const out: Record<string, unknown> = {};
-  for (const k of [
-    "name",
-    "ipAddress",
-    "description",
-    "categories",
-    "adoptId",
-    ...(kind === "suspicious" ? ["expiresOn"] : []),
-  ]) {
+  for (const k of [...fieldsOf(kind), "adoptId"]) {
     if (news[k] !== undefined && news[k] !== null) out[k] = news[k];
   }
   return out as unknown as EntryInputs;
+}
+
+/** Why a given value of a field is refused, by the kind of field it is, or undefined. */
+function fieldProblem(spec: FieldSpec, v: unknown, isNew: boolean, now: number): string | undefined {
+  switch (spec.compare) {
+    case "text": {
+      if (typeof v !== "string") {
+        return spec.required
+          ? `is required and must be a string, got ${typeOfValue(v)}`
+          : `must be a string, got ${typeOfValue(v)}`;
+      }
+      if (spec.required && v.trim() === "") return "must not be empty";
+      if (spec.maxLength !== undefined && v.length > spec.maxLength)
+        return `is ${v.length} characters long; at most ${spec.maxLength} are allowed`;
+      const hidden = hiddenCharacter(v, spec.multiline);
+      return hidden ? `must not contain ${hidden}` : undefined;
+    }
+    case "address": {
+      const parsed = parseAddress(v);
+      return parsed.ok ? undefined : parsed.reason;
+    }
+    case "set": {
+      if (!Array.isArray(v)) return `must be a list of strings, got ${typeOfValue(v)}`;
+      const bad = v.findIndex((x) => !isUnknown(x) && (typeof x !== "string" || x.trim() === ""));
+      if (bad >= 0) return `item ${bad} must be a non-empty string, got ${typeOfValue(v[bad])}`;
+      const hidden = v.findIndex((x) => typeof x === "string" && hiddenCharacter(x));
+      if (hidden >= 0) return `item ${hidden} must not contain ${hiddenCharacter(v[hidden])}`;
+      if (spec.maxItems !== undefined && v.length > spec.maxItems)
+        return `has ${v.length} items; at most ${spec.maxItems} are allowed`;
+      return undefined;
+    }
+    case "instant": {
+      const at = declaredInstant(v);
+      if (typeof at === "string") return `${at}, got ${typeOfValue(v)}`;
+      return isNew && at <= now ? `${v} is in the past; a new entry must expire in the future` : undefined;
+    }
+  }
 }
 
 /**
@@ -254,24 +232,22 @@ function sameText(a: unknown, b: unknown): boolean {
  * description or category list the same as an empty one.
  */
 export function sameValue(field: keyof EntryInputs, a: unknown, b: unknown): boolean {
-  switch (field) {
-    case "ipAddress":
+  if (field === "adoptId") return a === b;
+  const spec: FieldSpec = FIELDS[field];
+  switch (spec.compare) {
+    case "address":
       return typeof a === "string" && typeof b === "string" ? sameAddress(a, b) : a === b;
-    case "categories":
+    case "set":
       return sameSet(asList(a), asList(b));
-    case "description":
-      return sameText(a ?? "", b ?? "");
-    case "name":
-      return sameText(a, b);
-    case "expiresOn": {
+    case "text":
+      return spec.whenOmitted === "empty" ? sameText(a ?? "", b ?? "") : sameText(a, b);
+    case "instant": {
       if ((a ?? null) === null || (b ?? null) === null) return (a ?? null) === (b ?? null);
       const x = parseInstant(a);
       const y = parseInstant(b);
       // A server may keep microseconds or drop the fraction: an expiry means the same to the second.
       return x !== undefined && y !== undefined ? Math.floor(x / 1000) === Math.floor(y / 1000) : a === b;
     }
-    default:
-      return a === b;
   }
 }
 
@@ -345,29 +321,32 @@ export function patchFor(
   for (const f of fields) {
     // A field that does not change is sent as it is held, so no spelling changes for nothing.
     const v = (differs(f) ? declared : current)[f];
-    switch (f) {
-      case "ipAddress":
-        patch.ip_address = v as string;
-        break;
-      case "name":
-        patch.name = v as string;
-        break;
-      case "description":
-        patch.description = (v as string | null | undefined) ?? "";
-        break;
-      case "categories":
-        patch.categories = unique((v as string[] | null | undefined) ?? []);
-        break;
-      case "expiresOn":
-        patch.expires_on = v as string;
-        break;
-    }
+    (patch as Record<string, unknown>)[FIELDS[f].api] = toApi(f, v);
   }
   return patch;
 }
 
 export function unique(list: string[]): string[] {
   return [...new Set(list)];
+}
+
+/** The POST body of a declaration: its fields by their API names (a set without repeats), what it omits left out. */
+export function createBody(kind: CollectionName, inputs: EntryInputs): NewEntry {
+  const body: Record<string, unknown> = {};
+  for (const f of fieldsOf(kind)) {
+    const v = inputs[f];
+    if (v !== undefined && v !== null)
+      body[FIELDS[f].api] = FIELDS[f].compare === "set" ? unique(v as string[]) : v;
+  }
+  return body as unknown as NewEntry;
+}
+
+/** A declared value as the API takes it: an omitted `empty` field sent empty, a set without repeats. */
+export function toApi(f: EntryField, v: unknown): unknown {
+  const spec: FieldSpec = FIELDS[f];
+  if (spec.compare === "set") return unique((v as string[] | null | undefined) ?? []);
+  if (spec.whenOmitted === "empty") return v ?? "";
+  return v;
 }
 
 /** Whether an existing entry is exactly what the inputs declare (every managed field, as Cloudlock means it). */
@@ -378,14 +357,9 @@ export function matchesEntry(kind: CollectionName, e: IpEntry, inputs: Partial<E
 
 /** An entry as camelCase fields (the server's view, with our field names). */
 export function entryFields(e: IpEntry): Record<keyof EntryInputs, unknown> {
-  return {
-    name: e.name,
-    ipAddress: e.ip_address,
-    description: e.description ?? "",
-    categories: e.categories ?? [],
-    expiresOn: e.expires_on ?? undefined,
-    adoptId: undefined,
-  };
+  const out = { adoptId: undefined } as Record<keyof EntryInputs, unknown>;
+  for (const f of ENTRY_FIELDS) out[f] = apiValue(e, f);
+  return out;
 }
 
 /**
@@ -444,7 +418,7 @@ export function viewEntry(
       if (!absent(declared[f])) inputs[f] = declared[f];
     } else if (
       !absent(actual[f]) &&
-      !(WHEN_OMITTED[f as keyof typeof WHEN_OMITTED] === "empty" && isEmpty(actual[f]))
+      !((FIELDS[f] as FieldSpec).whenOmitted === "empty" && isEmpty(actual[f]))
     ) {
       inputs[f] = actual[f];
     }
@@ -474,15 +448,8 @@ export function inputsFromEntry(
 
 /** Outputs: the declaration as Cloudlock holds it, the values left to it, what it computes, and the view. */
 export function outputsOf(kind: CollectionName, e: IpEntry, v: EntryView): EntryOutputs & ServerView {
-  return {
-    ...v.inputs,
-    ...v.owned,
-    location: e.location ?? "",
-    type: e.type ?? kind,
-    createdOn: e.created_on ?? "",
-    updatedOn: e.updated_on ?? "",
-    ...v.view,
-  };
+  const computed = Object.fromEntries(Object.entries(COMPUTED).map(([sdk, api]) => [sdk, e[api] ?? ""]));
+  return { ...v.inputs, ...v.owned, ...computed, type: e.type ?? kind, ...v.view };
 }
 
 /** Outputs for an entry read against its declaration (see viewEntry). */

@@ -20,6 +20,7 @@ import {
   sameValue,
   validate,
 } from "./schema";
+import { ENTRY_FIELDS } from "../model";
 
 export type SetMode = "additive" | "authoritative";
 export const SET_MODES: readonly SetMode[] = ["additive", "authoritative"];
@@ -56,14 +57,6 @@ export interface SetOutputs {
   count: number;
   removeUndeclared?: Record<string, string>;
 }
-
-const ENTRY_FIELDS: readonly (keyof SetEntry)[] = [
-  "name",
-  "ipAddress",
-  "description",
-  "categories",
-  "expiresOn",
-];
 
 /** The canonical address an entry is keyed by. */
 export const keyOf = (ipAddress: string) => canonicalAddress(ipAddress);

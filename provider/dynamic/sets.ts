@@ -15,8 +15,8 @@ import { randomBytes } from "crypto";
 import { isDeepStrictEqual } from "util";
 import { CloudlockError, isNotFoundError } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
-import { DeleteBatcher } from "./batch";
-import { engineLog } from "./engine-log";
+import { DeleteQueue } from "./delete-queue";
+import { engineLog, initFailure } from "./pulumi-internals";
 import type { Listing } from "./cache";
 import type { ProviderRuntime } from "./runtime";
 import {
@@ -44,10 +44,15 @@ import {
   sortedByKey,
   summarize,
 } from "./set-schema";
+import { LABEL as ENTRY_LABEL } from "../model";
 
 type Props = Record<string, unknown>;
 
-const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIpSet", trusted: "TrustedIpSet" };
+/** The set resource of each library. */
+const LABEL: Record<CollectionName, string> = {
+  suspicious: `${ENTRY_LABEL.suspicious}Set`,
+  trusted: `${ENTRY_LABEL.trusted}Set`,
+};
 /** Updates and creates in flight at once; the shared rate limiter paces them. */
 const CONCURRENCY = 16;
 
@@ -163,16 +168,13 @@ export class IpSets {
   /** Delete every managed entry: ceil(N/50) requests; an entry already gone counts as deleted. */
   async delete(kind: CollectionName, _id: string, props: Props): Promise<void> {
     const managed = Object.values((props as Partial<SetOutputs>).entries ?? {});
-    const deleter = this.deleter(kind);
-    const done = Promise.all(managed.map((m) => deleter.delete(m.pk)));
-    deleter.flushNow();
-    await done;
+    await this.deleter(kind).deleteAll(managed.map((m) => m.pk));
     this.rt.cache(kind).noteDeleted(managed.map((m) => m.pk));
   }
 
-  private deleter(kind: CollectionName): DeleteBatcher {
-    // Ids arrive together, so batches fill at once; one batcher per call keeps sets apart from per-entry deletes.
-    return new DeleteBatcher((ids) =>
+  private deleter(kind: CollectionName): DeleteQueue {
+    // Ids are handed over together, so they form full groups; one queue per call keeps sets apart from per-entry deletes.
+    return new DeleteQueue((ids) =>
       this.rt.write(kind, "delete", () => this.rt.client.collection(kind).delete(ids)),
     );
   }
@@ -272,7 +274,6 @@ export class IpSets {
         ),
       ),
     );
-    deleter.flushNow();
     await deleted;
     const made: Made[] = [];
     const tasks = [
@@ -330,12 +331,13 @@ export class IpSets {
         ...shown,
         ...(failures.length > shown.length ? [`and ${failures.length - shown.length} more`] : []),
       ];
-      throw Object.assign(new CloudlockError(`${message}. First failure: ${failures[0]}`), {
-        // Saved by the engine as the resource's state (an initialisation failure), so progress is kept.
+      // Saved by the engine as the resource's state, so progress is kept.
+      throw initFailure(
+        new CloudlockError(`${message}. First failure: ${failures[0]}`),
         id,
-        properties: { ...outs, __provider: news.__provider },
+        { ...outs, __provider: news.__provider },
         reasons,
-      });
+      );
     }
     return outs;
   }

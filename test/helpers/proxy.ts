@@ -5,7 +5,9 @@ export interface Rewrites {
   /** The path and query sent on to the server. */
   url?: (url: string, method: string) => string;
   /** The answer's body as the client gets it. */
-  body?: (body: string, method: string, url: string) => string;
+  body?: (body: string, method: string, url: string, status: number) => string;
+  /** The answer's status as the client gets it. */
+  status?: (status: number, method: string, url: string) => number;
 }
 
 /** A misbehaving proxy in front of the emulator: rewrites requests or answers, for tests of what the docs forbid. */
@@ -26,11 +28,14 @@ export async function rewritingProxy(
           answer.on("data", (c: Buffer) => back.push(c));
           answer.on("end", () => {
             const raw = Buffer.concat(back).toString();
-            const body = rewrite.body?.(raw, req.method!, url) ?? raw;
+            const body = rewrite.body?.(raw, req.method!, url, answer.statusCode!) ?? raw;
             const headers = { ...answer.headers };
             delete headers["content-length"];
             delete headers["transfer-encoding"];
-            res.writeHead(answer.statusCode!, headers);
+            res.writeHead(
+              rewrite.status?.(answer.statusCode!, req.method!, url) ?? answer.statusCode!,
+              headers,
+            );
             res.end(body);
           });
         },

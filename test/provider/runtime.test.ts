@@ -751,6 +751,49 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
     expect(emu.entries("trusted").map((x) => x.pk)).toEqual([theirs.pk]);
   });
 
+  /** The same refusal, as other servers the docs allow might word it (#15: recognised by status and structure). */
+  test.each([
+    ["409 Conflict", 409, { message: "Conflict" }],
+    ["400 naming the field, Django REST style", 400, { ip_address: ["This field must be unique."] }],
+    ["400 with an errors object", 400, { errors: { ip_address: "taken" } }],
+    ["400 with a field key", 400, { message: "invalid", field: "ip_address" }],
+  ])("a duplicate refused as %s: the error names the other entry", async (_label, status, answer) => {
+    const theirs = otherWriterFirst("trusted", "192.0.2.42");
+    const proxy = await rewritingProxy(emu.url, {
+      status: (st, method) => (method === "POST" && st === 400 ? status : st),
+      body: (b, method, _url, st) => (method === "POST" && st === 400 ? JSON.stringify(answer) : b),
+    });
+    try {
+      const viaProxy = new ProviderRuntime({ apiUrl: `${proxy.url}/api/v2`, apiToken: TOKEN, env: {} });
+      const e = await rejection(viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.42" }));
+      expect(e.message).toContain(`already exists in the trusted library as entry ${theirs.pk}`);
+      expect(emu.entries("trusted").map((x) => x.pk)).toEqual([theirs.pk]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("another 400 (a field other than the address) is the server's word, with no second look", async () => {
+    const proxy = await rewritingProxy(emu.url, {
+      status: (st, method) => (method === "POST" ? 400 : st),
+      body: (b, method) =>
+        method === "POST"
+          ? JSON.stringify({ name: ["Ensure this field has no more than 50 characters."] })
+          : b,
+    });
+    try {
+      const viaProxy = new ProviderRuntime({ apiUrl: `${proxy.url}/api/v2`, apiToken: TOKEN, env: {} });
+      emu.clearRequests();
+      const e = await rejection(viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.43" }));
+      expect(e.message).toMatch(/returned 400 Bad Request/);
+      const log = emu.requests().log.map((r) => r.method);
+      // Nothing after the POST: no listing to look for a duplicate the answer never claimed.
+      expect(log.slice(log.indexOf("POST") + 1)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test("the other writer spelt the address differently: still found", async () => {
     emu.setKnobs({ duplicates: "allow" });
     const theirs = otherWriterFirst("trusted", "2001:db8:0:0:0:0:0:7");

@@ -1,4 +1,5 @@
 import * as errors from "../../provider/client/errors";
+import { isDuplicateRefusal, makeApiError } from "../../provider/client/errors";
 
 describe("error hierarchy", () => {
   test.each([
@@ -55,5 +56,25 @@ describe("error hierarchy", () => {
     // A text cut short elsewhere, ending in the token's first characters.
     expect(errors.maskSecret("auth: Bearer sekret…", "sekret-123")).toBe("auth: Bearer [token]…");
     expect(errors.maskSecret("ends sek", "sekret-123")).toBe("ends sek");
+  });
+});
+
+describe("isDuplicateRefusal: by status and structure, the wording only as a fallback", () => {
+  const bad = (body: Record<string, unknown>, fields: string[] = []) =>
+    makeApiError(400, "POST", "/ip/trusted", body.message as string | undefined, undefined, fields);
+  test.each([
+    ["a 409", makeApiError(409, "POST", "/ip/trusted", undefined), true],
+    ["a 400 naming ip_address", bad({}, ["ip_address"]), true],
+    ["a 400 naming another field, whatever it says", bad({ message: "already exists" }, ["name"]), false],
+    [
+      "a 400 naming no field, saying so in words (the fallback)",
+      bad({ message: "ip_address already exists" }),
+      true,
+    ],
+    ["a 400 naming no field, saying something else", bad({ message: "invalid address" }), false],
+    ["a 500 that says so", makeApiError(500, "POST", "/ip/trusted", "duplicate"), false],
+    ["not an API error", new Error("already exists"), false],
+  ])("%s → %s", (_label, e, expected) => {
+    expect(isDuplicateRefusal(e)).toBe(expected);
   });
 });

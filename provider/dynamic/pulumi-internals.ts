@@ -1,13 +1,45 @@
 /**
- * Diagnostics from the provider process to the engine, which prints them in
- * the CLI's output (`info:` / `warning:` lines). A dynamic provider has no
- * `pulumi.log` connection of its own, but its host is started with the
- * engine's address as its first argument, and the engine's Log RPC is the
- * one every provider uses. Outside that host (unit tests, scripts) messages
- * are dropped. Best effort: a message that cannot be delivered never fails
- * the operation.
+ * Every place the providers depend on how `@pulumi/pulumi` (3.2xx) works inside,
+ * beyond its documented API. Each says which behaviour it relies on;
+ * test/unit/pulumi-internals.test.ts fails loudly if an upgrade changes one.
  */
 import * as path from "path";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+
+/**
+ * The value the engine sends for an input not known yet (during preview).
+ * Relies on: the dynamic provider host passes unknowns to check/diff as this
+ * sentinel string (`runtime/rpc.ts` unknownValue).
+ */
+export const UNKNOWN: string = unknownValue;
+
+/**
+ * An error the engine records as an initialisation failure: the resource
+ * exists with `properties` as its state, and the operation fails with
+ * `reasons` printed. Relies on: the dynamic provider host
+ * (`cmd/dynamic-provider/index.js`, grpcResponseFromError) packing an error
+ * that has an `id` into ErrorResourceInitFailed from its `id`, `properties`
+ * and `reasons`.
+ */
+export function initFailure<E extends Error>(
+  error: E,
+  id: string,
+  properties: Record<string, unknown>,
+  reasons: string[],
+): E & { id: string; properties: Record<string, unknown>; reasons: string[] } {
+  return Object.assign(error, { id, properties, reasons });
+}
+
+/*
+ * Diagnostics from the provider process to the engine, which prints them in
+ * the CLI's output (`info:` / `warning:` lines). A dynamic provider has no
+ * `pulumi.log` connection of its own. Relies on: the host being
+ * `cmd/dynamic-provider/index.js`, started with the engine's address as its
+ * first argument, and `proto/engine_grpc_pb` / `proto/engine_pb` (the Log RPC
+ * every provider uses). Outside that host (unit tests, scripts) messages are
+ * dropped. Best effort: a message that cannot be delivered never fails the
+ * operation.
+ */
 
 type Severity = "info" | "warning";
 
@@ -26,7 +58,7 @@ interface EngineConnection {
 let connection: EngineConnection | null | undefined;
 
 /** The engine's address, when this process is Pulumi's dynamic provider host. */
-function engineAddress(): string | undefined {
+export function engineAddress(): string | undefined {
   const main = require.main?.filename ?? "";
   if (!/cmd[\\/]dynamic-provider[\\/]index\.js$/.test(main)) return undefined;
   return process.argv[2];

@@ -1,0 +1,130 @@
+/**
+ * The one description of Cloudlock's two IP libraries: each field of an entry,
+ * its API (snake_case) and SDK (camelCase) names, which collections have it,
+ * which PUT accepts it (a change elsewhere means a new entry), what leaving it
+ * out means, how two values compare, and its limits. Validation, diff, the PUT
+ * body, outputs, set entries, lookups and generated code all derive from it:
+ * a new field is one entry here (and its validation rule, if it is of a new
+ * kind).
+ */
+import type { CollectionName, IpEntry } from "./client/types";
+
+const BOTH = ["trusted", "suspicious"] as const satisfies readonly CollectionName[];
+
+/** How two values of a field compare, as Cloudlock means them (see schema.ts sameValue). */
+export type Compare = "text" | "address" | "set" | "instant";
+
+export interface FieldSpec {
+  /** Name on the wire. */
+  readonly api: keyof IpEntry;
+  /** Collections whose entries have the field. */
+  readonly in: readonly CollectionName[];
+  /** Collections whose PUT accepts it; elsewhere a change needs a new entry. */
+  readonly updatable: readonly CollectionName[];
+  readonly required: boolean;
+  /**
+   * What an optional field the declaration leaves out means: `empty`, the field is empty, so a hand edit that
+   * fills it is drift (servers answer an omitted value with "", null, [] or nothing, all empty); `server`, the
+   * server's value, shown in outputs and never a diff (a server may fill in a default of its own).
+   */
+  readonly whenOmitted?: "empty" | "server";
+  readonly compare: Compare;
+  /** Longest text, in characters. */
+  readonly maxLength?: number;
+  /** Most items of a list. */
+  readonly maxItems?: number;
+  /** Text that may span lines (tabs and line breaks allowed). */
+  readonly multiline?: boolean;
+  /** What the field is, for documentation and generated code. */
+  readonly doc: string;
+  /** What a required value may be, for the message when it is missing. */
+  readonly hint?: string;
+  /** Why the collections without the field lack it, for the message when one is given. */
+  readonly notIn?: string;
+}
+
+export const FIELDS = {
+  name: {
+    api: "name",
+    in: BOTH,
+    updatable: ["trusted"],
+    required: true,
+    compare: "text",
+    maxLength: 255,
+    doc: "Entry name.",
+  },
+  ipAddress: {
+    api: "ip_address",
+    in: BOTH,
+    updatable: BOTH,
+    required: true,
+    compare: "address",
+    hint: "an address, CIDR block or range a-b",
+    doc: "An IPv4 or IPv6 address, a CIDR block, or a range a-b.",
+  },
+  description: {
+    api: "description",
+    in: BOTH,
+    updatable: BOTH,
+    required: false,
+    whenOmitted: "empty",
+    compare: "text",
+    maxLength: 1024,
+    multiline: true,
+    doc: "Internal short description.",
+  },
+  categories: {
+    api: "categories",
+    in: BOTH,
+    updatable: BOTH,
+    required: false,
+    whenOmitted: "empty",
+    compare: "set",
+    maxItems: 50,
+    doc: "Categories (compared as a set).",
+  },
+  expiresOn: {
+    api: "expires_on",
+    in: ["suspicious"],
+    updatable: ["suspicious"],
+    required: false,
+    whenOmitted: "server",
+    compare: "instant",
+    notIn: "trusted entries do not expire",
+    doc: "When the entry expires (UTC ISO-8601); trusted entries do not expire.",
+  },
+} as const satisfies Record<string, FieldSpec>;
+
+/** A declared field of an entry. */
+export type EntryField = keyof typeof FIELDS;
+
+/** Every declared field, in the order messages and generated code use. */
+export const ENTRY_FIELDS = Object.keys(FIELDS) as EntryField[];
+
+/** What the server computes: SDK name → API name. */
+export const COMPUTED = {
+  location: "location",
+  type: "type",
+  createdOn: "created_on",
+  updatedOn: "updated_on",
+} as const satisfies Record<string, keyof IpEntry>;
+
+/** The resource type of each collection's entries. */
+export const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIp", trusted: "TrustedIp" };
+
+/** The fields a collection's entries have. */
+export const fieldsOf = (kind: CollectionName): readonly EntryField[] =>
+  ENTRY_FIELDS.filter((f) => (FIELDS[f].in as readonly CollectionName[]).includes(kind));
+
+/** The fields a collection's PUT can change. */
+export const updatableOf = (kind: CollectionName): readonly EntryField[] =>
+  ENTRY_FIELDS.filter((f) => (FIELDS[f].updatable as readonly CollectionName[]).includes(kind));
+
+/** A field's value in an API entry, with what an omitted `empty` field means filled in. */
+export function apiValue(e: Partial<IpEntry>, f: EntryField): unknown {
+  const v = e[FIELDS[f].api];
+  if (v !== undefined && v !== null) return v;
+  const spec: FieldSpec = FIELDS[f];
+  if (spec.whenOmitted === "empty") return spec.compare === "set" ? [] : "";
+  return undefined;
+}

@@ -1,0 +1,123 @@
+/**
+ * Every setting of the providers, the lookup functions and the CLI, written once: where it is read (stack config
+ * key, environment variable), its default, and how it is parsed. `resolveSettings` is the one place that reads
+ * them; the README's configuration table is checked against `SETTINGS` by a test.
+ */
+import { ATTEMPT_TIMEOUT_MS, ClientOptions } from "./client/client";
+import { resolveConnection } from "./client/config";
+import { ConfigError } from "./client/errors";
+import { RateLimiter } from "./client/limiter";
+import { DEFAULT_RETRY_POLICY } from "./client/retry";
+
+/** Stack config as the dynamic provider's `configure` and `pulumi.Config` give it: plain strings by full key. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+type Parse = "text" | "positive" | "flag";
+
+interface Setting<T> {
+  /** Stack config key, if a stack may set it. */
+  readonly config?: string;
+  /** Environment variable. */
+  readonly env: string;
+  readonly parse: Parse;
+  readonly default: T;
+  /** What it is, for the README table and error messages. */
+  readonly doc: string;
+}
+
+const setting = <T>(s: Setting<T>): Setting<T> => s;
+
+export const SETTINGS = {
+  apiUrl: setting<string | undefined>({
+    config: "cloudlock:apiUrl",
+    env: "CLOUDLOCK_API_URL",
+    parse: "text",
+    default: undefined,
+    doc: "API URL, including /api/v2",
+  }),
+  apiToken: setting<string | undefined>({
+    config: "cloudlock:apiToken",
+    env: "CLOUDLOCK_API_TOKEN",
+    parse: "text",
+    default: undefined,
+    doc: "API token (stack config: set it with --secret)",
+  }),
+  timeoutSeconds: setting<number>({
+    config: "cloudlock:timeoutSeconds",
+    env: "CLOUDLOCK_TIMEOUT_SECONDS",
+    parse: "positive",
+    // The client's own bound, so a provider and a bare client agree.
+    default: DEFAULT_RETRY_POLICY.maxTotalMs / 1000,
+    doc: "time bound of one API call, retries included, in seconds",
+  }),
+  maxRequestsPerSecond: setting<number>({
+    config: "cloudlock:maxRequestsPerSecond",
+    env: "CLOUDLOCK_MAX_REQUESTS_PER_SECOND",
+    parse: "positive",
+    default: 50,
+    doc: "request pacing ceiling, per second",
+  }),
+  adoptIdentical: setting<boolean>({
+    env: "CLOUDLOCK_ADOPT_IDENTICAL",
+    parse: "flag",
+    default: false,
+    doc: "adopt entries identical to their declarations (recovery after a crash)",
+  }),
+} as const;
+
+type Table = typeof SETTINGS;
+/** Resolved settings: every one has a value (the connection may still be missing; the client says so on use). */
+export type Settings = { [K in keyof Table]: Table[K]["default"] };
+
+/**
+ * Resolve every setting: an explicit option first, then stack config, then the environment, then the default.
+ * Empty strings count as unset. A value that does not parse is a ConfigError naming where it was read.
+ */
+export function resolveSettings(
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  explicit: Partial<Settings> = {},
+): Settings {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(SETTINGS) as [keyof Table, Setting<unknown>][]) {
+    const fromConfig = s.config ? parse(s, config?.get(s.config), s.config) : undefined;
+    out[key] = explicit[key] ?? fromConfig ?? parse(s, env[s.env], s.env) ?? s.default;
+  }
+  return out as Settings;
+}
+
+function parse(s: Setting<unknown>, raw: string | undefined, where: string): unknown {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  switch (s.parse) {
+    case "text":
+      return v;
+    case "positive": {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0)
+        throw new ConfigError(`${where} must be a positive number, got "${raw}"`);
+      return n;
+    }
+    case "flag":
+      if (/^(1|true|yes)$/i.test(v)) return true;
+      if (/^(0|false|no)$/i.test(v)) return false;
+      throw new ConfigError(`${where} must be 1/true/yes or 0/false/no, got "${raw}"`);
+  }
+}
+
+/**
+ * Client options for resolved settings: the connection (a ConfigError naming every way to set what is missing),
+ * a limiter at the pacing ceiling, and the time bound. Share the client's limiter between callers of one tenant.
+ */
+export function clientOptions(s: Settings): ClientOptions {
+  const bound = s.timeoutSeconds * 1000;
+  return {
+    ...resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, {}),
+    env: {},
+    limiter: new RateLimiter({ perSecond: s.maxRequestsPerSecond }),
+    timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, bound),
+    retry: { maxTotalMs: bound },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * One settings resolver: explicit options, then stack config, then the environment, then the default; and the
+ * README's configuration table says exactly what the table in provider/settings.ts holds.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { SETTINGS, resolveSettings } from "../../provider/settings";
+
+const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
+
+test("defaults when nothing is set", () => {
+  expect(resolveSettings(undefined, {})).toEqual({
+    apiUrl: undefined,
+    apiToken: undefined,
+    timeoutSeconds: 120,
+    maxRequestsPerSecond: 50,
+    adoptIdentical: false,
+  });
+});
+
+test("explicit beats stack config beats the environment; empty strings are unset", () => {
+  const env = {
+    CLOUDLOCK_API_URL: "https://env/api/v2",
+    CLOUDLOCK_TIMEOUT_SECONDS: "7",
+    CLOUDLOCK_API_TOKEN: "",
+  };
+  const cfg = config({ "cloudlock:apiUrl": "https://cfg/api/v2", "cloudlock:maxRequestsPerSecond": "9" });
+  expect(resolveSettings(cfg, env)).toMatchObject({
+    apiUrl: "https://cfg/api/v2",
+    apiToken: undefined,
+    timeoutSeconds: 7,
+    maxRequestsPerSecond: 9,
+  });
+  expect(
+    resolveSettings(cfg, env, { apiUrl: "https://explicit/api/v2", maxRequestsPerSecond: 3 }),
+  ).toMatchObject({
+    apiUrl: "https://explicit/api/v2",
+    maxRequestsPerSecond: 3,
+  });
+  expect(resolveSettings(config({ "cloudlock:apiUrl": "  " }), env).apiUrl).toBe("https://env/api/v2");
+});
+
+test("a value that does not parse names where it was read", () => {
+  expect(() => resolveSettings(config({ "cloudlock:timeoutSeconds": "soon" }), {})).toThrow(
+    'cloudlock:timeoutSeconds must be a positive number, got "soon"',
+  );
+  expect(() => resolveSettings(undefined, { CLOUDLOCK_MAX_REQUESTS_PER_SECOND: "-1" })).toThrow(
+    /CLOUDLOCK_MAX_REQUESTS_PER_SECOND must be a positive number/,
+  );
+  expect(() => resolveSettings(undefined, { CLOUDLOCK_ADOPT_IDENTICAL: "maybe" })).toThrow(
+    /CLOUDLOCK_ADOPT_IDENTICAL must be 1\/true\/yes or 0\/false\/no/,
+  );
+  expect(resolveSettings(undefined, { CLOUDLOCK_ADOPT_IDENTICAL: "YES" }).adoptIdentical).toBe(true);
+  expect(resolveSettings(undefined, { CLOUDLOCK_ADOPT_IDENTICAL: "0" }).adoptIdentical).toBe(false);
+});
+
+test("the README's configuration table matches the settings table, row for row", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## Configuration"));
+  const rows = section
+    .slice(0, section.indexOf("\n## ", 1))
+    .split("\n")
+    .filter((l) => l.startsWith("|") && !/^\|\s*-/.test(l))
+    .slice(1);
+  const envOf = (row: string) => /`(CLOUDLOCK_[A-Z_]+)/.exec(row)?.[1];
+  expect(rows.map(envOf).sort()).toEqual(
+    Object.values(SETTINGS)
+      .map((s) => s.env)
+      .sort(),
+  );
+  for (const s of Object.values(SETTINGS)) {
+    const row = rows.find((r) => envOf(r) === s.env)!;
+    if ("config" in s && s.config) expect(row).toContain(`\`${s.config}\``);
+    else expect(row).not.toMatch(/`cloudlock:/);
+    if (s.default !== undefined) expect(row).toContain(`default ${s.default === false ? "off" : s.default}`);
+  }
+});
