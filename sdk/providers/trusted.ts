@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
  * code, which stays small too: each method loads the implementation at call
  * time, so no client, token or cache is ever captured. Both forms are a
  * contract with existing state: keep this file's path, the package's
- * `./dist/*` and `./provider` exports, and the `trusted` methods of the latter.
+ * `./dist/sdk/providers/*` and `./provider` exports, and the `trusted` methods of the latter.
  */
 const provider: pulumi.dynamic.ResourceProvider = {
   configure: (...a) => require("pulumi-cloudlock/provider").trusted.configure(...a),
