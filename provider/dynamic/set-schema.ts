@@ -96,7 +96,11 @@ export function checkSet(
     return { inputs: { mode, entries }, failures };
   }
   const firstAt = new Map<string, number>();
+  // An entry (or its address) not known until apply: the set is keyed by address, so its entries are unknown too.
+  let unknown = false;
   raw.forEach((item, i) => {
+    if (item === UNKNOWN || (isObject(item) && item.ipAddress === UNKNOWN)) unknown = true;
+    if (item === UNKNOWN) return;
     const where = `entries[${i}]${isObject(item) && typeof item.name === "string" ? ` "${item.name}"` : ""}`;
     if (!isObject(item)) {
       failures.push({ property: "entries", reason: `${where} must be an object, got ${describe(item)}` });
@@ -125,6 +129,7 @@ export function checkSet(
     const { adoptId: _ignored, ...entry } = pickInputs(kind, item);
     entries[key] = entry;
   });
+  if (unknown) return { inputs: { mode, entries: UNKNOWN as never }, failures };
   return { inputs: { mode, entries: sortedByKey(entries) }, failures };
 }
 

@@ -6,6 +6,7 @@ import {
   SetInputs,
   SetOutputs,
 } from "../../provider/dynamic/set-schema";
+import { UNKNOWN } from "../../provider/dynamic/schema";
 
 const NOW = Date.parse("2026-11-23T00:00:00Z");
 const office = (i: number, extra: Record<string, unknown> = {}) => ({
@@ -15,6 +16,27 @@ const office = (i: number, extra: Record<string, unknown> = {}) => ({
 });
 
 describe("checkSet", () => {
+  test("an entry whose address is not known until apply makes the entries unknown, while the others are still checked", () => {
+    const unknownAddress = checkSet(
+      "suspicious",
+      {},
+      { entries: [office(1), { name: "Feed", ipAddress: UNKNOWN }, { name: "", ipAddress: "198.51.100.9" }] },
+      NOW,
+    );
+    expect(unknownAddress.inputs.entries).toBe(UNKNOWN);
+    expect(unknownAddress.failures.map((f) => f.reason)).toEqual([`entries[2] "": name must not be empty`]);
+    const unknownEntry = checkSet("trusted", {}, { entries: [office(1), UNKNOWN] }, NOW);
+    expect(unknownEntry).toEqual({ inputs: { mode: "additive", entries: UNKNOWN }, failures: [] });
+    // Known addresses with an unknown name keep the set keyed: only the name waits for apply.
+    const unknownName = checkSet(
+      "trusted",
+      {},
+      { entries: [{ name: UNKNOWN, ipAddress: "198.51.100.1" }] },
+      NOW,
+    );
+    expect(Object.keys(unknownName.inputs.entries)).toEqual(["198.51.100.1"]);
+  });
+
   test("keys entries by canonical address, whatever the order or spelling, and defaults to additive", () => {
     const a = checkSet(
       "trusted",
