@@ -9,8 +9,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CloudlockClient } from "../provider/client/client";
+import { clientOptions, resolveSettings } from "../provider/settings";
 import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
-import { ConfigError, isCloudlockError, isConfigError } from "../provider/client/errors";
+import { isCloudlockError, isConfigError } from "../provider/client/errors";
 import type { CollectionName } from "../provider/client/types";
 import { CsvImportError, csvEntries } from "../provider/csv";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, packageVersion, parseCommandLine } from "./args";
@@ -224,21 +225,14 @@ function str(p: Parsed, flag: string): string | undefined {
 }
 
 function connect(p: Parsed, io: Io): CloudlockClient {
-  const apiUrl = str(p, "--api-url");
-  // The client's own message names stack config, which this command never reads: name what it does read.
-  const missing = [
-    !apiUrl?.trim() &&
-      !io.env[ENV_URL]?.trim() &&
-      `the Cloudlock API URL is not set: pass --api-url https://<server>/api/v2 or set the environment variable ${ENV_URL}`,
-    !io.env[ENV_TOKEN]?.trim() &&
-      `the Cloudlock API token is not set: set the environment variable ${ENV_TOKEN} (there is no flag, so the token stays out of shell history)`,
-  ].filter((x): x is string => Boolean(x));
-  if (missing.length) {
-    const text = missing.join("; and ");
-    throw new ConfigError(text.charAt(0).toUpperCase() + text.slice(1));
-  }
-  // resolveConnection (inside the client) checks the URL and refuses plain http off loopback.
-  return new CloudlockClient({ apiUrl, env: io.env });
+  // The same settings as the provider, but from flags and the environment only: no stack config here.
+  const settings = resolveSettings(undefined, io.env, { apiUrl: str(p, "--api-url") });
+  return new CloudlockClient(
+    clientOptions(settings, {
+      flags: { apiUrl: "--api-url" },
+      notes: { apiToken: "there is no flag, so the token stays out of shell history" },
+    }),
+  );
 }
 
 async function runReview(argv: string[], io: Io, now = Date.now()): Promise<void> {

@@ -25,6 +25,10 @@ interface Setting<T> {
   readonly default: T;
   /** What it is, for the README table and error messages. */
   readonly doc: string;
+  /** A value to show in "how to set it" messages. */
+  readonly example?: string;
+  /** Stack config should hold it as a secret. */
+  readonly secret?: boolean;
 }
 
 const setting = <T>(s: Setting<T>): Setting<T> => s;
@@ -36,6 +40,7 @@ export const SETTINGS = {
     parse: "text",
     default: undefined,
     doc: "API URL, including /api/v2",
+    example: "https://<server>/api/v2",
   }),
   apiToken: setting<string | undefined>({
     config: "cloudlock:apiToken",
@@ -43,6 +48,8 @@ export const SETTINGS = {
     parse: "text",
     default: undefined,
     doc: "API token (stack config: set it with --secret)",
+    example: "<token>",
+    secret: true,
   }),
   timeoutSeconds: setting<number>({
     config: "cloudlock:timeoutSeconds",
@@ -107,11 +114,49 @@ function parse(s: Setting<unknown>, raw: string | undefined, where: string): unk
   }
 }
 
+/** Where a caller reads its settings, so a message about a missing one names only ways that work there. */
+export interface Sources {
+  /** Stack config (a Pulumi program or provider). */
+  config?: boolean;
+  /** An explicit option of the caller's API, by the setting's own name. */
+  option?: boolean;
+  /** Command-line flags, by setting. */
+  flags?: Partial<Record<keyof Settings, string>>;
+  /** A remark on a setting, e.g. why there is no flag for it. */
+  notes?: Partial<Record<keyof Settings, string>>;
+}
+
+const CONNECTION = ["apiUrl", "apiToken"] as const;
+const LABELS: Record<(typeof CONNECTION)[number], string> = { apiUrl: "API URL", apiToken: "API token" };
+
+/** Why the connection cannot be made (naming every way `from` offers to set what is missing), or undefined. */
+export function missingConnection(s: Settings, from: Sources): string | undefined {
+  const missing = CONNECTION.filter((k) => !s[k]).map((k) => {
+    const spec: Setting<unknown> = SETTINGS[k];
+    const ways = [
+      from.flags?.[k] && `pass ${from.flags[k]} ${spec.example}`,
+      from.config &&
+        spec.config &&
+        `set stack config "${spec.config}" (pulumi config set${spec.secret ? " --secret" : ""} ${spec.config} ${spec.example})`,
+      from.option && `the option ${k}`,
+      `set the environment variable ${spec.env}`,
+    ].filter(Boolean);
+    const note = from.notes?.[k] ? ` (${from.notes[k]})` : "";
+    return `the Cloudlock ${LABELS[k]} is not set: ${ways.slice(0, -1).join(", ")}${ways.length > 1 ? ", or " : ""}${ways.at(-1)}${note}`;
+  });
+  if (!missing.length) return undefined;
+  const text = missing.join("; and ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /**
- * Client options for resolved settings: the connection (a ConfigError naming every way to set what is missing),
- * a limiter at the pacing ceiling, and the time bound. Share the client's limiter between callers of one tenant.
+ * Client options for resolved settings: the connection (a ConfigError naming every way `from` offers to set
+ * what is missing), a limiter at the pacing ceiling, and the time bound. Share the client's limiter between
+ * callers of one tenant.
  */
-export function clientOptions(s: Settings): ClientOptions {
+export function clientOptions(s: Settings, from: Sources = { config: true, option: true }): ClientOptions {
+  const problem = missingConnection(s, from);
+  if (problem) throw new ConfigError(problem);
   const bound = s.timeoutSeconds * 1000;
   return {
     ...resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, {}),

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { SETTINGS, resolveSettings } from "../../provider/settings";
+import { SETTINGS, clientOptions, missingConnection, resolveSettings } from "../../provider/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 
@@ -74,4 +74,25 @@ test("the README's configuration table matches the settings table, row for row",
     else expect(row).not.toMatch(/`cloudlock:/);
     if (s.default !== undefined) expect(row).toContain(`default ${s.default === false ? "off" : s.default}`);
   }
+});
+
+test("a missing connection is explained by the ways the caller offers, each from the settings table", () => {
+  const none = resolveSettings(undefined, {});
+  expect(missingConnection(none, { config: true, option: true })).toBe(
+    'The Cloudlock API URL is not set: set stack config "cloudlock:apiUrl" (pulumi config set cloudlock:apiUrl ' +
+      "https://<server>/api/v2), the option apiUrl, or set the environment variable CLOUDLOCK_API_URL; and the " +
+      'Cloudlock API token is not set: set stack config "cloudlock:apiToken" (pulumi config set --secret ' +
+      "cloudlock:apiToken <token>), the option apiToken, or set the environment variable CLOUDLOCK_API_TOKEN",
+  );
+  const cli = { flags: { apiUrl: "--api-url" }, notes: { apiToken: "no flag" } };
+  expect(missingConnection(resolveSettings(undefined, { CLOUDLOCK_API_URL: "https://x/api/v2" }), cli)).toBe(
+    "The Cloudlock API token is not set: set the environment variable CLOUDLOCK_API_TOKEN (no flag)",
+  );
+  expect(missingConnection(resolveSettings(undefined, { CLOUDLOCK_API_TOKEN: "t" }), cli)).toMatch(
+    /^The Cloudlock API URL is not set: pass --api-url https:\/\/<server>\/api\/v2, or set the environment variable CLOUDLOCK_API_URL$/,
+  );
+  expect(
+    missingConnection(resolveSettings(undefined, { CLOUDLOCK_API_TOKEN: "t" }, { apiUrl: "u" }), cli),
+  ).toBe(undefined);
+  expect(() => clientOptions(none, cli)).toThrow(/API URL is not set/);
 });
