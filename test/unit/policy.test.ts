@@ -20,7 +20,7 @@ import {
   trustedSuspiciousOverlapPolicy,
 } from "../../policy";
 import { UNKNOWN, read } from "../../policy/entries";
-import { refusedRanges } from "../../policy/ranges";
+import { RANGE_GROUPS, refusedRanges } from "../../policy/ranges";
 import {
   publicAddressesOnly,
   requiredMetadata,
@@ -140,15 +140,7 @@ describe("trusted block size", () => {
 });
 
 describe("public addresses only", () => {
-  const all = refusedRanges([
-    "unspecified",
-    "loopback",
-    "private",
-    "linkLocal",
-    "multicast",
-    "documentation",
-    "reserved",
-  ]);
+  const all = refusedRanges([...RANGE_GROUPS]);
 
   it.each([
     ["0.0.0.1", "0.0.0.0/8"],
