@@ -10,6 +10,7 @@ import type { CsvEntry } from "../provider/csv";
 import { hasExpired, validate } from "../provider/dynamic/schema";
 import { resourceName, slug } from "../sdk/data";
 import type { EntryRecord } from "../sdk/library";
+import { FIELDS, fieldsOf } from "../provider/model";
 
 /** One declaration to write: the record, or why it is written commented out. */
 export interface Planned {
@@ -29,7 +30,7 @@ export function plansFromEntries(kind: CollectionName, entries: IpEntry[], now =
     kind,
     entries.map((e) => ({
       key: e.pk,
-      record: record(kind, e.name, e.ip_address, e.categories, e.description, e.expires_on, e.pk),
+      record: record(kind, e, e.pk),
     })),
     now,
   );
@@ -41,28 +42,24 @@ export function plansFromCsv(kind: CollectionName, rows: CsvEntry[], now = Date.
     kind,
     rows.map(({ line, fields: f }) => ({
       key: `line ${line}`,
-      record: record(kind, f.name, f.ip_address, f.categories, f.description, f.expires_on),
+      record: record(kind, f),
     })),
     now,
     true,
   );
 }
 
-function record(
-  kind: CollectionName,
-  name: string,
-  ipAddress: string,
-  categories: string[] | undefined,
-  description: string | null | undefined,
-  expiresOn: string | null | undefined,
-  adoptId?: string,
-): EntryRecord {
-  const r: EntryRecord = { name, ipAddress };
-  if (categories?.length) r.categories = [...categories];
-  if (description) r.description = description;
-  if (kind === "suspicious" && expiresOn) r.expiresOn = expiresOn;
+/** A data-file record of an entry: every field the collection has (empty optional ones left out), by SDK name. */
+function record(kind: CollectionName, e: Partial<IpEntry>, adoptId?: string): EntryRecord {
+  const r: Record<string, unknown> = {};
+  for (const f of fieldsOf(kind)) {
+    const v = e[FIELDS[f].api];
+    const empty = v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
+    if (empty && !FIELDS[f].required) continue;
+    r[f] = Array.isArray(v) ? [...v] : v;
+  }
   if (adoptId) r.adoptId = adoptId;
-  return r;
+  return r as unknown as EntryRecord;
 }
 
 /**

@@ -12,10 +12,9 @@
 import { canonicalAddress, parseAddress } from "../provider/address";
 import type { CollectionName } from "../provider/client/types";
 import { UNKNOWN, UPDATABLE, hasExpired, sameValue } from "../provider/dynamic/schema";
+import { EntryField, fieldsOf } from "../provider/model";
 
-/** The entry fields a review compares, in display order. */
-const FIELDS = ["name", "ipAddress", "description", "categories", "expiresOn"] as const;
-type Field = (typeof FIELDS)[number];
+type Field = EntryField;
 
 const LIBRARY_TITLE: Record<CollectionName, string> = {
   trusted: "Trusted IPs",
@@ -113,7 +112,7 @@ function ref(e: Json, resource: string): EntryRef {
 }
 
 function fieldChanges(kind: CollectionName, olds: Json, news: Json): FieldChange[] {
-  return FIELDS.filter((f) => !(kind === "trusted" && f === "expiresOn"))
+  return fieldsOf(kind)
     .filter((f) => news[f] === UNKNOWN || !sameValue(f, olds[f], news[f]))
     .map((f) => ({ field: f, old: olds[f], new: news[f] }));
 }
