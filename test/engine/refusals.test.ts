@@ -10,6 +10,7 @@ import * as path from "path";
 import { promisify } from "util";
 import * as cloudlock from "../../sdk";
 import { READ_ONLY_TOKEN, TOKEN, addresses } from "../helpers/emulator";
+import { project, projectFolder, removeProject } from "../helpers/project";
 import { audit, engineStack, engineSuite, failure, reliabilityRows } from "./helpers";
 
 const suite = engineSuite("refusals");
@@ -66,17 +67,34 @@ test.each([
   },
 );
 
+// A project folder run by the CLI: its program is a process of its own, so no earlier aborted inline program of
+// this file can leave a stale engine connection behind (seen once under load: the preview then "succeeded").
 test("7. the same address declared twice in one library fails at preview, naming both resources; zero API calls", async () => {
-  const s = await engineStack(suite.base, "conflict", suite.emu, TOKEN, async () => {
-    new cloudlock.TrustedIp("office-a", { name: "Office A", ipAddress: "198.51.100.7" });
-    new cloudlock.TrustedIp("office-b", { name: "Office B", ipAddress: "198.51.100.7/32" });
+  const dir = projectFolder("examples/offices", "conflict", {
+    files: {
+      "index.ts": [
+        'import * as cloudlock from "pulumi-cloudlock";',
+        'new cloudlock.TrustedIp("office-a", { name: "Office A", ipAddress: "198.51.100.7" });',
+        'new cloudlock.TrustedIp("office-b", { name: "Office B", ipAddress: "198.51.100.7/32" });',
+        "",
+      ].join("\n"),
+    },
   });
-  suite.emu.clearRequests();
-  const err = await failure(s.stack.preview(s.io));
-  expect(err.message).toContain(
-    'ipAddress "198.51.100.7/32" is the same address as TrustedIp "office-a" (198.51.100.7), declared in this program. The trusted library holds one entry per address',
-  );
-  expect(suite.emu.requests().counters.total).toBe(0);
+  try {
+    const p = await project(dir, "dev", {
+      "cloudlock:apiUrl": suite.emu.apiUrl,
+      "cloudlock:apiToken": TOKEN,
+    });
+    suite.emu.clearRequests();
+    const pv = await p.run(["preview"], { PULUMI_NODEJS_TRANSPILE_ONLY: "true" });
+    expect(pv.code).not.toBe(0);
+    expect(pv.stdout + pv.stderr).toContain(
+      'ipAddress "198.51.100.7/32" is the same address as TrustedIp "office-a" (198.51.100.7), declared in this program. The trusted library holds one entry per address',
+    );
+    expect(suite.emu.requests().counters.total).toBe(0);
+  } finally {
+    removeProject(dir);
+  }
 });
 
 test("a hung server: the call times out within cloudlock:timeoutSeconds and the engine names the resource and why", async () => {
