@@ -27,6 +27,7 @@ import {
   patchFor,
   sameValue,
   storedView,
+  UNKNOWN,
   viewEntry,
 } from "./schema";
 import {
@@ -70,8 +71,9 @@ export class IpSets {
   ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
     const now = kind === "suspicious" ? await this.rt.serverNow() : this.rt.now();
     const { inputs, failures } = checkSet(kind, olds, news, now);
-    const urn = typeof news.logUrn === "string" ? news.logUrn : undefined;
-    if (typeof news.addressConflict === "string")
+    // Either may be unknown during preview (the marker is a string too): only a known value counts.
+    const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
+    if (typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN)
       failures.push({ property: "entries", reason: news.addressConflict });
     if (failures.length || typeof inputs.entries !== "object") return { inputs: { ...inputs }, failures };
     const before = olds as Partial<SetOutputs>;
