@@ -93,6 +93,22 @@ export function parseCsv(text: string): string[][] {
   return records.map((r) => r.cells);
 }
 
+/**
+ * Where cell `field` (0-based) of `record`, read by {@link readCsvRecords} from
+ * `text`, begins: its 1-based physical line and column, past any white space
+ * before it (at its opening quote, for a quoted cell).
+ */
+export function cellPosition(
+  text: string,
+  record: CsvRecord,
+  field: number,
+): { line: number; column: number } {
+  const src = text.replace(/^\uFEFF/, "");
+  const lines = new LineIndex(src);
+  const start = recordStart(src, lines.offsetOfLine(record.line));
+  return lines.position(fieldOffset(src, start, field));
+}
+
 /** The offset of the first character that is not white space at or after `from`: where a record begins. */
 function recordStart(src: string, from: number): number {
   const re = /\S/g;
@@ -115,25 +131,7 @@ function fault(
   code: string,
   message: string,
 ): { offset: number; reason: string } {
-  let i = start;
-  const skipBlank = () => {
-    while (i < src.length && BLANK.test(src[i])) i++;
-  };
-  // Past a quoted cell's content: `i` ends on its closing quote (or the end of the text).
-  const skipQuoted = () => {
-    for (i++; i < src.length; i++) {
-      if (src[i] !== '"') continue;
-      if (src[i + 1] !== '"') return;
-      i++;
-    }
-  };
-  for (let f = 0; f < field; f++) {
-    skipBlank();
-    if (src[i] === '"') skipQuoted();
-    while (i < src.length && src[i] !== ",") i++;
-    i++;
-  }
-  skipBlank();
+  let i = fieldOffset(src, start, field);
   switch (code) {
     case "CSV_QUOTE_NOT_CLOSED":
       return {
@@ -151,9 +149,7 @@ function fault(
     }
     case "CSV_INVALID_CLOSING_QUOTE":
     case "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE": {
-      skipQuoted();
-      i++;
-      skipBlank();
+      i = skipBlank(src, skipQuoted(src, i) + 1);
       const found = String.fromCodePoint(src.codePointAt(i) ?? 0x20);
       return {
         offset: i,
@@ -167,12 +163,47 @@ function fault(
   }
 }
 
+/** The offset past the white space at or after `i`. */
+function skipBlank(src: string, i: number): number {
+  while (i < src.length && BLANK.test(src[i])) i++;
+  return i;
+}
+
+/** From the opening quote at `i`, the offset of the quoted cell's closing quote (or the end of the text). */
+function skipQuoted(src: string, i: number): number {
+  for (i++; i < src.length; i++) {
+    if (src[i] !== '"') continue;
+    if (src[i + 1] !== '"') return i;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Where cell `field` of the record starting at `start` begins (past its leading
+ * white space), the cells before it being well-formed.
+ */
+function fieldOffset(src: string, start: number, field: number): number {
+  let i = start;
+  for (let f = 0; f < field; f++) {
+    i = skipBlank(src, i);
+    if (src[i] === '"') i = skipQuoted(src, i);
+    while (i < src.length && src[i] !== ",") i++;
+    i++;
+  }
+  return skipBlank(src, i);
+}
+
 /** Offsets to 1-based physical lines and columns; CRLF, LF and CR each end a line. */
 class LineIndex {
   private readonly starts = [0];
   constructor(private readonly src: string) {
     const re = /\r\n|\r|\n/g;
     for (let m = re.exec(src); m; m = re.exec(src)) this.starts.push(m.index + m[0].length);
+  }
+  /** The offset where 1-based physical `line` starts. */
+  offsetOfLine(line: number): number {
+    return this.starts[Math.min(Math.max(line, 1), this.starts.length) - 1];
   }
   position(offset: number): { line: number; column: number } {
     let lo = 0;

@@ -1,15 +1,36 @@
-import { parseCsv as parseRows } from "../provider/csv";
+import { CsvSyntaxError, cellPosition, parseCsv as parseRows, readCsvRecords } from "../provider/csv";
 
 /**
  * Read a CSV file's text into records keyed by the header row: handy for
  * declaring entries from data kept in the repo (see examples/). Quoted
- * fields, doubled quotes and CRLF are handled; cells are trimmed.
+ * fields, doubled quotes and CRLF are handled; white space around a cell is
+ * not part of it, white space inside quotes is kept (`" x "` is `" x "`).
+ * @throws CsvSyntaxError naming the line and column of a malformed text, an
+ *   empty or repeated header cell, or (line only) a row of another width.
  */
 export function parseCsv(text: string): Record<string, string>[] {
+  const [first] = readCsvRecords(text);
+  if (!first) return [];
+  const seen = new Map<string, number>();
+  first.cells.forEach((key, i) => {
+    const at = () => cellPosition(text, first, i);
+    if (key === "") {
+      const { line, column } = at();
+      throw new CsvSyntaxError(line, column, `header cell ${i + 1} is empty: every column needs a name`);
+    }
+    const before = seen.get(key);
+    if (before !== undefined) {
+      const { line, column } = at();
+      throw new CsvSyntaxError(
+        line,
+        column,
+        `header ${JSON.stringify(key)} repeats column ${before + 1}: each column needs its own name`,
+      );
+    }
+    seen.set(key, i);
+  });
   const [header, ...rows] = parseRows(text);
-  if (!header) return [];
-  const keys = header.map((h) => h.trim());
-  return rows.map((r) => Object.fromEntries(keys.map((k, i) => [k, (r[i] ?? "").trim()])));
+  return rows.map((r) => Object.fromEntries(header.map((k, i) => [k, r[i]])));
 }
 
 /**

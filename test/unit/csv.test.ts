@@ -91,6 +91,31 @@ describe("parseCsv: RFC 4180 through csv-parse, with Cloudlock's rules", () => {
       /line 2: this row has 3 cells/,
     );
   });
+
+  test("the SDK's parseCsv keeps white space inside quotes, as documented, and drops it around cells", () => {
+    expect(parseCsvRecords('a,b\n"  x  ",1\n')).toEqual([{ a: "  x  ", b: "1" }]);
+    expect(parseCsvRecords('a , " b "\n 1 ,\t" y\t"\t\n')).toEqual([{ a: "1", " b ": " y\t" }]);
+  });
+
+  test("the SDK's parseCsv refuses a repeated or empty header cell, naming its line and column", () => {
+    const dup = thrown(() => parseCsvRecords("\na,a\n1,2\n"));
+    expect(dup).toBeInstanceOf(CsvSyntaxError);
+    expect(dup).toMatchObject({ line: 2, column: 3 });
+    expect(dup.message).toBe('line 2, column 3: header "a" repeats column 1: each column needs its own name');
+    expect(thrown(() => parseCsvRecords('x, "a", b,  a\n1,2,3,4\n'))).toMatchObject({ line: 1, column: 13 });
+    const empty = thrown(() => parseCsvRecords("a,,c\n1,2,3\n"));
+    expect(empty).toBeInstanceOf(CsvSyntaxError);
+    expect(empty).toMatchObject({ line: 1, column: 3 });
+    expect(empty.message).toBe("line 1, column 3: header cell 2 is empty: every column needs a name");
+    expect(thrown(() => parseCsvRecords('a,"multi\nline",  ""\n1,2,3\n'))).toMatchObject({
+      line: 2,
+      column: 9,
+    });
+    expect(thrown(() => parseCsvRecords("a,b,\n1,2,3\n"))).toMatchObject({ line: 1, column: 5 });
+    // A header alone is no records, but its mistakes are still reported.
+    expect(() => parseCsvRecords("a,a\n")).toThrow(/header "a" repeats column 1/);
+    expect(parseCsvRecords("a,A\n1,2\n")).toEqual([{ a: "1", A: "2" }]);
+  });
 });
 
 describe("csvEntries: Cloudlock's layouts", () => {
