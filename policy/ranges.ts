@@ -54,6 +54,40 @@ export const NON_PUBLIC_RANGES: readonly NamedRange[] = [
   { cidr: "2001:2::/48", group: "reserved", label: "benchmarking (RFC 5180)" },
 ];
 
+/**
+ * IPv6 blocks that carry an IPv4 address inside them, and where: an IPv6 entry in one of them reaches the IPv4
+ * address it embeds, so it is judged by that address too (`64:ff9b::10.0.0.1` is 10.0.0.1 behind NAT64).
+ * `shift` is how many bits the IPv4 address sits above the lowest bit.
+ */
+export interface Embedding {
+  cidr: string;
+  label: string;
+  first: bigint;
+  last: bigint;
+  shift: bigint;
+}
+
+/** The block `first`/`length` (given as numbers: `::ffff:0:0/96` would parse as IPv4 space). */
+const embedding = (cidr: string, label: string, first: bigint, length: number, shift: bigint): Embedding => ({
+  cidr,
+  label,
+  first,
+  last: first | ((1n << BigInt(128 - length)) - 1n),
+  shift,
+});
+
+/**
+ * The IPv6 forms of IPv4 addresses: IPv4-mapped (the low 32 bits; only a block wider than the /96 stays IPv6
+ * when parsed, e.g. `::ffff:0:0/95`), NAT64's well-known prefix (the low 32 bits) and 6to4 (the 32 bits after
+ * `2002:`). NAT64 local-use prefixes (64:ff9b:1::/48, RFC 8215) place the IPv4 address by a prefix length the
+ * operator chooses, so they are not judged here.
+ */
+export const IPV4_EMBEDDINGS: readonly Embedding[] = [
+  embedding("::ffff:0:0/96", "IPv4-mapped (RFC 4291)", 0xffffn << 32n, 96, 0n),
+  embedding("64:ff9b::/96", "NAT64 well-known prefix (RFC 6052)", 0x64ff9bn << 96n, 96, 0n),
+  embedding("2002::/16", "6to4 (RFC 3056)", 0x2002n << 112n, 16, 80n),
+];
+
 /** A range parsed once, for overlap tests. */
 export interface ParsedRange extends NamedRange {
   family: "ipv4" | "ipv6";

@@ -5,7 +5,7 @@
  */
 import { parseAddress, ParsedAddress } from "../provider/address";
 import { Entry, UNKNOWN, read } from "./entries";
-import { ParsedRange } from "./ranges";
+import { IPV4_EMBEDDINGS, ParsedRange } from "./ranges";
 
 /** One violation: the message, and the resource to report it against (stack policies). */
 export interface Violation {
@@ -15,6 +15,7 @@ export interface Violation {
 
 const BITS = { ipv4: 32, ipv6: 128 } as const;
 const DAY_MS = 86_400_000;
+const IPV4_MASK = 0xffff_ffffn;
 
 /** The parsed address of an entry whose address is known and valid. */
 function addressOf(e: Entry): ParsedAddress | undefined {
@@ -67,17 +68,46 @@ export function trustedBlockSize(entries: readonly Entry[], cfg: BlockSizeConfig
 
 /**
  * Entries (trusted or suspicious) that touch a refused range. Cloudlock matches the public source address of
- * SaaS activity, so an entry in a private, loopback, documentation… range can never match anything.
+ * SaaS activity, so an entry in a private, loopback, documentation… range can never match anything. A block
+ * that merely overlaps a range is refused too, naming it. An IPv6 entry that embeds IPv4 addresses (IPv4-mapped
+ * `::ffff:0:0/96`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`; see `IPV4_EMBEDDINGS`) is judged by the IPv4
+ * addresses it embeds as well, so `64:ff9b::10.0.0.1` and `2002:a00:1::/48` are refused as 10.0.0.1.
+ *
+ * @param entries the declared entries, from `entriesOf` (or built by hand).
+ * @param ranges the refused ranges, from `refusedRanges`: `refusedRanges([...RANGE_GROUPS])` for all.
+ * @returns one violation per entry that touches any refused range.
  */
 export function publicAddressesOnly(entries: readonly Entry[], ranges: readonly ParsedRange[]): Violation[] {
   const out: Violation[] = [];
   for (const e of entries) {
     const a = addressOf(e);
     if (!a) continue;
-    const hits = ranges.filter((r) => r.family === a.family && r.first <= a.last && a.first <= r.last);
+    const overlapping = (family: string, first: bigint, last: bigint) =>
+      ranges.filter((r) => r.family === family && r.first <= last && first <= r.last);
+    // Each hit: the range, and whether the whole entry lies inside it.
+    const hits: { name: string; inside: boolean }[] = overlapping(a.family, a.first, a.last).map((r) => ({
+      name: `${r.cidr}, ${r.label}`,
+      inside: r.first <= a.first && a.last <= r.last,
+    }));
+    if (a.family === "ipv6") {
+      for (const m of IPV4_EMBEDDINGS) {
+        const first = a.first > m.first ? a.first : m.first;
+        const last = a.last < m.last ? a.last : m.last;
+        if (first > last) continue;
+        // Within the embedding's block the bits above the IPv4 address are fixed, so this keeps the order.
+        const v4first = (first >> m.shift) & IPV4_MASK;
+        const v4last = (last >> m.shift) & IPV4_MASK;
+        const whole = m.first <= a.first && a.last <= m.last;
+        for (const r of overlapping("ipv4", v4first, v4last))
+          hits.push({
+            name: `${r.cidr}, ${r.label}, embedded in ${m.cidr}, ${m.label}`,
+            inside: whole && r.first <= v4first && v4last <= r.last,
+          });
+      }
+    }
     if (hits.length === 0) continue;
-    const inside = hits.length === 1 && hits[0].first <= a.first && a.last <= hits[0].last;
-    const named = hits.slice(0, 5).map((r) => `${r.cidr}, ${r.label}`);
+    const inside = hits.length === 1 && hits[0].inside;
+    const named = hits.slice(0, 5).map((h) => h.name);
     if (hits.length > 5) named.push(`and ${hits.length - 5} more`);
     out.push({
       urn: e.urn,

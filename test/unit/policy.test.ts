@@ -178,6 +178,45 @@ describe("public addresses only", () => {
     expect(messages(publicAddressesOnly(trusted("any", "0.0.0.0/0"), all))[0]).toMatch(/and \d+ more: /);
   });
 
+  it.each([
+    ["64:ff9b::10.0.0.1", "is in 10.0.0.0/8, private (RFC 1918), embedded in 64:ff9b::/96, NAT64"],
+    ["64:ff9b::7f00:1", "is in 127.0.0.0/8, loopback (RFC 1122), embedded in 64:ff9b::/96, NAT64"],
+    ["2002:a00:1::/48", "is in 10.0.0.0/8, private (RFC 1918), embedded in 2002::/16, 6to4 (RFC 3056)"],
+    ["2002:c0a8:101::1", "is in 192.168.0.0/16, private (RFC 1918), embedded in 2002::/16, 6to4"],
+    ["2002:a00::/24", "is in 10.0.0.0/8, private (RFC 1918), embedded in 2002::/16, 6to4"],
+  ])("refuses %s by the IPv4 address it embeds", (address, named) => {
+    const found = messages(publicAddressesOnly(trusted("x", address), all));
+    expect(found).toEqual([expect.stringContaining(`TrustedIp "x" ipAddress "${address}" ${named}`)]);
+    expect(found[0]).toContain("so this entry can never match");
+  });
+
+  it("refuses an IPv6 block that overlaps an embedded refused range, naming it", () => {
+    // ::ffff:0:0/95 holds every IPv4-mapped address, private ones included.
+    const [mapped] = messages(publicAddressesOnly(trusted("m", "::ffff:0:0/95"), all));
+    expect(mapped).toMatch(
+      /^TrustedIp "m" ipAddress "::ffff:0:0\/95" overlaps 0\.0\.0\.0\/8, "this network" \(RFC 1122\), embedded in ::ffff:0:0\/96, IPv4-mapped \(RFC 4291\); .* and \d+ more: .*so that part of this entry can never match$/,
+    );
+    // A 6to4 block over 8.0.0.0/6 reaches 10.0.0.0/8; the whole NAT64 prefix reaches everything.
+    expect(messages(publicAddressesOnly(suspicious("w", "2002:800::/22"), all))).toEqual([
+      'SuspiciousIp "w" ipAddress "2002:800::/22" overlaps 10.0.0.0/8, private (RFC 1918), embedded in ' +
+        "2002::/16, 6to4 (RFC 3056): Cloudlock matches the public source addresses of SaaS activity, so that " +
+        "part of this entry can never match",
+    ]);
+    expect(messages(publicAddressesOnly(trusted("n", "64:ff9b::/96"), all))[0]).toMatch(
+      /overlaps 0\.0\.0\.0\/8, .*embedded in 64:ff9b::\/96, NAT64 well-known prefix \(RFC 6052\);/,
+    );
+    // Extra IPv4 ranges reach their embedded forms too.
+    const extra = refusedRanges([], { "corporate NAT": ["8.8.4.0/24"] });
+    expect(messages(publicAddressesOnly(trusted("e", "64:ff9b::8.8.4.4"), extra))[0]).toContain(
+      "is in 8.8.4.0/24, corporate NAT, embedded in 64:ff9b::/96",
+    );
+  });
+
+  it("allows embedded public IPv4 addresses", () => {
+    for (const a of ["64:ff9b::8.8.8.8", "2002:808:808::/48", "2002:101:101::1", "::ffff:8.8.8.0/120"])
+      expect(publicAddressesOnly(trusted("ok", a), all)).toEqual([]);
+  });
+
   it("allows public addresses of both families, and unknown or malformed ones", () => {
     for (const a of [
       "8.8.8.8",
