@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { main } from "../../cli/main";
 
 const root = path.resolve(__dirname, "../..");
 const dir = path.join(root, "examples/ci");
@@ -25,7 +26,7 @@ type Step = {
   with?: Record<string, unknown>;
   env?: Record<string, string>;
 };
-type Job = { if?: string; env?: Record<string, string>; steps: Step[] };
+type Job = { if?: string; environment?: string; env?: Record<string, string>; steps: Step[] };
 type Workflow = {
   on: Record<string, Record<string, unknown> | null>;
   permissions?: Record<string, string> | string;
@@ -133,14 +134,35 @@ describe("every workflow", () => {
       expect(Number(m[2])).toBeGreaterThanOrEqual(minMajor[m[1]]);
   });
 
-  test.each(files)("%s: secrets come from repository secrets only, never inline", (f) => {
+  /**
+   * Which secret each job's token comes from. Read-only tokens are repository secrets (any branch's code can
+   * read them); the write tokens are secrets of the cloudlock-prod environment, entered only by `up`.
+   */
+  const tokens: Record<string, { environment?: string; pulumi: string; cloudlock: string }> = {
+    "pulumi-preview.yml": {
+      pulumi: "PULUMI_ACCESS_TOKEN_READONLY",
+      cloudlock: "CLOUDLOCK_API_TOKEN_READONLY",
+    },
+    "drift-check.yml": { pulumi: "PULUMI_ACCESS_TOKEN_READONLY", cloudlock: "CLOUDLOCK_API_TOKEN_READONLY" },
+    "pulumi-up.yml": {
+      environment: "cloudlock-prod",
+      pulumi: "PULUMI_ACCESS_TOKEN",
+      cloudlock: "CLOUDLOCK_API_TOKEN",
+    },
+  };
+
+  test.each(files)("%s: secrets come from secrets (repository or environment) only, never inline", (f) => {
     const wf = load(f);
     const job = onlyJob(wf);
-    expect(job.env?.CLOUDLOCK_API_TOKEN).toBe("${{ secrets.CLOUDLOCK_API_TOKEN }}");
-    expect(job.env?.PULUMI_ACCESS_TOKEN).toBe("${{ secrets.PULUMI_ACCESS_TOKEN }}");
+    const want = tokens[f];
+    expect(job.environment).toBe(want.environment);
+    expect(job.env?.CLOUDLOCK_API_TOKEN).toBe(`\${{ secrets.${want.cloudlock} }}`);
+    expect(job.env?.PULUMI_ACCESS_TOKEN).toBe(`\${{ secrets.${want.pulumi} }}`);
     // No other secret is referenced, and no token-looking name is given anything but a secret or github.token.
     const refs = [...text(f).matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-    expect([...new Set(refs)].sort()).toEqual(["CLOUDLOCK_API_TOKEN", "PULUMI_ACCESS_TOKEN"]);
+    expect([...new Set(refs)].sort()).toEqual([want.cloudlock, want.pulumi].sort());
+    // Nor all of them at once, or one by a computed name.
+    expect(text(f)).not.toMatch(/toJSON\(\s*secrets\s*\)|secrets\[|secrets: inherit/);
     const envs = [wf.env, job.env, ...job.steps.map((s) => s.env)].filter(Boolean) as Record<
       string,
       string
@@ -212,6 +234,9 @@ describe("pulumi-preview.yml", () => {
     );
     expect(run).toContain("review.md");
     expect(job.steps[comment].env?.GH_TOKEN).toBe("${{ github.token }}");
+    // Posted after any failure, also when there is no review to post (its script then says so).
+    expect(job.steps[comment].if).toBe("${{ !cancelled() }}");
+    expect(job.steps[comment].env?.REVIEW_OUTCOME).toBe("${{ steps.review.outcome }}");
   });
 
   test("keeps the raw --diff output in the job summary and an artifact", () => {
@@ -225,6 +250,17 @@ describe("pulumi-preview.yml", () => {
   test("never runs a fork's code with the secrets", () => {
     expect(wf.on).not.toHaveProperty("pull_request_target");
     expect(job.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+  });
+
+  test("never sees the write tokens: a PR branch's code gets read-only tokens and no environment", () => {
+    // Every same-repository branch runs its own code here, so the preview job must hold nothing that writes.
+    const writeTokens = /secrets\.(CLOUDLOCK_API_TOKEN|PULUMI_ACCESS_TOKEN)(?![A-Za-z0-9_])/;
+    expect(text("pulumi-preview.yml")).not.toMatch(writeTokens);
+    expect(job).not.toHaveProperty("environment");
+    for (const s of job.steps) expect(JSON.stringify(s.env ?? {})).not.toMatch(writeTokens);
+    // The write tokens are read only inside the cloudlock-prod environment, by `up`.
+    expect(text("pulumi-up.yml")).toMatch(writeTokens);
+    expect(onlyJob(load("pulumi-up.yml")).environment).toBe("cloudlock-prod");
   });
 });
 
@@ -325,7 +361,12 @@ describe("the comment and issue scripts, run", () => {
   const marker = "<!-- cloudlock-pulumi-review -->";
   const bot = { login: "github-actions[bot]" };
   const postStep = /^Post or update the review comment$/;
-  const prEnv = { PR: "7", PREVIEW_OUTCOME: "success", HEAD_SHA: "0123456789abcdef" };
+  const prEnv = {
+    PR: "7",
+    PREVIEW_OUTCOME: "success",
+    REVIEW_OUTCOME: "success",
+    HEAD_SHA: "0123456789abcdef",
+  };
 
   test("the first review is posted as a new comment that starts with the marker", () => {
     fs.writeFileSync(path.join(tmp, "review.md"), "## Cloudlock changes\n+ 1 to add\n");
@@ -362,6 +403,41 @@ describe("the comment and issue scripts, run", () => {
     expect(body).toContain("**pulumi preview failed**");
     expect(body).toContain("cut here");
     expect(body.length).toBeLessThanOrEqual(65_536);
+  });
+
+  test("a preview that failed before planning (empty preview.json) still posts, in place, and says so", async () => {
+    // What `pulumi preview --json` leaves when it fails before planning (no stack, not logged in): 0 bytes.
+    fs.writeFileSync(path.join(tmp, "preview.json"), "");
+    // The Review step on it, as the workflow runs it: `cloudlock-pulumi review preview.json > review.md`.
+    const review = onlyJob(load("pulumi-preview.yml")).steps.find((s) => s.id === "review")!;
+    expect(review.run).toMatch(/cloudlock-pulumi review preview\.json > review\.md/);
+    let out = "";
+    const code = await main(["review", path.join(tmp, "preview.json")], {
+      stdout: (x) => (out += x),
+      stderr: () => undefined,
+      env: {},
+      tty: false,
+    });
+    expect(code).not.toBe(0); // the step fails...
+    fs.writeFileSync(path.join(tmp, "review.md"), out); // ...and its redirect leaves review.md (empty)
+    const env = { ...prEnv, PREVIEW_OUTCOME: "failure", REVIEW_OUTCOME: "failure" };
+    const old = [{ id: 103, user: bot, body: `${marker}\nan earlier, good review` }];
+    const { status, calls } = runStep("pulumi-preview.yml", postStep, env, { "comments.json": old });
+    expect(status).toBe(0);
+    const writes = calls.filter((c) => c.args.includes("PATCH") || c.args.includes("POST"));
+    expect(writes).toHaveLength(1); // the one sticky comment, edited
+    expect(writes[0].args).toEqual(expect.arrayContaining(["PATCH", "repos/acme/infra/issues/comments/103"]));
+    const body = writes[0].body!;
+    expect(body.startsWith(`${marker}\n`)).toBe(true);
+    expect(body).toContain("**pulumi preview failed before planning**");
+    expect(body).toContain("https://github.com/acme/infra/actions/runs/42");
+    expect(body).not.toContain("an earlier, good review");
+    // With no review.md at all (an install step failed, the review never ran), the same.
+    fs.rmSync(path.join(tmp, "review.md"));
+    const skipped = { ...prEnv, PREVIEW_OUTCOME: "skipped", REVIEW_OUTCOME: "skipped" };
+    const none = runStep("pulumi-preview.yml", postStep, skipped, { "comments.json": [] });
+    expect(none.status).toBe(0);
+    expect(none.calls.find((c) => c.args.includes("POST"))?.body).toContain("failed before planning");
   });
 
   const openStep = /^Open or update the drift issue$/;
