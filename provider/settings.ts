@@ -118,8 +118,8 @@ function parse(s: Setting<unknown>, raw: string | undefined, where: string): unk
 export interface Sources {
   /** Stack config (a Pulumi program or provider). */
   config?: boolean;
-  /** An explicit option of the caller's API, by the setting's own name. */
-  option?: boolean;
+  /** An explicit option of the caller's API, named by this prefix and the setting's name (e.g. "connection."). */
+  option?: string;
   /** Command-line flags, by setting. */
   flags?: Partial<Record<keyof Settings, string>>;
   /** A remark on a setting, e.g. why there is no flag for it. */
@@ -138,7 +138,7 @@ export function missingConnection(s: Settings, from: Sources): string | undefine
       from.config &&
         spec.config &&
         `set stack config "${spec.config}" (pulumi config set${spec.secret ? " --secret" : ""} ${spec.config} ${spec.example})`,
-      from.option && `the option ${k}`,
+      from.option !== undefined && `the option ${from.option}${k}`,
       `set the environment variable ${spec.env}`,
     ].filter(Boolean);
     const note = from.notes?.[k] ? ` (${from.notes[k]})` : "";
@@ -154,7 +154,7 @@ export function missingConnection(s: Settings, from: Sources): string | undefine
  * what is missing), a limiter at the pacing ceiling, and the time bound. Share the client's limiter between
  * callers of one tenant.
  */
-export function clientOptions(s: Settings, from: Sources = { config: true, option: true }): ClientOptions {
+export function clientOptions(s: Settings, from: Sources): ClientOptions {
   const problem = missingConnection(s, from);
   if (problem) throw new ConfigError(problem);
   const bound = s.timeoutSeconds * 1000;

@@ -34,7 +34,10 @@ export interface IpLookupArgs {
 
 async function lookup(kind: CollectionName, args: IpLookupArgs = {}): Promise<IpEntryInfo[]> {
   const client = new CloudlockClient(
-    clientOptions(resolveSettings(stackConfig(), process.env, args.connection)),
+    clientOptions(resolveSettings(stackConfig(), process.env, args.connection), {
+      config: true,
+      option: "connection.",
+    }),
   );
   try {
     return (await client.collection(kind).listAll({ q: args.q, name: args.name })).map(info);

@@ -101,7 +101,7 @@ export class ProviderRuntime {
   get client(): CloudlockClient {
     if (!this.clientInstance) {
       // One client, so one limiter, for every resource of this provider process: the tenant's limit is shared.
-      const opts = clientOptions(this.settings);
+      const opts = clientOptions(this.settings, { config: true });
       this.clientInstance = new CloudlockClient({
         ...opts,
         retry: { ...opts.retry, ...this.explicit.retry },

@@ -78,11 +78,11 @@ test("the README's configuration table matches the settings table, row for row",
 
 test("a missing connection is explained by the ways the caller offers, each from the settings table", () => {
   const none = resolveSettings(undefined, {});
-  expect(missingConnection(none, { config: true, option: true })).toBe(
+  expect(missingConnection(none, { config: true, option: "connection." })).toBe(
     'The Cloudlock API URL is not set: set stack config "cloudlock:apiUrl" (pulumi config set cloudlock:apiUrl ' +
-      "https://<server>/api/v2), the option apiUrl, or set the environment variable CLOUDLOCK_API_URL; and the " +
+      "https://<server>/api/v2), the option connection.apiUrl, or set the environment variable CLOUDLOCK_API_URL; and the " +
       'Cloudlock API token is not set: set stack config "cloudlock:apiToken" (pulumi config set --secret ' +
-      "cloudlock:apiToken <token>), the option apiToken, or set the environment variable CLOUDLOCK_API_TOKEN",
+      "cloudlock:apiToken <token>), the option connection.apiToken, or set the environment variable CLOUDLOCK_API_TOKEN",
   );
   const cli = { flags: { apiUrl: "--api-url" }, notes: { apiToken: "no flag" } };
   expect(missingConnection(resolveSettings(undefined, { CLOUDLOCK_API_URL: "https://x/api/v2" }), cli)).toBe(
@@ -95,4 +95,11 @@ test("a missing connection is explained by the ways the caller offers, each from
     missingConnection(resolveSettings(undefined, { CLOUDLOCK_API_TOKEN: "t" }, { apiUrl: "u" }), cli),
   ).toBe(undefined);
   expect(() => clientOptions(none, cli)).toThrow(/API URL is not set/);
+});
+
+test("the providers' message names stack config and the environment only: resources have no connection option", () => {
+  const text = missingConnection(resolveSettings(undefined, {}), { config: true })!;
+  expect(text).toContain('set stack config "cloudlock:apiUrl"');
+  expect(text).toContain("CLOUDLOCK_API_TOKEN");
+  expect(text).not.toMatch(/option/);
 });
