@@ -12,11 +12,14 @@ export const CLOUDLOCK_TYPES = {
   SuspiciousIpSet: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet",
 } as const;
 
+/** The four resource kinds, by class name: `"TrustedIp"`, `"SuspiciousIp"`, `"TrustedIpSet"`, `"SuspiciousIpSet"`. */
 export type CloudlockType = keyof typeof CLOUDLOCK_TYPES;
+/** Which Cloudlock IP library an entry belongs to. */
 export type Library = "trusted" | "suspicious";
 
 /** A value not known yet (preview). */
 export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+/** A declared value: known, {@link UNKNOWN} during preview, or not given. */
 export type Maybe<T> = T | typeof UNKNOWN | undefined;
 
 // Pulumi's wire markers for unknown values (string, array, object, number, boolean), in case properties arrive

@@ -22,8 +22,26 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { CLOUDLOCK_TYPES, Entry, classify, entriesOf } from "./entries";
-import { NON_PUBLIC_RANGES, RANGE_GROUPS, refusedRanges } from "./ranges";
+import {
+  CLOUDLOCK_TYPES,
+  CloudlockType,
+  Entry,
+  Library,
+  Maybe,
+  UNKNOWN,
+  classify,
+  entriesOf,
+} from "./entries";
+import {
+  Embedding,
+  IPV4_EMBEDDINGS,
+  NON_PUBLIC_RANGES,
+  NamedRange,
+  ParsedRange,
+  RANGE_GROUPS,
+  RangeGroup,
+  refusedRanges,
+} from "./ranges";
 import {
   BlockSizeConfig,
   ExpiryConfig,
@@ -36,8 +54,39 @@ import {
   trustedSuspiciousOverlap,
 } from "./rules";
 
-export { CLOUDLOCK_TYPES, entriesOf, NON_PUBLIC_RANGES, RANGE_GROUPS };
-export type { BlockSizeConfig, Entry, ExpiryConfig, MetadataConfig, Violation };
+/*
+ * The rules as plain functions, and everything needed to call them without the policy engine:
+ * `entriesOf` (a resource's properties to `Entry` values; or build them by hand, with `UNKNOWN` for a value
+ * not known yet) and `refusedRanges` (the `ParsedRange` list `publicAddressesOnly` takes):
+ *
+ *   publicAddressesOnly(entriesOf(CLOUDLOCK_TYPES.TrustedIp, "hq", props), refusedRanges([...RANGE_GROUPS]))
+ *
+ * Each is documented where it is declared.
+ */
+export {
+  CLOUDLOCK_TYPES,
+  classify,
+  entriesOf,
+  IPV4_EMBEDDINGS,
+  NON_PUBLIC_RANGES,
+  RANGE_GROUPS,
+  refusedRanges,
+  UNKNOWN,
+};
+export type {
+  BlockSizeConfig,
+  CloudlockType,
+  Embedding,
+  Entry,
+  ExpiryConfig,
+  Library,
+  Maybe,
+  MetadataConfig,
+  NamedRange,
+  ParsedRange,
+  RangeGroup,
+  Violation,
+};
 export {
   publicAddressesOnly,
   requiredMetadata,

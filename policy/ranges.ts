@@ -14,6 +14,7 @@ export const RANGE_GROUPS = [
   "documentation",
   "reserved",
 ] as const;
+/** One of {@link RANGE_GROUPS}. */
 export type RangeGroup = (typeof RANGE_GROUPS)[number];
 
 /** One refused range: its block, the group it belongs to, and what it is (for the message). */
@@ -97,7 +98,12 @@ export interface ParsedRange extends NamedRange {
 
 /**
  * The ranges of the given groups plus extra ones (`{ label: [cidr or range, …] }`), parsed. A malformed extra
- * range throws naming it, so a bad policy config fails loudly instead of refusing nothing.
+ * range throws naming it, so a bad policy config fails loudly instead of refusing nothing. This builds the
+ * argument of `publicAddressesOnly`.
+ *
+ * @param groups groups of {@link NON_PUBLIC_RANGES} to refuse, e.g. `[...RANGE_GROUPS]` for all of them.
+ * @param extra more ranges to refuse, by label: `{ "corporate NAT": ["100.100.0.0/16"] }`.
+ * @returns the ranges, parsed; the message of a violation names a range by its `cidr` and `label`.
  */
 export function refusedRanges(
   groups: readonly string[],

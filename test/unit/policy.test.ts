@@ -7,6 +7,7 @@
 import type { Policies, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { validateResourceOfType } from "@pulumi/policy";
 import * as cloudlock from "pulumi-cloudlock";
+import * as policy from "../../policy";
 import {
   CLOUDLOCK_TYPES,
   NON_PUBLIC_RANGES,
@@ -52,6 +53,45 @@ const trusted = (name: string, ipAddress: unknown, more: object = {}) =>
 const suspicious = (name: string, ipAddress: unknown, more: object = {}) =>
   entriesOf(T.SuspiciousIp, name, { name, ipAddress, ...more }, `urn:${name}`);
 const messages = (vs: { message: string }[]) => vs.map((v) => v.message);
+
+describe("the package's exports", () => {
+  it("give everything needed to call every exported rule, with nothing from internal modules", () => {
+    const { CLOUDLOCK_TYPES: types, RANGE_GROUPS: groups } = policy;
+    const entries: policy.Entry[] = [
+      ...policy.entriesOf(types.TrustedIp, "lan", { name: "lan", ipAddress: "10.0.0.0/16" }),
+      ...policy.entriesOf(types.SuspiciousIp, "bad", { name: "bad", ipAddress: "10.0.0.1" }),
+    ];
+    const unknown: policy.Entry = {
+      library: "trusted",
+      where: "by hand",
+      name: policy.UNKNOWN,
+      ipAddress: policy.UNKNOWN,
+      description: undefined,
+      categories: [],
+      expiresOn: undefined,
+    };
+    const ranges: policy.ParsedRange[] = policy.refusedRanges([...groups], {
+      "corporate NAT": ["8.8.4.0/24"],
+    });
+    const group: policy.RangeGroup = "private";
+    expect(policy.publicAddressesOnly([...entries, unknown], ranges)).toHaveLength(2);
+    expect(policy.refusedRanges([group]).every((r) => r.group === "private")).toBe(true);
+    expect(
+      policy.trustedBlockSize(entries, { ipv4MinPrefixLength: 24, ipv6MinPrefixLength: 48 }),
+    ).toHaveLength(1);
+    expect(policy.suspiciousExpiry(entries, { maxDays: 30 }, NOW)).toHaveLength(1);
+    expect(policy.trustedSuspiciousOverlap(entries)).toHaveLength(1);
+    expect(
+      policy.requiredMetadata(entries, { requireDescription: true, requireCategory: false }),
+    ).toHaveLength(2);
+    expect(policy.classify(types.TrustedIpSet)).toEqual({
+      library: "trusted",
+      set: true,
+      kind: "TrustedIpSet",
+    });
+    expect(policy.IPV4_EMBEDDINGS.map((m) => m.cidr)).toEqual(["::ffff:0:0/96", "64:ff9b::/96", "2002::/16"]);
+  });
+});
 
 describe("entriesOf", () => {
   it("reads a per-entry resource, naming the entry when its name differs from the resource's", () => {
