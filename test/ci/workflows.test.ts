@@ -517,4 +517,14 @@ test("the README documents the OIDC option and every workflow", () => {
   expect(readme).toContain("pulumi/auth-actions@v2");
   expect(readme).toContain("id-token: write");
   for (const f of files) expect(readme).toContain(`\`${f}\``);
+  // Every secret a workflow reads has a row in the secrets table saying where to create it.
+  const secrets = new Set(
+    files.flatMap((f) => [...text(f).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1])),
+  );
+  expect(secrets.size).toBe(4);
+  for (const name of secrets) {
+    const row = readme.split("\n").find((l) => l.trim().startsWith(`| \`${name}\``));
+    expect(row).toBeDefined();
+    expect(row).toContain(/_READONLY$/.test(name) ? "| repository" : "| environment `cloudlock-prod`");
+  }
 });
