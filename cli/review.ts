@@ -23,6 +23,8 @@ const LIBRARY_TITLE: Record<CollectionName, string> = {
 const KINDS: readonly CollectionName[] = ["trusted", "suspicious"];
 /** Tables longer than this are collapsed in `<details>`. */
 const COLLAPSE_AFTER = 10;
+/** Each kind of "needs a human" item shows at most this many, then "and N more". */
+const SHOW_AT_MOST = 20;
 
 /** One entry as a reviewer names it: name, canonical address, and the resource that declares it. */
 export interface EntryRef {
@@ -51,6 +53,7 @@ export interface LibraryChanges {
 export interface Review {
   libraries: Record<CollectionName, LibraryChanges>;
   needsHuman: {
+    /** Each overlapping entry paired with one earlier entry it overlaps (at most one pair per entry). */
     overlaps: { a: EntryRef; b: EntryRef }[];
     /** Entries an authoritative set removes because nobody declares them. */
     undeclared: { set: string; kind: CollectionName; address: string; entry: string }[];
@@ -71,7 +74,8 @@ export class ReviewInputError extends Error {}
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-const TYPE = /(?:^|[:/])cloudlock:(TrustedIp|SuspiciousIp|TrustedIpSet|SuspiciousIpSet)$/;
+/** Exactly the SDK's `__pulumiType`s (sdk/*.ts): `acme:cloudlock:TrustedIp` is someone else's resource. */
+const TYPE = /^pulumi-nodejs:dynamic\/cloudlock:(TrustedIp|SuspiciousIp|TrustedIpSet|SuspiciousIpSet)$/;
 
 function classify(type: unknown): { kind: CollectionName; set: boolean; label: string } | undefined {
   const m = typeof type === "string" ? TYPE.exec(type) : null;
@@ -134,7 +138,14 @@ export function reviewPreview(digest: unknown, now = Date.now()): Review {
     );
   const review: Review = {
     libraries: { trusted: emptyLibrary(), suspicious: emptyLibrary() },
-    needsHuman: { overlaps: [], undeclared: [], authoritativeSets: [], policy: [], expired: [], errors: [] },
+    needsHuman: {
+      overlaps: [],
+      undeclared: [],
+      authoritativeSets: [],
+      policy: [],
+      expired: [],
+      errors: [],
+    },
     otherChanges: 0,
   };
   const h = review.needsHuman;
@@ -146,22 +157,34 @@ export function reviewPreview(digest: unknown, now = Date.now()): Review {
     if (kind === "suspicious") expiries.set(r, e.expiresOn);
   };
   const seen = new Set<string>();
-  for (const step of (digest.steps ?? []) as unknown[]) {
-    if (!isObject(step)) continue;
+  const steps = (digest.steps ?? []) as unknown[];
+  steps.forEach((step, i) => {
+    if (!isObject(step) || typeof step.op !== "string")
+      throw new ReviewInputError(
+        `this is not the output of \`pulumi preview --json\` (steps[${i}] is not a step: ${JSON.stringify(step)?.slice(0, 40)})`,
+      );
+  });
+  /** Resources the steps change (a replacement once), to cross-check the change summary. */
+  const changing = new Set<string>();
+  for (const step of steps as Json[]) {
     const op = String(step.op ?? "");
     // Without --show-replacement-steps a replacement is one "replace" step; with it, count it once.
     if (op === "delete-replaced" || op === "remove-pending-replace") continue;
+    // `preview --refresh` lists each resource twice: its refresh step, then its planned step. The plan is the latter.
+    if (op === "refresh") continue;
     const urn = String(step.urn ?? "");
+    if (!NOT_CHANGES.includes(op)) changing.add(urn);
     const c = classify(isObject(step.newState) ? step.newState.type : inputsType(step.oldState));
     if (!c) {
       // The stack and default providers come and go with the first and last `up`: not changes anyone reviews.
       const type = String(isObject(step.newState) ? step.newState.type : inputsType(step.oldState));
       const bookkeeping = type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:");
-      if (!bookkeeping && !["same", "read", "refresh", ""].includes(op)) review.otherChanges++;
+      if (!bookkeeping && !NOT_CHANGES.includes(op)) review.otherChanges++;
       continue;
     }
-    if (seen.has(`${urn}\0${op === "create-replacement" ? "replace" : op}`)) continue;
-    seen.add(`${urn}\0${op === "create-replacement" ? "replace" : op}`);
+    // One resource, one step: a digest that lists a URN twice (the replacement pair included) counts it once.
+    if (seen.has(urn)) continue;
+    seen.add(urn);
     const resource = `${c.label} "${nameOf(urn)}"`;
     const lib = review.libraries[c.kind];
     const olds = inputsOf(step.oldState);
@@ -214,7 +237,8 @@ export function reviewPreview(digest: unknown, now = Date.now()): Review {
     }
   }
   for (const kind of KINDS) {
-    h.overlaps.push(...overlaps(declared[kind]));
+    // Never spread: a big plan has more pairs than a call takes arguments.
+    for (const o of overlaps(declared[kind])) h.overlaps.push(o);
     // The engine's step order follows its parallelism: sort, so the same plan always reads the same.
     for (const list of Object.values(review.libraries[kind]) as EntryRef[][])
       list.sort(
@@ -229,7 +253,10 @@ export function reviewPreview(digest: unknown, now = Date.now()): Review {
     .map((d) => ({ severity: d.severity, text: plain(d.message as string) }));
   for (const d of diagnostics) {
     if (isPolicyMessage(d.text)) h.policy.push(d.text);
-    else if (d.severity === "error") h.errors.push(d.text.replace(/^error:\s*/, ""));
+    else if (d.severity === "error") {
+      const text = d.text.replace(/^error:\s*/, "");
+      if (!h.errors.includes(text)) h.errors.push(text);
+    }
   }
   // A preview that failed before planning writes neither steps nor a summary, and its reason may be only the program's stderr
   // ("info#err", one line per entry): say so, rather than "No changes".
@@ -239,6 +266,20 @@ export function reviewPreview(digest: unknown, now = Date.now()): Review {
       `the preview failed before planning any step${stderr.length ? `: ${stderr.slice(0, 2).join(" ")}` : "; see its log"}`,
     );
   }
+  // The summary counts what the steps may not show (a digest cut short, or steps left out): never "No changes" then.
+  if (isObject(digest.changeSummary)) {
+    const reported = Object.entries(digest.changeSummary).filter(
+      ([op, n]) =>
+        !NOT_CHANGES.includes(op) && !REPLACEMENT_PARTS.includes(op) && typeof n === "number" && n > 0,
+    ) as [string, number][];
+    const total = reported.reduce((a, [, n]) => a + n, 0);
+    if (total > changing.size)
+      h.errors.push(
+        `the preview's summary reports ${reported.map(([op, n]) => `${n} ${op}`).join(", ")}, but its steps show ${
+          changing.size ? `only ${plural(changing.size, "change")}` : "none"
+        }: this review cannot list what it does not see; read the preview log`,
+      );
+  }
   // Not written by `pulumi preview --json` today (it drops policy events); read them if a later CLI adds them.
   for (const key of ["policyEvents", "policyViolations"]) {
     const list = digest[key];
@@ -246,6 +287,17 @@ export function reviewPreview(digest: unknown, now = Date.now()): Review {
   }
   return review;
 }
+
+/** Step ops that change nothing. */
+const NOT_CHANGES = ["same", "read", "refresh", ""];
+/** Parts of a replacement that the summary and a plain preview count as one "replace". */
+const REPLACEMENT_PARTS = [
+  "create-replacement",
+  "delete-replaced",
+  "remove-pending-replace",
+  "read-replacement",
+  "import-replacement",
+];
 
 /** Engine text without terminal colours and trailing space. */
 function plain(text: string): string {
@@ -277,7 +329,11 @@ function policyLine(p: Json): string {
   return `${level}${who}${on}: ${plain(String(p.message ?? "")).trim()}`;
 }
 
-/** Pairs of entries whose address sets intersect (the same address twice included), sorted sweep: O(n log n + pairs). */
+/**
+ * Entries whose address sets intersect an earlier entry's (the same address twice included), each paired with the
+ * earlier entry that reaches furthest: a sorted sweep, O(n log n), at most one pair per entry. An entry overlaps some
+ * earlier one exactly when it overlaps that one, so every overlapping entry is named, without n² pairs.
+ */
 function overlaps(entries: EntryRef[]): { a: EntryRef; b: EntryRef }[] {
   const spans = entries.flatMap((r) => {
     const p = parseAddress(r.address);
@@ -295,13 +351,10 @@ function overlaps(entries: EntryRef[]): { a: EntryRef; b: EntryRef }[] {
           : 0,
   );
   const out: { a: EntryRef; b: EntryRef }[] = [];
-  const open: typeof spans = [];
+  let reach: (typeof spans)[number] | undefined;
   for (const s of spans) {
-    // Keep only earlier spans of the same family that reach this one's start.
-    for (let i = open.length - 1; i >= 0; i--)
-      if (open[i].family !== s.family || open[i].last < s.first) open.splice(i, 1);
-    for (const o of open) out.push({ a: o.r, b: s.r });
-    open.push(s);
+    if (reach && reach.family === s.family && reach.last >= s.first) out.push({ a: reach.r, b: s.r });
+    if (!reach || reach.family !== s.family || s.last > reach.last) reach = s;
   }
   return out;
 }
@@ -317,12 +370,22 @@ function overlaps(entries: EntryRef[]): { a: EntryRef; b: EntryRef }[] {
  * `U+XXXX` so a row stays one line and reads as written.
  */
 export function cell(text: unknown, max = 120): string {
-  let s = typeof text === "string" ? text : (JSON.stringify(text) ?? "");
-  if (s.length > max) s = `${s.slice(0, max - 1)}…`;
+  let chars = [...(typeof text === "string" ? text : (JSON.stringify(text) ?? ""))];
+  // Cut by code points: half a surrogate pair would show as U+FFFD.
+  if (chars.length > max) chars = [...chars.slice(0, max - 1), "…"];
   let out = "";
-  for (const ch of s) {
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
     const cp = ch.codePointAt(0)!;
-    if (/[\\`*_{}[\]()<>#!|&@~$]/.test(ch)) out += `&#${cp};`;
+    // GitHub finds mentions (@user), references (#1, owner/repo#2) and autolinks (https://, www.) in the rendered
+    // text, entities decoded: a zero-width space after `@`, `#`, `:` before `//` and `www` before `.` breaks them,
+    // as Dependabot and Renovate do.
+    if (ch === "@" || ch === "#") out += `&#${cp};&#8203;`;
+    else if (ch === ":" && chars[i + 1] === "/" && chars[i + 2] === "/") out += "&#58;&#8203;";
+    else if (/[wW]/.test(ch) && /^www\.$/i.test(chars.slice(i, i + 4).join(""))) {
+      out += `${chars.slice(i, i + 3).join("")}&#8203;`;
+      i += 2;
+    } else if (/[\\`*_{}[\]()<>!|&~$]/.test(ch)) out += `&#${cp};`;
     else if (
       cp < 0x20 ||
       (cp >= 0x7f && cp < 0xa0) ||
@@ -337,17 +400,40 @@ export function cell(text: unknown, max = 120): string {
   return out;
 }
 
+/** Values in a change column are cut to this many characters. */
+const VALUE_MAX = 60;
+
 /** A value in a change column: absent and unknown spelled out; addresses canonical. */
 function value(field: Field, v: unknown): string {
   if (v === UNKNOWN) return "(known after apply)";
   if (v === undefined || v === null || v === "") return "(none)";
   if (field === "ipAddress" && typeof v === "string") return cell(canonicalAddress(v));
   if (Array.isArray(v)) return cell(v.join(", "));
-  return cell(v, 60);
+  return cell(v, VALUE_MAX);
+}
+
+/**
+ * Two long strings sharing a long start would both be cut before they differ (`aaaa… → aaaa…`): drop the shared
+ * start but a few characters, so the part that changed shows (`…xyz → …xyw`).
+ */
+function differingParts(a: unknown, b: unknown): [unknown, unknown] {
+  if (typeof a !== "string" || typeof b !== "string") return [a, b];
+  const [x, y] = [[...a], [...b]];
+  if (Math.max(x.length, y.length) <= VALUE_MAX) return [a, b];
+  let same = 0;
+  while (same < x.length && same < y.length && x[same] === y[same]) same++;
+  const from = same - 10;
+  if (from < 10) return [a, b];
+  return [`…${x.slice(from).join("")}`, `…${y.slice(from).join("")}`];
 }
 
 function changeText(changes: FieldChange[]): string {
-  return changes.map((c) => `${c.field}: ${value(c.field, c.old)} → ${value(c.field, c.new)}`).join("<br>");
+  return changes
+    .map((c) => {
+      const [o, n] = c.field === "ipAddress" ? [c.old, c.new] : differingParts(c.old, c.new);
+      return `${c.field}: ${value(c.field, o)} → ${value(c.field, n)}`;
+    })
+    .join("<br>");
 }
 
 function table(title: string, head: string[], rows: string[][], note = ""): string {
@@ -369,22 +455,48 @@ function bullets(lines: string[], summary: string): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function humanLines(r: Review): string[] {
+/** Longest message shown, in characters. */
+const MESSAGE_MAX = 300;
+
+/**
+ * An engine error as one line that keeps its reason: the engine writes a dump of the inputs first and
+ * `… has a problem: <reason>` last, so show what follows the last `has a problem:`, else the end of a long message.
+ */
+function errorText(message: string): string {
+  const s = message.replace(/\s*\n\s*/g, " ");
+  const marker = "has a problem:";
+  const at = s.lastIndexOf(marker);
+  const reason = at >= 0 ? s.slice(at + marker.length).trim() : s;
+  const chars = [...reason];
+  return chars.length > MESSAGE_MAX ? `…${chars.slice(-(MESSAGE_MAX - 1)).join("")}` : reason;
+}
+
+/** The lines needing a human, each kind capped at SHOW_AT_MOST, and how many items they stand for. */
+function humanLines(r: Review): { lines: string[]; items: number } {
   const h = r.needsHuman;
   const lines: string[] = [];
+  let items = 0;
+  const capped = <T>(list: T[], line: (x: T) => string, what: string) => {
+    items += list.length;
+    for (const x of list.slice(0, SHOW_AT_MOST)) lines.push(line(x));
+    if (list.length > SHOW_AT_MOST) lines.push(`… and ${list.length - SHOW_AT_MOST} more ${what}`);
+  };
   const entry = (e: EntryRef) => `${cell(e.name)} ${cell(e.address)} (${cell(e.resource)})`;
   // Engine messages span lines; a bullet is one.
   const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
-  for (const e of h.errors)
-    lines.push(
-      `**Preview error**: ${cell(oneLine(e), 300)}${
+  capped(
+    h.errors,
+    (e) =>
+      `**Preview error**: ${cell(errorText(e), MESSAGE_MAX + 1)}${
         /^preview failed$/i.test(e.trim()) && !h.policy.length
           ? " (a resource error or a mandatory policy violation: plain `pulumi preview --json` leaves the reasons out; read the preview log)"
           : ""
       }`,
-    );
-  for (const p of h.policy) lines.push(`**Policy**: ${cell(oneLine(p), 300)}`);
+    "preview errors",
+  );
+  capped(h.policy, (p) => `**Policy**: ${cell(oneLine(p), MESSAGE_MAX)}`, "policy findings");
   if (h.undeclared.length) {
+    items++;
     const parts = h.undeclared.map((u) => `${cell(u.entry)}`);
     lines.push(
       `**Removes ${plural(h.undeclared.length, "entry", "entries")} nobody declares** (authoritative ${[
@@ -394,9 +506,9 @@ function humanLines(r: Review): string[] {
       )}): ${parts.slice(0, COLLAPSE_AFTER).join("; ")}${parts.length > COLLAPSE_AFTER ? `; and ${parts.length - COLLAPSE_AFTER} more` : ""}`,
     );
   }
-  for (const o of h.overlaps) lines.push(`**Overlap**: ${entry(o.a)} and ${entry(o.b)}`);
-  for (const e of h.expired) lines.push(`**Expiry passed**: ${entry(e)} expires ${cell(e.expiresOn)}`);
-  return lines;
+  capped(h.overlaps, (o) => `**Overlap**: ${entry(o.a)} and ${entry(o.b)}`, "overlapping entries");
+  capped(h.expired, (e) => `**Expiry passed**: ${entry(e)} expires ${cell(e.expiresOn)}`, "passed expiries");
+  return { lines, items };
 }
 
 /** The Markdown review; "No changes" in one line when the plan changes nothing and needs no one. */
@@ -410,11 +522,10 @@ export function renderReview(r: Review): string {
     adopted: total("adopted"),
   };
   const changes = Object.values(counts).reduce((a, b) => a + b, 0);
-  const human = humanLines(r);
+  const { lines: human, items: urgent } = humanLines(r);
   const other = r.otherChanges
     ? ` (${plural(r.otherChanges, "other resource")} change${r.otherChanges === 1 ? "s" : ""} too, not reviewed here)`
     : "";
-  const urgent = human.length;
   if (changes === 0 && urgent === 0) return `No changes to Cloudlock IP libraries${other}.\n`;
   const out: string[] = [];
   const headline = Object.entries(counts)
@@ -440,12 +551,16 @@ export function renderReview(r: Review): string {
       ].join("\n") + "\n",
     );
   }
-  if (human.length) out.push(`#### Needs a human\n\n${bullets(human, `${human.length} items`)}`);
+  if (human.length) out.push(`#### Needs a human\n\n${bullets(human, `${urgent} items`)}`);
   // A set that found nothing undeclared is a standing caveat, not a finding.
-  const quiet = r.needsHuman.authoritativeSets.filter((x) => x.found === 0);
+  const quiet = [
+    ...new Set(r.needsHuman.authoritativeSets.filter((x) => x.found === 0).map((x) => cell(x.set))),
+  ];
   if (quiet.length)
     out.push(
-      `> ${quiet.map((x) => cell(x.set)).join(", ")}: authoritative; this preview found no undeclared entries, but \`up\` removes any added to the library by hand before it runs.\n`,
+      r.needsHuman.errors.length
+        ? `> ${quiet.join(", ")}: authoritative; the preview failed, so what it would remove is not known: \`up\` removes every entry nobody declares.\n`
+        : `> ${quiet.join(", ")}: authoritative; this preview found no undeclared entries, but \`up\` removes any added to the library by hand before it runs.\n`,
     );
   for (const kind of KINDS) {
     const l = r.libraries[kind];

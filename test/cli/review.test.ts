@@ -352,7 +352,8 @@ describe("rendering", () => {
     expect(row).toContain("&#124;");
     expect(row).toContain("&#96;code&#96;");
     expect(row).toContain("&#60;img");
-    expect(row).toContain("&#64;org/team");
+    // Not just an entity: GitHub finds mentions after decoding, so a zero-width space follows the `@`.
+    expect(row).toContain("&#64;&#8203;org/team");
     expect(row).toContain("U+000A");
     expect(row).toContain("U+202E");
     // The whole name is on the entry's one row: counts table (3 lines) + entry table (3 lines).
@@ -388,6 +389,180 @@ describe("rendering", () => {
     });
     expect(few).not.toContain("<details>");
     expect(few).toContain("**Added (3)**");
+  });
+});
+
+describe("review findings: hostile plans", () => {
+  test("`preview --refresh` lists each resource twice (refresh, then plan): counted once", () => {
+    const entries = keyed({ name: "A", ipAddress: "10.0.0.1" });
+    const set = { mode: "authoritative", entries };
+    const text = md({
+      steps: [
+        step("refresh", "TrustedIpSet", "all", set, set),
+        step("same", "TrustedIpSet", "all", set, set),
+        step(
+          "refresh",
+          "TrustedIp",
+          "one",
+          { name: "B", ipAddress: "10.0.0.2" },
+          { name: "B", ipAddress: "10.0.0.2" },
+        ),
+        step(
+          "update",
+          "TrustedIp",
+          "one",
+          { name: "B", ipAddress: "10.0.0.2" },
+          { name: "C", ipAddress: "10.0.0.2" },
+        ),
+      ],
+    });
+    expect(text).not.toContain("Overlap");
+    expect(text).not.toContain("Needs a human");
+    expect(text).toContain('> TrustedIpSet "all": authoritative; this preview');
+    expect(text).not.toMatch(/TrustedIpSet "all", TrustedIpSet "all"/);
+    expect(text.split("\n")[0]).toBe("### Cloudlock IP libraries: 1 changed");
+  });
+
+  test("many overlaps: no stack overflow, one pair per overlapping entry, each list capped", () => {
+    const wide = step("create", "TrustedIp", "wide", undefined, { name: "Wide", ipAddress: "10.0.0.0/8" });
+    const many = Array.from({ length: 130_000 }, (_, i) => ({
+      name: `e${i}`,
+      ipAddress: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    }));
+    const review = reviewPreview({
+      steps: [
+        wide,
+        step("create", "TrustedIpSet", "big", undefined, {
+          entries: Object.fromEntries(many.map((e) => [e.ipAddress, e])),
+        }),
+      ],
+    });
+    expect(review.needsHuman.overlaps).toHaveLength(130_000);
+    const human = renderReview(review).split("#### Needs a human")[1].split("####")[0];
+    expect(human.match(/\*\*Overlap\*\*/g)).toHaveLength(20);
+    expect(human).toContain("… and 129980 more overlapping entries");
+    // 3,000 ranges that all overlap one another: pairs per entry, not per pair of entries.
+    const ranges = Array.from({ length: 3000 }, (_, i) => ({
+      name: `r${i}`,
+      ipAddress: `10.0.${i >> 8}.${i & 255}-10.200.0.0`,
+    }));
+    const text = md({
+      steps: [step("create", "TrustedIpSet", "r", undefined, { entries: keyed(...ranges) })],
+    });
+    expect(text.split("\n")[0]).toMatch(/· \d+ need/);
+    expect(text.length).toBeLessThan(1_000_000);
+    const overlapLines = text.split("\n").filter((l) => l.includes("**Overlap**"));
+    expect(overlapLines).toHaveLength(20);
+  });
+
+  test("mentions, issue references and autolinks are broken, not just escaped", () => {
+    const text = md({
+      steps: [
+        step("create", "TrustedIp", "h", undefined, {
+          name: "@octocat please approve #1 and owner/repo#2 https://evil.example/login?x=1 WWW.evil.example",
+          ipAddress: "10.0.0.1",
+        }),
+      ],
+    });
+    // What GitHub sees once entities are decoded.
+    const decoded = text.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
+    expect(decoded).toContain("@\u200Boctocat");
+    expect(decoded).not.toMatch(/@\w/);
+    expect(decoded).not.toMatch(/#\d/);
+    expect(decoded).not.toMatch(/:\/\//);
+    expect(decoded).not.toMatch(/www\./i);
+    expect(decoded).toContain("please approve");
+  });
+
+  test("an error keeps its reason (after `has a problem:`, else its end), once", () => {
+    const dump = Array.from({ length: 40 }, (_, i) => `{"name":"entry ${i}","ipAddress":"10.0.0.${i}"}`).join(
+      ",",
+    );
+    const message = `error: TrustedIpSet resource 'all' has a problem: ${dump} TrustedIpSet resource 'all' has a problem: entries[4] "x": name must not contain a tab\n`;
+    const text = md({
+      steps: [],
+      diagnostics: Array.from({ length: 4 }, () => ({ message, severity: "error" })),
+    });
+    const errors = text.split("\n").filter((l) => l.includes("**Preview error**"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("name must not contain a tab");
+    const long = `${"x".repeat(1000)} the reason at the end`;
+    expect(md({ diagnostics: [{ message: long, severity: "error" }] })).toContain("the reason at the end");
+  });
+
+  test("a summary reporting changes the steps do not show is never 'No changes'; malformed steps are refused", () => {
+    for (const digest of [{ steps: [], changeSummary: { delete: 3 } }, { changeSummary: { create: 5 } }]) {
+      const text = md(digest);
+      expect(text).not.toContain("No changes");
+      expect(text).toMatch(/summary reports \d \w+/);
+    }
+    // The stack's own step accounts for the summary's create: still no changes.
+    expect(md({ steps: [stackStep], changeSummary: { create: 1, same: 4 } })).toBe(
+      "No changes to Cloudlock IP libraries.\n",
+    );
+    expect(() => reviewPreview({ steps: [null, 1, "x"] })).toThrow(/steps\[0\] is not a step/);
+  });
+
+  test("only the SDK's own types count as Cloudlock resources", () => {
+    const text = md({
+      steps: [
+        {
+          op: "create",
+          urn: `${URN}acme:cloudlock:TrustedIp::x`,
+          newState: { type: "acme:cloudlock:TrustedIp", inputs: { name: "X", ipAddress: "10.0.0.1" } },
+        },
+      ],
+    });
+    expect(text).toBe(
+      "No changes to Cloudlock IP libraries (1 other resource changes too, not reviewed here).\n",
+    );
+  });
+
+  test("truncation cuts code points; a long value shows the part that changed", () => {
+    const name = `${"a".repeat(118)}😀😀😀`;
+    const row = rowOf(
+      md({ steps: [step("create", "TrustedIp", "e", undefined, { name, ipAddress: "10.0.0.1" })] }),
+      "10.0.0.1",
+    )!;
+    expect(row).not.toContain("\uFFFD");
+    expect(row).toContain("a😀…");
+    const long = "n".repeat(100);
+    const text = md({
+      steps: [
+        step(
+          "update",
+          "TrustedIp",
+          "e",
+          { name: `${long}xyz`, ipAddress: "10.0.0.1" },
+          { name: `${long}xyw`, ipAddress: "10.0.0.1" },
+        ),
+      ],
+    });
+    expect(text).toMatch(/name: …n+xyz → …n+xyw/);
+  });
+
+  test("a streamed preview that failed partway does not claim it found no undeclared entries", () => {
+    const lines = [
+      {
+        sequence: 1,
+        resourcePreEvent: {
+          metadata: {
+            op: "create",
+            urn: `${URN}${T("TrustedIpSet")}::all`,
+            new: {
+              type: T("TrustedIpSet"),
+              inputs: { mode: "authoritative", entries: keyed({ name: "A", ipAddress: "10.0.0.1" }) },
+            },
+          },
+        },
+      },
+      { sequence: 2, diagnosticEvent: { message: "error: boom\n", severity: "error" } },
+    ];
+    const text = renderReview(
+      reviewPreview(parsePreview(lines.map((l) => JSON.stringify(l)).join("\n"), "x")),
+    );
+    expect(text).not.toContain("found no undeclared entries");
+    expect(text).toContain("the preview failed");
   });
 });
 
