@@ -116,6 +116,18 @@ export function parseArgs(argv: string[]): {
   const burst = num("burst");
   if (rate !== undefined) knobs.rateLimit = rate === 0 ? null : { perSecond: rate, burst: burst ?? rate * 2 };
   else if (burst !== undefined) throw new UsageError("--burst needs --rate-limit");
+  // A token no request can send (empty, or with white space, as `Bearer <token>` has none) would be
+  // accepted here and then match nothing: refuse it where it is written.
+  for (const flag of ["token", "read-only-token"] as const) {
+    for (const t of v[flag] ?? []) {
+      if (t === "") throw new UsageError(`--${flag} needs a non-empty value`);
+      if (/\s/.test(t))
+        throw new UsageError(
+          `--${flag} cannot contain white space (sent as "Bearer <token>"), got ${JSON.stringify(t)}`,
+        );
+    }
+  }
+  if (v.data !== undefined && v.data.trim() === "") throw new UsageError("--data needs a file name");
   const tokens: TokenSpec[] = [
     ...(v.token ?? []).map((token) => ({ token })),
     ...(v["read-only-token"] ?? []).map((token) => ({ token, readOnly: true })),

@@ -3,7 +3,12 @@
  * any bad value (a knob's too), --help/-h/--version from the built bin.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import fetch from "node-fetch";
+import { Emulator } from "../../emulator";
+import { MemoryStore } from "../../emulator/store";
 import { parseArgs } from "../../emulator/cli";
 import { parseKnobs } from "../../emulator/knobs";
 import { UsageError } from "../../cli/args";
@@ -73,6 +78,11 @@ test.each([
   [["--knob", "pkLength=12"], "knob pkLength must be 10 or 11"],
   [["--knob", "noSuchKnob=1"], 'unknown knob "noSuchKnob"'],
   [["--profile", "strict"], '--profile must be reference or lenient, got "strict"'],
+  [["--token="], "--token needs a non-empty value"],
+  [["--token", "a", "--token", ""], "--token needs a non-empty value"],
+  [["--read-only-token="], "--read-only-token needs a non-empty value"],
+  [["--token", "my token"], '--token cannot contain white space (sent as "Bearer <token>"), got "my token"'],
+  [["--data="], "--data needs a file name"],
 ])("%j is a usage error: %s", (args, message) => {
   let thrown: unknown;
   try {
@@ -111,5 +121,88 @@ describe("the built bin", () => {
     const v = bin(["--version"]);
     expect(v.status).toBe(0);
     expect(v.stdout).toBe(`${VERSION}\n`);
+  });
+});
+
+describe("--data FILE", () => {
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "emu-data-"));
+
+  test("a file in a folder that does not exist is refused at start, naming the path", () => {
+    const file = path.join(tmp(), "no", "such", "x.json");
+    expect(() => new MemoryStore(file)).toThrow(
+      `cannot keep data in "${file}": its folder "${path.dirname(file)}" does not exist`,
+    );
+    const inFile = path.join(tmp(), "plain");
+    fs.writeFileSync(inFile, "");
+    expect(() => new MemoryStore(path.join(inFile, "x.json"))).toThrow(
+      /^cannot keep data in ".*": .*is not a folder/,
+    );
+  });
+
+  test("a file that is not valid JSON is refused, naming it; so is JSON of another shape", () => {
+    const file = path.join(tmp(), "state.json");
+    fs.writeFileSync(file, "{ broken");
+    expect(() => new MemoryStore(file)).toThrow(
+      new RegExp(`^data file "${file}" is not valid JSON \\(.+\\); fix or remove it$`),
+    );
+    fs.writeFileSync(file, "[1]");
+    expect(() => new MemoryStore(file)).toThrow(`data file "${file}" is not an emulator data file`);
+    fs.writeFileSync(file, '{"trusted": [{"pk": "a1"}]}');
+    expect(new MemoryStore(file).all("trusted")).toEqual([{ pk: "a1" }]);
+  });
+
+  test("a write that cannot be saved changes nothing in memory (and answers 500)", async () => {
+    const file = path.join(tmp(), "state.json");
+    const emu = await Emulator.start({ port: 0, tokens: ["t"], dataFile: file, knobs: { rateLimit: null } });
+    try {
+      const post = (ip: string) =>
+        fetch(`${emu.apiUrl}/ip/trusted`, {
+          method: "POST",
+          headers: { Authorization: "Bearer t", "Content-Type": "application/json" },
+          body: JSON.stringify({ name: ip, ip_address: ip }),
+        });
+      expect((await post("1.1.1.1")).status).toBeLessThan(300);
+      // The save goes through FILE.tmp: a folder in its place makes every save fail, deterministically.
+      fs.mkdirSync(`${file}.tmp`);
+      expect((await post("2.2.2.2")).status).toBe(500);
+      expect(emu.entries("trusted").map((e) => e.ip_address)).toEqual(["1.1.1.1"]);
+      const pk = emu.entries("trusted")[0].pk;
+      const del = await fetch(`${emu.apiUrl}/ip/trusted?ids=${pk}`, {
+        method: "DELETE",
+        headers: { Authorization: "Bearer t" },
+      });
+      expect(del.status).toBe(500);
+      expect(emu.entries("trusted").map((e) => e.pk)).toEqual([pk]);
+      expect(JSON.parse(fs.readFileSync(file, "utf8")).trusted.map((e: { pk: string }) => e.pk)).toEqual([
+        pk,
+      ]);
+      fs.rmdirSync(`${file}.tmp`);
+      expect((await post("2.2.2.2")).status).toBeLessThan(300);
+      expect(emu.entries("trusted").map((e) => e.ip_address)).toEqual(["1.1.1.1", "2.2.2.2"]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  test("the built bin exits 1 naming the file, for a missing folder or a corrupt file", () => {
+    const dir = tmp();
+    const missing = path.join(dir, "nonexistent", "x.json");
+    const corrupt = path.join(dir, "state.json");
+    fs.writeFileSync(corrupt, "{ broken");
+    for (const [file, why] of [
+      [missing, "its folder .* does not exist"],
+      [corrupt, "is not valid JSON"],
+    ]) {
+      const r = bin(["--port", "0", "--data", file]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(new RegExp(`^cloudlock-emulator: .*"${file}".*${why}`));
+    }
+  });
+
+  test("the built bin refuses an empty --token with exit 2, naming the flag", () => {
+    const r = bin(["--token="]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split("\n")[0]).toBe("cloudlock-emulator: --token needs a non-empty value");
   });
 });
