@@ -40,7 +40,7 @@ function parseOne(text: string): { family: AddressFamily; value: bigint; mapped?
     return { family: "ipv4", value: bytesToBigInt(ipaddr.IPv4.parse(text).toByteArray()) };
   }
   if (text.includes(":") && !text.includes("%") && ipaddr.IPv6.isValid(text)) {
-    const value = bytesToBigInt(ipaddr.IPv6.parse(text).toByteArray());
+    const value = bytesToBigInt(ipaddr.IPv6.parse(dottedTailAsHex(text)).toByteArray());
     // An IPv4-mapped address is that IPv4 address: ::ffff:1.2.3.4 and 1.2.3.4 are one entry.
     if (value >> 32n === 0xffffn) return { family: "ipv4", value: value - MAPPED_PREFIX, mapped: true };
     return { family: "ipv6", value };
@@ -48,6 +48,17 @@ function parseOne(text: string): { family: AddressFamily; value: bigint; mapped?
   if (/^[0-9.]+$/.test(text))
     return `"${text}" is not a valid IPv4 address (expected four decimal parts, e.g. 192.0.2.10)`;
   return `"${text}" is not a valid IPv4 or IPv6 address`;
+}
+
+/**
+ * An IPv6 text whose last 32 bits are written as a dotted IPv4 address, with those written as two hex groups:
+ * ipaddr.js reads `::10.0.0.1` (IPv4-compatible, deprecated) as `::ffff:10.0.0.1` (IPv4-mapped), another address.
+ */
+function dottedTailAsHex(text: string): string {
+  const m = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (!m || !ipaddr.IPv4.isValidFourPartDecimal(m[2])) return text;
+  const [a, b, c, d] = ipaddr.IPv4.parse(m[2]).toByteArray();
+  return `${m[1]}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
 }
 
 function bytesToBigInt(bytes: number[]): bigint {

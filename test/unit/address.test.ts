@@ -147,3 +147,13 @@ describe("parseAddress: the gaps a hostile declaration probes", () => {
     expect(parseAddress(input)).toMatchObject({ ok: true, value: { everyAddress: every } });
   });
 });
+
+test("an IPv4-compatible IPv6 address (::a.b.c.d) is that IPv6 address, not the IPv4-mapped one", () => {
+  expect(sameAddress("::10.0.0.1", "10.0.0.1")).toBe(false);
+  expect(sameAddress("::10.0.0.1", "::a00:1")).toBe(true);
+  expect(sameAddress("::0:10.0.0.1", "::a00:1")).toBe(true);
+  expect(canonicalAddress("::1.2.3.0/120")).toBe("::102:300/120");
+  // The mapped form still is the IPv4 address.
+  expect(sameAddress("::ffff:10.0.0.1", "10.0.0.1")).toBe(true);
+  expect(sameAddress("1::10.0.0.1", "1::a00:1")).toBe(true);
+});
