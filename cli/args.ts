@@ -55,7 +55,8 @@ export function parseCommandLine<S extends OptionSpecs>(
 
 /** util.parseArgs' messages are long and name options with quotes; ours are one line naming the flag. */
 function usageMessage(e: Error & { code?: string }, options: OptionSpecs): string {
-  const quoted = /'(-{1,2}[^', ]+)/.exec(e.message)?.[1] ?? "";
+  // parseArgs names an option with a short alias '-h, --help': name it by its long form.
+  const quoted = /'(?:-[^-', ]+, )?(-{1,2}[^', ]+)/.exec(e.message)?.[1] ?? "";
   const flag = longName(quoted, options);
   switch (e.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":

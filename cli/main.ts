@@ -145,6 +145,8 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   const which = choice(p, "--collection", ["trusted", "suspicious", "all"] as const);
   const format = choice<Format>(p, "--format", FORMATS, "ts");
   const query = { q: str(p, "--q"), name: str(p, "--name") };
+  // Before the listing, which may take long: a bad --out then fails in a second, not after every page.
+  checkOut(p);
   const client = connect(p, io);
   const kinds: CollectionName[] = which === "all" ? ["trusted", "suspicious"] : [which];
   const plans: Planned[] = [];
@@ -194,11 +196,13 @@ async function runCsv(argv: string[], io: Io): Promise<void> {
   const format = choice<Format>(p, "--format", FORMATS, "ts");
   if (p.positionals.length !== 1) throw new UsageError("give exactly one CSV file");
   const file = p.positionals[0];
+  checkOut(p);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    // The command line was right; the file is not there or not readable: a failure, as in review.
+    throw new InputError(`cannot read ${file}: ${errorCode(e)}`);
   }
   let plans: Planned[];
   try {
@@ -241,6 +245,7 @@ async function runReview(argv: string[], io: Io, now = Date.now()): Promise<void
   if (p.positionals.length > 1)
     throw new UsageError(`give one preview JSON file, got ${p.positionals.length}`);
   const file = p.positionals[0] ?? "-";
+  checkOut(p);
   let text: string;
   if (file === "-") {
     if (!io.readStdin || io.stdinTty)
@@ -252,9 +257,7 @@ async function runReview(argv: string[], io: Io, now = Date.now()): Promise<void
     try {
       text = fs.readFileSync(file, "utf8");
     } catch (e) {
-      throw new InputError(
-        `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
+      throw new InputError(`cannot read ${file}: ${errorCode(e)}`);
     }
   }
   const source = file === "-" ? "stdin" : file;
@@ -267,13 +270,51 @@ async function runReview(argv: string[], io: Io, now = Date.now()): Promise<void
   }
 }
 
+const errorCode = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+/**
+ * Refuse an --out that cannot be written, before any work: empty (a usage error), a directory, or in a folder
+ * that is missing or not writable (failures, naming the path).
+ */
+function checkOut(p: Parsed): void {
+  const out = str(p, "--out");
+  if (out === undefined) return;
+  if (out === "") throw new UsageError("--out needs a value (a file name)");
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(out);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isDirectory()) throw new InputError(`cannot write --out ${out}: it is a directory; name a file`);
+  const dir = path.dirname(path.resolve(out));
+  let dirStat: fs.Stats;
+  try {
+    dirStat = fs.statSync(dir);
+  } catch (e) {
+    throw new InputError(`cannot write --out ${out}: its folder ${dir} does not exist (${errorCode(e)})`);
+  }
+  if (!dirStat.isDirectory()) throw new InputError(`cannot write --out ${out}: ${dir} is not a folder`);
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    throw new InputError(`cannot write --out ${out}: its folder ${dir} is not writable (${errorCode(e)})`);
+  }
+}
+
 function write(p: Parsed, io: Io, text: string): void {
   const out = str(p, "--out");
-  if (!out) return io.stdout(text);
-  // Write beside, then rename: an interrupted run never leaves half a file.
+  if (out === undefined) return io.stdout(text);
+  checkOut(p);
+  // Write beside, then rename: an interrupted run never leaves half a file, and a failed one leaves no temp file.
   const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, out);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, out);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new InputError(`cannot write --out ${out}: ${errorCode(e)}`);
+  }
   io.stderr(`wrote ${out}\n`);
 }
 
@@ -295,6 +336,15 @@ const KNOWN = ["import", "csv-to-code", "review"];
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // --version works after a command too (`review --version`); only options count, not what follows `--`.
+    const options = rest.indexOf("--") >= 0 ? rest.slice(0, rest.indexOf("--")) : rest;
+    if (KNOWN.includes(command) && options.includes("--version")) {
+      io.stdout(`${packageVersion()}\n`);
+      return EXIT_OK;
+    }
+    const bare = command?.replace(/=.*/s, "");
+    if (command !== bare && ["--help", "-h", "--version", "-v"].includes(bare!))
+      throw new UsageError(`${bare} takes no value`);
     switch (command) {
       case "import":
         await runImport(rest, io);

@@ -4,6 +4,8 @@
  * connection named by what this command reads (flags and environment, not stack config).
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { main } from "../../cli/main";
 
@@ -102,4 +104,75 @@ test("no connection settings: the hint names --api-url and the environment varia
     /API URL is not set: pass --api-url .* or set the environment variable CLOUDLOCK_API_URL/,
   );
   expect(noUrl.stderr).not.toContain("token is not set");
+});
+
+describe("input and --out files", () => {
+  let tmp: string;
+  beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cloudlock-conventions-"))));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  /** A connection nobody answers: a command that got as far as fetching would fail with ECONNREFUSED. */
+  const unreachable = { CLOUDLOCK_API_URL: "http://127.0.0.1:9/api/v2", CLOUDLOCK_API_TOKEN: "t" };
+  const preview = () => {
+    const file = path.join(tmp, "preview.json");
+    fs.writeFileSync(file, JSON.stringify({ steps: [] }));
+    return file;
+  };
+  const csv = () => {
+    const file = path.join(tmp, "in.csv");
+    fs.writeFileSync(file, "Name,Description,Type,Ip\nA,b,c,1.2.3.4\n");
+    return file;
+  };
+  const commands = () => [
+    ["import", "--collection", "trusted"],
+    ["review", preview()],
+    ["csv-to-code", "--collection", "trusted", csv()],
+  ];
+
+  test("csv-to-code of a missing file: exit 1 and the reason, no usage hint", async () => {
+    const r = await run(["csv-to-code", "--collection", "trusted", path.join(tmp, "nofile.csv")]);
+    expect(r).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `cloudlock-pulumi: cannot read ${path.join(tmp, "nofile.csv")}: ENOENT\n`,
+    });
+  });
+
+  test("--out in a missing folder: one line naming the path, exit 1, checked before fetching", async () => {
+    for (const args of commands()) {
+      const r = await run([...args, "--out", "/nonexistent/x.ts"], unreachable);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(
+        /^cloudlock-pulumi: cannot write --out \/nonexistent\/x\.ts: its folder \/nonexistent does not exist/,
+      );
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/unexpected error|ECONNREFUSED| {4}at /);
+    }
+  });
+
+  test("--out a directory is refused up front and leaves no temp file; --out= is a usage error", async () => {
+    const dir = path.join(tmp, "outdir");
+    fs.mkdirSync(dir, { recursive: true });
+    for (const args of commands()) {
+      const r = await run([...args, "--out", dir], unreachable);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`cloudlock-pulumi: cannot write --out ${dir}: it is a directory; name a file\n`);
+      expect(fs.readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      const empty = await run([...args, "--out="], unreachable);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toContain("cloudlock-pulumi: --out needs a value");
+    }
+  });
+
+  test("--version after any command; --help=yes and --version=1 say they take no value", async () => {
+    for (const command of ["import", "csv-to-code", "review"])
+      expect(await run([command, "--version"])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
+    for (const args of [["--help=yes"], ["review", "--help=yes"], ["--version=1"]]) {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.split("\n")[0]).toBe(
+        `cloudlock-pulumi: ${args[args.length - 1].replace(/=.*/, "")} takes no value`,
+      );
+    }
+  });
 });

@@ -316,8 +316,9 @@ describe("csv-to-code", () => {
       "must have columns Name,Description,Type,Ip; missing Name",
     );
     const missing = await run(["csv-to-code", "--collection", "trusted", path.join(tmp, "nope.csv")]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("ENOENT");
+    // A missing input file is a failure (exit 1, as in review), not a bad command line: this said 2 before.
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`cloudlock-pulumi: cannot read ${path.join(tmp, "nope.csv")}: ENOENT\n`);
     expect((await run(["csv-to-code", "--collection", "all", file])).code).toBe(2);
   });
 });
