@@ -4,6 +4,7 @@
  * nothing is shared between calls. It uses the project's client (pacing, retries), so the comparison measures
  * what the provider does with the API, not HTTP plumbing. Used only by `scripts/bench.ts`; never shipped.
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudlockClient } from "../../provider/client/client";
 import { RateLimiter } from "../../provider/client/limiter";
@@ -11,8 +12,13 @@ import type { IpEntry } from "../../provider/client/types";
 
 type Inputs = { name: string; ipAddress: string; description?: string; categories?: string[] };
 
-/** This module, compiled: the serialised provider loads it by path at call time, so it captures no client. */
-const HERE = __filename;
+/**
+ * This module, compiled: the serialised provider loads it by path at call time, so it captures no client. Under
+ * ts-jest this file runs from source, which the provider process cannot load: it then names the build's copy.
+ */
+const HERE = __filename.endsWith(".ts")
+  ? path.join(__dirname, "..", "..", "dist", "scripts", "lib", "naive-provider.js")
+  : __filename;
 
 /** The provider object the bench hands to `new dynamic.Resource` (settings come from CLOUDLOCK_* env vars). */
 export const naiveTrusted: pulumi.dynamic.ResourceProvider = {
