@@ -12,7 +12,7 @@
 import { canonicalAddress, parseAddress } from "../provider/address";
 import type { CollectionName } from "../provider/client/types";
 import { UNKNOWN, UPDATABLE, hasExpired, sameValue } from "../provider/dynamic/schema";
-import { EntryField, fieldsOf } from "../provider/model";
+import { EntryField, TYPE_TOKENS, fieldsOf } from "../provider/model";
 
 type Field = EntryField;
 
@@ -74,17 +74,13 @@ export class ReviewInputError extends Error {}
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Exactly the SDK's `__pulumiType`s (sdk/*.ts): `acme:cloudlock:TrustedIp` is someone else's resource. */
-const TYPE = /^pulumi-nodejs:dynamic\/cloudlock:(TrustedIp|SuspiciousIp|TrustedIpSet|SuspiciousIpSet)$/;
+/** Exactly our type tokens (provider/model.ts): `acme:cloudlock:TrustedIp` is someone else's resource. */
+const OURS = new Map<string, string>(Object.entries(TYPE_TOKENS).map(([name, token]) => [token, name]));
 
 function classify(type: unknown): { kind: CollectionName; set: boolean; label: string } | undefined {
-  const m = typeof type === "string" ? TYPE.exec(type) : null;
-  if (!m) return undefined;
-  return {
-    kind: m[1].startsWith("Trusted") ? "trusted" : "suspicious",
-    set: m[1].endsWith("Set"),
-    label: m[1],
-  };
+  const label = typeof type === "string" ? OURS.get(type) : undefined;
+  if (!label) return undefined;
+  return { kind: label.startsWith("Trusted") ? "trusted" : "suspicious", set: label.endsWith("Set"), label };
 }
 
 /** The resource's name, the last `::` part of its URN. */

@@ -4,13 +4,10 @@
  * objects carry Pulumi's unknown markers. Both read here as {@link UNKNOWN}, which every rule skips.
  */
 
+import { TYPE_TOKENS } from "../provider/model";
+
 /** The engine's type tokens of the four resources (`dynamic.Resource` with module "cloudlock"). */
-export const CLOUDLOCK_TYPES = {
-  TrustedIp: "pulumi-nodejs:dynamic/cloudlock:TrustedIp",
-  SuspiciousIp: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIp",
-  TrustedIpSet: "pulumi-nodejs:dynamic/cloudlock:TrustedIpSet",
-  SuspiciousIpSet: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet",
-} as const;
+export const CLOUDLOCK_TYPES = TYPE_TOKENS;
 
 /** The four resource kinds, by class name: `"TrustedIp"`, `"SuspiciousIp"`, `"TrustedIpSet"`, `"SuspiciousIpSet"`. */
 export type CloudlockType = keyof typeof CLOUDLOCK_TYPES;

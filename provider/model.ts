@@ -112,6 +112,14 @@ export const COMPUTED = {
 /** The resource type of each collection's entries. */
 export const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIp", trusted: "TrustedIp" };
 
+/** The engine's type token of each resource (a `dynamic.Resource` of module "cloudlock"). */
+export const TYPE_TOKENS = {
+  TrustedIp: "pulumi-nodejs:dynamic/cloudlock:TrustedIp",
+  SuspiciousIp: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIp",
+  TrustedIpSet: "pulumi-nodejs:dynamic/cloudlock:TrustedIpSet",
+  SuspiciousIpSet: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet",
+} as const;
+
 /** The fields a collection's entries have. */
 export const fieldsOf = (kind: CollectionName): readonly EntryField[] =>
   ENTRY_FIELDS.filter((f) => (FIELDS[f].in as readonly CollectionName[]).includes(kind));

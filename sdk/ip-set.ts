@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardSetAddresses } from "./conflicts";
 import { suspiciousSetProvider, trustedSetProvider } from "./provider";
+import { TYPE_TOKENS } from "../provider/model";
 
 /** How a set relates to the rest of its library. */
 export type IpSetMode = "additive" | "authoritative";
@@ -88,7 +89,7 @@ function setProps(
  */
 export class TrustedIpSet extends IpSetBase {
   /** The engine's type token of this resource, as `@pulumi/policy`'s `validateResourceOfType` matches it. */
-  static readonly __pulumiType = "pulumi-nodejs:dynamic/cloudlock:TrustedIpSet";
+  static readonly __pulumiType = TYPE_TOKENS.TrustedIpSet;
 
   /**
    * True for a TrustedIpSet (or anything carrying its type token, as policy packs pass it), across copies of
@@ -124,7 +125,7 @@ export class TrustedIpSet extends IpSetBase {
  */
 export class SuspiciousIpSet extends IpSetBase {
   /** The engine's type token of this resource, as `@pulumi/policy`'s `validateResourceOfType` matches it. */
-  static readonly __pulumiType = "pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet";
+  static readonly __pulumiType = TYPE_TOKENS.SuspiciousIpSet;
 
   /**
    * True for a SuspiciousIpSet (or anything carrying its type token, as policy packs pass it), across copies of

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { guardAddress } from "./conflicts";
 import { OUTPUTS, IpEntryArgs } from "./common";
 import { suspiciousProvider as provider } from "./provider";
+import { TYPE_TOKENS } from "../provider/model";
 
 /** Inputs of a {@link SuspiciousIp}. */
 export interface SuspiciousIpArgs extends IpEntryArgs {
@@ -38,7 +39,7 @@ function isoInput(v: pulumi.Input<string | Date>): pulumi.Output<string> {
  */
 export class SuspiciousIp extends pulumi.dynamic.Resource {
   /** The engine's type token of this resource, as `@pulumi/policy`'s `validateResourceOfType` matches it. */
-  static readonly __pulumiType = "pulumi-nodejs:dynamic/cloudlock:SuspiciousIp";
+  static readonly __pulumiType = TYPE_TOKENS.SuspiciousIp;
 
   /**
    * True for a SuspiciousIp (or anything carrying its type token, as policy packs pass it), across copies of

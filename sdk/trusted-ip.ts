@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { guardAddress } from "./conflicts";
 import { OUTPUTS, IpEntryArgs } from "./common";
 import { trustedProvider as provider } from "./provider";
+import { TYPE_TOKENS } from "../provider/model";
 
 /** Inputs of a {@link TrustedIp}. */
 export type TrustedIpArgs = IpEntryArgs;
@@ -17,7 +18,7 @@ export type TrustedIpArgs = IpEntryArgs;
  */
 export class TrustedIp extends pulumi.dynamic.Resource {
   /** The engine's type token of this resource, as `@pulumi/policy`'s `validateResourceOfType` matches it. */
-  static readonly __pulumiType = "pulumi-nodejs:dynamic/cloudlock:TrustedIp";
+  static readonly __pulumiType = TYPE_TOKENS.TrustedIp;
 
   /**
    * True for a TrustedIp (or anything carrying its type token, as policy packs pass it), across copies of
