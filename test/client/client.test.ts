@@ -14,6 +14,7 @@ import {
   RateLimiter,
 } from "../../provider/client";
 import { READ_ONLY_TOKEN, TOKEN, addresses, clientFor, startEmulator } from "../helpers/emulator";
+import { logged } from "../helpers/requests";
 
 let emu: Emulator;
 let client: CloudlockClient;
@@ -105,7 +106,7 @@ describe("endpoints", () => {
     );
     await client.trusted.delete(made.map((e) => e.pk));
     expect(emu.entries("trusted")).toHaveLength(0);
-    const deletes = emu.requests().log.filter((r) => r.method === "DELETE");
+    const deletes = logged(emu, { method: "DELETE" });
     expect(deletes).toHaveLength(Math.ceil(120 / DELETE_CHUNK));
     for (const d of deletes) expect(d.query.length).toBeLessThan(1000);
   });
@@ -140,7 +141,7 @@ describe("pagination", () => {
     const all = await client.trusted.listAll();
     expect(all).toHaveLength(257);
     expect(new Set(all.map((e) => e.pk)).size).toBe(257);
-    const gets = emu.requests().log.filter((r) => r.method === "GET");
+    const gets = logged(emu, { method: "GET" });
     expect(gets.map((g) => g.query)).toEqual([
       "?offset=0&limit=100",
       "?offset=100&limit=100",
@@ -437,7 +438,7 @@ describe("rate limits", () => {
     const s = c.stats();
     expect(s.failures).toBe(0);
     expect(s.retries).toBeGreaterThanOrEqual(1);
-    expect(emu.requests().log.filter((r) => r.status === 429).length).toBe(s.retries);
+    expect(logged(emu, { status: 429 }).length).toBe(s.retries);
   });
 
   test("a persistent 429 ends in a RateLimitError carrying Retry-After", async () => {
