@@ -4,6 +4,9 @@
  * ours (one TrustedIp per entry), naive (the same entries through a
  * straightforward dynamic provider, scripts/lib/naive-provider.ts: a listing per
  * read and create, one DELETE per id), and set (one TrustedIpSet holding every entry). Prints one table and writes it as JSON to .bench/.
+ * A per-entry mode with `+skip-checkpoints` (ours+skip-checkpoints, naive+skip-checkpoints) runs the same with
+ * PULUMI_SKIP_CHECKPOINTS=true in the engine's environment: state is written once at the end of each operation
+ * instead of after every resource step. Its rows are labelled with that mode, beside the normal ones.
  *
  *   npm run bench                      N = 100, 1000, and 10 managed in a library of 5000
  *   npm run bench -- --large           also N = 5000
@@ -11,6 +14,7 @@
  *   npm run bench -- --destroy-parallel 8                            (destroy at the engine's default parallelism)
  *   npm run bench -- --parallel 64                                   (the other operations at --parallel 64)
  *   npm run bench -- --modes set --sizes 1000,5000                   (only the set resource)
+ *   npm run bench -- --modes ours,ours+skip-checkpoints --sizes 1000 --sparse 0   (checkpoints against none)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -34,7 +38,14 @@ export interface BenchOptions {
 }
 
 /** ours: one TrustedIp per entry; naive: the same without sharing; set: one TrustedIpSet of all the entries. */
-type Mode = "ours" | "naive" | "set";
+type BaseMode = "ours" | "naive" | "set";
+/** Per-entry modes can also run with PULUMI_SKIP_CHECKPOINTS=true (a set is one resource: one checkpoint anyway). */
+const SKIP_CHECKPOINTS = "+skip-checkpoints";
+type Mode = BaseMode | `${"ours" | "naive"}${typeof SKIP_CHECKPOINTS}`;
+const MODES: Mode[] = ["ours", "naive", "set", `ours${SKIP_CHECKPOINTS}`, `naive${SKIP_CHECKPOINTS}`];
+
+const baseMode = (mode: Mode) => mode.replace(SKIP_CHECKPOINTS, "") as BaseMode;
+const skipsCheckpoints = (mode: Mode) => mode.endsWith(SKIP_CHECKPOINTS);
 
 export interface Row {
   mode: Mode;
@@ -91,7 +102,7 @@ class RssWatch {
 /** The SDK as users have it: an installed copy under node_modules (so state holds what theirs holds). */
 type Sdk = typeof import("../sdk");
 
-function program(sdk: Sdk, addresses: string[], mode: Mode) {
+function program(sdk: Sdk, addresses: string[], mode: BaseMode) {
   if (mode === "set") {
     const entries = addresses.map((ip, i) => ({ name: `Entry ${i}`, ipAddress: ip }));
     return async () => {
@@ -137,24 +148,28 @@ async function runShape(
     }
     const ips = addressesFor(managed);
     const { stack } = await localStack({
-      stackName: `${mode}-${shape.replace(/\W+/g, "-")}`,
+      // Stack names allow letters, digits, "-", "_" and ".": not the "+" of a skip-checkpoints mode.
+      stackName: `${mode}-${shape}`.replace(/[^\w.-]+/g, "-"),
       baseDir: base,
-      program: program(sdk, ips, mode),
+      program: program(sdk, ips, baseMode(mode)),
       config: {
         "cloudlock:apiUrl": { value: emu.apiUrl },
         "cloudlock:apiToken": { value: "bench-token", secret: true },
         // Under the emulator's default 100 requests/s.
         "cloudlock:maxRequestsPerSecond": { value: "90" },
       },
-      // The naive provider reads no stack config: the same settings, from the environment.
-      env:
-        mode === "naive"
+      env: {
+        // The naive provider reads no stack config: the same settings, from the environment.
+        ...(baseMode(mode) === "naive"
           ? {
               CLOUDLOCK_API_URL: emu.apiUrl,
               CLOUDLOCK_API_TOKEN: "bench-token",
               CLOUDLOCK_MAX_REQUESTS_PER_SECOND: "90",
             }
-          : {},
+          : {}),
+        // Pulumi's experimental switch: the CLI writes the checkpoint once, when the operation ends.
+        ...(skipsCheckpoints(mode) ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {}),
+      },
     });
     const rss = new RssWatch();
     const measure = async (operation: string, run: () => Promise<unknown>, withState = false) => {
@@ -231,11 +246,15 @@ const COLUMNS: [keyof Row, string][] = [
   ["providerPeakRssMb", "RSS MB"],
 ];
 
-/** A Markdown table of rows, with naive/ours ratios (requests and seconds) when both modes are there. */
+/**
+ * A Markdown table of rows, with naive/ours ratios (requests and seconds) when both modes are there: a
+ * skip-checkpoints row against the naive row that also skips them.
+ */
 export function format(rows: Row[], all: Row[] = rows): string {
   const ratio = (r: Row) => {
-    if (r.mode === "naive") return "";
-    const naive = all.find((x) => x.mode === "naive" && x.shape === r.shape && x.operation === r.operation);
+    if (baseMode(r.mode) === "naive") return "";
+    const naiveMode = skipsCheckpoints(r.mode) ? `naive${SKIP_CHECKPOINTS}` : "naive";
+    const naive = all.find((x) => x.mode === naiveMode && x.shape === r.shape && x.operation === r.operation);
     if (!naive) return "";
     const req = (x: Row) => x.get + x.post + x.put + x.delete;
     const requests =
@@ -297,8 +316,8 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (a === "--out") opts.out = path.resolve(next());
     else throw new Error(`unknown option ${a}`);
   }
-  const bad = opts.modes.find((m) => !["ours", "naive", "set"].includes(m));
-  if (bad) throw new Error(`--modes takes ours, naive and set, got ${bad}`);
+  const bad = opts.modes.find((m) => !MODES.includes(m));
+  if (bad) throw new Error(`--modes takes ${MODES.join(", ")}; got ${bad}`);
   if (opts.sizes.some((n) => !Number.isInteger(n) || n < 1))
     throw new Error("--sizes takes positive integers");
   return opts;
