@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
@@ -170,4 +171,42 @@ export function reliabilityRows(label: string): ReliabilityRow[] {
     fs.writeFileSync(path.join(dir, `${label}.json`), JSON.stringify(rows, null, 2) + "\n");
   });
   return rows;
+}
+
+/**
+ * Pid of the `pulumi` CLI the Automation API runs for a stack (its command line carries `--stack <name>`).
+ * Call it while that operation is running.
+ */
+export function cliPid(stackName: string): number {
+  const out = execFileSync("pgrep", ["-f", "--", `--stack ${stackName} `], { encoding: "utf8" });
+  return Number(out.split("\n")[0]);
+}
+
+/**
+ * SIGKILL a process and all its descendants at once, as a crash would. The Automation API starts the CLI in the
+ * test's own process group, so the group cannot be killed; the engine's plugins (language host, dynamic
+ * provider) are the CLI's descendants. Call it while they are idle (not starting new processes).
+ */
+export function killTree(pid: number): void {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    try {
+      const kids = execFileSync("ps", ["-o", "pid=", "--ppid", String(all[i])], { encoding: "utf8" });
+      all.push(...kids.split("\n").filter(Boolean).map(Number));
+    } catch {
+      // no children
+    }
+  }
+  for (const p of all) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Resolve once `cond` holds, polling: for events the test observes, never a fixed wait (Jest's timeout bounds it). */
+export async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 10));
 }
