@@ -4,11 +4,12 @@
  * vanish or move between the listing and the write, expiry, duplicates.
  */
 import { Emulator } from "../../emulator";
-import { ProviderRuntime } from "../../provider/dynamic";
 import { IpSets } from "../../provider/dynamic/sets";
 import type { SetOutputs } from "../../provider/dynamic/set-schema";
 import { UNKNOWN } from "../../provider/dynamic/schema";
-import { TOKEN, startEmulator } from "../helpers/emulator";
+import { startEmulator } from "../helpers/emulator";
+import { logged } from "../helpers/requests";
+import { setsFor } from "../helpers/runtime";
 
 let emu: Emulator;
 let sets: IpSets;
@@ -19,10 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 /** A provider process of its own: its listing is taken afresh (each engine operation starts one). */
-const freshSets = () =>
-  new IpSets(
-    new ProviderRuntime({ apiUrl: emu.apiUrl, apiToken: TOKEN, env: {}, retry: { backoffBaseMs: 5 } }),
-  );
+const freshSets = () => setsFor(emu);
 
 beforeEach(() => {
   emu.reset();
@@ -128,7 +126,7 @@ test("destroy deletes only what the set manages, in chunks of 50; ids already go
   await sets.delete("trusted", id, outs as unknown as Props);
   expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: other.pk })]);
   // 3 batches; the one holding the vanished id is halved until that id alone answers 404 (log2(50) ≈ 6 levels).
-  const deletes = emu.requests().log.filter((r) => r.method === "DELETE");
+  const deletes = logged(emu, { method: "DELETE" });
   const refused = deletes.filter((r) => r.status === 404).length;
   expect(refused).toBeGreaterThanOrEqual(2);
   expect(refused).toBeLessThanOrEqual(7);
