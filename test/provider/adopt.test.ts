@@ -121,7 +121,7 @@ test("moving an entry, or adopting one, onto an address another entry holds is r
   });
   emu.clearRequests();
   const e = await rejection(
-    rt.update("trusted", id, outs as unknown as Record<string, unknown>, {
+    rt.update("trusted", id, outs, {
       name: "Mine",
       ipAddress: "192.0.2.80/32",
     }),

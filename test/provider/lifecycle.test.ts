@@ -39,14 +39,14 @@ describe("lifecycle", () => {
       expect.objectContaining({ pk: id, ip_address: "198.51.100.0/24" }),
     ]);
 
-    const read = await rt.read("trusted", id, outs as unknown as Record<string, unknown>);
+    const read = await rt.read("trusted", id, outs);
     expect(read).toEqual({ id, props: outs, inputs });
 
     const news = { ...inputs, name: "HQ Berlin Mitte", categories: ["office", "berlin"] };
-    const diff = await rt.diff("trusted", id, outs as unknown as Record<string, unknown>, news);
+    const diff = await rt.diff("trusted", id, outs, news);
     expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     emu.clearRequests();
-    const { outs: after } = await rt.update("trusted", id, outs as unknown as Record<string, unknown>, news);
+    const { outs: after } = await rt.update("trusted", id, outs, news);
     expect(emu.requests().log.map((r) => r.route)).toEqual(["PUT /ip/trusted/{id}"]);
     expect(after).toMatchObject({ name: "HQ Berlin Mitte", categories: ["office", "berlin"] });
     expect(emu.entries("trusted")[0]).toMatchObject({ pk: id, name: "HQ Berlin Mitte" });
@@ -61,7 +61,7 @@ describe("lifecycle", () => {
   test("suspicious: name change is a replacement, deleted before its successor is created", async () => {
     const inputs = { name: "TOR exit", ipAddress: "203.0.113.7", expiresOn: "2099-01-01T00:00:00Z" };
     const { id, outs } = await rt.create("suspicious", inputs);
-    const d = await rt.diff("suspicious", id, outs as unknown as Record<string, unknown>, {
+    const d = await rt.diff("suspicious", id, outs, {
       ...inputs,
       name: "TOR exit node",
     });
@@ -71,7 +71,7 @@ describe("lifecycle", () => {
   test("the user's spelling is sent; an equivalent respelling is no diff", async () => {
     const { id, outs } = await rt.create("trusted", { name: "a", ipAddress: "2001:DB8::1/128" });
     expect(emu.entries("trusted")[0].ip_address).toBe("2001:DB8::1/128");
-    const d = await rt.diff("trusted", id, outs as unknown as Record<string, unknown>, {
+    const d = await rt.diff("trusted", id, outs, {
       name: "a",
       ipAddress: "2001:db8::1",
     });
@@ -82,7 +82,7 @@ describe("lifecycle", () => {
     const { id, outs } = await rt.create("trusted", { name: "a", ipAddress: "1.1.1.1" });
     emu.store.remove("trusted", [id]);
     const err = await rejection(
-      rt.update("trusted", id, outs as unknown as Record<string, unknown>, {
+      rt.update("trusted", id, outs, {
         name: "b",
         ipAddress: "1.1.1.1",
       }),
