@@ -136,3 +136,16 @@ export function apiValue(e: Partial<IpEntry>, f: EntryField): unknown {
   if (spec.whenOmitted === "empty") return spec.compare === "set" ? [] : "";
   return undefined;
 }
+
+type Spec = typeof FIELDS;
+/** The TypeScript type of a field's value, from how it compares. */
+type ValueOf<F extends EntryField> = Spec[F]["compare"] extends "set" ? string[] : string;
+type RequiredField = { [F in EntryField]: Spec[F]["required"] extends true ? F : never }[EntryField];
+
+/** An entry's declared fields (camelCase), derived from FIELDS: required ones required, the rest optional. */
+export type DeclaredFields = { [F in RequiredField]: ValueOf<F> } & {
+  [F in Exclude<EntryField, RequiredField>]?: ValueOf<F>;
+};
+
+/** What the server computes, by SDK name (derived from COMPUTED). */
+export type ComputedFields = { [K in keyof typeof COMPUTED]?: string };

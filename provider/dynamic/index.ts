@@ -6,36 +6,36 @@
  */
 import type { CollectionName } from "../client/types";
 import { ConfigSource, ProviderRuntime } from "./runtime";
-import { IpSets } from "./sets";
 
 export { ProviderRuntime } from "./runtime";
 export type { ConfigSource, RuntimeSettings } from "./runtime";
 
-/** One runtime per provider process: both resource types share its client, listing caches and limits. */
+/** The one runtime of the provider process (the only module-level state): its providers share one client. */
 export const runtime = new ProviderRuntime();
 
 type Props = Record<string, unknown>;
+const configure = async (req: { config: ConfigSource }) => runtime.configure(req.config);
 
 function forKind(kind: CollectionName) {
+  const p = runtime.entries(kind);
   return {
-    configure: async (req: { config: ConfigSource }) => runtime.configure(req.config),
-    check: (olds: Props, news: Props) => runtime.check(kind, olds, news),
-    diff: (id: string, olds: Props, news: Props) => runtime.diff(kind, id, olds, news),
-    create: (inputs: Props) => runtime.create(kind, inputs),
-    read: (id: string, props?: Props) => runtime.read(kind, id, props),
-    update: (id: string, olds: Props, news: Props) => runtime.update(kind, id, olds, news),
-    delete: (id: string) => runtime.delete(kind, id),
+    configure,
+    check: (olds: Props, news: Props) => p.check(olds, news),
+    diff: (id: string, olds: Props, news: Props) => p.diff(id, olds as never, news as never),
+    create: (inputs: Props) => p.create(inputs as never),
+    read: (id: string, props?: Props) => p.read(id, props),
+    update: (id: string, olds: Props, news: Props) => p.update(id, olds as never, news as never),
+    delete: (id: string) => p.delete(id),
   };
 }
 
 export const trusted = forKind("trusted");
 export const suspicious = forKind("suspicious");
 
-const sets = new IpSets(runtime);
-
 function setsOf(kind: CollectionName) {
+  const sets = runtime.sets;
   return {
-    configure: async (req: { config: ConfigSource }) => runtime.configure(req.config),
+    configure,
     check: (olds: Props, news: Props) => sets.check(kind, olds, news),
     diff: (id: string, olds: Props, news: Props) => sets.diff(kind, id, olds, news),
     create: (inputs: Props) => sets.create(kind, inputs),

@@ -1,11 +1,14 @@
 /**
- * The resource model shared by both IP resources: inputs, outputs, their
- * validation, and the diff rules. Pure functions only: no I/O here.
+ * The entry model shared by both IP resources: inputs and outputs, equality
+ * as Cloudlock means it, and the diff, POST and PUT rules. Pure functions
+ * only: no I/O here. Validation is in validate.ts, reading an entry against
+ * its declaration in view.ts.
  */
-import { parseAddress, sameAddress, typeOfValue } from "../address";
+import { sameAddress } from "../address";
 import type { CollectionName, EntryPatch, IpEntry, NewEntry } from "../client/types";
 import {
-  COMPUTED,
+  ComputedFields,
+  DeclaredFields,
   ENTRY_FIELDS,
   EntryField,
   FIELDS,
@@ -15,26 +18,16 @@ import {
   updatableOf,
 } from "../model";
 import { UNKNOWN } from "./pulumi-internals";
+import type { ServerView } from "./view";
 
-/** Inputs as stored in state (camelCase). */
-export interface EntryInputs {
-  name: string;
-  ipAddress: string;
-  description?: string;
-  categories?: string[];
-  /** Suspicious only: ISO-8601 timestamp. */
-  expiresOn?: string;
+/** Inputs as stored in state (camelCase): the model's fields, and the pk of an entry to adopt. */
+export type EntryInputs = DeclaredFields & {
   /** Pk of an existing entry to adopt instead of creating one. */
   adoptId?: string;
-}
+};
 
 /** Outputs: the inputs plus what the server computes. */
-export interface EntryOutputs extends EntryInputs {
-  location?: string;
-  type?: string;
-  createdOn?: string;
-  updatedOn?: string;
-}
+export type EntryOutputs = EntryInputs & ComputedFields;
 
 export interface CheckFailure {
   property: string;
@@ -64,147 +57,6 @@ export function leftToServer(field: EntryField, declared: object): boolean {
 /** The fields of this collection a declaration manages (those it does not leave to the server). */
 export function managedFields(kind: CollectionName, declared: object): EntryField[] {
   return fieldsOf(kind).filter((f) => !leftToServer(f, declared));
-}
-
-/**
- * Validate inputs, one failure per bad field, phrased with the field's name.
- * `isNew` is true when no resource exists yet (an expiry in the past is then refused).
- */
-export function validate(
-  kind: CollectionName,
-  news: Record<string, unknown>,
-  isNew: boolean,
-  now = Date.now(),
-): CheckFailure[] {
-  const failures: CheckFailure[] = [];
-  const fail = (property: string, reason: string) =>
-    failures.push({ property, reason: `${property} ${reason}` });
-
-  for (const f of ENTRY_FIELDS) {
-    const v = news[f];
-    if (isUnknown(v)) continue;
-    const spec: FieldSpec = FIELDS[f];
-    if (!fieldsOf(kind).includes(f)) {
-      if (!absent(v)) fail(f, `is not supported: ${spec.notIn ?? `${kind} entries have no ${f}`}`);
-      continue;
-    }
-    if (absent(v) && !spec.required) continue;
-    const problem =
-      v === undefined && spec.hint ? `is required (${spec.hint})` : fieldProblem(spec, v, isNew, now);
-    if (problem) fail(f, problem);
-    // A conflict with another declaration of the same program, found by the SDK (sdk/conflicts.ts).
-    if (f === "ipAddress" && typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN) {
-      failures.push({ property: "ipAddress", reason: news.addressConflict });
-    }
-  }
-
-  const a = news.adoptId;
-  if (a !== undefined && a !== null && !isUnknown(a)) {
-    if (typeof a !== "string" || !/^[A-Za-z0-9_-]{4,64}$/.test(a)) {
-      fail("adoptId", `must be the id (pk) of an existing entry, e.g. "6yj3gQxaqo", got ${typeOfValue(a)}`);
-    }
-  }
-  return failures;
-}
-
-/** Keep only the inputs we know, so stray properties never reach state. */
-export function pickInputs(kind: CollectionName, news: Record<string, unknown>): EntryInputs {
-  const out: Record<string, unknown> = {};
-  for (const k of [...fieldsOf(kind), "adoptId"]) {
-    if (news[k] !== undefined && news[k] !== null) out[k] = news[k];
-  }
-  return out as unknown as EntryInputs;
-}
-
-/** Why a given value of a field is refused, by the kind of field it is, or undefined. */
-function fieldProblem(spec: FieldSpec, v: unknown, isNew: boolean, now: number): string | undefined {
-  switch (spec.compare) {
-    case "text": {
-      if (typeof v !== "string") {
-        return spec.required
-          ? `is required and must be a string, got ${typeOfValue(v)}`
-          : `must be a string, got ${typeOfValue(v)}`;
-      }
-      if (spec.required && v.trim() === "") return "must not be empty";
-      if (spec.maxLength !== undefined && v.length > spec.maxLength)
-        return `is ${v.length} characters long; at most ${spec.maxLength} are allowed`;
-      const hidden = hiddenCharacter(v, spec.multiline);
-      return hidden ? `must not contain ${hidden}` : undefined;
-    }
-    case "address": {
-      const parsed = parseAddress(v);
-      return parsed.ok ? undefined : parsed.reason;
-    }
-    case "set": {
-      if (!Array.isArray(v)) return `must be a list of strings, got ${typeOfValue(v)}`;
-      const bad = v.findIndex((x) => !isUnknown(x) && (typeof x !== "string" || x.trim() === ""));
-      if (bad >= 0) return `item ${bad} must be a non-empty string, got ${typeOfValue(v[bad])}`;
-      const hidden = v.findIndex((x) => typeof x === "string" && hiddenCharacter(x));
-      if (hidden >= 0) return `item ${hidden} must not contain ${hiddenCharacter(v[hidden])}`;
-      if (spec.maxItems !== undefined && v.length > spec.maxItems)
-        return `has ${v.length} items; at most ${spec.maxItems} are allowed`;
-      return undefined;
-    }
-    case "instant": {
-      const at = declaredInstant(v);
-      if (typeof at === "string") return `${at}, got ${typeOfValue(v)}`;
-      return isNew && at <= now ? `${v} is in the past; a new entry must expire in the future` : undefined;
-    }
-  }
-}
-
-/**
- * A control, invisible or bidirectional-formatting character in `text`,
- * described (`a control character (U+000A)`), or undefined. Such characters
- * hide or reorder what a person reading the Cloudlock UI or a diff sees.
- * `multiline` text (a description) may hold tabs and line breaks.
- */
-export function hiddenCharacter(text: unknown, multiline = false): string | undefined {
-  if (typeof text !== "string") return undefined;
-  const m = /\p{Cc}|[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/gu;
-  for (const [c] of text.matchAll(m)) {
-    if (multiline && /[\t\n\r]/.test(c)) continue;
-    const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-    if (/\p{Cc}/u.test(c)) return `a control character (${code})`;
-    if (/[\u200b-\u200d\u2060\ufeff]/.test(c)) return `an invisible character (${code})`;
-    return `a bidirectional-formatting character (${code})`;
-  }
-  return undefined;
-}
-
-const DECLARED_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/i;
-
-/**
- * A declared timestamp as epoch ms, or why it is refused. Stricter than what
- * is read from a server: the offset must be written (`Z` or `+02:00`), since a
- * local time would mean another instant on every machine, and the date must
- * exist (`2027-02-30` is refused, not rolled over to March).
- */
-export function declaredInstant(v: unknown): number | string {
-  const example = "an ISO-8601 timestamp with Z or an offset, such as 2027-01-01T00:00:00Z";
-  if (typeof v !== "string") return `must be ${example}`;
-  const m = DECLARED_INSTANT.exec(v);
-  if (!m) {
-    return /^\d{4}-\d{2}-\d{2}(T[\d:.]+)?$/.test(v)
-      ? `needs a time zone: write Z (UTC) or an offset such as +02:00, e.g. ${v.includes("T") ? v : `${v}T00:00:00`}Z`
-      : `must be ${example}`;
-  }
-  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (
-    mo < 1 ||
-    mo > 12 ||
-    d < 1 ||
-    d > days ||
-    h > 23 ||
-    mi > 59 ||
-    sec > 59 ||
-    Number(m[9] ?? 0) > 23 ||
-    Number(m[10] ?? 0) > 59
-  )
-    return `is not a real date and time`;
-  return Date.parse(v);
 }
 
 /** Milliseconds since epoch for an ISO-8601 string; undefined when not a timestamp. */
@@ -307,20 +159,21 @@ export function decideDiff(
  */
 export function patchFor(
   kind: CollectionName,
-  current: Record<string, unknown>,
+  current: object,
   declared: EntryInputs,
   /** Cloudlock's known spelling of declared values (ServerView): the current value in it is no change. */
   spelling: ServerView["serverSpelling"] = {},
 ): EntryPatch {
   const fields = UPDATABLE[kind].filter((f) => !leftToServer(f as EntryField, declared));
+  const held = current as Record<string, unknown>;
   const differs = (f: keyof EntryInputs) =>
-    !sameValue(f, current[f], declared[f]) &&
-    !(f in spelling && sameValue(f, current[f], spelling[f as EntryField]));
+    !sameValue(f, held[f], declared[f]) &&
+    !(f in spelling && sameValue(f, held[f], spelling[f as EntryField]));
   if (!fields.some(differs)) return {};
   const patch: EntryPatch = {};
   for (const f of fields) {
     // A field that does not change is sent as it is held, so no spelling changes for nothing.
-    const v = (differs(f) ? declared : current)[f];
+    const v = differs(f) ? declared[f] : held[f];
     (patch as Record<string, unknown>)[FIELDS[f].api] = toApi(f, v);
   }
   return patch;
@@ -360,115 +213,4 @@ export function entryFields(e: IpEntry): Record<keyof EntryInputs, unknown> {
   const out = { adoptId: undefined } as Record<keyof EntryInputs, unknown>;
   for (const f of ENTRY_FIELDS) out[f] = apiValue(e, f);
   return out;
-}
-
-/**
- * What the provider keeps in outputs about how Cloudlock holds a declaration,
- * so that refresh tells drift from the server's own ways.
- */
-export interface ServerView {
-  /** Optional fields the declaration leaves to Cloudlock: their values show in outputs, never as a diff. */
-  serverOwned?: EntryField[];
-  /**
-   * Cloudlock's own spelling of declared values, where its answer to our write
-   * differed from what we sent (trimmed, truncated, reordered): the same value, not drift.
-   */
-  serverSpelling?: Partial<Record<EntryField, unknown>>;
-}
-
-export interface EntryView {
-  /** The declaration as Cloudlock holds it now: declared spelling where it means the same, else Cloudlock's. */
-  inputs: EntryInputs;
-  /** Values of the fields left to the server. */
-  owned: Partial<EntryInputs>;
-  view: ServerView;
-}
-
-/**
- * Read an entry against its declaration. `known` is what earlier writes
- * learnt; `wrote` says the entry is Cloudlock's answer to our own write of
- * `declared`, so any difference left is its spelling of our value (recorded,
- * and not drift from then on). Otherwise a difference is drift, shown as
- * Cloudlock's value.
- */
-export function viewEntry(
-  kind: CollectionName,
-  e: IpEntry,
-  declared: Partial<EntryInputs>,
-  known: ServerView = {},
-  wrote = false,
-): EntryView {
-  const actual = entryFields(e);
-  const owned = new Set<EntryField>(
-    known.serverOwned ?? fieldsOf(kind).filter((f) => leftToServer(f, declared)),
-  );
-  const inputs: Record<string, unknown> = {};
-  const ownedValues: Record<string, unknown> = {};
-  const spelling: Partial<Record<EntryField, unknown>> = {};
-  for (const f of fieldsOf(kind)) {
-    if (owned.has(f)) {
-      if (!absent(actual[f])) ownedValues[f] = actual[f];
-      continue;
-    }
-    const same = sameValue(f, actual[f], declared[f]);
-    const spelt =
-      !same && f in (known.serverSpelling ?? {}) && sameValue(f, actual[f], known.serverSpelling![f]);
-    if (same || spelt || wrote) {
-      if (!same) spelling[f] = actual[f];
-      if (!absent(declared[f])) inputs[f] = declared[f];
-    } else if (
-      !absent(actual[f]) &&
-      !((FIELDS[f] as FieldSpec).whenOmitted === "empty" && isEmpty(actual[f]))
-    ) {
-      inputs[f] = actual[f];
-    }
-  }
-  if (declared.adoptId !== undefined) inputs.adoptId = declared.adoptId;
-  const view: ServerView = {};
-  if (owned.size) view.serverOwned = [...owned];
-  if (Object.keys(spelling).length) view.serverSpelling = spelling;
-  return { inputs: inputs as unknown as EntryInputs, owned: ownedValues, view };
-}
-
-const isEmpty = (v: unknown) => v === "" || (Array.isArray(v) && v.length === 0);
-
-/**
- * Inputs that describe the entry as it is now, keeping the declared spelling
- * wherever the server's value means the same thing: so refresh shows real
- * drift and nothing else.
- */
-export function inputsFromEntry(
-  kind: CollectionName,
-  e: IpEntry,
-  declared: Partial<EntryInputs>,
-  known?: ServerView,
-): EntryInputs {
-  return viewEntry(kind, e, declared, known).inputs;
-}
-
-/** Outputs: the declaration as Cloudlock holds it, the values left to it, what it computes, and the view. */
-export function outputsOf(kind: CollectionName, e: IpEntry, v: EntryView): EntryOutputs & ServerView {
-  const computed = Object.fromEntries(Object.entries(COMPUTED).map(([sdk, api]) => [sdk, e[api] ?? ""]));
-  return { ...v.inputs, ...v.owned, ...computed, type: e.type ?? kind, ...v.view };
-}
-
-/** Outputs for an entry read against its declaration (see viewEntry). */
-export function outputsFromEntry(
-  kind: CollectionName,
-  e: IpEntry,
-  declared: Partial<EntryInputs>,
-  known?: ServerView,
-  wrote = false,
-): EntryOutputs & ServerView {
-  return outputsOf(kind, e, viewEntry(kind, e, declared, known, wrote));
-}
-
-/** The server view stored in outputs (absent in states written before it existed). */
-export function storedView(stored: object): ServerView {
-  const props = stored as Record<string, unknown>;
-  const view: ServerView = {};
-  if (Array.isArray(props.serverOwned)) view.serverOwned = props.serverOwned as EntryField[];
-  if (props.serverSpelling && typeof props.serverSpelling === "object")
-    view.serverSpelling = props.serverSpelling as ServerView["serverSpelling"];
-  return view;
 }

@@ -9,17 +9,9 @@
  */
 import { canonicalAddress, parseAddress } from "../address";
 import type { CollectionName } from "../client/types";
-import {
-  CheckFailure,
-  EntryInputs,
-  ServerView,
-  UNKNOWN,
-  hasExpired,
-  leftToServer,
-  pickInputs,
-  sameValue,
-  validate,
-} from "./schema";
+import { CheckFailure, EntryInputs, UNKNOWN, hasExpired, leftToServer, sameValue } from "./schema";
+import { pickInputs, validate } from "./validate";
+import { ServerView } from "./view";
 import { ENTRY_FIELDS } from "../model";
 
 export type SetMode = "additive" | "authoritative";

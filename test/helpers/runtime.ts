@@ -23,7 +23,7 @@ export function runtimeFor(emu: Emulator, overrides: RuntimeSettings = {}): Prov
 
 /** The set resources' provider methods over {@link runtimeFor}`(emu, overrides)`. */
 export function setsFor(emu: Emulator, overrides: RuntimeSettings = {}): IpSets {
-  return new IpSets(runtimeFor(emu, overrides));
+  return runtimeFor(emu, overrides).sets;
 }
 
 /** The error a promise rejects with (failing the test if it resolves). */

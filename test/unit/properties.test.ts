@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { parseAddress, sameAddress } from "../../provider/address";
-import { validate } from "../../provider/dynamic/schema";
+import { validate } from "../../provider/dynamic/validate";
 
 const RUNS = { numRuns: 10_000 };
 

@@ -1,17 +1,7 @@
 import type { IpEntry } from "../../provider/client/types";
-import {
-  UNKNOWN,
-  decideDiff,
-  inputsFromEntry,
-  matchesEntry,
-  outputsFromEntry,
-  patchFor,
-  pickInputs,
-  sameValue,
-  storedView,
-  validate,
-  viewEntry,
-} from "../../provider/dynamic/schema";
+import { UNKNOWN, decideDiff, matchesEntry, patchFor, sameValue } from "../../provider/dynamic/schema";
+import { pickInputs, validate } from "../../provider/dynamic/validate";
+import { inputsFromEntry, outputsFromEntry, storedView, viewEntry } from "../../provider/dynamic/view";
 
 const NOW = Date.parse("2026-06-01T00:00:00Z");
 const ok = { name: "HQ", ipAddress: "198.51.100.0/24" };

@@ -1,0 +1,169 @@
+/**
+ * The provider process's connection to one Cloudlock tenant: settings, the
+ * one client (so one rate limit for every resource), Cloudlock's clock, the
+ * per-library stores and delete queues, and the write gate (a token that may
+ * not write stops at its first write).
+ */
+import { CloudlockClient } from "../client/client";
+import { CloudlockError, isPermissionDeniedError, type PermissionDeniedError } from "../client/errors";
+import type { RetryPolicy } from "../client/retry";
+import type { CollectionName } from "../client/types";
+import { LABEL } from "../model";
+import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
+import { DeleteQueue } from "./delete-queue";
+import { EntryStore } from "./store";
+
+/** Explicit settings (they win over stack config and the environment), for tests and embedders. */
+export interface RuntimeSettings extends Partial<Settings> {
+  /** Environment to fall back on (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Client retry overrides (tests). */
+  retry?: Partial<RetryPolicy>;
+}
+
+interface Refusal {
+  verb: string;
+  error: PermissionDeniedError;
+}
+
+export class Connection {
+  private current: Settings;
+  private clientInstance?: CloudlockClient;
+  private stores = new Map<CollectionName, EntryStore>();
+  private deleters = new Map<CollectionName, DeleteQueue>();
+  /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
+  private refusedWrites = new Map<CollectionName, Refusal>();
+  /** Per library, settles when the first write of this run has been answered. */
+  private firstWrite = new Map<CollectionName, Promise<void>>();
+  /** The one request that asks Cloudlock's clock, when an expiry must be judged before any other answer. */
+  private clockProbe?: Promise<void>;
+
+  constructor(private readonly explicit: RuntimeSettings = {}) {
+    this.current = resolveSettings(undefined, explicit.env ?? process.env, explicit);
+  }
+
+  get settings(): Readonly<Settings> {
+    return this.current;
+  }
+
+  /**
+   * Take the settings from stack config (see provider/settings.ts). Synchronous
+   * on purpose: the provider host may start other calls before configure's
+   * promise settles, and they must already see the settings.
+   */
+  configure(config: ConfigSource): void {
+    const next = resolveSettings(config, this.explicit.env ?? process.env, this.explicit);
+    // Every provider of the process configures this one connection, each on its first call: a second must
+    // not drop a client (and its requests in flight) that the first is already using.
+    const same = (Object.keys(next) as (keyof Settings)[]).every((k) => next[k] === this.current[k]);
+    this.current = next;
+    if (same) return;
+    this.clientInstance?.close();
+    this.clientInstance = undefined;
+    this.clockProbe = undefined;
+    this.stores.clear();
+    this.deleters.clear();
+    this.refusedWrites.clear();
+    this.firstWrite.clear();
+  }
+
+  /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */
+  get client(): CloudlockClient {
+    if (!this.clientInstance) {
+      const opts = clientOptions(this.current, { config: true });
+      this.clientInstance = new CloudlockClient({
+        ...opts,
+        retry: { ...opts.retry, ...this.explicit.retry },
+        userAgentSuffix: "pulumi-dynamic-provider",
+      });
+    }
+    return this.clientInstance;
+  }
+
+  /** The store of one library (listing, reads, searches). */
+  store(kind: CollectionName): EntryStore {
+    let s = this.stores.get(kind);
+    if (!s) this.stores.set(kind, (s = new EntryStore(this.client.collection(kind))));
+    return s;
+  }
+
+  /** Deletes of one library by group commit (see DeleteQueue). */
+  deletes(kind: CollectionName): DeleteQueue {
+    let d = this.deleters.get(kind);
+    if (!d) this.deleters.set(kind, (d = this.deleteQueue(kind)));
+    return d;
+  }
+
+  /** A delete queue of its own (a set's deletes are handed over together, apart from per-entry ones). */
+  deleteQueue(kind: CollectionName): DeleteQueue {
+    return new DeleteQueue((ids) =>
+      this.write(kind, "delete", () => this.client.collection(kind).delete(ids)),
+    );
+  }
+
+  /** Now, by the server's clock once an answer has told it (expiry is the server's to judge). */
+  now(): number {
+    return this.clientInstance?.now() ?? Date.now();
+  }
+
+  /**
+   * Now by the server's clock for a decision about expiry: a process that has
+   * not heard from Cloudlock yet asks it once (one GET of one entry), so a
+   * machine whose clock is off never judges an expiry differently from Cloudlock.
+   */
+  async serverNow(): Promise<number> {
+    const c = this.client;
+    // One probe however many calls ask at once (the engine sends checks and diffs concurrently).
+    if (!c.clock.known)
+      await (this.clockProbe ??= c.suspicious.page({ offset: 0, limit: 1 }).then(
+        () => undefined,
+        () => undefined,
+      ));
+    return c.now();
+  }
+
+  /** serverNow where an expiry is to be judged, else now (no request). */
+  async nowFor(dated: boolean): Promise<number> {
+    return dated ? this.serverNow() : this.now();
+  }
+
+  /**
+   * Run a write. A 403 means this token may not write to the library: say so
+   * plainly, and refuse further writes to that library in this run without
+   * sending them, so a read-only token stops at its first write.
+   */
+  async write<T>(kind: CollectionName, verb: string, send: () => Promise<T>): Promise<T> {
+    // The first write to a library goes alone: if the token may not write, one request finds out, not all.
+    const gate = this.firstWrite.get(kind);
+    let open: (() => void) | undefined;
+    if (gate) await gate;
+    else this.firstWrite.set(kind, new Promise<void>((resolve) => (open = resolve)));
+    const refused = this.refusedWrites.get(kind);
+    if (refused) {
+      open?.();
+      throw refusal(kind, verb, refused);
+    }
+    try {
+      return await send();
+    } catch (e) {
+      if (!isPermissionDeniedError(e)) throw e;
+      this.refusedWrites.set(kind, { verb, error: e });
+      throw refusal(kind, verb, { verb, error: e });
+    } finally {
+      open?.();
+    }
+  }
+}
+
+/** The 403 message for this operation: the refused request itself, or the earlier one that stopped writes. */
+function refusal(kind: CollectionName, verb: string, first: Refusal): CloudlockError {
+  const e = first.error;
+  const earlier =
+    first.verb === verb ? "" : `, when this run tried to ${first.verb} an entry; this ${verb} was not sent`;
+  return new CloudlockError(
+    `${LABEL[kind]}: Cloudlock refused to ${verb} an entry in the ${kind} IP library (403 Forbidden on ` +
+      `${e.method} ${e.path}${e.serverMessage ? `: ${e.serverMessage}` : ""}${earlier}). The API token lacks write ` +
+      `permission for IP libraries: use a token of a user allowed to edit them (Settings > Authentication & API). ` +
+      `No further writes to this library were attempted.`,
+  );
+}

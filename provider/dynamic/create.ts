@@ -1,0 +1,233 @@
+/**
+ * Creating one entry without ever making a duplicate: the listing is checked
+ * first, one create at a time per address, a POST whose answer was lost is
+ * looked for before it is sent again, and the new entry is checked to be
+ * alone at its address after (address-check.ts).
+ */
+import { canonicalAddress, sameAddress, searchTermsFor } from "../address";
+import {
+  CloudlockError,
+  isApiError,
+  isConnectionError,
+  isDuplicateRefusal,
+  isMalformedResponseError,
+} from "../client/errors";
+import type { CollectionName, IpEntry, NewEntry } from "../client/types";
+import { FIELDS, LABEL, apiValue, fieldsOf } from "../model";
+import { type AtAddress, aloneAt } from "./address-check";
+import type { Connection } from "./connection";
+import { EntryInputs, createBody, hasExpired, matchesEntry } from "./schema";
+
+/** POSTs per create when earlier ones failed without an answer and a search showed no entry was made. */
+const CREATE_ATTEMPTS = 4;
+
+export interface CreateOptions {
+  /** Adopt an identical entry already at the address (default), or refuse it naming it. */
+  adoptIdentical?: boolean;
+  /** Given: the caller checks the new entry is alone at its address (see aloneAt), e.g. a set for all at once. */
+  deferCheck?: (made: IpEntry, ownKnown: boolean) => void;
+}
+
+export class Creates {
+  /** Serialises creates of the same canonical address in this process. */
+  private readonly reservations = new Map<string, Promise<void>>();
+
+  constructor(private readonly conn: Connection) {}
+
+  /**
+   * Create one entry (the per-entry and the set resources). An entry this
+   * process made although the answer was lost is found and kept. An identical
+   * entry that was already there is adopted only when `adoptIdentical` says so
+   * (a set adopts by address by contract); otherwise it is refused, naming it.
+   */
+  createNew(kind: CollectionName, inputs: EntryInputs, opts: CreateOptions = {}): Promise<IpEntry> {
+    const { adoptIdentical = true, deferCheck } = opts;
+    const store = this.conn.store(kind);
+    return this.withAddress(inputs.ipAddress, async () => {
+      const existing = await this.existing(kind, inputs, adoptIdentical);
+      if (existing) return existing;
+      const body = createBody(kind, inputs);
+      // By Cloudlock's clock: an entry created before this is not one our POSTs made.
+      const since = this.conn.now();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const created = await this.conn.write(kind, "create", () =>
+            this.conn.client.collection(kind).create(body),
+          );
+          const entry = { ...fallbackEntry(kind, body), ...created };
+          store.noteWritten(entry);
+          await this.alone(kind, entry, inputs, true, deferCheck);
+          return entry;
+        } catch (e) {
+          // The POST may have been applied although its answer was lost (or unusable): look before trying again.
+          if (isConnectionError(e) || isMalformedResponseError(e) || (isApiError(e) && e.status >= 500)) {
+            const lost = await this.lostCreate(kind, inputs, since, adoptIdentical);
+            // An older identical entry, adopted as asked (adoptIdentical): not ours to check.
+            if (lost?.adopted) return lost.made;
+            if (lost) {
+              await this.alone(kind, lost.made, inputs, false, deferCheck, {
+                others: lost.others,
+                ours: true,
+              });
+              return lost.made;
+            }
+            // Verified absent: another POST cannot duplicate.
+            if (attempt < CREATE_ATTEMPTS) {
+              await sleep(Math.min(2_000, 100 * 2 ** attempt));
+              continue;
+            }
+            throw new CloudlockError(
+              `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): creating it failed ${attempt} times ` +
+                `(last: ${(e as Error).message}). After each failure a search of the ${kind} library showed ` +
+                `no entry was made, so nothing was created: running \`pulumi up\` again is safe.`,
+            );
+          }
+          if (isDuplicateRefusal(e)) {
+            await store.refresh();
+            const made = await this.existing(kind, inputs, adoptIdentical);
+            if (made) return made;
+          }
+          throw e;
+        }
+      }
+    });
+  }
+
+  private async alone(
+    kind: CollectionName,
+    entry: IpEntry,
+    inputs: EntryInputs,
+    ownKnown: boolean,
+    deferCheck?: CreateOptions["deferCheck"],
+    seen?: AtAddress,
+  ): Promise<void> {
+    if (deferCheck) return deferCheck(entry, ownKnown);
+    const at =
+      seen ??
+      (await this.conn
+        .store(kind)
+        .check.othersAtOne(entry, inputs.ipAddress)
+        .catch((e: Error) => {
+          throw new CloudlockError(
+            `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): Cloudlock made entry ${entry.pk}, but checking that ` +
+              `no other writer made the same address meanwhile failed (${e.message}). The entry is not in the ` +
+              `stack's state: run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` to adopt it, or delete it by hand.`,
+          );
+        }));
+    const made = [{ entry, sent: inputs.ipAddress, name: inputs.name }];
+    const failed = await aloneAt(this.conn, kind, made, ownKnown, new Map([[entry.pk, at]]));
+    for (const why of failed.values()) throw new CloudlockError(why);
+  }
+
+  /**
+   * The entry this declaration may already have: one identical to it at the
+   * same address (made by an interrupted run, or a POST whose answer was lost)
+   * is adopted. Any other live entry at the address is refused as a duplicate.
+   */
+  async existing(
+    kind: CollectionName,
+    inputs: EntryInputs,
+    adoptIdentical: boolean,
+  ): Promise<IpEntry | undefined> {
+    const now = this.conn.now();
+    const live = (await this.conn.store(kind).byAddress(inputs.ipAddress)).filter(
+      (e) => !hasExpired(e.expires_on, now),
+    );
+    return pickExisting(kind, inputs, live, adoptIdentical);
+  }
+
+  /**
+   * After a POST whose answer was lost: the entry it may have made, found
+   * fresh at the address (a search per usual spelling, or a new listing). Only
+   * an identical entry created since our first POST was sent can be ours; an
+   * older one is another writer's and is refused as before the POST (or
+   * adopted, where adopting identical entries is asked for). Undefined when
+   * the address is verified free: another POST cannot duplicate.
+   */
+  private async lostCreate(
+    kind: CollectionName,
+    inputs: EntryInputs,
+    since: number,
+    adoptIdentical: boolean,
+  ): Promise<{ made: IpEntry; others: IpEntry[]; adopted?: boolean } | undefined> {
+    const store = this.conn.store(kind);
+    const terms = searchTermsFor(inputs.ipAddress);
+    const fresh = async () => {
+      store.invalidate();
+      return store.byAddress(inputs.ipAddress);
+    };
+    const at = (list: IpEntry[], now = this.conn.now()) =>
+      list.filter((e) => sameAddress(e.ip_address, inputs.ipAddress) && !hasExpired(e.expires_on, now));
+    let live = at(terms ? await store.searchAll(terms) : await fresh());
+    // Nothing found: be sure (another spelling?) with a new listing before another POST.
+    if (terms && live.length === 0) live = at(await fresh());
+    // created_on has a finer grain than the Date header our clock comes from: allow its one second.
+    const recent = (e: IpEntry) => !(Date.parse(e.created_on ?? "") < since - 1_000);
+    const made = live.find((e) => matchesEntry(kind, e, inputs) && recent(e));
+    if (made) {
+      store.noteWritten(made);
+      return { made, others: live.filter((e) => e.pk !== made.pk) };
+    }
+    const same = pickExisting(kind, inputs, live, adoptIdentical);
+    return same && { made: same, others: live.filter((e) => e.pk !== same.pk), adopted: true };
+  }
+
+  /** Run `fn` while holding the address; creates of the same address wait for each other. */
+  private async withAddress<T>(ip: string, fn: () => Promise<T>): Promise<T> {
+    const key = canonicalAddress(ip);
+    const previous = this.reservations.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const chained = previous.then(() => mine);
+    this.reservations.set(key, chained);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.reservations.get(key) === chained) this.reservations.delete(key);
+    }
+  }
+}
+
+/** Among the live entries at the address: the identical one to adopt, or a refusal naming what is there. */
+function pickExisting(
+  kind: CollectionName,
+  inputs: EntryInputs,
+  live: IpEntry[],
+  adoptIdentical: boolean,
+): IpEntry | undefined {
+  const same = live.find((e) => matchesEntry(kind, e, inputs));
+  if (same && adoptIdentical) return same;
+  if (same) throw identicalError(kind, inputs, same);
+  if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
+  return undefined;
+}
+
+function identicalError(kind: CollectionName, inputs: EntryInputs, same: IpEntry): CloudlockError {
+  return new CloudlockError(
+    `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): an entry identical to this declaration already exists in ` +
+      `the ${kind} library (entry ${same.pk}, created ${same.created_on ?? "at an unknown time"}). Pulumi does not take ` +
+      `it over silently: another stack may manage it. If a run of this stack was interrupted after Cloudlock made it ` +
+      `(a crash or a cancelled \`pulumi up\`), run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it; to ` +
+      `manage an existing entry on purpose, set adoptId: "${same.pk}" on this resource.`,
+  );
+}
+
+/** Another live entry holds the address. */
+export function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntry): CloudlockError {
+  return new CloudlockError(
+    `${LABEL[kind]} ipAddress "${inputs.ipAddress}" already exists in the ${kind} library as entry ${other.pk} ` +
+      `("${other.name}", ${other.ip_address}). To manage that entry with Pulumi instead of creating a duplicate, ` +
+      `set adoptId: "${other.pk}" on this resource.`,
+  );
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The entry a POST made, from what it sent (when the answer lacks fields). */
+function fallbackEntry(kind: CollectionName, body: NewEntry): Omit<IpEntry, "pk"> {
+  const e: Record<string, unknown> = { type: kind };
+  for (const f of fieldsOf(kind)) e[FIELDS[f].api] = apiValue(body, f);
+  return e as Omit<IpEntry, "pk">;
+}

@@ -1,0 +1,240 @@
+/**
+ * The per-entry resources (TrustedIp, SuspiciousIp): one provider per
+ * library, a few lines per method over the connection, the creates and the
+ * pure entry model.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { sameAddress } from "../address";
+import { CloudlockError, isNotFoundError } from "../client/errors";
+import type { CollectionName, IpEntry } from "../client/types";
+import { COMPUTED, FIELDS, LABEL, fieldsOf } from "../model";
+import type { Connection } from "./connection";
+import { type Creates, duplicateError } from "./create";
+import { engineLog } from "./pulumi-internals";
+import {
+  CheckFailure,
+  EntryInputs,
+  EntryOutputs,
+  UNKNOWN,
+  UPDATABLE,
+  decideDiff,
+  entryFields,
+  hasExpired,
+  patchFor,
+  sameValue,
+} from "./schema";
+import { pickInputs, validate } from "./validate";
+import { type ServerView, outputsFromEntry, outputsOf, storedView, viewEntry } from "./view";
+
+/** What state holds for an entry: its outputs and how Cloudlock holds them. */
+export type EntryState = EntryOutputs & ServerView;
+
+/** What the engine hands `check`: anything a program declared, validated field by field. */
+export type Declared = Record<string, unknown>;
+
+/** A stored state as `read` may get it (older states lack fields; the engine adds `__provider`). */
+export type StoredState = Partial<EntryState> & { __provider?: unknown };
+
+/** What `read` answers: the entry's state and the declaration as it holds now, or an empty id when gone. */
+export type Read = { id: string; props: EntryState; inputs?: EntryInputs };
+
+/** What `read` answers for an entry that is gone: an empty id (the engine then drops it; props are not used). */
+const GONE: Read = { id: "", props: {} as EntryState };
+
+export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInputs, EntryState> {
+  constructor(
+    private readonly conn: Connection,
+    private readonly creates: Creates,
+    readonly kind: CollectionName,
+  ) {}
+
+  async check(olds: Declared, news: Declared): Promise<{ inputs: EntryInputs; failures: CheckFailure[] }> {
+    const isNew = olds === undefined || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
+    const dated =
+      this.kind === "suspicious" && typeof news.expiresOn === "string" && news.expiresOn !== UNKNOWN;
+    const failures = validate(this.kind, news, isNew, await this.conn.nowFor(dated));
+    return { inputs: { ...pickInputs(this.kind, news) }, failures };
+  }
+
+  async diff(_id: string, olds: EntryState, news: EntryInputs) {
+    const dated =
+      this.kind === "suspicious" && (olds.expiresOn !== undefined || news.expiresOn !== undefined);
+    const d = decideDiff(this.kind, olds, news, await this.conn.nowFor(dated));
+    // The old entry holds the address: it must go before its replacement is created.
+    return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.replaces.length > 0 };
+  }
+
+  async create(props: EntryInputs): Promise<{ id: string; outs: EntryState }> {
+    const inputs = pickInputs(this.kind, props);
+    const entry = inputs.adoptId
+      ? await this.adopt(inputs)
+      : await this.creates.createNew(this.kind, inputs, {
+          adoptIdentical: this.conn.settings.adoptIdentical,
+        });
+    return { id: entry.pk, outs: this.written(entry, inputs) };
+  }
+
+  async read(id: string, props: StoredState = {}): Promise<Read> {
+    const declared = pickInputs(this.kind, props);
+    const store = this.conn.store(this.kind);
+    const address = typeof props.ipAddress === "string" ? props.ipAddress : undefined;
+    const entry = (await store.byPk(id, address)) ?? (await store.confirmGone(id, address));
+    if (entry) {
+      const v = viewEntry(this.kind, entry, declared, storedView(props));
+      return { id, props: { ...outputsOf(this.kind, entry, v) }, inputs: { ...v.inputs } };
+    }
+    // An entry that expired on schedule is not drift: keep the state as it is.
+    if (this.kind === "suspicious" && hasExpired(props.expiresOn, this.conn.now())) {
+      void engineLog(
+        "warning",
+        `${LABEL[this.kind]} ${id} ("${String(props.name)}"): its expiry ${String(props.expiresOn)} has passed by ` +
+          `Cloudlock's clock, and Cloudlock removed it on schedule. That is not drift; you can delete the declaration.`,
+      );
+      const { __provider: _, ...kept } = props;
+      return { id, props: kept as EntryState, inputs: declaredOnly(props, declared) };
+    }
+    return GONE;
+  }
+
+  async update(id: string, olds: EntryState, news: EntryInputs): Promise<{ outs: EntryState }> {
+    const inputs = pickInputs(this.kind, news);
+    const patch = patchFor(this.kind, olds, inputs);
+    const changes = Object.keys(patch).length > 0;
+    if (changes) await this.addressFree(id, olds.ipAddress, inputs);
+    let updated: IpEntry | undefined;
+    try {
+      updated = changes
+        ? await this.conn.write(this.kind, "update", () =>
+            this.conn.client.collection(this.kind).update(id, patch),
+          )
+        : undefined;
+    } catch (e) {
+      if (!isNotFoundError(e)) throw e;
+      throw new CloudlockError(
+        `${LABEL[this.kind]} ${id} no longer exists in Cloudlock (deleted by hand, or expired). Run \`pulumi refresh\` to ` +
+          `drop it from the stack, then \`pulumi up\` to create it again.`,
+      );
+    }
+    const store = this.conn.store(this.kind);
+    const entry =
+      updated ??
+      (await store.refresh()).get(id) ??
+      ({ ...toEntry(this.kind, id, olds), ...patch } as IpEntry);
+    store.noteWritten(entry);
+    if (!changes)
+      return {
+        outs: outputsFromEntry(this.kind, entry, inputs, { serverSpelling: storedView(olds).serverSpelling }),
+      };
+    await this.stillAlone(entry, olds.ipAddress, inputs);
+    return { outs: this.written(entry, inputs) };
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.conn.deletes(this.kind).delete(id);
+    this.conn.store(this.kind).noteDeleted([id]);
+  }
+
+  private async adopt(inputs: EntryInputs): Promise<IpEntry> {
+    const kind = this.kind;
+    const store = this.conn.store(kind);
+    const pk = inputs.adoptId!;
+    const entry = (await store.byPk(pk)) ?? (await store.refresh()).get(pk);
+    if (!entry) {
+      throw new CloudlockError(
+        `${LABEL[kind]} adoptId "${pk}": no ${kind} entry with that id exists in Cloudlock. ` +
+          `Check the id (cloudlock-pulumi import lists them), or remove adoptId to create a new entry.`,
+      );
+    }
+    const current = entryFields(entry);
+    const fixed = fieldsOf(kind).filter(
+      (f) => !UPDATABLE[kind].includes(f) && !sameValue(f, current[f], inputs[f]),
+    );
+    if (fixed.length > 0) {
+      const f = fixed[0];
+      throw new CloudlockError(
+        `${LABEL[kind]} adoptId "${pk}": the existing entry has ${f} ${JSON.stringify(current[f])} but the declaration says ` +
+          `${JSON.stringify(inputs[f])}. Cloudlock cannot change a ${kind} entry's ${f} in place, so adopting would ` +
+          `replace the entry. Declare ${f}: ${JSON.stringify(current[f])} to adopt it as it is (you can rename it later ` +
+          `by replacement), or remove adoptId and delete the existing entry to create a new one.`,
+      );
+    }
+    const patch = patchFor(kind, current, inputs);
+    if (Object.keys(patch).length === 0) return entry;
+    await this.addressFree(pk, current.ipAddress, inputs);
+    const updated =
+      (await this.conn.write(kind, "update", () => this.conn.client.collection(kind).update(pk, patch))) ??
+      ({ ...entry, ...patch } as IpEntry);
+    store.noteWritten(updated);
+    await this.stillAlone(updated, current.ipAddress, inputs);
+    return updated;
+  }
+
+  /** Before a PUT that moves an entry to another address: no other live entry may hold it. */
+  private async addressFree(pk: string, from: unknown, inputs: EntryInputs): Promise<void> {
+    if (typeof from === "string" && sameAddress(from, inputs.ipAddress)) return;
+    const now = this.conn.now();
+    const other = (await this.conn.store(this.kind).byAddress(inputs.ipAddress)).find(
+      (e) => e.pk !== pk && !hasExpired(e.expires_on, now),
+    );
+    if (other) throw duplicateError(this.kind, inputs, other);
+  }
+
+  /** After such a PUT: no other writer moved or made an entry there meanwhile (see aloneAt). */
+  private async stillAlone(entry: IpEntry, from: unknown, inputs: EntryInputs): Promise<void> {
+    if (typeof from === "string" && sameAddress(from, inputs.ipAddress)) return;
+    const { others } = await this.conn.store(this.kind).check.othersAtOne(entry, inputs.ipAddress);
+    const now = this.conn.now();
+    const live = others.filter((e) => !hasExpired(e.expires_on, now));
+    if (live.length === 0) return;
+    throw new CloudlockError(
+      `${LABEL[this.kind]} ${entry.pk} ("${inputs.name}"): it was moved to ${inputs.ipAddress}, and another writer holds ` +
+        `that address too (entry ${live.map((e) => e.pk).join(", ")}; Cloudlock accepted both). Delete one of ` +
+        `them, or set adoptId on this resource to manage the other, then run \`pulumi refresh\` and \`pulumi up\`.`,
+    );
+  }
+
+  /**
+   * Outputs for Cloudlock's answer to our own write: where it holds a declared
+   * value in a spelling of its own, that spelling is recorded (not drift from
+   * now on), and the engine's output says so once.
+   */
+  private written(entry: IpEntry, inputs: EntryInputs): EntryState {
+    const v = viewEntry(this.kind, entry, inputs, {}, true);
+    const spelt = Object.entries(v.view.serverSpelling ?? {});
+    if (spelt.length) {
+      const what = spelt
+        .map(
+          ([f, val]) =>
+            `${f} ${JSON.stringify(val)} for the declared ${JSON.stringify(inputs[f as keyof EntryInputs])}`,
+        )
+        .join(", ");
+      void engineLog(
+        "warning",
+        `${LABEL[this.kind]} ${entry.pk}: Cloudlock stored ${what}. Pulumi takes that as Cloudlock's spelling of the ` +
+          `declared value: it is no change now, and a later edit away from it is drift.`,
+      );
+    }
+    return outputsOf(this.kind, entry, v);
+  }
+}
+
+/** Rebuild an entry from stored outputs (last resort when the server does not echo a PUT). */
+function toEntry(kind: CollectionName, id: string, o: Partial<EntryState>): IpEntry {
+  const stored = o as Record<string, unknown>;
+  const e: Record<string, unknown> = { pk: id };
+  for (const f of fieldsOf(kind)) e[FIELDS[f].api] = stored[f];
+  for (const [sdk, api] of Object.entries(COMPUTED)) e[api] = stored[sdk];
+  return {
+    ...e,
+    type: o.type ?? kind,
+    description: o.description ?? "",
+    categories: o.categories ?? [],
+  } as IpEntry;
+}
+
+/** The declared inputs of stored outputs: without the values a declaration left to the server. */
+function declaredOnly(props: Partial<EntryState>, declared: EntryInputs): EntryInputs {
+  const out: Record<string, unknown> = { ...declared };
+  for (const f of storedView(props).serverOwned ?? []) delete out[f];
+  return out as EntryInputs;
+}

@@ -1,0 +1,198 @@
+/**
+ * A set's create and update: one reconcile. The library is listed once, the
+ * plan decided from it (set-plan.ts), then deletes go first (they free
+ * addresses), then updates and creates through the same client, limiter and
+ * create safeguards as the per-entry resources. A failure part-way keeps what
+ * was done: the set is saved with the entries that exist (an initialisation
+ * failure the engine records), and the next `up` resumes from there.
+ */
+import { CloudlockError, isNotFoundError } from "../client/errors";
+import type { CollectionName, IpEntry } from "../client/types";
+import { aloneAt } from "./address-check";
+import type { Connection } from "./connection";
+import type { Creates } from "./create";
+import { engineLog, initFailure } from "./pulumi-internals";
+import { entryFields, patchFor } from "./schema";
+import { managedFrom, planSet } from "./set-plan";
+import {
+  ManagedEntry,
+  SetEntry,
+  SetInputs,
+  SetOutputs,
+  setChanges,
+  sortedByKey,
+  summarize,
+} from "./set-schema";
+
+/** Updates and creates in flight at once; the shared rate limiter paces them. */
+const CONCURRENCY = 16;
+
+export class SetReconcile {
+  constructor(
+    private readonly conn: Connection,
+    private readonly creates: Creates,
+    private readonly label: Record<CollectionName, string>,
+  ) {}
+
+  async reconcile(
+    kind: CollectionName,
+    id: string,
+    olds: Partial<SetOutputs>,
+    want: SetInputs,
+    provider: unknown,
+  ): Promise<SetOutputs> {
+    const LABEL = this.label;
+    const store = this.conn.store(kind);
+    const col = this.conn.client.collection(kind);
+    const listing = await store.all();
+    // After the listing, so by the server's clock.
+    const now = this.conn.now();
+    const managed = olds.entries ?? {};
+    // A managed entry the listing lacks may have slid between its pages: look for it before concluding it gone.
+    for (const m of Object.values(managed)) {
+      if (listing.byPk.has(m.pk)) continue;
+      const found = await store.confirmGone(m.pk, m.ipAddress);
+      if (found) listing.set(found);
+    }
+    const { current, deletes, updates, creates, blocked, adoptions } = planSet(
+      kind,
+      want,
+      managed,
+      listing,
+      now,
+    );
+    for (const a of adoptions) adopted(LABEL[kind], a.address, a.live);
+    const failures: string[] = [];
+    const fail = (key: string, e: unknown): void => {
+      failures.push(`${key}: ${(e as Error).message ?? e}`);
+    };
+    // Deletes first: they free addresses the creates may need.
+    const deleter = this.conn.deleteQueue(kind);
+    const deleted = Promise.all(
+      deletes.map(({ pk, key }) =>
+        deleter.delete(pk).then(
+          () => {
+            store.noteDeleted([pk]);
+            if (key && current[key]?.pk === pk) delete current[key];
+          },
+          (e) => fail(key ?? pk, e),
+        ),
+      ),
+    );
+    await deleted;
+    const made: Made[] = [];
+    const tasks = [
+      ...updates.map(({ key, pk, entry, known }) => async () => {
+        try {
+          const patch = patchFor(kind, entryFields(listing.byPk.get(pk)!), entry, known.serverSpelling);
+          const updated = await this.conn.write(kind, "update", () => col.update(pk, patch));
+          const fresh = updated ?? ({ ...listing.byPk.get(pk)!, ...patch } as IpEntry);
+          store.noteWritten(fresh);
+          current[key] = managedFrom(kind, fresh, entry, {}, true);
+        } catch (e) {
+          if (!isNotFoundError(e)) return fail(key, e);
+          // Deleted since the listing: make it again.
+          store.noteDeleted([pk]);
+          delete current[key];
+          await this.createInto(kind, key, entry, current, made).catch((err) => fail(key, err));
+        }
+      }),
+      ...creates.map(
+        (key) => () =>
+          this.createInto(kind, key, want.entries[key], current, made).catch((e) => fail(key, e)),
+      ),
+    ];
+    // After a failure, start nothing new: the library or the token is in trouble, and what is done is saved.
+    await pool(tasks, CONCURRENCY, () => failures.length > 0);
+    failures.push(...blocked);
+    // Another writer may have made one of our addresses while we did (a server that allows duplicates).
+    for (const ownKnown of [true, false]) {
+      const ours = made.filter((m) => m.ownKnown === ownKnown);
+      const crowded = await aloneAt(this.conn, kind, ours, ownKnown).catch((e: Error) => {
+        fail("checking the new entries are alone at their addresses", e);
+        return new Map<string, string>();
+      });
+      for (const m of ours) {
+        const why = crowded.get(m.entry.pk);
+        if (why === undefined) continue;
+        if (current[m.key]?.pk === m.entry.pk) delete current[m.key];
+        failures.push(why);
+      }
+    }
+
+    const outs: SetOutputs = {
+      mode: want.mode,
+      entries: sortedByKey(current),
+      count: Object.keys(current).length,
+    };
+    if (failures.length) {
+      // The engine prints the reasons (not the message): the first one says what happened and what to do.
+      const message =
+        `${LABEL[kind]}: ${failures.length} change(s) failed (${summarize(setChanges(olds, want))} were to be ` +
+        `applied); the set is saved with the ${outs.count} entries that exist, and \`pulumi up\` resumes from there`;
+      const shown = failures.slice(0, 10);
+      const reasons = [
+        message,
+        ...shown,
+        ...(failures.length > shown.length ? [`and ${failures.length - shown.length} more`] : []),
+      ];
+      // Saved by the engine as the resource's state, so progress is kept.
+      throw initFailure(
+        new CloudlockError(`${message}. First failure: ${failures[0]}`),
+        id,
+        { ...outs, __provider: provider },
+        reasons,
+      );
+    }
+    return outs;
+  }
+
+  private async createInto(
+    kind: CollectionName,
+    key: string,
+    entry: SetEntry,
+    current: Record<string, ManagedEntry>,
+    made: Made[],
+  ): Promise<void> {
+    let posted = false;
+    const live = await this.creates.createNew(kind, entry, {
+      deferCheck: (e, ownKnown) => {
+        posted = true;
+        // The POST's answer was lost: the identical entry found is taken as the one it made; it may not be.
+        if (!ownKnown) adopted(this.label[kind], entry.ipAddress, e);
+        made.push({ key, entry: e, sent: entry.ipAddress, name: entry.name, ownKnown });
+      },
+    });
+    // Found at the address after all (another writer made it since the listing): adopted, and said so.
+    if (!posted) adopted(this.label[kind], entry.ipAddress, live);
+    current[key] = managedFrom(kind, live, entry, {}, true);
+  }
+}
+
+/** Say that a set adopts an entry it did not make: another stack or resource may manage it too. */
+function adopted(label: string, address: string, live: IpEntry): void {
+  void engineLog(
+    "warning",
+    `${label}: the entry at ${address} already exists (entry ${live.pk}, "${live.name}"), so this set ` +
+      `adopts it instead of making a duplicate. If another stack or resource manages it, both now do: remove it ` +
+      `from one of them.`,
+  );
+}
+
+/** An entry this run's POST made, to check it is alone at its address once all creates are done. */
+interface Made {
+  key: string;
+  entry: IpEntry;
+  sent: string;
+  name: string;
+  ownKnown: boolean;
+}
+
+/** Run tasks with at most `limit` in flight; start no more once `stop()` says so. */
+async function pool(tasks: (() => Promise<unknown>)[], limit: number, stop: () => boolean): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length && !stop()) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}

@@ -1,0 +1,76 @@
+/** The store's reads against the emulator, as exact request sequences (see read-plan.ts for the rule). */
+import type { Emulator } from "../../emulator";
+import type { IpEntry } from "../../provider/client/types";
+import { addresses, startEmulator } from "../helpers/emulator";
+import { pool, runtimeFor } from "../helpers/runtime";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(() => emu.close());
+beforeEach(() => emu.reset());
+
+const seed = (n: number) =>
+  emu.seed(
+    "trusted",
+    addresses(n, 70).map((ip, i) => ({ name: `e${i}`, ip_address: ip })),
+  );
+const queries = () => emu.requests().log.map((r) => `${r.method} ${r.query}`);
+const page = (n: number) => `GET ?offset=${n * 100}&limit=100`;
+const search = (e: IpEntry) => `GET ?q=${e.ip_address}&offset=0&limit=100`;
+
+async function readAll(entries: IpEntry[], parallel: number) {
+  const store = runtimeFor(emu).cache("trusted");
+  emu.clearRequests();
+  await pool(entries, parallel, async (e) => {
+    expect((await store.byPk(e.pk, e.ip_address))?.pk).toBe(e.pk);
+  });
+  return queries();
+}
+
+test("reads in the listing's order read the pages in order, each once: ceil(L/100) GETs", async () => {
+  const lib = seed(450);
+  expect(await readAll(lib, 8)).toEqual([0, 1, 2, 3, 4].map(page));
+});
+
+test("one read in a big library: page 0, then one search", async () => {
+  const lib = seed(1000);
+  expect(await readAll([lib[777]], 1)).toEqual([page(0), search(lib[777])]);
+});
+
+test("one at a time, sparse reads search until S = max(2, (pages − 1) / 2), then take the listing", async () => {
+  const lib = seed(1000); // 10 pages: S = 4.5
+  const picked = [150, 250, 350, 450, 550, 650, 750].map((i) => lib[i]);
+  const seen = await readAll(picked, 1);
+  expect(seen.slice(0, 5)).toEqual([page(0), ...picked.slice(0, 4).map(search)]);
+  // The fifth read lists the library (a proven walk: the listing may take a second walk); nothing after it.
+  expect(seen.slice(5, 15)).toEqual([...Array(10).keys()].map(page).map((q) => q));
+  expect(seen.filter((q) => q.includes("q="))).toHaveLength(4);
+});
+
+test("a page that answers fewer than two reads stops reading ahead: 30 early reads and a late one", async () => {
+  const lib = seed(5000);
+  expect(await readAll([...lib.slice(0, 30), lib[4999]], 8)).toEqual([page(0), page(1), search(lib[4999])]);
+});
+
+test("a page read before our own write is not trusted after it", async () => {
+  const lib = seed(300);
+  const rt = runtimeFor(emu);
+  const store = rt.cache("trusted");
+  await store.byPk(lib[0].pk, lib[0].ip_address);
+  emu.edit("trusted", lib[1].pk, { name: "edited" });
+  await rt.update(
+    "trusted",
+    lib[2].pk,
+    { name: lib[2].name, ipAddress: lib[2].ip_address },
+    {
+      name: "renamed",
+      ipAddress: lib[2].ip_address,
+    },
+  );
+  emu.clearRequests();
+  // Page 0 (read before the write) said "e1"; the read goes to the server again.
+  expect((await store.byPk(lib[1].pk, lib[1].ip_address))?.name).toBe("edited");
+  expect(queries().length).toBeGreaterThan(0);
+});
