@@ -8,6 +8,7 @@
 import { canonicalAddress } from "../../provider/address";
 import * as cloudlock from "../../sdk";
 import { TOKEN, addresses } from "../helpers/emulator";
+import { writes } from "../helpers/requests";
 import { engineStack, engineSuite, methods } from "./helpers";
 
 const suite = engineSuite("sets");
@@ -30,7 +31,6 @@ let declared: Declared[] = ips.slice(0, N).map((ipAddress, i) => ({
 }));
 
 const byAddress = () => new Map(suite.emu.entries("trusted").map((e) => [canonicalAddress(e.ip_address), e]));
-const writes = (c: Record<string, number>) => (c.POST ?? 0) + (c.PUT ?? 0) + (c.DELETE ?? 0);
 
 test("a 1,000-entry set: adopt existing, up, no-op preview, edit, drift, destroy", async () => {
   // Already in the library: 3 entries at declared addresses (2 identical, 1 with another description) and 20 others.
@@ -145,7 +145,7 @@ test("authoritative: preview names the undeclared entries, up removes them and n
   suite.emu.clearRequests();
   // With --diff the engine prints diagnostics on stderr.
   await s.stack.preview({ diff: true, onOutput: (t) => (out += t), onError: (t) => (out += t) });
-  expect(writes(methods(suite.emu))).toBe(0);
+  expect(writes(suite.emu)).toBe(0);
   expect(out).toContain("removeUndeclared");
   expect(out).toContain(
     "warning: SuspiciousIpSet is authoritative: `pulumi up` will REMOVE 2 suspicious entries",

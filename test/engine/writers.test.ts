@@ -6,6 +6,7 @@
 import * as cloudlock from "../../sdk";
 import { canonicalAddress } from "../../provider/address";
 import { TOKEN, addresses } from "../helpers/emulator";
+import { listings } from "../helpers/requests";
 import { audit, engineStack, engineSuite, reliabilityRows, stateIds } from "./helpers";
 
 const suite = engineSuite("writers", { knobs: { duplicates: "allow" } });
@@ -21,10 +22,8 @@ test("two stacks create the same 10 addresses at once: no duplicate, no shared e
   const b = await engineStack(suite.base, "writer-b", emu, TOKEN, program);
   // Hold every POST until both provider processes have taken their duplicate-check listing: each then believes
   // every address free, and both POST all ten, the race the check after each POST must catch.
-  const listings = () =>
-    emu.requests().log.filter((r) => r.method === "GET" && !r.query.includes("q=")).length;
   emu.onCreate = async () => {
-    while (listings() < 2) await new Promise((r) => setTimeout(r, 20));
+    while (listings(emu) < 2) await new Promise((r) => setTimeout(r, 20));
   };
   try {
     const results = await Promise.allSettled([a.stack.up(a.io), b.stack.up(b.io)]);
