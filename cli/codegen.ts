@@ -11,7 +11,7 @@ import { hasExpired } from "../provider/dynamic/schema";
 import { validate } from "../provider/dynamic/validate";
 import { resourceName, slug } from "../sdk/data";
 import type { EntryRecord } from "../sdk/library";
-import { FIELDS, fieldsOf } from "../provider/model";
+import { FIELDS, LABEL, fieldsOf } from "../provider/model";
 
 /** One declaration to write: the record, or why it is written commented out. */
 export interface Planned {
@@ -157,7 +157,6 @@ export function render(format: Format, plans: Planned[], header: string[]): stri
   }
 }
 
-const CLASS: Record<CollectionName, string> = { trusted: "TrustedIp", suspicious: "SuspiciousIp" };
 const KINDS: CollectionName[] = ["trusted", "suspicious"];
 
 function renderTs(plans: Planned[], header: string[]): string {
@@ -180,7 +179,7 @@ function renderTs(plans: Planned[], header: string[]): string {
     for (const p of mine) {
       const { resource, ...args } = p.record;
       const body = [
-        `${lit(resource)}: new cloudlock.${CLASS[kind]}(${lit(resource)}, {`,
+        `${lit(resource)}: new cloudlock.${LABEL[kind]}(${lit(resource)}, {`,
         ...Object.entries(args).map(([k, v]) => `  ${k}: ${lit(v)},`),
         "}),",
       ];

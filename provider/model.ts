@@ -109,15 +109,30 @@ export const COMPUTED = {
   updatedOn: "updated_on",
 } as const satisfies Record<string, keyof IpEntry>;
 
-/** The resource type of each collection's entries. */
-export const LABEL: Record<CollectionName, string> = { suspicious: "SuspiciousIp", trusted: "TrustedIp" };
+/** The module the four resources are registered under (`new dynamic.Resource(..., MODULE, name)`). */
+export const MODULE = "cloudlock";
 
-/** The engine's type token of each resource (a `dynamic.Resource` of module "cloudlock"). */
+/** The resource type of each collection's entries. */
+export const LABEL = { suspicious: "SuspiciousIp", trusted: "TrustedIp" } as const satisfies Record<
+  CollectionName,
+  string
+>;
+
+/** The resource type of each collection's set (one resource, many entries). */
+export const SET_LABEL = {
+  suspicious: `${LABEL.suspicious}Set`,
+  trusted: `${LABEL.trusted}Set`,
+} as const satisfies Record<CollectionName, string>;
+
+type ResourceName = (typeof LABEL)[CollectionName] | (typeof SET_LABEL)[CollectionName];
+const token = <N extends ResourceName>(n: N) => `pulumi-nodejs:dynamic/${MODULE}:${n}` as const;
+
+/** The engine's type token of each resource (a `dynamic.Resource` of module MODULE). */
 export const TYPE_TOKENS = {
-  TrustedIp: "pulumi-nodejs:dynamic/cloudlock:TrustedIp",
-  SuspiciousIp: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIp",
-  TrustedIpSet: "pulumi-nodejs:dynamic/cloudlock:TrustedIpSet",
-  SuspiciousIpSet: "pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet",
+  TrustedIp: token(LABEL.trusted),
+  SuspiciousIp: token(LABEL.suspicious),
+  TrustedIpSet: token(SET_LABEL.trusted),
+  SuspiciousIpSet: token(SET_LABEL.suspicious),
 } as const;
 
 /** The fields a collection's entries have. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardSetAddresses } from "./conflicts";
 import { suspiciousSetProvider, trustedSetProvider } from "./provider";
-import { TYPE_TOKENS } from "../provider/model";
+import { MODULE, SET_LABEL, TYPE_TOKENS } from "../provider/model";
 
 /** How a set relates to the rest of its library. */
 export type IpSetMode = "additive" | "authoritative";
@@ -110,8 +110,8 @@ export class TrustedIpSet extends IpSetBase {
       name,
       setProps("trusted", name, args, opts, () => self.r),
       opts,
-      "cloudlock",
-      "TrustedIpSet",
+      MODULE,
+      SET_LABEL.trusted,
     );
     self.r = this;
   }
@@ -141,8 +141,8 @@ export class SuspiciousIpSet extends IpSetBase {
       name,
       setProps("suspicious", name, args, opts, () => self.r),
       opts,
-      "cloudlock",
-      "SuspiciousIpSet",
+      MODULE,
+      SET_LABEL.suspicious,
     );
     self.r = this;
   }

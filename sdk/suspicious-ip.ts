@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { guardAddress } from "./conflicts";
 import { OUTPUTS, IpEntryArgs } from "./common";
 import { suspiciousProvider as provider } from "./provider";
-import { TYPE_TOKENS } from "../provider/model";
+import { LABEL, MODULE, TYPE_TOKENS } from "../provider/model";
 
 /** Inputs of a {@link SuspiciousIp}. */
 export interface SuspiciousIpArgs extends IpEntryArgs {
@@ -83,8 +83,8 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
       name,
       { ...OUTPUTS, ...args, addressConflict, expiresOn },
       opts,
-      "cloudlock",
-      "SuspiciousIp",
+      MODULE,
+      LABEL.suspicious,
     );
     self.resource = this;
     // Whether the expiry has passed is Cloudlock's clock to say: the provider warns when it reads such an entry.

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { guardAddress } from "./conflicts";
 import { OUTPUTS, IpEntryArgs } from "./common";
 import { trustedProvider as provider } from "./provider";
-import { TYPE_TOKENS } from "../provider/model";
+import { LABEL, MODULE, TYPE_TOKENS } from "../provider/model";
 
 /** Inputs of a {@link TrustedIp}. */
 export type TrustedIpArgs = IpEntryArgs;
@@ -54,7 +54,7 @@ export class TrustedIp extends pulumi.dynamic.Resource {
   constructor(name: string, args: TrustedIpArgs, opts?: pulumi.CustomResourceOptions) {
     const self: { resource?: TrustedIp } = {};
     const addressConflict = guardAddress("trusted", name, args, opts, () => self.resource);
-    super(provider, name, { ...OUTPUTS, ...args, addressConflict }, opts, "cloudlock", "TrustedIp");
+    super(provider, name, { ...OUTPUTS, ...args, addressConflict }, opts, MODULE, LABEL.trusted);
     self.resource = this;
   }
 

@@ -11,6 +11,7 @@ import type { CollectionName, IpEntry } from "../client/types";
 import { aloneAt } from "./address-check";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
+import { SET_LABEL as LABEL } from "../model";
 import { engineLog, initFailure } from "./pulumi-internals";
 import { entryFields, patchFor } from "./schema";
 import { managedFrom, planSet } from "./set-plan";
@@ -31,7 +32,6 @@ export class SetReconcile {
   constructor(
     private readonly conn: Connection,
     private readonly creates: Creates,
-    private readonly label: Record<CollectionName, string>,
   ) {}
 
   async reconcile(
@@ -41,7 +41,6 @@ export class SetReconcile {
     want: SetInputs,
     provider: unknown,
   ): Promise<SetOutputs> {
-    const LABEL = this.label;
     const store = this.conn.store(kind);
     const col = this.conn.client.collection(kind);
     const listing = await store.all();
@@ -159,12 +158,12 @@ export class SetReconcile {
       deferCheck: (e, ownKnown) => {
         posted = true;
         // The POST's answer was lost: the identical entry found is taken as the one it made; it may not be.
-        if (!ownKnown) adopted(this.label[kind], entry.ipAddress, e);
+        if (!ownKnown) adopted(LABEL[kind], entry.ipAddress, e);
         made.push({ key, entry: e, sent: entry.ipAddress, name: entry.name, ownKnown });
       },
     });
     // Found at the address after all (another writer made it since the listing): adopted, and said so.
-    if (!posted) adopted(this.label[kind], entry.ipAddress, live);
+    if (!posted) adopted(LABEL[kind], entry.ipAddress, live);
     current[key] = managedFrom(kind, live, entry, {}, true);
   }
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from "crypto";
 import { isDeepStrictEqual } from "util";
 import type { CollectionName } from "../client/types";
-import { LABEL as ENTRY_LABEL } from "../model";
+import { SET_LABEL as LABEL } from "../model";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { engineLog } from "./pulumi-internals";
@@ -30,12 +30,6 @@ import { storedView } from "./view";
 
 type Props = Record<string, unknown>;
 
-/** The set resource of each library. */
-const LABEL: Record<CollectionName, string> = {
-  suspicious: `${ENTRY_LABEL.suspicious}Set`,
-  trusted: `${ENTRY_LABEL.trusted}Set`,
-};
-
 export class IpSets {
   private readonly reconciler: SetReconcile;
 
@@ -43,7 +37,7 @@ export class IpSets {
     private readonly conn: Connection,
     creates: Creates,
   ) {
-    this.reconciler = new SetReconcile(conn, creates, LABEL);
+    this.reconciler = new SetReconcile(conn, creates);
   }
 
   /**
