@@ -7,6 +7,9 @@
  * A per-entry mode with `+skip-checkpoints` (ours+skip-checkpoints, naive+skip-checkpoints) runs the same with
  * PULUMI_SKIP_CHECKPOINTS=true in the engine's environment: state is written once at the end of each operation
  * instead of after every resource step. Its rows are labelled with that mode, beside the normal ones.
+ * floor: the same per-entry resources through a provider that does nothing (scripts/lib/floor-provider.ts), no
+ * requests: the engine's own time for them. With floor rows in the table, a column says how many times the floor
+ * each other row took (same shape and operation; a +skip-checkpoints row against floor+skip-checkpoints).
  *
  *   npm run bench                      N = 100, 1000, and 10 managed in a library of 5000
  *   npm run bench -- --large           also N = 5000
@@ -15,12 +18,14 @@
  *   npm run bench -- --parallel 64                                   (the other operations at --parallel 64)
  *   npm run bench -- --modes set --sizes 1000,5000                   (only the set resource)
  *   npm run bench -- --modes ours,ours+skip-checkpoints --sizes 1000 --sparse 0   (checkpoints against none)
+ *   npm run bench -- --modes ours,floor --sizes 1000 --sparse 0                    (ours against the engine's floor)
  */
 import * as fs from "fs";
 import * as path from "path";
 import { Emulator } from "../emulator";
 import { REPO_ROOT, localStack } from "./lib/engine";
 import { installedCopy } from "./lib/install";
+import { FloorIp } from "./lib/floor-provider";
 import { NaiveTrustedIp } from "./lib/naive-provider";
 
 export interface BenchOptions {
@@ -37,12 +42,23 @@ export interface BenchOptions {
   log?: (s: string) => void;
 }
 
-/** ours: one TrustedIp per entry; naive: the same without sharing; set: one TrustedIpSet of all the entries. */
-type BaseMode = "ours" | "naive" | "set";
+/**
+ * ours: one TrustedIp per entry; naive: the same without sharing; set: one TrustedIpSet of all the entries;
+ * floor: the same resources as ours through a provider that does nothing.
+ */
+type BaseMode = "ours" | "naive" | "set" | "floor";
 /** Per-entry modes can also run with PULUMI_SKIP_CHECKPOINTS=true (a set is one resource: one checkpoint anyway). */
 const SKIP_CHECKPOINTS = "+skip-checkpoints";
-type Mode = BaseMode | `${"ours" | "naive"}${typeof SKIP_CHECKPOINTS}`;
-const MODES: Mode[] = ["ours", "naive", "set", `ours${SKIP_CHECKPOINTS}`, `naive${SKIP_CHECKPOINTS}`];
+type Mode = BaseMode | `${"ours" | "naive" | "floor"}${typeof SKIP_CHECKPOINTS}`;
+const MODES: Mode[] = [
+  "ours",
+  "naive",
+  "set",
+  "floor",
+  `ours${SKIP_CHECKPOINTS}`,
+  `naive${SKIP_CHECKPOINTS}`,
+  `floor${SKIP_CHECKPOINTS}`,
+];
 
 const baseMode = (mode: Mode) => mode.replace(SKIP_CHECKPOINTS, "") as BaseMode;
 const skipsCheckpoints = (mode: Mode) => mode.endsWith(SKIP_CHECKPOINTS);
@@ -112,6 +128,11 @@ function program(sdk: Sdk, addresses: string[], mode: BaseMode) {
   if (mode === "naive") {
     return async () => {
       addresses.forEach((ip, i) => new NaiveTrustedIp(`e${i}`, { name: `Entry ${i}`, ipAddress: ip }));
+    };
+  }
+  if (mode === "floor") {
+    return async () => {
+      addresses.forEach((ip, i) => new FloorIp(`e${i}`, { name: `Entry ${i}`, ipAddress: ip }));
     };
   }
   return async () => {
@@ -252,7 +273,7 @@ const COLUMNS: [keyof Row, string][] = [
  */
 export function format(rows: Row[], all: Row[] = rows): string {
   const ratio = (r: Row) => {
-    if (baseMode(r.mode) === "naive") return "";
+    if (baseMode(r.mode) === "naive" || baseMode(r.mode) === "floor") return "";
     const naiveMode = skipsCheckpoints(r.mode) ? `naive${SKIP_CHECKPOINTS}` : "naive";
     const naive = all.find((x) => x.mode === naiveMode && x.shape === r.shape && x.operation === r.operation);
     if (!naive) return "";
@@ -261,11 +282,22 @@ export function format(rows: Row[], all: Row[] = rows): string {
       req(naive) === req(r) ? "same req" : `${(req(naive) / Math.max(1, req(r))).toFixed(1)}× req`;
     return `${requests}, ${(naive.seconds / Math.max(0.1, r.seconds)).toFixed(1)}× s`;
   };
-  const head = [...COLUMNS.map(([, h]) => h), "naive/ours"];
+  // Seconds against the do-nothing provider's row of the same shape and operation (the engine's floor).
+  const withFloor = all.some((r) => baseMode(r.mode) === "floor");
+  const overFloor = (r: Row) => {
+    if (baseMode(r.mode) === "floor") return "";
+    const floorMode = skipsCheckpoints(r.mode) ? `floor${SKIP_CHECKPOINTS}` : "floor";
+    const floor = all.find((x) => x.mode === floorMode && x.shape === r.shape && x.operation === r.operation);
+    return floor ? `${(r.seconds / Math.max(0.1, floor.seconds)).toFixed(1)}×` : "";
+  };
+  const head = [...COLUMNS.map(([, h]) => h), "naive/ours", ...(withFloor ? ["s/floor"] : [])];
   const lines = [
     `| ${head.join(" | ")} |`,
     `|${head.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${[...COLUMNS.map(([k]) => r[k] ?? ""), ratio(r)].join(" | ")} |`),
+    ...rows.map(
+      (r) =>
+        `| ${[...COLUMNS.map(([k]) => r[k] ?? ""), ratio(r), ...(withFloor ? [overFloor(r)] : [])].join(" | ")} |`,
+    ),
   ];
   return lines.join("\n");
 }
