@@ -11,6 +11,8 @@
  * all 30 trusted creates (a dependent is registered only after its dependencies' steps complete, checkpoint
  * included when checkpoints are on) and can do nothing more: the CLI and its plugins are killed there.
  */
+import * as fs from "fs";
+import * as path from "path";
 import type { Emulator } from "../../emulator";
 import type { IpEntry } from "../../provider/client/types";
 import * as cloudlock from "../../sdk";
@@ -72,6 +74,14 @@ const pks = (emu: Emulator) =>
     .map((e) => e.pk)
     .sort();
 
+/** Lock files of the stack's file backend. */
+const locks = (s: EngineStack) => {
+  const dir = path.join(s.stateDir, ".pulumi", "locks");
+  return fs.existsSync(dir)
+    ? fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".json"))
+    : [];
+};
+
 interface Crash {
   s: EngineStack;
   /** Pks the first, completed `up` made (and recorded). */
@@ -121,8 +131,11 @@ async function upAndKill(name: string, skipCheckpoints: boolean): Promise<Crash>
   const made = pks(emu).filter((pk) => !before.includes(pk));
   expect(made).toHaveLength(NEW);
   expect(emu.entries("suspicious").filter((e) => !byHand(e))).toEqual([]);
-  // A crash leaves the file backend's lock: `pulumi cancel` removes it (what the next command's error says).
+  // A crash leaves the file backend's lock (taken at the start, whatever the checkpoint setting): `pulumi cancel`
+  // removes it, as the next command's error says.
+  expect(locks(s)).not.toEqual([]);
   await s.stack.cancel();
+  expect(locks(s)).toEqual([]);
   return { s, before, made };
 }
 
