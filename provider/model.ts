@@ -16,7 +16,7 @@ export type Compare = "text" | "address" | "set" | "instant";
 
 export interface FieldSpec {
   /** Name on the wire. */
-  readonly api: keyof IpEntry;
+  readonly api: string;
   /** Collections whose entries have the field. */
   readonly in: readonly CollectionName[];
   /** Collections whose PUT accepts it; elsewhere a change needs a new entry. */
@@ -107,7 +107,7 @@ export const COMPUTED = {
   type: "type",
   createdOn: "created_on",
   updatedOn: "updated_on",
-} as const satisfies Record<string, keyof IpEntry>;
+} as const satisfies Record<string, string>;
 
 /** The module the four resources are registered under (`new dynamic.Resource(..., MODULE, name)`). */
 export const MODULE = "cloudlock";
@@ -163,4 +163,21 @@ export type DeclaredFields = { [F in RequiredField]: ValueOf<F> } & {
 };
 
 /** What the server computes, by SDK name (derived from COMPUTED). */
-export type ComputedFields = { [K in keyof typeof COMPUTED]?: string };
+export type ComputedFields = { -readonly [K in keyof typeof COMPUTED]?: string };
+
+type Wire<F extends EntryField> = Spec[F]["api"];
+
+/** A create's fields by their API names (derived from FIELDS): required ones required, the rest optional. */
+export type WireFields = { [F in RequiredField as Wire<F>]: ValueOf<F> } & {
+  [F in Exclude<EntryField, RequiredField> as Wire<F>]?: ValueOf<F>;
+};
+
+/** An entry's declared fields as a server answers them: an optional one may also come back null. */
+export type AnsweredFields = { [F in RequiredField as Wire<F>]: ValueOf<F> } & {
+  [F in Exclude<EntryField, RequiredField> as Wire<F>]?: ValueOf<F> | null;
+};
+
+/** What the server computes, by API name (derived from COMPUTED). */
+export type AnsweredComputed = {
+  -readonly [K in keyof typeof COMPUTED as (typeof COMPUTED)[K]]?: string | null;
+};

@@ -1,36 +1,19 @@
-import { FIELDS, updatableOf } from "../model";
+import { type AnsweredComputed, type AnsweredFields, FIELDS, type WireFields, updatableOf } from "../model";
 
 /** The two IP libraries of a Cloudlock organisation. */
 export type CollectionName = "suspicious" | "trusted";
 
 export const COLLECTIONS: readonly CollectionName[] = ["suspicious", "trusted"];
 
-/** An entry as the API returns it (snake_case, as on the wire). */
-export interface IpEntry {
-  /** Opaque id, 10–11 characters (e.g. `6yj3gQxaqo`). */
-  pk: string;
-  type: string;
-  name: string;
-  description?: string | null;
-  ip_address: string;
-  /** Computed by the server. */
-  location?: string | null;
-  categories: string[];
-  created_on?: string;
-  updated_on?: string;
-  /** Suspicious entries only. */
-  expires_on?: string | null;
-}
+/**
+ * An entry as the API returns it (snake_case, as on the wire): an opaque `pk` (10–11 characters, e.g.
+ * `6yj3gQxaqo`), its `type`, the declared fields of provider/model.ts by their API names, and what the
+ * server computes (`location`, `created_on`, `updated_on`). `categories` is always a list once decoded.
+ */
+export type IpEntry = { pk: string; type: string; categories: string[] } & AnsweredFields & AnsweredComputed;
 
-/** Body of a create (POST). */
-export interface NewEntry {
-  name: string;
-  ip_address: string;
-  description?: string;
-  categories?: string[];
-  /** Suspicious entries only. */
-  expires_on?: string;
-}
+/** Body of a create (POST): the declared fields by their API names. */
+export type NewEntry = WireFields;
 
 /** Fields each collection's PUT accepts (API names; see provider/model.ts); anything else needs a new entry. */
 export const UPDATABLE_FIELDS: Record<CollectionName, readonly string[]> = {
@@ -38,9 +21,8 @@ export const UPDATABLE_FIELDS: Record<CollectionName, readonly string[]> = {
   trusted: updatableOf("trusted").map((f) => FIELDS[f].api),
 };
 
-export type EntryPatch = Partial<
-  Pick<IpEntry, "ip_address" | "name" | "categories" | "description" | "expires_on">
->;
+/** Body of an update (PUT): any of the declared fields by their API names. */
+export type EntryPatch = Partial<WireFields>;
 
 /** The list envelope. */
 export interface ListPage {
