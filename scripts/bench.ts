@@ -25,7 +25,7 @@ import * as path from "path";
 import { Emulator } from "../emulator";
 import { REPO_ROOT, localStack } from "./lib/engine";
 import { installedCopy } from "./lib/install";
-import { FloorIp } from "./lib/floor-provider";
+import { FloorIp, installFloor } from "./lib/floor-provider";
 import { NaiveTrustedIp } from "./lib/naive-provider";
 
 export interface BenchOptions {
@@ -307,6 +307,7 @@ export async function bench(opts: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     const sdk = require(installedCopy(path.join(base, "install"))) as Sdk;
+    if (opts.modes.some((m) => baseMode(m) === "floor")) installFloor(base);
     const shapes: [string, number, number][] = opts.sizes.map((n) => [`N=L=${n}`, n, n]);
     if (opts.sparseLibrary) shapes.push([`N=10 in L=${opts.sparseLibrary}`, 10, opts.sparseLibrary]);
     for (const [shape, managed, library] of shapes) {
