@@ -13,6 +13,7 @@ export type { ConfigSource, RuntimeSettings } from "./runtime";
 /** The one runtime of the provider process (the only module-level state): its providers share one client. */
 export const runtime = new ProviderRuntime();
 
+/** What the engine hands the providers: checked inputs and stored states, untyped at this boundary. */
 type Props = Record<string, unknown>;
 const configure = async (req: { config: ConfigSource }) => runtime.configure(req.config);
 
@@ -37,10 +38,10 @@ function setsOf(kind: CollectionName) {
   return {
     configure,
     check: (olds: Props, news: Props) => sets.check(kind, olds, news),
-    diff: (id: string, olds: Props, news: Props) => sets.diff(kind, id, olds, news),
-    create: (inputs: Props) => sets.create(kind, inputs),
+    diff: (id: string, olds: Props, news: Props) => sets.diff(kind, id, olds, news as never),
+    create: (inputs: Props) => sets.create(kind, inputs as never),
     read: (id: string, props: Props) => sets.read(kind, id, props),
-    update: (id: string, olds: Props, news: Props) => sets.update(kind, id, olds, news),
+    update: (id: string, olds: Props, news: Props) => sets.update(kind, id, olds, news as never),
     delete: (id: string, props: Props) => sets.delete(kind, id, props),
   };
 }

@@ -30,6 +30,13 @@ import { storedView } from "./view";
 
 type Props = Record<string, unknown>;
 
+/** A set's state as the engine hands it back (older states may lack fields; the engine adds `__provider`). */
+export type StoredSet = Partial<SetOutputs> & { __provider?: unknown };
+/** A set's checked inputs as the engine hands them to create and update. */
+export type SetArgs = SetInputs & { __provider?: unknown };
+/** What `read` answers: the state as it is now, and the declaration that matches it when it drifted. */
+export type SetRead = { id: string; props: SetOutputs & { __provider?: unknown }; inputs?: SetInputs };
+
 export class IpSets {
   private readonly reconciler: SetReconcile;
 
@@ -46,17 +53,17 @@ export class IpSets {
    */
   async check(
     kind: CollectionName,
-    olds: Props,
+    olds: StoredSet | SetInputs,
     news: Props,
-  ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+  ): Promise<{ inputs: SetInputs; failures: CheckFailure[] }> {
     const now = kind === "suspicious" ? await this.conn.serverNow() : this.conn.now();
-    const { inputs, failures } = checkSet(kind, olds, news, now);
+    const { inputs, failures } = checkSet(kind, olds as Props, news, now);
     // Either may be unknown during preview (the marker is a string too): only a known value counts.
     const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
     if (typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN)
       failures.push({ property: "entries", reason: news.addressConflict });
     if (failures.length || typeof inputs.entries !== "object") return { inputs: { ...inputs }, failures };
-    const before = olds as Partial<SetOutputs>;
+    const before = olds as StoredSet;
     if (inputs.mode === "authoritative") {
       // Addresses the set declared before are its own removals, shown under entries.
       const known = new Set([...Object.keys(inputs.entries), ...Object.keys(before.entries ?? {})]);
@@ -81,47 +88,29 @@ export class IpSets {
     return { inputs: { ...inputs }, failures };
   }
 
-  async diff(kind: CollectionName, _id: string, olds: Props, news: Props) {
+  async diff(kind: CollectionName, _id: string, olds: StoredSet, news: SetInputs) {
+    const now = await this.conn.nowFor(kind === "suspicious");
     // Never a replacement: replacing a set would delete and recreate every entry.
-    return {
-      changes: hasChanges(
-        setChanges(
-          olds as Partial<SetOutputs>,
-          news as unknown as SetInputs,
-          kind === "suspicious" ? await this.conn.serverNow() : this.conn.now(),
-        ),
-      ),
-      replaces: [],
-    };
+    return { changes: hasChanges(setChanges(olds, news, now)), replaces: [] };
   }
 
-  async create(kind: CollectionName, props: Props): Promise<{ id: string; outs: SetOutputs }> {
+  async create(kind: CollectionName, props: SetArgs): Promise<{ id: string; outs: SetOutputs }> {
     const id = `${kind}-set-${randomBytes(5).toString("hex")}`;
-    return {
-      id,
-      outs: await this.reconciler.reconcile(kind, id, {}, props as unknown as SetInputs, props.__provider),
-    };
+    return { id, outs: await this.reconciler.reconcile(kind, id, {}, props, props.__provider) };
   }
 
-  async update(kind: CollectionName, id: string, olds: Props, news: Props): Promise<{ outs: SetOutputs }> {
-    return {
-      outs: await this.reconciler.reconcile(
-        kind,
-        id,
-        olds as Partial<SetOutputs>,
-        news as unknown as SetInputs,
-        news.__provider,
-      ),
-    };
+  async update(
+    kind: CollectionName,
+    id: string,
+    olds: StoredSet,
+    news: SetArgs,
+  ): Promise<{ outs: SetOutputs }> {
+    return { outs: await this.reconciler.reconcile(kind, id, olds, news, news.__provider) };
   }
 
   /** The managed entries as they are now (declared spelling kept where it means the same). */
-  async read(
-    kind: CollectionName,
-    id: string,
-    props: Props,
-  ): Promise<{ id: string; props: Props; inputs?: Props }> {
-    const old = props as Partial<SetOutputs>;
+  async read(kind: CollectionName, id: string, props: StoredSet): Promise<SetRead> {
+    const old = props;
     const mode = old.mode ?? "additive";
     const store = this.conn.store(kind);
     const managed = Object.values(old.entries ?? {});
@@ -155,7 +144,7 @@ export class IpSets {
     const { __provider: _, ...before } = props;
     // Nothing drifted: the engine keeps the stored inputs (the declaration itself), and the host is spared
     // turning thousands of entries into Structs twice over (a drift check is the refresh users run most).
-    if (isDeepStrictEqual(before, outs)) return { id, props };
+    if (isDeepStrictEqual(before, outs)) return { id, props: props as SetRead["props"] };
     const inputs = {
       mode,
       entries: Object.fromEntries(Object.entries(entries).map(([k, e]) => [k, declaredOf(e)])),
@@ -164,8 +153,8 @@ export class IpSets {
   }
 
   /** Delete every managed entry: ceil(N/50) requests; an entry already gone counts as deleted. */
-  async delete(kind: CollectionName, _id: string, props: Props): Promise<void> {
-    const managed = Object.values((props as Partial<SetOutputs>).entries ?? {});
+  async delete(kind: CollectionName, _id: string, props: StoredSet): Promise<void> {
+    const managed = Object.values(props.entries ?? {});
     await this.conn.deleteQueue(kind).deleteAll(managed.map((m) => m.pk));
     this.conn.store(kind).noteDeleted(managed.map((m) => m.pk));
   }

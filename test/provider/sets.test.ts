@@ -36,11 +36,11 @@ async function create(kind: "trusted" | "suspicious", args: Props) {
 
 async function update(kind: "trusted" | "suspicious", id: string, olds: SetOutputs, args: Props) {
   const { inputs } = await sets.check(kind, { mode: olds.mode, entries: olds.entries }, args);
-  expect(await sets.diff(kind, id, olds as unknown as Props, inputs)).toMatchObject({
+  expect(await sets.diff(kind, id, olds, inputs)).toMatchObject({
     changes: true,
     replaces: [],
   });
-  return (await sets.update(kind, id, olds as unknown as Props, inputs)).outs;
+  return (await sets.update(kind, id, olds, inputs)).outs;
 }
 
 const threat = (i: number, extra: Props = {}) => ({
@@ -85,7 +85,7 @@ test("an entry moved by hand is put back with one PUT, not duplicated", async ()
   const fresh = freshSets();
   emu.clearRequests();
   const { inputs } = await fresh.check("trusted", {}, { entries: [{ name: "A", ipAddress: "192.0.2.1" }] });
-  await fresh.update("trusted", id, outs as unknown as Props, inputs);
+  await fresh.update("trusted", id, outs, inputs);
   expect(emu.requests().counters.byMethod).toMatchObject({ PUT: 1 });
   expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk, ip_address: "192.0.2.1" })]);
 });
@@ -103,8 +103,8 @@ test("refresh: a moved entry is reported under its new address; a gone one is dr
   const realNow = Date.now;
   Date.now = () => Date.parse("2028-01-01T00:00:00Z");
   try {
-    const read = await fresh.read("suspicious", id, outs as unknown as Props);
-    const entries = (read.props as unknown as SetOutputs).entries;
+    const read = await fresh.read("suspicious", id, outs);
+    const entries = read.props.entries;
     expect(Object.keys(entries).sort()).toEqual(["203.0.113.101", "203.0.113.3"]);
     expect(entries["203.0.113.101"].pk).toBe(pk("203.0.113.1"));
     expect(read.inputs!.entries).not.toHaveProperty("203.0.113.2");
@@ -123,7 +123,7 @@ test("destroy deletes only what the set manages, in chunks of 50; ids already go
   const { id, outs } = await create("trusted", { entries });
   emu.remove("trusted", [outs.entries["10.9.0.7"].pk]);
   emu.clearRequests();
-  await sets.delete("trusted", id, outs as unknown as Props);
+  await sets.delete("trusted", id, outs);
   expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: other.pk })]);
   // 3 batches; the one holding the vanished id is halved until that id alone answers 404 (log2(50) ≈ 6 levels).
   const deletes = logged(emu, { method: "DELETE" });
@@ -156,8 +156,8 @@ test("authoritative: read reports entries added by hand; update removes them and
   });
   const [stray] = emu.seed("trusted", [{ name: "Stray", ip_address: "192.0.2.50" }]);
   sets = freshSets();
-  const read = await sets.read("trusted", id, outs as unknown as Props);
-  expect((read.props as unknown as SetOutputs).removeUndeclared).toEqual({
+  const read = await sets.read("trusted", id, outs);
+  expect(read.props.removeUndeclared).toEqual({
     "192.0.2.50": `"Stray" 192.0.2.50, id ${stray.pk}`,
   });
   const { inputs } = await sets.check("trusted", read.inputs!, {
@@ -178,8 +178,8 @@ test("refresh: two managed entries moved onto one address are both kept; the nex
   };
   const { id, outs } = await create("trusted", declared);
   emu.edit("trusted", outs.entries["192.0.2.2"].pk, { ip_address: "192.0.2.1" });
-  const read = await freshSets().read("trusted", id, outs as unknown as Props);
-  const state = read.props as unknown as SetOutputs;
+  const read = await freshSets().read("trusted", id, outs);
+  const state = read.props;
   // Neither is forgotten: a dropped one would stay in the library, unmanaged, for ever.
   expect(
     Object.values(state.entries)
@@ -192,7 +192,7 @@ test("refresh: two managed entries moved onto one address are both kept; the nex
   );
   const fresh = freshSets();
   const { inputs } = await fresh.check("trusted", { mode: state.mode, entries: state.entries }, declared);
-  await fresh.update("trusted", id, state as unknown as Props, inputs);
+  await fresh.update("trusted", id, state, inputs);
   expect(
     emu
       .entries("trusted")
@@ -211,13 +211,13 @@ test("refresh without drift hands back the state as it was and no inputs (the en
       { name: "B", ipAddress: "192.0.2.2" },
     ],
   });
-  const state = { ...outs, __provider: "serialised provider" } as unknown as Props;
+  const state = { ...outs, __provider: "serialised provider" };
   const same = await freshSets().read("trusted", id, state);
   expect(same.props).toBe(state);
   expect(same.inputs).toBeUndefined();
   emu.edit("trusted", outs.entries["192.0.2.2"].pk, { description: "edited by hand" });
   const drifted = await freshSets().read("trusted", id, state);
-  expect((drifted.props as unknown as SetOutputs).entries["192.0.2.2"].description).toBe("edited by hand");
+  expect(drifted.props.entries["192.0.2.2"].description).toBe("edited by hand");
   expect(drifted.inputs).toMatchObject({
     entries: { "192.0.2.1": { ipAddress: "192.0.2.1/32" }, "192.0.2.2": { description: "edited by hand" } },
   });
@@ -236,7 +236,7 @@ test("additive refresh of 10 entries in a library of 5,000: searches, GETs ≤ m
     ipAddress: `192.0.2.${i + 1}/32`,
   }));
   const { id, outs } = await create("trusted", { entries: declared });
-  const state = outs as unknown as Props;
+  const state = outs;
   const gets = () => emu.requests().counters.byMethod.GET ?? 0;
 
   emu.clearRequests();
@@ -247,7 +247,7 @@ test("additive refresh of 10 entries in a library of 5,000: searches, GETs ≤ m
   emu.edit("trusted", outs.entries["192.0.2.3"].pk, { ip_address: "198.51.100.3" });
   emu.clearRequests();
   const moved = await freshSets().read("trusted", id, state);
-  const entries = (moved.props as unknown as SetOutputs).entries;
+  const entries = moved.props.entries;
   expect(Object.keys(entries)).toHaveLength(10);
   expect(entries["198.51.100.3"].pk).toBe(outs.entries["192.0.2.3"].pk);
   expect(entries).not.toHaveProperty("192.0.2.3");
@@ -326,7 +326,7 @@ test("an entry moved away by hand is not moved back onto an address someone else
     },
   );
   let err: (Error & { reasons?: string[]; properties?: SetOutputs }) | undefined;
-  await sets.update("trusted", id, outs as unknown as Props, inputs).catch((e) => (err = e));
+  await sets.update("trusted", id, outs, inputs).catch((e) => (err = e));
   expect(err?.reasons?.join("\n")).toContain(`entry ${p} was moved to 192.0.2.11 by hand, and entry ${q.pk}`);
   expect(
     emu
