@@ -4,7 +4,7 @@
  * them; the README's configuration table is checked against `SETTINGS` by a test.
  */
 import { ATTEMPT_TIMEOUT_MS, ClientOptions } from "./client/client";
-import { resolveConnection } from "./client/config";
+import { ENV_TOKEN, ENV_URL, resolveConnection } from "./client/config";
 import { ConfigError } from "./client/errors";
 import { RateLimiter } from "./client/limiter";
 import { DEFAULT_RETRY_POLICY } from "./client/retry";
@@ -36,7 +36,7 @@ const setting = <T>(s: Setting<T>): Setting<T> => s;
 export const SETTINGS = {
   apiUrl: setting<string | undefined>({
     config: "cloudlock:apiUrl",
-    env: "CLOUDLOCK_API_URL",
+    env: ENV_URL,
     parse: "text",
     default: undefined,
     doc: "API URL, including /api/v2",
@@ -44,7 +44,7 @@ export const SETTINGS = {
   }),
   apiToken: setting<string | undefined>({
     config: "cloudlock:apiToken",
-    env: "CLOUDLOCK_API_TOKEN",
+    env: ENV_TOKEN,
     parse: "text",
     default: undefined,
     doc: "API token (stack config: set it with --secret)",
