@@ -157,6 +157,11 @@ type Spec = typeof FIELDS;
 type ValueOf<F extends EntryField> = Spec[F]["compare"] extends "set" ? string[] : string;
 type RequiredField = { [F in EntryField]: Spec[F]["required"] extends true ? F : never }[EntryField];
 
+/** The declared fields of one collection's entries, as a type (the type-level fieldsOf). */
+export type FieldOf<K extends CollectionName> = {
+  [F in EntryField]: K extends Spec[F]["in"][number] ? F : never;
+}[EntryField];
+
 /** An entry's declared fields (camelCase), derived from FIELDS: required ones required, the rest optional. */
 export type DeclaredFields = { [F in RequiredField]: ValueOf<F> } & {
   [F in Exclude<EntryField, RequiredField>]?: ValueOf<F>;

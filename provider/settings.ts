@@ -89,8 +89,12 @@ export function resolveSettings(
 ): Settings {
   const out: Record<string, unknown> = {};
   for (const [key, s] of Object.entries(SETTINGS) as [keyof Table, Setting<unknown>][]) {
-    const fromConfig = s.config ? parse(s, config?.get(s.config), s.config) : undefined;
-    out[key] = explicit[key] ?? fromConfig ?? parse(s, env[s.env], s.env) ?? s.default;
+    // Only the source that wins is parsed: a bad value where a better source overrides it is not an error.
+    out[key] =
+      explicit[key] ??
+      (s.config ? parse(s, config?.get(s.config), s.config) : undefined) ??
+      parse(s, env[s.env], s.env) ??
+      s.default;
   }
   return out as Settings;
 }

@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { CollectionName } from "../provider/client/types";
+import { COMPUTED, fieldsOf } from "../provider/model";
 
 /** Inputs both IP resources share. */
 export interface IpEntryArgs {
@@ -22,17 +24,10 @@ export interface IpEntryArgs {
 }
 
 /**
- * Every output property, undefined. dynamic.Resource creates an output only
+ * Every output property of an entry resource of `kind`, undefined. dynamic.Resource creates an output only
  * for keys present in its props, so `get()` (which passes no inputs) needs them.
  */
-export const OUTPUTS = {
-  name: undefined,
-  ipAddress: undefined,
-  description: undefined,
-  categories: undefined,
-  adoptId: undefined,
-  location: undefined,
-  type: undefined,
-  createdOn: undefined,
-  updatedOn: undefined,
-};
+export function outputsOf(kind: CollectionName): Record<string, undefined> {
+  const keys = [...fieldsOf(kind), "adoptId", ...Object.keys(COMPUTED)];
+  return Object.fromEntries(keys.map((k) => [k, undefined]));
+}

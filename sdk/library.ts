@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
+import { ENTRY_FIELDS, FIELDS as MODEL } from "../provider/model";
 import { resourceName } from "./data";
 import { SuspiciousIp } from "./suspicious-ip";
 import { TrustedIp } from "./trusted-ip";
@@ -33,15 +34,12 @@ export interface LibraryData {
   suspicious?: EntryRecord[];
 }
 
-const FIELDS: Record<keyof EntryRecord, "string" | "list"> = {
+/** Each field of a record and its shape: the model's fields, the resource name and adoptId. */
+const FIELDS = {
   resource: "string",
-  name: "string",
-  ipAddress: "string",
-  categories: "list",
-  description: "string",
-  expiresOn: "string",
+  ...Object.fromEntries(ENTRY_FIELDS.map((f) => [f, MODEL[f].compare === "set" ? "list" : "string"])),
   adoptId: "string",
-};
+} as Record<keyof EntryRecord, "string" | "list">;
 
 /**
  * Read and shape-check a library data file (`.yaml`, `.yml` or `.json`).

@@ -1,8 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardAddress } from "./conflicts";
-import { OUTPUTS, IpEntryArgs } from "./common";
+import { IpEntryArgs, outputsOf } from "./common";
+
 import { suspiciousProvider as provider } from "./provider";
 import { LABEL, MODULE, TYPE_TOKENS } from "../provider/model";
+
+/** Every output of the resource, so `get()` creates them all. */
+const OUTPUTS = outputsOf("suspicious");
 
 /** Inputs of a {@link SuspiciousIp}. */
 export interface SuspiciousIpArgs extends IpEntryArgs {

@@ -1,8 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardAddress } from "./conflicts";
-import { OUTPUTS, IpEntryArgs } from "./common";
+import { IpEntryArgs, outputsOf } from "./common";
+
 import { trustedProvider as provider } from "./provider";
 import { LABEL, MODULE, TYPE_TOKENS } from "../provider/model";
+
+/** Every output of the resource, so `get()` creates them all. */
+const OUTPUTS = outputsOf("trusted");
 
 /** Inputs of a {@link TrustedIp}. */
 export type TrustedIpArgs = IpEntryArgs;

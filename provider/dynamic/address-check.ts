@@ -112,7 +112,7 @@ export async function aloneAt(
   ownKnown: boolean,
   found?: Map<string, AtAddress>,
 ): Promise<Map<string, string>> {
-  const at = found ?? (await conn.store(kind).check.othersAt(made));
+  const at = found ?? (await conn.check(kind).othersAt(made));
   const now = conn.now();
   const failed = new Map<string, string>();
   const company = (m: Made) =>

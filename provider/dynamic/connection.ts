@@ -10,6 +10,7 @@ import type { RetryPolicy } from "../client/retry";
 import type { CollectionName } from "../client/types";
 import { LABEL } from "../model";
 import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
+import { AddressCheck } from "./address-check";
 import { DeleteQueue } from "./delete-queue";
 import { EntryStore } from "./store";
 
@@ -30,6 +31,7 @@ export class Connection {
   private current: Settings;
   private clientInstance?: CloudlockClient;
   private stores = new Map<CollectionName, EntryStore>();
+  private checks = new Map<CollectionName, AddressCheck>();
   private deleters = new Map<CollectionName, DeleteQueue>();
   /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
   private refusedWrites = new Map<CollectionName, Refusal>();
@@ -38,8 +40,23 @@ export class Connection {
   /** The one request that asks Cloudlock's clock, when an expiry must be judged before any other answer. */
   private clockProbe?: Promise<void>;
 
+  /** Why the settings could not be taken: every call that needs the API fails with it, none falls back. */
+  private refused?: Error;
+
   constructor(private readonly explicit: RuntimeSettings = {}) {
-    this.current = resolveSettings(undefined, explicit.env ?? process.env, explicit);
+    // Loaded by every serialised provider: a bad environment value fails the calls that need it, not the load.
+    this.current = this.resolve(undefined) ?? (resolveSettings(undefined, {}, explicit) as Settings);
+  }
+
+  private resolve(config: ConfigSource | undefined): Settings | undefined {
+    try {
+      const s = resolveSettings(config, this.explicit.env ?? process.env, this.explicit);
+      this.refused = undefined;
+      return s;
+    } catch (e) {
+      this.refused = e as Error;
+      return undefined;
+    }
   }
 
   get settings(): Readonly<Settings> {
@@ -52,16 +69,26 @@ export class Connection {
    * promise settles, and they must already see the settings.
    */
   configure(config: ConfigSource): void {
-    const next = resolveSettings(config, this.explicit.env ?? process.env, this.explicit);
+    const next = this.resolve(config);
+    if (!next) {
+      // Not the environment's settings instead: they may name another tenant.
+      this.drop();
+      throw this.refused;
+    }
     // Every provider of the process configures this one connection, each on its first call: a second must
     // not drop a client (and its requests in flight) that the first is already using.
     const same = (Object.keys(next) as (keyof Settings)[]).every((k) => next[k] === this.current[k]);
     this.current = next;
-    if (same) return;
+    if (!same) this.drop();
+  }
+
+  /** Forget the client and everything learnt through it. */
+  private drop(): void {
     this.clientInstance?.close();
     this.clientInstance = undefined;
     this.clockProbe = undefined;
     this.stores.clear();
+    this.checks.clear();
     this.deleters.clear();
     this.refusedWrites.clear();
     this.firstWrite.clear();
@@ -69,6 +96,7 @@ export class Connection {
 
   /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */
   get client(): CloudlockClient {
+    if (this.refused) throw this.refused;
     if (!this.clientInstance) {
       const opts = clientOptions(this.current, { config: true });
       this.clientInstance = new CloudlockClient({
@@ -85,6 +113,13 @@ export class Connection {
     let s = this.stores.get(kind);
     if (!s) this.stores.set(kind, (s = new EntryStore(this.client.collection(kind))));
     return s;
+  }
+
+  /** The after-write checks of one library (is a new entry alone at its address?). */
+  check(kind: CollectionName): AddressCheck {
+    let c = this.checks.get(kind);
+    if (!c) this.checks.set(kind, (c = new AddressCheck(this.store(kind))));
+    return c;
   }
 
   /** Deletes of one library by group commit (see DeleteQueue). */

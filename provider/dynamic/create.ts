@@ -105,8 +105,8 @@ export class Creates {
     const at =
       seen ??
       (await this.conn
-        .store(kind)
-        .check.othersAtOne(entry, inputs.ipAddress)
+        .check(kind)
+        .othersAtOne(entry, inputs.ipAddress)
         .catch((e: Error) => {
           throw new CloudlockError(
             `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): Cloudlock made entry ${entry.pk}, but checking that ` +

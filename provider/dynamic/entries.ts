@@ -78,7 +78,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const declared = pickInputs(this.kind, props);
     const store = this.conn.store(this.kind);
     const address = typeof props.ipAddress === "string" ? props.ipAddress : undefined;
-    const entry = (await store.byPk(id, address)) ?? (await store.confirmGone(id, address));
+    const entry = (await store.byPk(id, address)) ?? (await store.findAt(id, address));
     if (entry) {
       const v = viewEntry(this.kind, entry, declared, storedView(props));
       return { id, props: { ...outputsOf(this.kind, entry, v) }, inputs: { ...v.inputs } };
@@ -118,7 +118,8 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const store = this.conn.store(this.kind);
     const entry =
       updated ??
-      (await store.refresh()).get(id) ??
+      // The documented PUT answers no body: one search at the new address, not a listing per update.
+      (await store.findAt(id, inputs.ipAddress)) ??
       ({ ...toEntry(this.kind, id, olds), ...patch } as IpEntry);
     store.noteWritten(entry);
     if (!changes)
@@ -182,7 +183,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
   /** After such a PUT: no other writer moved or made an entry there meanwhile (see aloneAt). */
   private async stillAlone(entry: IpEntry, from: unknown, inputs: EntryInputs): Promise<void> {
     if (typeof from === "string" && sameAddress(from, inputs.ipAddress)) return;
-    const { others } = await this.conn.store(this.kind).check.othersAtOne(entry, inputs.ipAddress);
+    const { others } = await this.conn.check(this.kind).othersAtOne(entry, inputs.ipAddress);
     const now = this.conn.now();
     const live = others.filter((e) => !hasExpired(e.expires_on, now));
     if (live.length === 0) return;

@@ -5,11 +5,11 @@
  */
 
 export interface ReadState {
-  /** Pages a full listing costs, as page 0 told (page 0 is already read). */
+  /** Pages of the library, as page 0's total counts them (page 0 is already read). */
   pages: number;
-  /** Searches made so far. */
+  /** Searches made or in flight. */
   searches: number;
-  /** Reads waiting for an answer now, this one included. */
+  /** Reads not decided yet, this one included (a read that searches counts among the searches instead). */
   pending: number;
   /** Pages read so far in order from page 0 (at least 1). */
   pagesRead: number;
@@ -28,8 +28,11 @@ export type ReadStep = "next-page" | "search" | "list";
  *    or more, and a page that answers fewer stops it, so at most one page is read for nothing;
  *  - otherwise a read searches while the searches made plus the reads waiting stay within
  *    S = max(2, (pages − 1) / 2), and takes the listing after that.
- * So N reads cost exactly N + 1 GETs while N ≤ S, and never more than 1 + S + pages GETs plus the pages
- * that each answered two reads or more: at most about 1.5 listings whatever order the reads come in.
+ * So N reads cost exactly N + 1 GETs while N ≤ S, and never more than 1 + S + (pages + 1) GETs (a listing ends
+ * at a short or empty page: one more when L is a multiple of the page) plus the pages that each answered two
+ * reads or more: at most about 1.5 listings whatever order the reads come in. A page that cannot be read
+ * counts as one that answered nothing. `pages` is what page 0's total says: a server whose total is wrong
+ * moves the bound with it.
  */
 export function nextRead(s: ReadState): ReadStep {
   if (s.pages <= 2) return "list";

@@ -6,7 +6,8 @@
  */
 import type { CollectionName, IpEntry } from "../client/types";
 import type { Listing } from "./listing";
-import { entryFields, hasExpired, patchFor, sameValue } from "./schema";
+import { fieldsOf, updatableOf } from "../model";
+import { entryFields, hasExpired, leftToServer, patchFor, sameValue } from "./schema";
 import {
   ManagedEntry,
   SetEntry,
@@ -61,14 +62,31 @@ export function planSet(
       creates.push(key);
       continue;
     }
+    // Fields Cloudlock cannot change in place (a suspicious entry's name): a new entry is needed.
+    const held = entryFields(live);
+    const fixed = fieldsOf(kind).filter(
+      (f) => !updatableOf(kind).includes(f) && !leftToServer(f, entry) && !sameValue(f, held[f], entry[f]),
+    );
+    if (fixed.length && !mine) {
+      // Not ours to delete: another stack or a person may rely on that entry.
+      const f = fixed[0];
+      delete current[key];
+      blocked.push(
+        `${key}: entry ${live.pk} ("${live.name}") already holds ${entry.ipAddress} with ${f} ` +
+          `${JSON.stringify(held[f])}, not ${JSON.stringify(entry[f])}. Cloudlock cannot change a ${kind} entry's ${f} ` +
+          `in place, and the set does not delete an entry it did not make: declare ${f}: ` +
+          `${JSON.stringify(held[f])} to adopt it as it is, or delete it by hand, then run \`pulumi up\` again`,
+      );
+      continue;
+    }
     claimed.add(live.pk);
     if (!mine) adoptions.push({ address: entry.ipAddress, live });
     const known: ServerView = {
       serverSpelling: managed[key]?.pk === live.pk ? managed[key].serverSpelling : undefined,
     };
     current[key] = managedFrom(kind, live, entry, known);
-    if (kind === "suspicious" && !sameValue("name", live.name, entry.name)) {
-      // A suspicious entry's name cannot change in place: the old entry goes, then the new one is made.
+    if (fixed.length) {
+      // Ours: the old entry goes, then the new one is made.
       deletes.push({ pk: live.pk, key });
       creates.push(key);
       continue;

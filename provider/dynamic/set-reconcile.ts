@@ -50,7 +50,7 @@ export class SetReconcile {
     // A managed entry the listing lacks may have slid between its pages: look for it before concluding it gone.
     for (const m of Object.values(managed)) {
       if (listing.byPk.has(m.pk)) continue;
-      const found = await store.confirmGone(m.pk, m.ipAddress);
+      const found = await store.findAt(m.pk, m.ipAddress);
       if (found) listing.set(found);
     }
     const { current, deletes, updates, creates, blocked, adoptions } = planSet(

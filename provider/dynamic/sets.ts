@@ -120,7 +120,7 @@ export class IpSets {
       listing?.byPk ?? (await store.byPks(managed.map((m) => ({ pk: m.pk, address: m.ipAddress }))));
     const entries: Record<string, ManagedEntry> = {};
     for (const [key, m] of Object.entries(old.entries ?? {})) {
-      const live = found.get(m.pk) ?? (await store.confirmGone(m.pk, m.ipAddress));
+      const live = found.get(m.pk) ?? (await store.findAt(m.pk, m.ipAddress));
       // Gone: dropped from the set (the next up creates it again), unless it expired on schedule.
       if (!live) {
         if (kind === "suspicious" && expiredDeclaration(m, this.conn.now())) entries[key] = m;

@@ -6,18 +6,9 @@
 import { canonicalAddress } from "../address";
 import { PAGE_LIMIT, type IpCollection } from "../client/collection";
 import type { IpEntry } from "../client/types";
-import { AddressCheck, type AtAddress } from "./address-check";
 import { Listing, searchTerm } from "./listing";
+import { PagesInOrder } from "./pages";
 import { nextRead } from "./read-plan";
-
-/** Pages read in order from page 0: only positive evidence (an entry not on them may be on a later page). */
-interface PagesRead {
-  byPk: Map<string, { entry: IpEntry; page: number }>;
-  /** Per page, the reads it answered. */
-  hits: number[];
-}
-
-const noPages = (): PagesRead => ({ byPk: new Map(), hits: [] });
 
 export class EntryStore {
   /** The listing, kept for the provider process's life (one engine operation), current with our writes. */
@@ -25,22 +16,12 @@ export class EntryStore {
   /** Page 0, read once: it tells the library's size. */
   private plan?: Promise<{ pages: number }>;
   private searches = 0;
-  /** Reads waiting for an answer, by pk (a page that arrives answers those on it at once). */
-  private readonly waiting = new Map<string, number>();
+  /** Reads not decided yet (see nextRead). */
   private pending = 0;
-  private pages = noPages();
-  /** Reads a page answered on arrival (not counted again when they resume). */
-  private readonly counted = new Set<string>();
-  private pageFetch?: Promise<void>;
-  /** Entries per page, as page 0 had them (a server may serve fewer than asked). */
-  private pageSize = PAGE_LIMIT;
-  /** Bumped by every write of ours: a page in flight from before it is not kept. */
-  private generation = 0;
-  /** The after-write checks (is a new entry alone at its address?). */
-  readonly check: AddressCheck;
+  private readonly pages: PagesInOrder;
 
   constructor(readonly collection: IpCollection) {
-    this.check = new AddressCheck(this);
+    this.pages = new PagesInOrder(collection);
   }
 
   /** The whole library as held (one listing per operation, current with our writes). */
@@ -53,7 +34,7 @@ export class EntryStore {
     // A busy library still gives a listing (both walks' entries): reads confirm an absence by search, and creates
     // refuse what looks like a duplicate, so an entry that moved mid-walk is never lost or made twice.
     const listing = this.collection.listAll({}, { whenBusy: "union" }).then((list) => new Listing(list));
-    this.dropPages(); // the listing answers every read from now on
+    this.pages.drop(); // the listing answers every read from now on
     const held = { listing };
     this.held = held;
     // A failed listing must not be held.
@@ -80,38 +61,36 @@ export class EntryStore {
   async byPk(pk: string, address?: string): Promise<IpEntry | undefined> {
     if (address === undefined || this.held) return (await this.all()).byPk.get(pk);
     this.pending++;
-    this.waiting.set(pk, (this.waiting.get(pk) ?? 0) + 1);
+    let decided = false;
+    this.pages.wait(pk);
     try {
-      const { pages } = await (this.plan ??= this.firstPage());
+      const { pages } = await this.planned();
       for (;;) {
         if (this.held) return (await this.all()).byPk.get(pk);
-        const seen = this.pages.byPk.get(pk);
-        if (seen) {
-          if (!this.counted.delete(pk)) this.pages.hits[seen.page]++;
-          return seen.entry;
-        }
-        const { hits } = this.pages;
+        const seen = this.pages.find(pk);
+        if (seen) return seen;
         const step = nextRead({
           pages,
           searches: this.searches,
           pending: this.pending,
-          pagesRead: hits.length,
-          lastPageHits: hits[hits.length - 1] ?? 0,
+          pagesRead: this.pages.read,
+          lastPageHits: this.pages.lastHits,
         });
         if (step === "list") return (await this.all()).byPk.get(pk);
         if (step === "next-page") {
-          await this.nextPage(hits.length).catch(() => undefined); // a failed page: the next step retries and reports
+          await this.pages.next();
           continue;
         }
+        // Decided: no longer waiting for a decision, and counted among the searches.
+        this.pending--;
+        decided = true;
         this.searches++;
         // Not where it was: changed address or deleted. Only a full listing can tell which.
         return (await this.search(pk, address)) ?? (await this.all()).byPk.get(pk);
       }
     } finally {
-      this.pending--;
-      const n = this.waiting.get(pk)! - 1;
-      if (n) this.waiting.set(pk, n);
-      else this.waiting.delete(pk);
+      if (!decided) this.pending--;
+      this.pages.done(pk);
     }
   }
 
@@ -129,11 +108,11 @@ export class EntryStore {
     };
     if (this.held) return fromListing(wanted);
     if (wanted.length === 0) return out;
-    const { pages } = await (this.plan ??= this.firstPage());
+    const { pages } = await this.planned();
     if (this.held) return fromListing(wanted);
     const rest = wanted.filter((w) => {
-      const seen = this.pages.byPk.get(w.pk);
-      if (seen) out.set(w.pk, seen.entry);
+      const seen = this.pages.peek(w.pk);
+      if (seen) out.set(w.pk, seen);
       return !seen;
     });
     if (rest.length >= pages - 1) return fromListing(rest);
@@ -149,12 +128,13 @@ export class EntryStore {
   }
 
   /**
-   * Before an entry is concluded gone: look for it by its address (and pk),
-   * whatever the listing said. A listing walked while the library changed can
-   * miss an entry that moved between pages; this costs one search per entry
-   * concluded gone (two when the address has another canonical spelling).
+   * The entry with this pk, fresh from a search of its address, whatever the
+   * listing said: before an entry is concluded gone (a listing walked while the
+   * library changed can miss an entry that moved between pages), and after a
+   * PUT answered without a body. One search (two when the address has another
+   * canonical spelling).
    */
-  async confirmGone(pk: string, address: string | undefined): Promise<IpEntry | undefined> {
+  async findAt(pk: string, address: string | undefined): Promise<IpEntry | undefined> {
     if (!address) return undefined;
     const terms = [...new Set([searchTerm(address), searchTerm(canonicalAddress(address))])];
     for (const term of terms) {
@@ -179,11 +159,6 @@ export class EntryStore {
     return (await this.all()).atAddress(ip);
   }
 
-  /** What is at a new entry's address now, fresh from Cloudlock (see AddressCheck). */
-  othersAtOne(entry: IpEntry, sent: string): Promise<AtAddress> {
-    return this.check.othersAtOne(entry, sent);
-  }
-
   /** Record our own write in the listing, if one is held. */
   noteWritten(entry: IpEntry): void {
     this.apply((l) => l.set(entry));
@@ -196,59 +171,42 @@ export class EntryStore {
   /** Forget the listing (a write whose outcome is unknown). */
   invalidate(): void {
     this.held = undefined;
-    this.dropPages();
+    this.pages.drop();
   }
 
   private async search(pk: string, address: string): Promise<IpEntry | undefined> {
     return (await this.collection.listAll({ q: searchTerm(address) })).find((e) => e.pk === pk);
   }
 
-  /** Page 0 of the listing: tells the library's size (and is the whole listing when it is short). */
-  private async firstPage(): Promise<{ pages: number }> {
-    const generation = this.generation;
-    const page = await this.collection.page({ offset: 0 });
-    // Only a short page proves the library ends there (a total can be wrong); it then is the listing.
-    const complete = page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT);
-    if (complete && !this.held) this.held = { listing: Promise.resolve(new Listing(page.items)) };
-    else if (generation === this.generation) this.keepPage(0, page.items);
-    if (!complete) this.pageSize = page.items.length;
-    return { pages: complete ? 1 : Math.max(2, Math.ceil(page.total / this.pageSize)) };
-  }
-
-  /** Read page `n` in order (one fetch, however many reads wait for it). */
-  private nextPage(n: number): Promise<void> {
-    const generation = this.generation;
-    return (this.pageFetch ??= this.collection
-      .page({ offset: n * this.pageSize })
-      .then((page) => {
-        if (generation === this.generation) this.keepPage(n, page.items);
-      })
-      .finally(() => (this.pageFetch = undefined)));
-  }
-
-  /** Keep a page read in order; the reads waiting for entries on it are its hits. */
-  private keepPage(page: number, items: IpEntry[]): void {
-    let hits = 0;
-    for (const entry of items) {
-      if (this.pages.byPk.has(entry.pk)) continue;
-      this.pages.byPk.set(entry.pk, { entry, page });
-      if (this.waiting.has(entry.pk)) {
-        hits++;
-        this.counted.add(entry.pk);
-      }
+  /** Page 0, read once; a failed one is read again by the next read (its error is that read's). */
+  private planned(): Promise<{ pages: number }> {
+    if (!this.plan) {
+      const plan = (this.plan = this.firstPage());
+      plan.catch(() => {
+        if (this.plan === plan) this.plan = undefined;
+      });
     }
-    this.pages.hits[page] = hits;
+    return this.plan;
   }
 
-  /** Our own write makes pages read before it stale: forget them (an answer still in flight is ignored). */
-  private dropPages(): void {
-    this.generation++;
-    if (this.pages.hits.length) this.pages = noPages();
-    this.counted.clear();
+  /** Page 0 of the listing: tells the library's size (and is the whole listing when it holds it all). */
+  private async firstPage(): Promise<{ pages: number }> {
+    const stamp = this.pages.stamp();
+    const page = await this.collection.page({ offset: 0 });
+    // A short page that holds every entry the total counts is the whole library (a server may cap a page below
+    // the limit asked, and say so or not: a short page alone proves nothing).
+    const short = page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT);
+    const complete = short && page.items.length >= page.total;
+    // Not if it was read before a write of ours.
+    if (complete && stamp === this.pages.stamp() && !this.held)
+      this.held = { listing: Promise.resolve(new Listing(page.items)) };
+    else this.pages.keep(0, page.items, stamp);
+    if (!complete && page.items.length > 0) this.pages.size = page.items.length;
+    return { pages: complete ? 1 : Math.max(2, Math.ceil(page.total / this.pages.size)) };
   }
 
   private apply(change: (l: Listing) => void): void {
-    this.dropPages();
+    this.pages.drop();
     const h = this.held;
     if (!h) return;
     h.listing = h.listing.then((l) => {

@@ -61,12 +61,16 @@ describe("shared listing", () => {
     const cache = rt.cache("trusted");
     await cache.all(); // the duplicate check's listing, held
     emu.clearRequests();
-    const others = await Promise.all(seeded.slice(0, 50).map((e) => cache.othersAtOne(e, e.ip_address)));
+    const others = await Promise.all(
+      seeded.slice(0, 50).map((e) => rt.connection.check("trusted").othersAtOne(e, e.ip_address)),
+    );
     expect(others.every((o) => o.others.length === 0 && o.ours)).toBe(true);
     expect(emu.requests().log.map((r) => r.query)).toEqual(["?offset=0&limit=100", "?offset=100&limit=100"]);
     emu.clearRequests();
     // Two waiting: two searches cost no more than the 2-page listing, so searches.
-    await Promise.all(seeded.slice(0, 2).map((e) => cache.othersAtOne(e, e.ip_address)));
+    await Promise.all(
+      seeded.slice(0, 2).map((e) => rt.connection.check("trusted").othersAtOne(e, e.ip_address)),
+    );
     expect(emu.requests().log.map((r) => r.query)).toEqual([
       `?q=${seeded[0].ip_address}&offset=0&limit=100`,
       `?q=${seeded[1].ip_address}&offset=0&limit=100`,
