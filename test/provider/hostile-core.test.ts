@@ -116,10 +116,14 @@ test("a PUT answered without a body costs one search, not a listing per update",
 test("an additive set does not delete another writer's suspicious entry to rename it: it is blocked, named", async () => {
   const [theirs] = emu.seed("suspicious", [{ name: "stack-A", ip_address: "40.0.0.1", description: "A's" }]);
   const sets = setsFor(emu);
-  const { inputs } = await sets.check("suspicious", {}, {
-    mode: "additive",
-    entries: [{ name: "stack-B", ipAddress: "40.0.0.1" }],
-  });
+  const { inputs } = await sets.check(
+    "suspicious",
+    {},
+    {
+      mode: "additive",
+      entries: [{ name: "stack-B", ipAddress: "40.0.0.1" }],
+    },
+  );
   const err = await rejection(sets.create("suspicious", inputs));
   expect(err.message).toContain(`entry ${theirs.pk} ("stack-A") already holds 40.0.0.1 with name "stack-A"`);
   expect(emu.entries("suspicious")).toEqual([expect.objectContaining({ pk: theirs.pk, name: "stack-A" })]);
@@ -136,9 +140,9 @@ test("a configure that fails leaves every later call failing with its error, not
       ["cloudlock:timeoutSeconds", "0"],
     ]);
     expect(() => rt.configure({ get: (k) => config.get(k) })).toThrow(/cloudlock:timeoutSeconds/);
-    await expect(rt.read("trusted", mine.pk, { name: mine.name, ipAddress: mine.ip_address })).rejects.toThrow(
-      /cloudlock:timeoutSeconds/,
-    );
+    await expect(
+      rt.read("trusted", mine.pk, { name: mine.name, ipAddress: mine.ip_address }),
+    ).rejects.toThrow(/cloudlock:timeoutSeconds/);
     expect(other.requests().log).toHaveLength(0);
   } finally {
     await other.close();
