@@ -139,6 +139,10 @@ export const TYPE_TOKENS = {
 export const fieldsOf = (kind: CollectionName): readonly EntryField[] =>
   ENTRY_FIELDS.filter((f) => (FIELDS[f].in as readonly CollectionName[]).includes(kind));
 
+/** Whether a collection's entries can expire (have a field of instants): Cloudlock then removes them on schedule. */
+export const expires = (kind: CollectionName): boolean =>
+  fieldsOf(kind).some((f) => FIELDS[f].compare === "instant");
+
 /** The fields a collection's PUT can change. */
 export const updatableOf = (kind: CollectionName): readonly EntryField[] =>
   ENTRY_FIELDS.filter((f) => (FIELDS[f].updatable as readonly CollectionName[]).includes(kind));

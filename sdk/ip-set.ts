@@ -68,7 +68,7 @@ function setProps(
   const mode = args?.mode ?? "additive";
   const addressConflict = guardSetAddresses(kind, name, mode === "authoritative", args?.entries ?? [], self);
   // The provider's change summary is attached to this resource, so `preview --diff` shows it; check drops it.
-  const type = `pulumi-nodejs:dynamic/cloudlock:${kind === "trusted" ? "TrustedIpSet" : "SuspiciousIpSet"}`;
+  const type = TYPE_TOKENS[SET_LABEL[kind]];
   const logUrn = pulumi.createUrn(name, type, opts?.parent);
   return { ...OUTPUTS, entries: args?.entries, mode, addressConflict, logUrn };
 }

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { ENTRY_FIELDS, FIELDS as MODEL } from "../provider/model";
+import { ENTRY_FIELDS, FIELDS as MODEL, type FieldSpec, fieldsOf } from "../provider/model";
 import { resourceName } from "./data";
 import { SuspiciousIp } from "./suspicious-ip";
 import { TrustedIp } from "./trusted-ip";
@@ -94,11 +94,12 @@ export function checkLibraryData(doc: unknown, where = "library data"): LibraryD
         )
           problems.push(`${at}.${f} must be ${want === "list" ? "a list of strings" : "a string"}`);
       }
-      for (const f of ["name", "ipAddress"]) {
-        if (!(f in rec)) problems.push(`${at}.${f} is required`);
+      for (const f of ENTRY_FIELDS) {
+        const spec: FieldSpec = MODEL[f];
+        if (spec.required && !(f in rec)) problems.push(`${at}.${f} is required`);
+        if (f in rec && !fieldsOf(key).includes(f))
+          problems.push(`${at}.${f}: ${spec.notIn ?? `not a ${key} field`}`);
       }
-      if (key === "trusted" && "expiresOn" in rec)
-        problems.push(`${at}.expiresOn: trusted entries do not expire`);
     });
     out[key] = list as EntryRecord[];
   }

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { sameAddress } from "../address";
 import { CloudlockError, isNotFoundError } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
-import { COMPUTED, FIELDS, LABEL, fieldsOf } from "../model";
+import { COMPUTED, FIELDS, LABEL, expires, fieldsOf } from "../model";
 import type { Connection } from "./connection";
 import { type Creates, duplicateError } from "./create";
 import { engineLog } from "./pulumi-internals";
@@ -50,15 +50,13 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
 
   async check(olds: Declared, news: Declared): Promise<{ inputs: EntryInputs; failures: CheckFailure[] }> {
     const isNew = olds === undefined || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
-    const dated =
-      this.kind === "suspicious" && typeof news.expiresOn === "string" && news.expiresOn !== UNKNOWN;
+    const dated = expires(this.kind) && typeof news.expiresOn === "string" && news.expiresOn !== UNKNOWN;
     const failures = validate(this.kind, news, isNew, await this.conn.nowFor(dated));
     return { inputs: { ...pickInputs(this.kind, news) }, failures };
   }
 
   async diff(_id: string, olds: EntryState, news: EntryInputs) {
-    const dated =
-      this.kind === "suspicious" && (olds.expiresOn !== undefined || news.expiresOn !== undefined);
+    const dated = expires(this.kind) && (olds.expiresOn !== undefined || news.expiresOn !== undefined);
     const d = decideDiff(this.kind, olds, news, await this.conn.nowFor(dated));
     // The old entry holds the address: it must go before its replacement is created.
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.replaces.length > 0 };
@@ -84,7 +82,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
       return { id, props: { ...outputsOf(this.kind, entry, v) }, inputs: { ...v.inputs } };
     }
     // An entry that expired on schedule is not drift: keep the state as it is.
-    if (this.kind === "suspicious" && hasExpired(props.expiresOn, this.conn.now())) {
+    if (expires(this.kind) && hasExpired(props.expiresOn, this.conn.now())) {
       void engineLog(
         "warning",
         `${LABEL[this.kind]} ${id} ("${String(props.name)}"): its expiry ${String(props.expiresOn)} has passed by ` +

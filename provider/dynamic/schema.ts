@@ -14,6 +14,7 @@ import {
   FIELDS,
   FieldSpec,
   apiValue,
+  expires,
   fieldsOf,
   updatableOf,
 } from "../model";
@@ -132,7 +133,7 @@ export function decideDiff(
   const olds = oldState as Record<string, unknown>;
   const news = newInputs as Record<string, unknown>;
   // An entry that expired, declared to have expired: it is gone, and no change would bring it back.
-  if (kind === "suspicious" && hasExpired(olds.expiresOn, now) && hasExpired(news.expiresOn, now))
+  if (expires(kind) && hasExpired(olds.expiresOn, now) && hasExpired(news.expiresOn, now))
     return { changes: false, changed: [], replaces: [] };
   const changed = managedFields(kind, news).filter(
     (f) => isUnknown(news[f]) || !sameValue(f, olds[f], news[f]),
@@ -140,7 +141,7 @@ export function decideDiff(
   const replaces = changed.filter((f) => !UPDATABLE[kind].includes(f));
   // An entry whose expiry passed is gone from Cloudlock: a change to it needs a new entry.
   if (
-    kind === "suspicious" &&
+    expires(kind) &&
     changed.length > 0 &&
     hasExpired(olds.expiresOn, now) &&
     !hasExpired(news.expiresOn, now)

@@ -6,7 +6,7 @@
  */
 import type { CollectionName, IpEntry } from "../client/types";
 import type { Listing } from "./listing";
-import { fieldsOf, updatableOf } from "../model";
+import { expires, fieldsOf, updatableOf } from "../model";
 import { entryFields, hasExpired, leftToServer, patchFor, sameValue } from "./schema";
 import {
   ManagedEntry,
@@ -57,7 +57,7 @@ export function planSet(
       listing.atAddress(entry.ipAddress).find((e) => !claimed.has(e.pk) && !hasExpired(e.expires_on, now));
     if (!live) {
       // A declared expiry that passed: Cloudlock dropped the entry on schedule; nothing to do.
-      if (kind === "suspicious" && expiredDeclaration(entry, now)) continue;
+      if (expires(kind) && expiredDeclaration(entry, now)) continue;
       delete current[key];
       creates.push(key);
       continue;

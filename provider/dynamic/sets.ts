@@ -6,7 +6,7 @@
 import { randomBytes } from "crypto";
 import { isDeepStrictEqual } from "util";
 import type { CollectionName } from "../client/types";
-import { SET_LABEL as LABEL } from "../model";
+import { SET_LABEL as LABEL, expires } from "../model";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { engineLog } from "./pulumi-internals";
@@ -56,7 +56,7 @@ export class IpSets {
     olds: StoredSet | SetInputs,
     news: Props,
   ): Promise<{ inputs: SetInputs; failures: CheckFailure[] }> {
-    const now = kind === "suspicious" ? await this.conn.serverNow() : this.conn.now();
+    const now = await this.conn.nowFor(expires(kind));
     const { inputs, failures } = checkSet(kind, olds as Props, news, now);
     // Either may be unknown during preview (the marker is a string too): only a known value counts.
     const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
@@ -89,7 +89,7 @@ export class IpSets {
   }
 
   async diff(kind: CollectionName, _id: string, olds: StoredSet, news: SetInputs) {
-    const now = await this.conn.nowFor(kind === "suspicious");
+    const now = await this.conn.nowFor(expires(kind));
     // Never a replacement: replacing a set would delete and recreate every entry.
     return { changes: hasChanges(setChanges(olds, news, now)), replaces: [] };
   }
@@ -123,7 +123,7 @@ export class IpSets {
       const live = found.get(m.pk) ?? (await store.findAt(m.pk, m.ipAddress));
       // Gone: dropped from the set (the next up creates it again), unless it expired on schedule.
       if (!live) {
-        if (kind === "suspicious" && expiredDeclaration(m, this.conn.now())) entries[key] = m;
+        if (expires(kind) && expiredDeclaration(m, this.conn.now())) entries[key] = m;
         continue;
       }
       const at = keyOf(live.ip_address);
