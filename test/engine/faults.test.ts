@@ -6,12 +6,11 @@
  * (entries in no state), nothing lost. The figures are written to
  * .bench/reliability/faults.json and quoted in the README.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import type { Emulator } from "../../emulator";
 import * as cloudlock from "../../sdk";
 import { TOKEN, addresses } from "../helpers/emulator";
-import { audit, engineStack, engineSuite, reliabilityRows, stateIds } from "./helpers";
+import { audit, cliPid, engineStack, engineSuite, killTree, reliabilityRows, stateIds } from "./helpers";
 
 const suite = engineSuite("faults");
 
@@ -105,26 +104,6 @@ test("100 POSTs whose answers are lost after the server committed: zero duplicat
   await s.stack.destroy(s.io);
 });
 
-/** Kill a process and all its descendants at once, as a crash would. */
-function killTree(pid: number) {
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) {
-    try {
-      const kids = execFileSync("ps", ["-o", "pid=", "--ppid", String(all[i])], { encoding: "utf8" });
-      all.push(...kids.split("\n").filter(Boolean).map(Number));
-    } catch {
-      // no children
-    }
-  }
-  for (const p of all) {
-    try {
-      process.kill(p, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
 /** Resolve once the emulator has seen n POSTs. */
 async function afterPosts(emu: Emulator, n: number): Promise<void> {
   while ((counters(emu).byMethod.POST ?? 0) < n) await new Promise((r) => setTimeout(r, 10));
@@ -145,10 +124,7 @@ test.each(["crash (SIGKILL of the engine and its plugins)", "cancellation (SIGIN
     );
     await afterPosts(emu, 40);
     if (crash) {
-      const pid = execFileSync("pgrep", ["-f", "--", `--stack ${name} `], { encoding: "utf8" }).split(
-        "\n",
-      )[0];
-      killTree(Number(pid));
+      killTree(cliPid(name));
     } else {
       abort.abort();
     }

@@ -1,7 +1,7 @@
 import type { Emulator } from "../../emulator";
 import { ProviderRuntime, type RuntimeSettings } from "../../provider/dynamic";
 import { IpSets } from "../../provider/dynamic/sets";
-import { TOKEN } from "./emulator";
+import { TOKEN, startEmulator } from "./emulator";
 
 /** The tests' retry policy: the default number of attempts, with short waits between them. */
 export const FAST_RETRY = { backoffBaseMs: 5, backoffMaxMs: 20 };
@@ -44,4 +44,20 @@ export async function pool<T>(items: T[], limit: number, fn: (t: T) => Promise<u
       while (next < items.length) await fn(items[next++]);
     }),
   );
+}
+
+/**
+ * The hooks of a provider test file: one emulator for the file, reset before each test with a fresh runtime
+ * (a provider process of its own). `use` receives them before each test.
+ */
+export function providerSuite(use: (emu: Emulator, rt: ProviderRuntime) => void): void {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator();
+  });
+  afterAll(() => emu.close());
+  beforeEach(() => {
+    emu.reset();
+    use(emu, runtimeFor(emu));
+  });
 }

@@ -4,21 +4,12 @@
  */
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
-import { startEmulator } from "../helpers/emulator";
 import { writes } from "../helpers/requests";
-import { rejection, runtimeFor } from "../helpers/runtime";
+import { rejection, providerSuite } from "../helpers/runtime";
 
 let emu: Emulator;
 let rt: ProviderRuntime;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  rt = runtimeFor(emu);
-});
+providerSuite((e, r) => ((emu = e), (rt = r)));
 
 describe("adopting existing entries", () => {
   test("adoptId adopts without POST, updating the fields that differ", async () => {

@@ -4,21 +4,13 @@
  */
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
-import { addresses, startEmulator } from "../helpers/emulator";
+import { addresses } from "../helpers/emulator";
 import { writes } from "../helpers/requests";
-import { pool, rejection, runtimeFor } from "../helpers/runtime";
+import { pool, rejection, runtimeFor, providerSuite } from "../helpers/runtime";
 
 let emu: Emulator;
 let rt: ProviderRuntime;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  rt = runtimeFor(emu);
-});
+providerSuite((e, r) => ((emu = e), (rt = r)));
 
 test("a POST whose answer is lost is adopted, not duplicated", async () => {
   emu.setKnobs({ dropAfterCommitRate: 1, faultMethods: ["POST"] });

@@ -3,20 +3,12 @@
  */
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
-import { addresses, startEmulator } from "../helpers/emulator";
-import { pool, runtimeFor } from "../helpers/runtime";
+import { addresses } from "../helpers/emulator";
+import { pool, providerSuite } from "../helpers/runtime";
 
 let emu: Emulator;
 let rt: ProviderRuntime;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  rt = runtimeFor(emu);
-});
+providerSuite((e, r) => ((emu = e), (rt = r)));
 
 describe("delete coalescing", () => {
   test("deletes that arrive together go as one DELETE ?ids= call, chunked at 50", async () => {

@@ -4,20 +4,12 @@
  */
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
-import { addresses, startEmulator } from "../helpers/emulator";
-import { rejection, runtimeFor } from "../helpers/runtime";
+import { addresses } from "../helpers/emulator";
+import { rejection, runtimeFor, providerSuite } from "../helpers/runtime";
 
 let emu: Emulator;
 let rt: ProviderRuntime;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  rt = runtimeFor(emu);
-});
+providerSuite((e, r) => ((emu = e), (rt = r)));
 
 describe("lifecycle", () => {
   test("trusted: create → read → update in place → delete", async () => {

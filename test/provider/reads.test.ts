@@ -4,21 +4,13 @@
  */
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
-import { addresses, startEmulator } from "../helpers/emulator";
+import { addresses } from "../helpers/emulator";
 import { gets, searches } from "../helpers/requests";
-import { pool, runtimeFor } from "../helpers/runtime";
+import { pool, providerSuite } from "../helpers/runtime";
 
 let emu: Emulator;
 let rt: ProviderRuntime;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  rt = runtimeFor(emu);
-});
+providerSuite((e, r) => ((emu = e), (rt = r)));
 
 describe("shared listing", () => {
   test("200 concurrent reads cost at most ceil(200/100)+1 list requests", async () => {

@@ -5,21 +5,13 @@
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
 import { HttpError } from "../../emulator/api";
-import { addresses, startEmulator } from "../helpers/emulator";
+import { addresses } from "../helpers/emulator";
 import { rewritingProxy } from "../helpers/proxy";
-import { rejection, runtimeFor } from "../helpers/runtime";
+import { rejection, runtimeFor, providerSuite } from "../helpers/runtime";
 
 let emu: Emulator;
 let rt: ProviderRuntime;
-
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  emu.reset();
-  rt = runtimeFor(emu);
-});
+providerSuite((e, r) => ((emu = e), (rt = r)));
 
 describe("another writer between our duplicate check and our POST (#14)", () => {
   /** Play a second writer (another stack, a script) whose POST lands just before ours. */
