@@ -169,7 +169,11 @@ export function differingFields(
 ): (keyof SetEntry)[] {
   // Expired, and declared to have expired: gone, and no change would bring it back.
   if (hasExpired(have.expiresOn, now) && hasExpired(want.expiresOn, now)) return [];
-  return ENTRY_FIELDS.filter((f) => !leftToServer(f, want) && !sameValue(f, have[f], want[f]));
+  // A value identical to the declared one means the same however the field compares (and costs no address
+  // parse): the common case, thousands of unchanged entries.
+  return ENTRY_FIELDS.filter(
+    (f) => !leftToServer(f, want) && have[f] !== want[f] && !sameValue(f, have[f], want[f]),
+  );
 }
 
 /** Whether a managed entry is what `want` declares. */

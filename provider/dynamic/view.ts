@@ -57,7 +57,8 @@ export function viewEntry(
       if (!absent(actual[f])) ownedValues[f] = actual[f];
       continue;
     }
-    const same = sameValue(f, actual[f], declared[f]);
+    // Identical means the same however the field compares, without parsing an address (a set reads thousands).
+    const same = actual[f] === declared[f] || sameValue(f, actual[f], declared[f]);
     const spelt =
       !same && f in (known.serverSpelling ?? {}) && sameValue(f, actual[f], known.serverSpelling![f]);
     if (same || spelt || wrote) {
