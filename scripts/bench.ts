@@ -82,7 +82,10 @@ export interface Row {
   providerPeakRssMb?: number;
 }
 
-/** Peak resident memory of dynamic-provider processes, sampled from /proc while an operation runs. */
+/**
+ * Peak resident memory of this bench's dynamic-provider processes (descendants of this process only: a shared
+ * machine runs other people's), sampled from /proc while an operation runs.
+ */
 class RssWatch {
   private peak = 0;
   private timer?: NodeJS.Timeout;
@@ -102,8 +105,24 @@ class RssWatch {
     } catch {
       return; // no /proc (macOS): RSS is not reported
     }
+    const parent = new Map<number, number>();
     for (const pid of pids) {
       try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ...", where comm may hold spaces and parentheses.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+      } catch {
+        // the process ended between listing and reading
+      }
+    }
+    const ours = (pid: number) => {
+      for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+        if (p === process.pid) return true;
+      return false;
+    };
+    for (const pid of parent.keys()) {
+      try {
+        if (!ours(pid)) continue;
         const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
         if (!cmd.includes("dynamic-provider")) continue;
         const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
