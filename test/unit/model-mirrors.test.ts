@@ -10,11 +10,21 @@ import type { EntryRecord } from "../../sdk/library";
 import type { IpEntryInfo } from "../../sdk/lookups";
 import type { SuspiciousIpSetEntry, TrustedIpSetEntry } from "../../sdk/ip-set";
 import { outputsOf } from "../../sdk/common";
+import type { SuspiciousIp } from "../../sdk/suspicious-ip";
+import type { TrustedIp } from "../../sdk/trusted-ip";
+import type { Entry as PolicyEntry } from "../../policy/entries";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** The output properties a resource class declares (besides the engine's urn and id). */
+type Outputs<T> = Exclude<
+  { [K in keyof T]: T[K] extends pulumi.Output<unknown> ? K : never }[keyof T],
+  "urn" | "id"
+>;
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <A, B>(ok: Same<A, B>) => ok;
 
-test("the SDK's argument and record interfaces have exactly the model's fields", () => {
+test("the SDK's arguments, records and outputs, and the policies' entries, have exactly the model's fields", () => {
   expect([
     same<keyof IpEntryArgs, FieldOf<"trusted"> | "adoptId">(true),
     same<keyof SuspiciousIpArgs, FieldOf<"suspicious"> | "adoptId">(true),
@@ -22,7 +32,10 @@ test("the SDK's argument and record interfaces have exactly the model's fields",
     same<keyof SuspiciousIpSetEntry, FieldOf<"suspicious">>(true),
     same<keyof EntryRecord, EntryField | "adoptId" | "resource">(true),
     same<keyof IpEntryInfo, EntryField | "pk" | keyof typeof COMPUTED>(true),
-  ]).toEqual([true, true, true, true, true, true]);
+    same<Outputs<TrustedIp>, FieldOf<"trusted"> | "adoptId" | keyof typeof COMPUTED>(true),
+    same<Outputs<SuspiciousIp>, FieldOf<"suspicious"> | "adoptId" | keyof typeof COMPUTED>(true),
+    same<keyof PolicyEntry, EntryField | "library" | "where" | "urn">(true),
+  ]).toEqual([true, true, true, true, true, true, true, true, true]);
 });
 
 test("an entry resource's outputs are its collection's fields, adoptId and what the server computes", () => {
