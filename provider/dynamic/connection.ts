@@ -12,6 +12,7 @@ import { LABEL } from "../model";
 import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
 import { AddressCheck } from "./address-check";
 import { DeleteQueue } from "./delete-queue";
+import { EngineLog } from "./pulumi-internals";
 import { EntryStore } from "./store";
 
 /** Explicit settings (they win over stack config and the environment), for tests and embedders. */
@@ -37,6 +38,8 @@ export class Connection {
   private refusedWrites = new Map<CollectionName, Refusal>();
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
+  /** Diagnostics in the engine's output (when this process is Pulumi's provider host). */
+  readonly engine = new EngineLog();
   /** The one request that asks Cloudlock's clock, when an expiry must be judged before any other answer. */
   private clockProbe?: Promise<void>;
 

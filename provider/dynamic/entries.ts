@@ -10,7 +10,6 @@ import type { CollectionName, IpEntry } from "../client/types";
 import { COMPUTED, FIELDS, LABEL, expires, fieldsOf } from "../model";
 import type { Connection } from "./connection";
 import { type Creates, duplicateError } from "./create";
-import { engineLog } from "./pulumi-internals";
 import {
   CheckFailure,
   EntryInputs,
@@ -83,7 +82,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     }
     // An entry that expired on schedule is not drift: keep the state as it is.
     if (expires(this.kind) && hasExpired(props.expiresOn, this.conn.now())) {
-      void engineLog(
+      void this.conn.engine.log(
         "warning",
         `${LABEL[this.kind]} ${id} ("${String(props.name)}"): its expiry ${String(props.expiresOn)} has passed by ` +
           `Cloudlock's clock, and Cloudlock removed it on schedule. That is not drift; you can delete the declaration.`,
@@ -207,7 +206,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
             `${f} ${JSON.stringify(val)} for the declared ${JSON.stringify(inputs[f as keyof EntryInputs])}`,
         )
         .join(", ");
-      void engineLog(
+      void this.conn.engine.log(
         "warning",
         `${LABEL[this.kind]} ${entry.pk}: Cloudlock stored ${what}. Pulumi takes that as Cloudlock's spelling of the ` +
           `declared value: it is no change now, and a later edit away from it is drift.`,

@@ -55,8 +55,6 @@ interface EngineConnection {
   };
 }
 
-let connection: EngineConnection | null | undefined;
-
 /** The engine's address, when this process is Pulumi's dynamic provider host. */
 export function engineAddress(): string | undefined {
   const main = require.main?.filename ?? "";
@@ -65,8 +63,6 @@ export function engineAddress(): string | undefined {
 }
 
 function connect(): EngineConnection | null {
-  if (connection !== undefined) return connection;
-  connection = null;
   const addr = engineAddress();
   if (!addr) return null;
   try {
@@ -75,29 +71,33 @@ function connect(): EngineConnection | null {
     const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
     const { EngineClient } = require("@pulumi/pulumi/proto/engine_grpc_pb");
     const proto = require("@pulumi/pulumi/proto/engine_pb");
-    connection = { client: new EngineClient(addr, grpc.credentials.createInsecure()), proto };
+    return { client: new EngineClient(addr, grpc.credentials.createInsecure()), proto };
   } catch {
-    connection = null;
+    return null;
   }
-  return connection;
 }
 
-/**
- * Print a diagnostic in the engine's output, attached to the resource `urn`
- * (`preview --diff` shows only diagnostics attached to a resource).
- */
-export function engineLog(severity: Severity, message: string, urn = ""): Promise<void> {
-  const c = connect();
-  if (!c) return Promise.resolve();
-  return new Promise((resolve) => {
-    try {
-      const req = new c.proto.LogRequest();
-      req.setSeverity(c.proto.LogSeverity[severity === "info" ? "INFO" : "WARNING"]);
-      req.setMessage(message);
-      req.setUrn(urn);
-      c.client.log(req, () => resolve());
-    } catch {
-      resolve();
-    }
-  });
+/** The engine's Log service, connected on first use (one connection per provider process's connection). */
+export class EngineLog {
+  private connection?: EngineConnection | null;
+
+  /**
+   * Print a diagnostic in the engine's output, attached to the resource `urn`
+   * (`preview --diff` shows only diagnostics attached to a resource).
+   */
+  log(severity: Severity, message: string, urn = ""): Promise<void> {
+    const c = this.connection === undefined ? (this.connection = connect()) : this.connection;
+    if (!c) return Promise.resolve();
+    return new Promise((resolve) => {
+      try {
+        const req = new c.proto.LogRequest();
+        req.setSeverity(c.proto.LogSeverity[severity === "info" ? "INFO" : "WARNING"]);
+        req.setMessage(message);
+        req.setUrn(urn);
+        c.client.log(req, () => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
 }

@@ -9,7 +9,6 @@ import type { CollectionName } from "../client/types";
 import { SET_LABEL as LABEL, expires } from "../model";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
-import { engineLog } from "./pulumi-internals";
 import { CheckFailure, UNKNOWN } from "./schema";
 import { describeEntries, managedFrom, undeclaredIn } from "./set-plan";
 import { SetReconcile } from "./set-reconcile";
@@ -72,7 +71,7 @@ export class IpSets {
         inputs.removeUndeclared = describeEntries(undeclared);
         const shown = Object.values(inputs.removeUndeclared).slice(0, 10);
         const more = undeclared.length - shown.length;
-        await engineLog(
+        await this.conn.engine.log(
           "warning",
           `${LABEL[kind]} is authoritative: \`pulumi up\` will REMOVE ${undeclared.length} ${kind} ` +
             `entr${undeclared.length === 1 ? "y" : "ies"} that nobody declared: ${shown.join("; ")}` +
@@ -83,7 +82,11 @@ export class IpSets {
     }
     const c = setChanges(before, inputs, now);
     if (c.added.length + c.changed.length + c.removed.length > 0 || c.modeChanged) {
-      await engineLog("info", `${LABEL[kind]}: ${describeChanges(before, inputs, c, 10, now)}`, urn);
+      await this.conn.engine.log(
+        "info",
+        `${LABEL[kind]}: ${describeChanges(before, inputs, c, 10, now)}`,
+        urn,
+      );
     }
     return { inputs: { ...inputs }, failures };
   }

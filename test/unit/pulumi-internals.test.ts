@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { UNKNOWN, engineAddress, engineLog, initFailure } from "../../provider/dynamic/pulumi-internals";
+import { EngineLog, UNKNOWN, engineAddress, initFailure } from "../../provider/dynamic/pulumi-internals";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const host = fs.readFileSync(path.join(pulumiDir, "cmd/dynamic-provider/index.js"), "utf8");
@@ -44,5 +44,5 @@ test("engine logging: the host file, its first argument, and the Log RPC's gener
 
 test("outside the provider host nothing is sent and nothing fails", async () => {
   expect(engineAddress()).toBeUndefined();
-  await expect(engineLog("warning", "dropped")).resolves.toBeUndefined();
+  await expect(new EngineLog().log("warning", "dropped")).resolves.toBeUndefined();
 });
