@@ -135,6 +135,25 @@ export const TYPE_TOKENS = {
   SuspiciousIpSet: token(SET_LABEL.suspicious),
 } as const;
 
+/** The native plugin's package (`pulumi-resource-cloudlock`): the same name as the dynamic resources' module. */
+export const PACKAGE = MODULE;
+
+const pluginToken = <N extends string>(n: N) => `${PACKAGE}:index:${n}` as const;
+
+/** The plugin's type token of each resource (`cloudlock:index:TrustedIp`, ...). */
+export const PLUGIN_TOKENS = {
+  TrustedIp: pluginToken(LABEL.trusted),
+  SuspiciousIp: pluginToken(LABEL.suspicious),
+  TrustedIpSet: pluginToken(SET_LABEL.trusted),
+  SuspiciousIpSet: pluginToken(SET_LABEL.suspicious),
+} as const;
+
+/** The plugin's lookup function of each library (`cloudlock:index:getTrustedIps`, ...). */
+export const FUNCTION_TOKENS = {
+  trusted: pluginToken(`get${LABEL.trusted}s`),
+  suspicious: pluginToken(`get${LABEL.suspicious}s`),
+} as const satisfies Record<CollectionName, string>;
+
 /** The fields a collection's entries have. */
 export const fieldsOf = (kind: CollectionName): readonly EntryField[] =>
   ENTRY_FIELDS.filter((f) => (FIELDS[f].in as readonly CollectionName[]).includes(kind));
@@ -154,6 +173,17 @@ export function apiValue(e: Partial<IpEntry>, f: EntryField): unknown {
   const spec: FieldSpec = FIELDS[f];
   if (spec.whenOmitted === "empty") return spec.compare === "set" ? [] : "";
   return undefined;
+}
+
+/** An entry in SDK names, as the lookups return it: pk, every field it has, what the server computes ("" if absent). */
+export function entryInfo(e: IpEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = { pk: e.pk };
+  for (const f of ENTRY_FIELDS) {
+    const v = apiValue(e, f);
+    if (v !== undefined && v !== null) out[f] = v;
+  }
+  for (const [sdk, api] of Object.entries(COMPUTED)) out[sdk] = e[api] ?? "";
+  return out;
 }
 
 type Spec = typeof FIELDS;

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CloudlockClient } from "../provider/client";
-import { COMPUTED, ENTRY_FIELDS, apiValue } from "../provider/model";
+import { entryInfo } from "../provider/model";
 import { ConfigSource, Settings, clientOptions, resolveSettings } from "../provider/settings";
-import type { CollectionName, IpEntry } from "../provider/client/types";
+import type { CollectionName } from "../provider/client/types";
 
 /** An entry as the lookup functions return it (camelCase). */
 export interface IpEntryInfo {
@@ -40,7 +40,9 @@ async function lookup(kind: CollectionName, args: IpLookupArgs = {}): Promise<Ip
     }),
   );
   try {
-    return (await client.collection(kind).listAll({ q: args.q, name: args.name })).map(info);
+    return (await client.collection(kind).listAll({ q: args.q, name: args.name })).map(
+      (e) => entryInfo(e) as unknown as IpEntryInfo,
+    );
   } finally {
     client.close();
   }
@@ -53,17 +55,6 @@ function stackConfig(): ConfigSource | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** An entry in SDK names: every field the collection has and what the server computes (absent text as ""). */
-function info(e: IpEntry): IpEntryInfo {
-  const out: Record<string, unknown> = { pk: e.pk };
-  for (const f of ENTRY_FIELDS) {
-    const v = apiValue(e, f);
-    if (v !== undefined && v !== null) out[f] = v;
-  }
-  for (const [sdk, api] of Object.entries(COMPUTED)) out[sdk] = e[api] ?? "";
-  return out as unknown as IpEntryInfo;
 }
 
 /** List trusted entries (every page), optionally filtered; e.g. to find a pk to adopt. */

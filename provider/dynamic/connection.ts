@@ -12,7 +12,7 @@ import { LABEL } from "../model";
 import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
 import { AddressCheck } from "./address-check";
 import { DeleteQueue } from "./delete-queue";
-import { EngineLog } from "./pulumi-internals";
+import { EngineLog } from "../pulumi-internals";
 import { EntryStore } from "./store";
 
 /** Explicit settings (they win over stack config and the environment), for tests and embedders. */
@@ -21,6 +21,10 @@ export interface RuntimeSettings extends Partial<Settings> {
   env?: NodeJS.ProcessEnv;
   /** Client retry overrides (tests). */
   retry?: Partial<RetryPolicy>;
+  /** Where diagnostics go: the engine's address, as a plugin is given it (default: the dynamic provider host's). */
+  engineAddress?: string;
+  /** Who calls, in the User-Agent (default: the dynamic provider). */
+  agent?: string;
 }
 
 interface Refusal {
@@ -38,8 +42,8 @@ export class Connection {
   private refusedWrites = new Map<CollectionName, Refusal>();
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
-  /** Diagnostics in the engine's output (when this process is Pulumi's provider host). */
-  readonly engine = new EngineLog();
+  /** Diagnostics in the engine's output (when this process is Pulumi's provider host or a plugin). */
+  readonly engine: EngineLog;
   /** The one request that asks Cloudlock's clock, when an expiry must be judged before any other answer. */
   private clockProbe?: Promise<void>;
 
@@ -47,6 +51,7 @@ export class Connection {
   private refused?: Error;
 
   constructor(private readonly explicit: RuntimeSettings = {}) {
+    this.engine = explicit.engineAddress ? new EngineLog(() => explicit.engineAddress) : new EngineLog();
     // Loaded by every serialised provider: a bad environment value fails the calls that need it, not the load.
     this.current = this.resolve(undefined) ?? (resolveSettings(undefined, {}, explicit) as Settings);
   }
@@ -105,7 +110,7 @@ export class Connection {
       this.clientInstance = new CloudlockClient({
         ...opts,
         retry: { ...opts.retry, ...this.explicit.retry },
-        userAgentSuffix: "pulumi-dynamic-provider",
+        userAgentSuffix: this.explicit.agent ?? "pulumi-dynamic-provider",
       });
     }
     return this.clientInstance;

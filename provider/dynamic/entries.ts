@@ -77,7 +77,14 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const address = typeof props.ipAddress === "string" ? props.ipAddress : undefined;
     const entry = (await store.byPk(id, address)) ?? (await store.findAt(id, address));
     if (entry) {
-      const v = viewEntry(this.kind, entry, declared, storedView(props));
+      // An import (`pulumi import`: a read with no state) declares what the entry holds, every field it has.
+      const imported = Object.keys(props).length === 0;
+      const v = viewEntry(
+        this.kind,
+        entry,
+        imported ? heldFields(this.kind, entry) : declared,
+        storedView(props),
+      );
       return { id, props: { ...outputsOf(this.kind, entry, v) }, inputs: { ...v.inputs } };
     }
     // An entry that expired on schedule is not drift: keep the state as it is.
@@ -235,4 +242,15 @@ function declaredOnly(props: Partial<EntryState>, declared: EntryInputs): EntryI
   const out: Record<string, unknown> = { ...declared };
   for (const f of storedView(props).serverOwned ?? []) delete out[f];
   return out as EntryInputs;
+}
+
+/** An entry's fields that hold a value (no empty text or list): what an import declares. */
+function heldFields(kind: CollectionName, e: IpEntry): Partial<EntryInputs> {
+  const held = entryFields(e);
+  const out: Record<string, unknown> = {};
+  for (const f of fieldsOf(kind)) {
+    const v = held[f];
+    if (v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && v.length === 0)) out[f] = v;
+  }
+  return out as Partial<EntryInputs>;
 }

@@ -18,7 +18,7 @@ import {
   fieldsOf,
   updatableOf,
 } from "../model";
-import { UNKNOWN } from "./pulumi-internals";
+import { UNKNOWN } from "../pulumi-internals";
 import type { ServerView } from "./view";
 
 /** Inputs as stored in state (camelCase): the model's fields, and the pk of an entry to adopt. */

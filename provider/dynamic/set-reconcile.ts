@@ -12,7 +12,7 @@ import { aloneAt } from "./address-check";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { SET_LABEL as LABEL } from "../model";
-import { type EngineLog, initFailure } from "./pulumi-internals";
+import { type EngineLog, initFailure } from "../pulumi-internals";
 import { entryFields, patchFor } from "./schema";
 import { managedFrom, planSet } from "./set-plan";
 import {

@@ -5,7 +5,7 @@
 import { parseAddress, typeOfValue } from "../address";
 import type { CollectionName } from "../client/types";
 import { ENTRY_FIELDS, FIELDS, FieldSpec, fieldsOf } from "../model";
-import { UNKNOWN } from "./pulumi-internals";
+import { UNKNOWN } from "../pulumi-internals";
 import type { CheckFailure, EntryInputs } from "./schema";
 
 const isUnknown = (v: unknown) => v === UNKNOWN;

@@ -1,11 +1,11 @@
 /**
- * What provider/dynamic/pulumi-internals.ts relies on inside @pulumi/pulumi. If an upgrade changes one of these,
+ * What provider/pulumi-internals.ts relies on inside @pulumi/pulumi. If an upgrade changes one of these,
  * this file fails, naming the behaviour, before any user meets a silent break.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { EngineLog, UNKNOWN, engineAddress, initFailure } from "../../provider/dynamic/pulumi-internals";
+import { EngineLog, UNKNOWN, engineAddress, initFailure } from "../../provider/pulumi-internals";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const host = fs.readFileSync(path.join(pulumiDir, "cmd/dynamic-provider/index.js"), "utf8");

@@ -1,0 +1,157 @@
+/**
+ * The native plugin's provider (package `cloudlock`): its resources and
+ * functions, dispatched by type token to the same core as the dynamic
+ * providers. One plugin process is one provider instance (the engine starts a
+ * process per provider), so one ProviderRuntime: one connection, one tenant.
+ */
+import type { CollectionName } from "../client/types";
+import { ConfigError } from "../client/errors";
+import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL, entryInfo } from "../model";
+import { type ConfigSource, SETTINGS, resolveSettings } from "../settings";
+import { UNKNOWN } from "../pulumi-internals";
+import { ProviderRuntime } from "../dynamic/runtime";
+import type { CheckFailure } from "../dynamic/schema";
+
+type Props = Record<string, unknown>;
+type Target = { kind: CollectionName; set: boolean };
+
+const KINDS: CollectionName[] = ["trusted", "suspicious"];
+const TARGETS = new Map<string, Target>(
+  KINDS.flatMap((kind) => [
+    [PLUGIN_TOKENS[LABEL[kind]], { kind, set: false }],
+    [PLUGIN_TOKENS[SET_LABEL[kind]], { kind, set: true }],
+  ]),
+);
+const FUNCTIONS = new Map<string, CollectionName>(KINDS.map((k) => [FUNCTION_TOKENS[k], k]));
+
+/** The provider's arguments, by name (`apiUrl`), with their stack config keys (`cloudlock:apiUrl`). */
+const ARGUMENTS = Object.entries(SETTINGS).flatMap(([name, s]) =>
+  "config" in s && s.config ? [{ name, key: s.config }] : [],
+);
+
+/** A resource's type: the request's, or the one its URN names (`urn:pulumi:s::p::<type>::<name>`). */
+export function typeOf(urn: string, type?: string): string {
+  if (type) return type;
+  const qualified = urn.split("::")[2] ?? "";
+  return qualified.split("$").pop() ?? "";
+}
+
+/** A default provider (`pulumi:providers:cloudlock::default…`) may take its connection from the environment. */
+const isDefaultProvider = (urn: string) => (urn.split("::")[3] ?? "default").startsWith("default");
+
+/** Provider arguments as the settings' config source: numbers and flags as text, unknown values as unset. */
+function argumentSource(args: Props): ConfigSource {
+  const byKey = new Map(ARGUMENTS.map((a) => [a.key, a.name]));
+  return {
+    get(key) {
+      const v = args[byKey.get(key) ?? ""];
+      if (v === undefined || v === null || v === UNKNOWN) return undefined;
+      return typeof v === "object" ? JSON.stringify(v) : String(v);
+    },
+  };
+}
+
+export class CloudlockProvider {
+  readonly runtime: ProviderRuntime;
+
+  constructor(opts: { engineAddress?: string; env?: NodeJS.ProcessEnv } = {}) {
+    this.runtime = new ProviderRuntime({
+      engineAddress: opts.engineAddress,
+      env: opts.env,
+      agent: "pulumi-resource-cloudlock",
+    });
+  }
+
+  /** Each argument checked on its own (a failure names it), before any API call. */
+  checkConfig(urn: string, news: Props): CheckFailure[] {
+    const failures: CheckFailure[] = [];
+    for (const { name, key } of ARGUMENTS) {
+      const only = argumentSource({ [name]: news[name] });
+      try {
+        resolveSettings({ get: (k) => (k === key ? only.get(k) : undefined) }, {});
+      } catch (e) {
+        failures.push({ property: name, reason: (e as Error).message.replace(key, name) });
+      }
+    }
+    // A provider of its own must not send the environment's token (another tenant's) to its URL.
+    const given = (n: string) => news[n] !== undefined && news[n] !== null && news[n] !== "";
+    if (!isDefaultProvider(urn) && given("apiUrl") !== given("apiToken")) {
+      const missing = given("apiUrl") ? "apiToken" : "apiUrl";
+      failures.push({
+        property: missing,
+        reason:
+          `this provider sets ${missing === "apiToken" ? "apiUrl" : "apiToken"} but not ${missing}: set both. ` +
+          `A provider of its own never takes the other from the environment (${SETTINGS[missing].env}), ` +
+          `which would send one tenant's token to another's URL.`,
+      });
+    }
+    return failures;
+  }
+
+  /** Which provider arguments changed (a change reconfigures; it never replaces the provider's resources). */
+  diffConfig(olds: Props, news: Props): string[] {
+    return ARGUMENTS.map((a) => a.name).filter((n) => JSON.stringify(olds[n]) !== JSON.stringify(news[n]));
+  }
+
+  configure(args: Props): void {
+    this.runtime.configure(argumentSource(args));
+  }
+
+  private target(urn: string, type?: string): Target {
+    const t = TARGETS.get(typeOf(urn, type));
+    if (!t) throw new ConfigError(`${PACKAGE} has no resource type ${typeOf(urn, type)} (${urn})`);
+    return t;
+  }
+
+  async check(urn: string, type: string | undefined, olds: Props, news: Props) {
+    const t = this.target(urn, type);
+    if (!t.set) return this.runtime.entries(t.kind).check(olds, news);
+    // Diagnostics about the set's changes are attached to it, so `preview --diff` shows them.
+    return this.runtime.sets.check(t.kind, olds, { ...news, logUrn: urn });
+  }
+
+  async diff(urn: string, type: string | undefined, id: string, olds: Props, news: Props) {
+    const t = this.target(urn, type);
+    return t.set
+      ? this.runtime.sets.diff(t.kind, id, olds, news as never)
+      : this.runtime.entries(t.kind).diff(id, olds as never, news as never);
+  }
+
+  async create(urn: string, type: string | undefined, props: Props): Promise<{ id: string; outs: object }> {
+    const t = this.target(urn, type);
+    return t.set
+      ? this.runtime.sets.create(t.kind, props as never)
+      : this.runtime.entries(t.kind).create(props as never);
+  }
+
+  async read(urn: string, type: string | undefined, id: string, props: Props) {
+    const t = this.target(urn, type);
+    return t.set ? this.runtime.sets.read(t.kind, id, props) : this.runtime.entries(t.kind).read(id, props);
+  }
+
+  async update(urn: string, type: string | undefined, id: string, olds: Props, news: Props) {
+    const t = this.target(urn, type);
+    return t.set
+      ? this.runtime.sets.update(t.kind, id, olds, news as never)
+      : this.runtime.entries(t.kind).update(id, olds as never, news as never);
+  }
+
+  async delete(urn: string, type: string | undefined, id: string, props: Props): Promise<void> {
+    const t = this.target(urn, type);
+    return t.set ? this.runtime.sets.delete(t.kind, id, props) : this.runtime.entries(t.kind).delete(id);
+  }
+
+  /** getTrustedIps / getSuspiciousIps: every page, filtered by the server's `q` and `name`. */
+  async invoke(token: string, args: Props): Promise<{ outputs?: Props; failures: CheckFailure[] }> {
+    const kind = FUNCTIONS.get(token);
+    if (!kind) throw new ConfigError(`${PACKAGE} has no function ${token}`);
+    const failures = (["q", "name"] as const)
+      .filter((k) => args[k] !== undefined && args[k] !== null && typeof args[k] !== "string")
+      .map((property) => ({ property, reason: `${property} must be a string` }));
+    if (failures.length) return { failures };
+    const q = args.q as string | undefined;
+    const name = args.name as string | undefined;
+    const entries = await this.runtime.client.collection(kind).listAll({ q, name });
+    return { outputs: { entries: entries.map(entryInfo) }, failures };
+  }
+}
