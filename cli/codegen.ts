@@ -11,7 +11,7 @@ import { hasExpired } from "../provider/dynamic/schema";
 import { validate } from "../provider/dynamic/validate";
 import { resourceName, slug } from "../sdk/data";
 import type { EntryRecord } from "../sdk/library";
-import { FIELDS, LABEL, fieldsOf } from "../provider/model";
+import { FIELDS, LABEL, PLUGIN_TOKENS, fieldsOf } from "../provider/model";
 
 /** One declaration to write: the record, or why it is written commented out. */
 export interface Planned {
@@ -23,7 +23,8 @@ export interface Planned {
   skipLabel?: string;
 }
 
-export type Format = "ts" | "yaml" | "json";
+/** `pulumi`: a `pulumi import --file` file for the plugin (listed entries only: it needs their pks). */
+export type Format = "ts" | "yaml" | "json" | "pulumi";
 
 /** Records that adopt listed entries (`adoptId` = pk), with their current values. */
 export function plansFromEntries(kind: CollectionName, entries: IpEntry[], now = Date.now()): Planned[] {
@@ -154,6 +155,8 @@ export function render(format: Format, plans: Planned[], header: string[]): stri
       return renderYaml(plans, header);
     case "json":
       return renderJson(plans, header);
+    case "pulumi":
+      return renderImportFile(plans);
   }
 }
 
@@ -230,6 +233,17 @@ function renderJson(plans: Planned[], header: string[]): string {
   if (skipped.length)
     doc.skipped = skipped.map((p) => ({ collection: p.kind, reason: p.skipped, entry: p.record }));
   return JSON.stringify(doc, null, 2) + "\n";
+}
+
+/**
+ * The file `pulumi import --file` takes: one resource of the plugin per listed entry, named as the other
+ * formats name it. Entries the SDK would refuse are left out (the summary counts them); JSON has no comments.
+ */
+function renderImportFile(plans: Planned[]): string {
+  const resources = plans
+    .filter((p) => !p.skipped && p.record.adoptId)
+    .map((p) => ({ type: PLUGIN_TOKENS[LABEL[p.kind]], name: p.record.resource, id: p.record.adoptId }));
+  return JSON.stringify({ resources }, null, 2) + "\n";
 }
 
 /**

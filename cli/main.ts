@@ -51,7 +51,8 @@ Options:
   --q TEXT             only entries matching TEXT in name, location, address or categories
   --name TEXT          only entries whose name contains TEXT
   --format F           ts (a TypeScript module, default), yaml or json (a library data file
-                       for declareLibrary(readLibraryFile(...)))
+                       for declareLibrary(readLibraryFile(...))), or pulumi: a file for
+                       "pulumi import --file" (the plugin's resources, no adoptId needed)
   --out FILE           write to FILE instead of stdout
   --quiet              no progress on stderr (the summary is still printed)
   -h, --help           show this help
@@ -128,6 +129,8 @@ function choice<T extends string>(p: Parsed, flag: string, allowed: readonly T[]
 }
 
 const FORMATS = ["ts", "yaml", "json"] as const;
+/** import also writes `pulumi import --file` files (they need the entries' pks, which only a listing has). */
+const IMPORT_FORMATS = [...FORMATS, "pulumi"] as const;
 
 async function runImport(argv: string[], io: Io): Promise<void> {
   const p: Parsed = parseCommandLine(argv, {
@@ -143,7 +146,7 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   if (p.values.help) return io.stdout(IMPORT_HELP);
   if (p.positionals.length) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const which = choice(p, "--collection", ["trusted", "suspicious", "all"] as const);
-  const format = choice<Format>(p, "--format", FORMATS, "ts");
+  const format = choice<Format>(p, "--format", IMPORT_FORMATS, "ts");
   const query = { q: str(p, "--q"), name: str(p, "--name") };
   // Before the listing, which may take long: a bad --out then fails in a second, not after every page.
   checkOut(p);

@@ -109,6 +109,38 @@ describe("import", () => {
     );
   });
 
+  test("--format pulumi: a `pulumi import --file` file naming every live entry once by its pk, under the names the other formats use", async () => {
+    const lib = seedMixed();
+    const now = Date.now();
+    const live = (kind: CollectionName) =>
+      lib[kind].filter((e) => !(e.expires_on && Date.parse(e.expires_on) < now));
+    const file = await run(["import", "--collection", "all", "--format", "pulumi"]);
+    expect(file.code).toBe(0);
+    const { resources } = JSON.parse(file.stdout) as {
+      resources: { type: string; name: string; id: string }[];
+    };
+    const yamlData = checkLibraryData(
+      yaml.load((await run(["import", "--collection", "all", "--format", "yaml"])).stdout),
+      "generated",
+    );
+    for (const [kind, type] of [
+      ["trusted", "cloudlock:index:TrustedIp"],
+      ["suspicious", "cloudlock:index:SuspiciousIp"],
+    ] as const) {
+      const mine = resources.filter((r) => r.type === type);
+      expect(mine.map((r) => r.id).sort()).toEqual(
+        live(kind)
+          .map((e) => e.pk)
+          .sort(),
+      );
+      // The same resource names as the data file's records, pk for pk.
+      const names = new Map(yamlData[kind]!.map((r) => [r.adoptId, r.resource]));
+      for (const r of mine) expect(r.name).toBe(names.get(r.id));
+    }
+    expect(new Set(resources.map((r) => `${r.type} ${r.name}`)).size).toBe(resources.length);
+    expect(resources).toHaveLength(live("trusted").length + live("suspicious").length);
+  });
+
   test("the TypeScript module compiles against the SDK and declares every entry under a unique, readable name", async () => {
     const lib = seedMixed();
     const res = await run(["import", "--collection", "all"]);
