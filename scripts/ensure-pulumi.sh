@@ -12,9 +12,14 @@
 # language host, pulumi-language-nodejs: one on PATH or beside the CLI is used;
 # else, with Go, it is built from its source (../shared/tools/pulumi-language-nodejs,
 # or $PULUMI_LANGUAGE_NODEJS_SRC) into .tools/pulumi/bin; else this fails.
+# Project folders with `runtime: yaml` need the YAML language host, pulumi-language-yaml:
+# one beside the CLI or on PATH is used; else, with Go, pulumi-yaml v1.25.0 is built from
+# the Go modules (scripts/pulumi-language-yaml) into .tools/pulumi/bin, ~2-6 min the first
+# time; else only a warning (Node.js users don't need it; the YAML tests then fail saying so).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VERSION=3.259.0
+YAML_VERSION=1.25.0
 MIN=3.181.0
 TOOLS="$ROOT/.tools/pulumi"
 BIN="$TOOLS/bin"
@@ -98,6 +103,47 @@ ensure_language_host() {
   return 1
 }
 
+ensure_yaml_host() {
+  local name=pulumi-language-yaml
+  local stamp="$BIN/.$name.version"
+  # Installed here before (by the official installer, or built by us from this version: a stamp says which).
+  if [ -x "$BIN/$name" ] && [ ! -L "$BIN/$name" ] && { [ ! -e "$stamp" ] || [ "$(cat "$stamp")" = "$YAML_VERSION" ]; }; then
+    return 0
+  fi
+  # Beside the CLI we use (the official install ships it there), or on PATH.
+  local beside found
+  beside="$(dirname "$(readlink -f "$BIN/pulumi")")/$name"
+  found="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vx "$BIN" | paste -sd:)" command -v "$name" || true)"
+  for cand in "$beside" "$found"; do
+    if [ -n "$cand" ] && [ -x "$cand" ] && [ "$(readlink -f "$cand")" != "$(readlink -f "$BIN/$name" 2>/dev/null)" ]; then
+      ln -sf "$(readlink -f "$cand")" "$BIN/$name"
+      return 0
+    fi
+  done
+  if [ -L "$BIN/$name" ] && [ -x "$BIN/$name" ]; then return 0; fi
+  rm -f "$BIN/$name" "$stamp"
+  # Built from Go modules through the wrapper module (go.sum pins every module).
+  if command -v go >/dev/null 2>&1; then
+    log "building the YAML language host (pulumi-yaml v$YAML_VERSION) from Go modules (first time only; 2-6 minutes)..."
+    local tmp="$BIN/.$name.tmp.$$"
+    if (cd "$ROOT/scripts/pulumi-language-yaml" && go build -o "$tmp" \
+        -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_VERSION" \
+        github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml) >&2; then
+      mv -f "$tmp" "$BIN/$name"
+      echo "$YAML_VERSION" >"$stamp"
+      return 0
+    fi
+    rm -f "$tmp"
+    log "building the YAML language host failed (output above)"
+  fi
+  # Not fatal: only project folders with `runtime: yaml` need it.
+  log "warning: no Pulumi YAML language host ($name); Node.js programs are unaffected,"
+  log "but project folders with 'runtime: yaml' (and their tests) will fail. Install the Pulumi CLI the official"
+  log "way (it ships the host beside pulumi), put $name on PATH, or install Go so this script can build it."
+  return 0
+}
+
 ensure_cli
 ensure_language_host
+ensure_yaml_host
 echo "$TOOLS"
