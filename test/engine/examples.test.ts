@@ -22,6 +22,7 @@ const examplesDir = path.join(root, "examples");
 /** Example folders with a Pulumi.yaml that other test files run, with the reason. */
 const TESTED_ELSEWHERE: Record<string, string> = {
   "policy-pack": "a policy pack, not a program: its own tests run it with --policy-pack",
+  yaml: "a YAML program through the native plugin: test/engine/plugin.test.ts runs it",
 };
 
 /** Every example folder that is a Pulumi project, so that a new one cannot be forgotten. */
