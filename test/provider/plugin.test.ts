@@ -1,0 +1,215 @@
+/**
+ * The native plugin below the engine: its gRPC service over real sockets (a client made from the same generated
+ * modules the engine's protocol uses), against the emulator. Configure from provider arguments, checks before
+ * any request, an import's Read with no properties, init failures, the lookups.
+ */
+import type { Emulator } from "../../emulator";
+import { CloudlockProvider, typeOf } from "../../provider/plugin/provider";
+import { serve } from "../../provider/plugin/server";
+import { fromStruct, grpcError, pluginProtocol, toStruct } from "../../provider/pulumi-internals";
+import { VERSION } from "../../provider/version";
+import { TOKEN, startEmulator } from "../helpers/emulator";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- generated protocol messages */
+let emu: Emulator;
+let stop: () => void;
+let client: any;
+const p = pluginProtocol();
+const URN = (type: string, name: string) => `urn:pulumi:dev::proj::${type}::${name}`;
+const TRUSTED = "cloudlock:index:TrustedIp";
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  const served = await serve(new CloudlockProvider({ env: {} }));
+  stop = served.stop;
+  const Client = p.grpc.makeGenericClientConstructor(p.service, "ResourceProvider");
+  client = new Client(`127.0.0.1:${served.port}`, p.grpc.credentials.createInsecure());
+});
+afterAll(async () => {
+  client.close();
+  stop();
+  await emu.close();
+});
+
+/** One unary call, as the engine makes it. */
+function call<T = any>(method: string, req: unknown): Promise<T> {
+  return new Promise((resolve, reject) =>
+    client[method](req, (err: unknown, resp: T) => (err ? reject(err) : resolve(resp))),
+  );
+}
+
+function configure(args: Record<string, unknown>) {
+  const req = new p.provider.ConfigureRequest();
+  req.setArgs(toStruct(args));
+  return call("configure", req);
+}
+
+function checkRequest(type: string, news: object, olds: object = {}) {
+  const req = new p.provider.CheckRequest();
+  req.setUrn(URN(type, "r"));
+  req.setOlds(toStruct(olds));
+  req.setNews(toStruct(news));
+  return req;
+}
+
+describe("Pulumi internals the plugin relies on", () => {
+  test("an absent Struct (an import's Read) reads as {}; a Struct from @pulumi/pulumi's own google-protobuf round-trips", () => {
+    expect(fromStruct(undefined)).toEqual({});
+    const req = new p.provider.ReadRequest();
+    expect(req.getProperties()).toBeUndefined();
+    expect(fromStruct(req.getProperties())).toEqual({});
+    // The generated modules accept our Struct (a second google-protobuf copy would be refused) and keep it.
+    req.setProperties(toStruct({ a: 1, b: ["x"], c: undefined }));
+    const back = p.provider.ReadRequest.deserializeBinary(req.serializeBinary());
+    expect(fromStruct(back.getProperties())).toEqual({ a: 1, b: ["x"] });
+  });
+
+  test("secrets still wrapped are unwrapped", () => {
+    const wrapped = {
+      apiToken: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "t" },
+    };
+    expect(fromStruct(toStruct(wrapped) as never)).toEqual({ apiToken: "t" });
+  });
+
+  test("an error with an id becomes an ErrorResourceInitFailed in the status details; others a plain message", () => {
+    expect(grpcError(new Error("plain"))).toEqual({ code: p.grpc.status.UNKNOWN, details: "plain" });
+    const e = grpcError(
+      Object.assign(new Error("half done"), { id: "set-1", properties: { count: 2 }, reasons: ["r"] }),
+    );
+    const statusproto = require("@pulumi/pulumi/proto/status_pb");
+    const status = statusproto.Status.deserializeBinary(
+      (e.metadata as any).get("grpc-status-details-bin")[0],
+    );
+    const detail = p.provider.ErrorResourceInitFailed.deserializeBinary(
+      status.getDetailsList()[0].getValue(),
+    );
+    expect([detail.getId(), fromStruct(detail.getProperties()), detail.getReasonsList()]).toEqual([
+      "set-1",
+      { count: 2 },
+      ["r"],
+    ]);
+  });
+
+  test("a resource's type from the request, else from its URN (a parent's type before $ is skipped)", () => {
+    expect(typeOf(URN(TRUSTED, "x"))).toBe(TRUSTED);
+    expect(typeOf("urn:pulumi:s::p::my:Component$cloudlock:index:TrustedIp::x")).toBe(TRUSTED);
+    expect(typeOf("anything", "cloudlock:index:SuspiciousIp")).toBe("cloudlock:index:SuspiciousIp");
+  });
+});
+
+describe("the service", () => {
+  beforeEach(() => emu.reset());
+
+  test("plugin info and schema name this package's version", async () => {
+    expect((await call("getPluginInfo", new p.empty())).getVersion()).toBe(VERSION);
+    const req = new p.provider.GetSchemaRequest();
+    const schema = JSON.parse((await call("getSchema", req)).getSchema());
+    expect([schema.name, schema.version]).toEqual(["cloudlock", VERSION]);
+    expect(Object.keys(schema.resources)).toEqual(
+      expect.arrayContaining([TRUSTED, "cloudlock:index:SuspiciousIp", "cloudlock:index:TrustedIpSet"]),
+    );
+  });
+
+  test("CheckConfig names each bad argument; a provider of its own must set URL and token together", async () => {
+    const bad = new p.provider.CheckRequest();
+    bad.setUrn("urn:pulumi:dev::proj::pulumi:providers:cloudlock::tenantB");
+    bad.setNews(toStruct({ apiUrl: emu.apiUrl, timeoutSeconds: "-3" }));
+    const failures = (await call("checkConfig", bad))
+      .getFailuresList()
+      .map((f: any) => [f.getProperty(), f.getReason()]);
+    expect(failures).toEqual([
+      ["timeoutSeconds", expect.stringContaining("timeoutSeconds must be a positive number")],
+      ["apiToken", expect.stringContaining("this provider sets apiUrl but not apiToken")],
+    ]);
+    // The default provider may take the token from the environment.
+    bad.setUrn("urn:pulumi:dev::proj::pulumi:providers:cloudlock::default_0_1_0");
+    bad.setNews(toStruct({ apiUrl: emu.apiUrl }));
+    expect((await call("checkConfig", bad)).getFailuresList()).toEqual([]);
+  });
+
+  test("check refuses bad input field by field, before any request", async () => {
+    await configure({ apiUrl: emu.apiUrl, apiToken: TOKEN });
+    emu.clearRequests();
+    const resp = await call("check", checkRequest(TRUSTED, { name: "", ipAddress: "300.1.1.1" }));
+    expect(
+      resp
+        .getFailuresList()
+        .map((f: any) => f.getProperty())
+        .sort(),
+    ).toEqual(["ipAddress", "name"]);
+    expect(emu.requests().counters.total).toBe(0);
+  });
+
+  test("create, read (with state, and as an import: no properties), diff, delete over the wire", async () => {
+    await configure({ apiUrl: emu.apiUrl, apiToken: TOKEN, maxRequestsPerSecond: 40 });
+    const checked = (
+      await call("check", checkRequest(TRUSTED, { name: "HQ", ipAddress: "203.0.113.9" }))
+    ).getInputs();
+    const create = new p.provider.CreateRequest();
+    create.setUrn(URN(TRUSTED, "hq"));
+    create.setProperties(checked);
+    const created = await call("create", create);
+    const id = created.getId();
+    expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: id, name: "HQ" })]);
+
+    const imp = new p.provider.ReadRequest();
+    imp.setId(id);
+    imp.setUrn(URN(TRUSTED, "imported"));
+    const read = await call("read", imp);
+    expect(read.getId()).toBe(id);
+    // An import declares what the entry holds (no empty description or categories).
+    expect(fromStruct(read.getInputs())).toEqual({ name: "HQ", ipAddress: "203.0.113.9" });
+
+    const diff = new p.provider.DiffRequest();
+    diff.setId(id);
+    diff.setUrn(URN(TRUSTED, "hq"));
+    diff.setOlds(created.getProperties());
+    diff.setNews(toStruct({ name: "HQ", ipAddress: "203.0.113.9/32" }));
+    const same = await call("diff", diff);
+    expect(same.getChanges()).toBe(p.provider.DiffResponse.DiffChanges.DIFF_NONE);
+    diff.setNews(toStruct({ name: "HQ", ipAddress: "203.0.113.10" }));
+    const moved = await call("diff", diff);
+    expect(moved.getChanges()).toBe(p.provider.DiffResponse.DiffChanges.DIFF_SOME);
+
+    const del = new p.provider.DeleteRequest();
+    del.setId(id);
+    del.setUrn(URN(TRUSTED, "hq"));
+    del.setProperties(created.getProperties());
+    await call("delete", del);
+    expect(emu.entries("trusted")).toHaveLength(0);
+    // Gone: read answers an empty id (the engine drops it from state).
+    expect((await call("read", imp)).getId()).toBe("");
+  });
+
+  test("an unknown resource type fails with its name", async () => {
+    await expect(call("check", checkRequest("cloudlock:index:Nope", {}))).rejects.toMatchObject({
+      details: expect.stringContaining("cloudlock has no resource type cloudlock:index:Nope"),
+    });
+  });
+
+  test("getTrustedIps / getSuspiciousIps list every page, filtered; a bad argument is a failure", async () => {
+    await configure({ apiUrl: emu.apiUrl, apiToken: TOKEN });
+    emu.seed(
+      "trusted",
+      Array.from({ length: 130 }, (_, i) => ({
+        name: i % 2 ? `Office ${i}` : `VPN ${i}`,
+        ip_address: `10.9.${i}.1`,
+      })),
+    );
+    const invoke = (tok: string, args: object) => {
+      const req = new p.provider.InvokeRequest();
+      req.setTok(tok);
+      req.setArgs(toStruct(args));
+      return call("invoke", req);
+    };
+    const all = fromStruct((await invoke("cloudlock:index:getTrustedIps", {})).getReturn());
+    expect((all.entries as unknown[]).length).toBe(130);
+    const offices = fromStruct(
+      (await invoke("cloudlock:index:getTrustedIps", { name: "Office" })).getReturn(),
+    );
+    expect((offices.entries as { name: string }[]).every((e) => e.name.startsWith("Office"))).toBe(true);
+    expect((offices.entries as unknown[]).length).toBe(65);
+    const bad = await invoke("cloudlock:index:getSuspiciousIps", { q: 3 });
+    expect(bad.getFailuresList().map((f: any) => f.getProperty())).toEqual(["q"]);
+  });
+});
