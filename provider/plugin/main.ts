@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `pulumi-resource-cloudlock`: the engine starts it with its own address as
  * the first argument (flags such as `--logtostderr` may come too) and reads

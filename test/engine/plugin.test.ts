@@ -36,7 +36,12 @@ type Doc = {
 } & Record<string, unknown>;
 
 /** A copy of examples/yaml (its Pulumi.yaml changed by `edit`), with a stack configured for `emu`. */
-async function yamlProject(name: string, emu: Emulator, edit: (doc: Doc) => void = () => undefined) {
+async function yamlProject(
+  name: string,
+  emu: Emulator,
+  edit: (doc: Doc) => void = () => undefined,
+  onPath = true,
+) {
   const src = path.join(__dirname, "../../examples/yaml/Pulumi.yaml");
   const doc = yaml.load(fs.readFileSync(src, "utf8")) as Doc;
   edit(doc);
@@ -46,7 +51,7 @@ async function yamlProject(name: string, emu: Emulator, edit: (doc: Doc) => void
   });
   folders.push(dir);
   const env = {
-    PATH: `${path.join(pulumiRoot(), "bin")}${path.delimiter}${bin}${path.delimiter}${process.env.PATH}`,
+    PATH: [path.join(pulumiRoot(), "bin"), ...(onPath ? [bin] : []), process.env.PATH].join(path.delimiter),
   };
   return project(dir, "dev", { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN }, env);
 }
@@ -292,4 +297,18 @@ test("40 POSTs whose answers are lost after the server committed: every entry on
   expect(new Set(ids)).toEqual(new Set(entries.map((e) => e.pk)));
   expect(ids).toHaveLength(40);
   await p.ok(["destroy", "--yes"]);
+});
+
+test("without PATH: Pulumi.yaml plugins.providers pointing at the installed package's bin folder", async () => {
+  const { emu } = suite;
+  const folder = path.join(path.dirname(bin), "pulumi-cloudlock", "bin");
+  const p = await yamlProject(
+    "plugins-path",
+    emu,
+    (doc) => (doc.plugins = { providers: [{ name: "cloudlock", path: folder }] }),
+    false,
+  );
+  const r = await p.ok(["preview"]);
+  expect(r.stdout).toMatch(/\+ 5 to create/);
+  expect(r.stdout + r.stderr).not.toContain("from $PATH");
 });
