@@ -1,0 +1,359 @@
+/**
+ * The Pulumi package schema of the native provider plugin (`pulumi-resource-cloudlock`, package `cloudlock`),
+ * derived from the one description of the libraries (provider/model.ts) and of the settings
+ * (provider/settings.ts): a new field or setting there is a new property here, with no second list to keep.
+ * `npm run gen-schema` writes it to provider/plugin/schema.json; a unit test keeps that file current, and an
+ * engine test generates the Node.js and Go SDKs from it with the Pulumi CLI and compiles them.
+ *
+ * Reference: https://www.pulumi.com/docs/iac/extending-pulumi/schema/ (metaschema: pulumi/pulumi
+ * pkg/codegen/schema/pulumi.json).
+ */
+import type { CollectionName } from "../client/types";
+import { SET_MODES, type SetMode } from "../dynamic/set-schema";
+import {
+  COMPUTED,
+  ENTRY_FIELDS,
+  type EntryField,
+  FIELDS,
+  FUNCTION_TOKENS,
+  type FieldSpec,
+  LABEL,
+  PACKAGE,
+  PLUGIN_TOKENS,
+  SET_LABEL,
+  expires,
+  fieldsOf,
+  updatableOf,
+} from "../model";
+import { SETTINGS } from "../settings";
+import { VERSION } from "../version";
+
+/** The package's name (model.ts): the `cloudlock` of `cloudlock:index:TrustedIp` and `pulumi-resource-cloudlock`. */
+export { PACKAGE };
+
+/** The npm package of the generated Node.js SDK (`pulumi-cloudlock` is this repository's dynamic-provider SDK). */
+export const NODEJS_PACKAGE = "@pulumi-cloudlock/cloudlock";
+
+/** The Go import path of the generated Go SDK's root package (its module is the folder above). */
+export const GO_IMPORT_BASE_PATH = "github.com/pulumi-cloudlock/pulumi-cloudlock/sdk/go/cloudlock";
+
+const COLLECTIONS = ["trusted", "suspicious"] as const satisfies readonly CollectionName[];
+
+/** A token of this package's root module. */
+const token = (name: string) => `${PACKAGE}:index:${name}`;
+const ref = (name: string) => ({ $ref: `#/types/${token(name)}` });
+
+/** The schema types of the package (its `#/types/...`), by name. */
+export const TYPE_NAMES = {
+  mode: "IpSetMode",
+  entryInfo: "IpEntryInfo",
+  setEntry: (kind: CollectionName) => `${SET_LABEL[kind]}Entry`,
+  managed: (kind: CollectionName) => `Managed${LABEL[kind]}`,
+} as const;
+
+/** The tokens the plugin serves (model.ts): `cloudlock:index:TrustedIp`, ..., `cloudlock:index:getTrustedIps`. */
+const resourceToken = (kind: CollectionName) => PLUGIN_TOKENS[LABEL[kind]];
+const setToken = (kind: CollectionName) => PLUGIN_TOKENS[SET_LABEL[kind]];
+const functionToken = (kind: CollectionName) => FUNCTION_TOKENS[kind];
+
+type Property = Record<string, unknown>;
+type Properties = Record<string, Property>;
+
+/** "trusted" → "Trusted". */
+const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** A settings doc ("API URL, including /api/v2") as a sentence. */
+const sentence = (s: string) => title(s) + (/[.!?]$/.test(s) ? "" : ".");
+const code = (s: string) => "`" + s + "`";
+/** "a", "a and b", "a, b and c". */
+const and = (xs: readonly string[]) =>
+  xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`;
+
+/** A field's schema type, from how its values compare (the model's only notion of a value's shape). */
+function fieldType(f: EntryField): Property {
+  const compare: FieldSpec["compare"] = FIELDS[f].compare;
+  switch (compare) {
+    case "set":
+      return { type: "array", items: { type: "string" } };
+    case "text":
+    case "address":
+    case "instant":
+      return { type: "string" };
+  }
+}
+
+const fieldProperty = (f: EntryField): Property => ({ ...fieldType(f), description: FIELDS[f].doc });
+
+/** The declared fields of a collection's entries, as properties. */
+const fieldProperties = (kind: CollectionName): Properties =>
+  Object.fromEntries(fieldsOf(kind).map((f) => [f, fieldProperty(f)]));
+
+const requiredFields = (kind: CollectionName): string[] => fieldsOf(kind).filter((f) => FIELDS[f].required);
+
+/** What the server computes: text, documented by its API name (model.ts gives computed fields no doc). */
+const computedProperties = (): Properties =>
+  Object.fromEntries(
+    Object.entries(COMPUTED).map(([sdk, api]) => [
+      sdk,
+      { type: "string", description: `Computed by Cloudlock (API field ${code(api)}).` },
+    ]),
+  );
+
+const PK: Property = { type: "string", description: "The entry's Cloudlock id (its `pk`)." };
+
+const ADOPT_ID: Property = {
+  type: "string",
+  description:
+    "Pk of an existing entry to adopt instead of creating one (see `getTrustedIps` / `getSuspiciousIps`). " +
+    "Changing or removing it later is not a change.",
+};
+
+/** Fields the collection's PUT cannot change: a change replaces the entry. */
+const replacedBy = (kind: CollectionName): EntryField[] =>
+  fieldsOf(kind).filter((f) => !updatableOf(kind).includes(f));
+
+function entryResource(kind: CollectionName) {
+  const replaced = replacedBy(kind);
+  const inputs: Properties = {
+    ...Object.fromEntries(
+      fieldsOf(kind).map((f) => [
+        f,
+        replaced.includes(f) ? { ...fieldProperty(f), willReplaceOnChanges: true } : fieldProperty(f),
+      ]),
+    ),
+    adoptId: ADOPT_ID,
+  };
+  const changes = replaced.length
+    ? `Changing ${and(replaced.map(code))} replaces the entry (Cloudlock's update cannot change ` +
+      `${replaced.length > 1 ? "them" : "it"}); every other field changes in place.`
+    : "Every field changes in place.";
+  const expiry = expires(kind)
+    ? " An entry whose expiry has passed leaves Cloudlock on schedule: that is not drift."
+    : "";
+  return {
+    description:
+      `An entry of Cloudlock's ${title(kind)} IP library. The resource id is the entry's pk. ` +
+      changes +
+      expiry,
+    inputProperties: inputs,
+    requiredInputs: requiredFields(kind),
+    properties: { ...fieldProperties(kind), adoptId: ADOPT_ID, ...computedProperties() },
+    required: requiredFields(kind),
+  };
+}
+
+const DEFAULT_MODE: SetMode = "additive";
+
+const MODE_DOCS: Record<SetMode, string> = {
+  additive:
+    "The set manages only the entries it created or adopted; other entries of the library are left alone, " +
+    "and other resources may manage them.",
+  authoritative:
+    "The library must equal the declaration: entries nobody declared are listed at preview under " +
+    "`removeUndeclared` and removed by `up`. The set must be the only resource of its library in the program.",
+};
+
+function setResource(kind: CollectionName) {
+  const mode = { ...ref(TYPE_NAMES.mode), description: "How the set relates to the rest of its library." };
+  const replaced = replacedBy(kind);
+  return {
+    description:
+      `Many entries of Cloudlock's ${title(kind)} IP library as one resource: cheaper for the engine than one ` +
+      "resource per entry once a library holds thousands. Entries are keyed by canonical address; " +
+      "`preview --diff` shows each address added, changed or removed. Existing entries at a declared address " +
+      "are adopted, never duplicated." +
+      (replaced.length ? ` A changed ${and(replaced.map(code))} deletes and recreates that one entry.` : "") +
+      (expires(kind)
+        ? " An entry whose expiry has passed leaves Cloudlock on schedule and is not drift."
+        : ""),
+    inputProperties: {
+      entries: {
+        type: "array",
+        items: ref(TYPE_NAMES.setEntry(kind)),
+        description:
+          "The entries, one per address (the same address twice is refused). Order does not matter: the set " +
+          "compares them by canonical address.",
+      },
+      mode: { ...mode, default: DEFAULT_MODE },
+    },
+    requiredInputs: ["entries"],
+    properties: {
+      mode,
+      count: { type: "integer", description: "How many entries the set manages." },
+      entries: {
+        type: "object",
+        additionalProperties: ref(TYPE_NAMES.managed(kind)),
+        description: "Managed entries by canonical address, each with its Cloudlock id (`pk`).",
+      },
+      removeUndeclared: {
+        type: "object",
+        additionalProperties: { type: "string" },
+        description:
+          "Authoritative sets: entries found in the library that nobody declared, by canonical address " +
+          "(removed by the next `up`).",
+      },
+    },
+    required: ["mode", "count", "entries"],
+  };
+}
+
+function lookupFunction(kind: CollectionName) {
+  return {
+    description:
+      `List the entries of Cloudlock's ${title(kind)} IP library (every page), optionally filtered; e.g. to ` +
+      "find a pk to adopt." +
+      (expires(kind) ? " Expired entries are not listed." : ""),
+    inputs: {
+      properties: {
+        q: {
+          type: "string",
+          description:
+            "Matches a substring of any of name, location, ip_address or categories (server-side).",
+        },
+        name: { type: "string", description: "Matches a substring of the name (server-side)." },
+      },
+    },
+    outputs: {
+      properties: {
+        entries: {
+          type: "array",
+          items: ref(TYPE_NAMES.entryInfo),
+          description: "The entries, in the order Cloudlock lists them.",
+        },
+      },
+      required: ["entries"],
+    },
+  };
+}
+
+/**
+ * Whether every entry a lookup returns has the field: a field of every collection that is required, or whose
+ * omission means empty (the lookups fill in "" or []). A field of some collections only, or one left to the
+ * server, may be absent.
+ */
+const alwaysListed = (f: EntryField): boolean => {
+  const spec: FieldSpec = FIELDS[f];
+  return COLLECTIONS.every((k) => spec.in.includes(k)) && (spec.required || spec.whenOmitted === "empty");
+};
+
+function types() {
+  const out: Record<string, unknown> = {
+    [token(TYPE_NAMES.mode)]: {
+      type: "string",
+      description: "How a set relates to the rest of its library.",
+      enum: SET_MODES.map((m) => ({ name: title(m), value: m, description: MODE_DOCS[m] })),
+    },
+    [token(TYPE_NAMES.entryInfo)]: {
+      type: "object",
+      description: "An entry as the lookup functions return it.",
+      properties: {
+        pk: PK,
+        ...Object.fromEntries(ENTRY_FIELDS.map((f) => [f, fieldProperty(f)])),
+        ...computedProperties(),
+      },
+      required: ["pk", ...ENTRY_FIELDS.filter(alwaysListed), ...Object.keys(COMPUTED)],
+    },
+  };
+  for (const kind of COLLECTIONS) {
+    out[token(TYPE_NAMES.setEntry(kind))] = {
+      type: "object",
+      description: `One declared entry of a ${SET_LABEL[kind]}.`,
+      properties: fieldProperties(kind),
+      required: requiredFields(kind),
+    };
+    out[token(TYPE_NAMES.managed(kind))] = {
+      type: "object",
+      description: `An entry a ${SET_LABEL[kind]} manages, with its Cloudlock id.`,
+      properties: { pk: PK, ...fieldProperties(kind) },
+      required: ["pk", ...requiredFields(kind)],
+    };
+  }
+  return out;
+}
+
+type SettingSpec = {
+  config?: string;
+  env: string;
+  parse: string;
+  default: unknown;
+  doc: string;
+  secret?: boolean;
+};
+
+/**
+ * The provider's configuration: every setting a stack may set (those with a `config` key), by its bare name.
+ * `defaultInfo.environment` makes a generated SDK read the variable in the program and pass the value to an
+ * explicit provider as an input, which the engine keeps in state: the Node.js SDK does so without marking it
+ * secret (pulumi/pulumi#8794, pulumi-azure-native#1309). So a secret setting has none: the provider reads the
+ * variable itself (resolveSettings), and the description says so.
+ */
+function configProperties(): Properties {
+  const out: Properties = {};
+  for (const s of Object.values(SETTINGS) as SettingSpec[]) {
+    if (!s.config) continue;
+    const [namespace, name] = s.config.split(":");
+    if (namespace !== PACKAGE) throw new Error(`setting ${s.config} is not in the ${PACKAGE} namespace`);
+    const type = { text: "string", positive: "number", flag: "boolean" }[s.parse];
+    if (!type) throw new Error(`setting ${s.config}: no schema type for parse "${s.parse}"`);
+    const fallback =
+      `When not set: the environment variable ${code(s.env)}` +
+      (s.secret ? ", read by the provider itself (so the value never lands in state)" : "") +
+      (s.default === undefined ? "" : `; default ${s.default}`) +
+      ".";
+    out[name] = {
+      type,
+      description: `${sentence(s.doc)} ${fallback}`,
+      ...(s.default === undefined ? {} : { default: s.default }),
+      ...(s.secret ? { secret: true } : { defaultInfo: { environment: [s.env] } }),
+    };
+  }
+  return out;
+}
+
+/** The package schema (pure: the same object on every call). */
+export function packageSchema(): object {
+  const config = configProperties();
+  return {
+    name: PACKAGE,
+    displayName: "Cisco Cloudlock",
+    version: VERSION,
+    description: "Manage the entries of Cisco Cloudlock's Trusted and Suspicious IP libraries.",
+    keywords: [
+      "pulumi",
+      PACKAGE,
+      "cisco",
+      "ip-allowlist",
+      "trusted-ip",
+      "suspicious-ip",
+      "kind/native",
+      "category/network",
+    ],
+    license: "Apache-2.0",
+    meta: { supportPack: true },
+    config: { variables: config },
+    provider: {
+      description: `The provider of the ${PACKAGE} package: how it reaches Cloudlock.`,
+      inputProperties: config,
+    },
+    resources: Object.fromEntries(
+      COLLECTIONS.flatMap((kind) => [
+        [resourceToken(kind), entryResource(kind)],
+        [setToken(kind), setResource(kind)],
+      ]),
+    ),
+    functions: Object.fromEntries(COLLECTIONS.map((kind) => [functionToken(kind), lookupFunction(kind)])),
+    types: types(),
+    language: {
+      nodejs: {
+        packageName: NODEJS_PACKAGE,
+        packageDescription:
+          "Pulumi SDK of the native Cisco Cloudlock provider (Trusted and Suspicious IP libraries).",
+        respectSchemaVersion: true,
+      },
+      go: {
+        importBasePath: GO_IMPORT_BASE_PATH,
+        generateResourceContainerTypes: true,
+        respectSchemaVersion: true,
+      },
+    },
+  };
+}
