@@ -312,3 +312,69 @@ test("without PATH: Pulumi.yaml plugins.providers pointing at the installed pack
   expect(r.stdout).toMatch(/\+ 5 to create/);
   expect(r.stdout + r.stderr).not.toContain("from $PATH");
 });
+
+test("moving a TypeScript dynamic-SDK stack to the plugin (README's steps): state delete + import --file, nothing written", async () => {
+  const { emu } = suite;
+  const index = [
+    'import * as cloudlock from "pulumi-cloudlock";',
+    'new cloudlock.TrustedIp("hq", { name: "HQ", ipAddress: "203.0.113.10", categories: ["office"] });',
+    'new cloudlock.TrustedIp("vpn", { name: "VPN", ipAddress: "198.51.100.0/28" });',
+    'new cloudlock.SuspiciousIp("c2", { name: "C2", ipAddress: "192.0.2.66", expiresOn: "2099-01-01T00:00:00Z" });',
+    "",
+  ].join("\n");
+  const dir = projectFolder("examples/offices", "move", { files: { "index.ts": index } });
+  folders.push(dir);
+  const env = { PATH: [path.join(pulumiRoot(), "bin"), bin, process.env.PATH].join(path.delimiter) };
+  const p = await project(dir, "dev", { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN }, env);
+  await p.ok(["up", "--yes"]);
+  const before = [...emu.entries("trusted"), ...emu.entries("suspicious")];
+  expect(before).toHaveLength(3);
+
+  // The program, now for the plugin: the same resource names, in YAML (the steps do not depend on the language).
+  const doc = yaml.load(
+    fs.readFileSync(path.join(__dirname, "../../examples/yaml/Pulumi.yaml"), "utf8"),
+  ) as Doc;
+  doc.name = "cloudlock-offices";
+  doc.resources = {
+    hq: {
+      type: "cloudlock:index:TrustedIp",
+      properties: { name: "HQ", ipAddress: "203.0.113.10", categories: ["office"] },
+    },
+    vpn: { type: "cloudlock:index:TrustedIp", properties: { name: "VPN", ipAddress: "198.51.100.0/28" } },
+    c2: {
+      type: "cloudlock:index:SuspiciousIp",
+      properties: { name: "C2", ipAddress: "192.0.2.66", expiresOn: "2099-01-01T00:00:00Z" },
+    },
+  };
+  doc.outputs = {};
+  // The README's commands, as written there.
+  const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+  const block = readme.match(/# 1\. the import file[\s\S]*?(?=# 3\.)/)![0];
+  emu.clearRequests();
+  await promisify(execFile)(
+    "bash",
+    ["-euo", "pipefail", "-c", block.replace(/\bpulumi\b(?= )/g, "pulumi --non-interactive")],
+    {
+      cwd: dir,
+      env: { ...process.env, ...p.env },
+    },
+  );
+  const move = JSON.parse(fs.readFileSync(path.join(dir, "move.json"), "utf8"));
+  expect(move.resources.map((r: { type: string; name: string }) => `${r.type} ${r.name}`).sort()).toEqual([
+    "cloudlock:index:SuspiciousIp c2",
+    "cloudlock:index:TrustedIp hq",
+    "cloudlock:index:TrustedIp vpn",
+  ]);
+  expect((await stateOf(p)).filter((r) => r.type.includes("cloudlock"))).toEqual([]);
+  writeDoc(p, doc);
+  await p.ok(["import", "--file", "move.json", "--protect=false", "--yes"]);
+  await p.ok(["preview", "--expect-no-changes", "--diff"]);
+  await p.ok(["preview", "--refresh", "--expect-no-changes"]);
+  const m = emu.requests().counters.byMethod;
+  expect([m.POST ?? 0, m.PUT ?? 0, m.DELETE ?? 0]).toEqual([0, 0, 0]);
+  expect([...emu.entries("trusted"), ...emu.entries("suspicious")].map((e) => e.pk).sort()).toEqual(
+    before.map((e) => e.pk).sort(),
+  );
+  await p.ok(["destroy", "--yes"]);
+  expect(emu.entries("trusted")).toHaveLength(0);
+});
