@@ -1,13 +1,13 @@
 /**
- * The provider process's view of one library: reads by pk (a search, pages
- * in order, or one shared listing: see read-plan.ts), and the listing kept
+ * The provider process's view of one library: reads by pk (page 0, a
+ * search, or one shared listing: see read-plan.ts), and the listing kept
  * current with our own writes.
  */
 import { canonicalAddress } from "../address";
 import { PAGE_LIMIT, type IpCollection } from "../client/collection";
 import type { IpEntry } from "../client/types";
 import { Listing, searchTerm } from "./listing";
-import { PagesInOrder } from "./pages";
+import { FirstPage } from "./pages";
 import { nextRead } from "./read-plan";
 
 export class EntryStore {
@@ -18,11 +18,10 @@ export class EntryStore {
   private searches = 0;
   /** Reads not decided yet (see nextRead). */
   private pending = 0;
-  private readonly pages: PagesInOrder;
+  /** Page 0's entries, until a write of ours makes them stale. */
+  private readonly first = new FirstPage();
 
-  constructor(readonly collection: IpCollection) {
-    this.pages = new PagesInOrder(collection);
-  }
+  constructor(readonly collection: IpCollection) {}
 
   /** The whole library as held (one listing per operation, current with our writes). */
   all(): Promise<Listing> {
@@ -34,7 +33,7 @@ export class EntryStore {
     // A busy library still gives a listing (both walks' entries): reads confirm an absence by search, and creates
     // refuse what looks like a duplicate, so an entry that moved mid-walk is never lost or made twice.
     const listing = this.collection.listAll({}, { whenBusy: "union" }).then((list) => new Listing(list));
-    this.pages.drop(); // the listing answers every read from now on
+    this.first.drop(); // the listing answers every read from now on
     const held = { listing };
     this.held = held;
     // A failed listing must not be held.
@@ -56,41 +55,27 @@ export class EntryStore {
 
   /**
    * The entry with this pk, or undefined if it is gone. `address` (the one
-   * last known) allows a search or a page instead of the full listing (see nextRead).
+   * last known) allows page 0 or a search instead of the full listing (see nextRead).
    */
   async byPk(pk: string, address?: string): Promise<IpEntry | undefined> {
     if (address === undefined || this.held) return (await this.all()).byPk.get(pk);
     this.pending++;
     let decided = false;
-    this.pages.wait(pk);
     try {
       const { pages } = await this.planned();
-      for (;;) {
-        if (this.held) return (await this.all()).byPk.get(pk);
-        const seen = this.pages.find(pk);
-        if (seen) return seen;
-        const step = nextRead({
-          pages,
-          searches: this.searches,
-          pending: this.pending,
-          pagesRead: this.pages.read,
-          lastPageHits: this.pages.lastHits,
-        });
-        if (step === "list") return (await this.all()).byPk.get(pk);
-        if (step === "next-page") {
-          await this.pages.next();
-          continue;
-        }
-        // Decided: no longer waiting for a decision, and counted among the searches.
-        this.pending--;
-        decided = true;
-        this.searches++;
-        // Not where it was: changed address or deleted. Only a full listing can tell which.
-        return (await this.search(pk, address)) ?? (await this.all()).byPk.get(pk);
-      }
+      if (this.held) return (await this.all()).byPk.get(pk);
+      const seen = this.first.find(pk);
+      if (seen) return seen;
+      if (nextRead({ pages, searches: this.searches, pending: this.pending }) === "list")
+        return (await this.all()).byPk.get(pk);
+      // Decided: no longer waiting for a decision, and counted among the searches.
+      this.pending--;
+      decided = true;
+      this.searches++;
+      // Not where it was: changed address or deleted. Only a full listing can tell which.
+      return (await this.search(pk, address)) ?? (await this.all()).byPk.get(pk);
     } finally {
       if (!decided) this.pending--;
-      this.pages.done(pk);
     }
   }
 
@@ -111,7 +96,7 @@ export class EntryStore {
     const { pages } = await this.planned();
     if (this.held) return fromListing(wanted);
     const rest = wanted.filter((w) => {
-      const seen = this.pages.peek(w.pk);
+      const seen = this.first.find(w.pk);
       if (seen) out.set(w.pk, seen);
       return !seen;
     });
@@ -171,7 +156,7 @@ export class EntryStore {
   /** Forget the listing (a write whose outcome is unknown). */
   invalidate(): void {
     this.held = undefined;
-    this.pages.drop();
+    this.first.drop();
   }
 
   private async search(pk: string, address: string): Promise<IpEntry | undefined> {
@@ -191,22 +176,23 @@ export class EntryStore {
 
   /** Page 0 of the listing: tells the library's size (and is the whole listing when it holds it all). */
   private async firstPage(): Promise<{ pages: number }> {
-    const stamp = this.pages.stamp();
+    const stamp = this.first.stamp();
     const page = await this.collection.page({ offset: 0 });
     // A short page that holds every entry the total counts is the whole library (a server may cap a page below
     // the limit asked, and say so or not: a short page alone proves nothing).
     const short = page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT);
     const complete = short && page.items.length >= page.total;
     // Not if it was read before a write of ours.
-    if (complete && stamp === this.pages.stamp() && !this.held)
+    if (complete && stamp === this.first.stamp() && !this.held)
       this.held = { listing: Promise.resolve(new Listing(page.items)) };
-    else this.pages.keep(0, page.items, stamp);
-    if (!complete && page.items.length > 0) this.pages.size = page.items.length;
-    return { pages: complete ? 1 : Math.max(2, Math.ceil(page.total / this.pages.size)) };
+    else this.first.keep(page.items, stamp);
+    // Entries per page, as page 0 has them (a server may serve fewer than asked).
+    const size = page.items.length || PAGE_LIMIT;
+    return { pages: complete ? 1 : Math.max(2, Math.ceil(page.total / size)) };
   }
 
   private apply(change: (l: Listing) => void): void {
-    this.pages.drop();
+    this.first.drop();
     const h = this.held;
     if (!h) return;
     h.listing = h.listing.then((l) => {

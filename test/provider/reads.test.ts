@@ -97,30 +97,35 @@ describe("read strategy: search or list, whichever is cheaper", () => {
     expect(searches(emu)).toBeGreaterThanOrEqual(9);
   });
 
-  test("1,000 managed entries in a library of 1,000: one listing, GETs ≤ min(10, 1000) + 2", async () => {
+  test("1,000 managed entries in a library of 1,000: the rule's bound, page 0 + S searches + one listing", async () => {
     const lib = seedLibrary(1000);
     emu.clearRequests();
     await readAll(lib);
-    expect(gets(emu)).toBeLessThanOrEqual(12);
+    // 10 pages: S = 4.5. Page 0 answers the first 100; the reads after it search while searches + undecided reads
+    // ≤ S (⌊S⌋ = 4 searches), then one lists: 11 GETs (the 10 pages and the empty one that ends the listing).
+    expect(searches(emu)).toBe(4);
+    expect(gets(emu)).toBe(1 + 4 + 11);
   });
 
-  test("5,000 of 5,000 read in the listing's order, 8 at a time: pages read ahead, GETs ≤ min(50, 5000) + 2", async () => {
+  test("5,000 of 5,000 read in the listing's order, 8 at a time: the rule's bound, page 0 + S searches + the listing", async () => {
     const lib = seedLibrary(5000);
     emu.clearRequests();
     await readAll(lib);
-    expect(gets(emu)).toBeLessThanOrEqual(52);
-    expect(searches(emu)).toBe(0);
+    // 50 pages: S = 24.5. Page 0 answers the first 100; the reads after it search while searches + undecided
+    // reads ≤ S (⌊S⌋ = 24 searches), then one lists: 51 GETs (the 50 pages and the empty one that ends the listing).
+    expect(searches(emu)).toBe(24);
+    expect(gets(emu)).toBe(1 + 24 + 51);
   });
 
-  test("reading ahead stops at a page that answers nothing: 30 early entries and one late one cost 3 GETs", async () => {
+  test("30 early entries and one late one cost 2 GETs: page 0 answers the 30, one search the late one", async () => {
     const lib = seedLibrary(5000);
     emu.clearRequests();
     await readAll([...lib.slice(0, 30), lib[4999]]);
-    // Page 0 answers the 30; page 1 is read ahead for the last one and answers nothing; one search finds it.
-    expect(gets(emu)).toBeLessThanOrEqual(3);
+    expect(gets(emu)).toBe(2);
+    expect(searches(emu)).toBe(1);
   });
 
-  test("a page read ahead is not trusted after our own write", async () => {
+  test("page 0 is not trusted after our own write", async () => {
     const lib = seedLibrary(300);
     await rt.read("trusted", lib[0].pk, { name: lib[0].name, ipAddress: lib[0].ip_address });
     await rt.read("trusted", lib[1].pk, { name: lib[1].name, ipAddress: lib[1].ip_address });
