@@ -105,8 +105,8 @@ export class IpCollection {
   /**
    * Every entry matching the query, page by page (limit 100, explicit
    * offsets), yielded once the listing is proven complete:
-   *  - a walk reads pages until a short one (fewer items than the page's
-   *    limit), whatever `total` says, and de-duplicates by pk;
+   *  - a walk reads pages until an empty one, or a short one (fewer items
+   *    than the page's limit) once it holds `total` entries, and de-duplicates by pk;
    *  - it is complete when `total` stayed put, no pk came twice, and the count
    *    matches `total`; a count above `total` is also taken when two walks in a
    *    row saw exactly the same pks (a server that under-counts);
@@ -148,13 +148,10 @@ export class IpCollection {
           stalled = true;
           break;
         }
-        // A short page ends the walk; when confirming, only an empty one (a page may be cut short of its limit).
-        if (
-          opts.confirm
-            ? page.items.length === 0
-            : page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT)
-        )
-          break;
+        // A short page ends the walk once it holds what `total` counts (a server may cap pages below the limit
+        // it reports); an empty page always does; when confirming, only an empty one.
+        const short = page.items.length < Math.min(page.limit || PAGE_LIMIT, PAGE_LIMIT);
+        if (page.items.length === 0 || (!opts.confirm && short && seen.size >= page.total)) break;
       }
       const stable = previous !== undefined && sameKeys(new Set(previous.keys()), new Set(seen.keys()));
       // Confirmed: a second walk saw the same pks (a walk alone cannot see an entry that slid onto a page read).

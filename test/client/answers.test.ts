@@ -193,6 +193,21 @@ describe("listings a hostile review found accepted (#14)", () => {
     expect(isIncompleteListingError(err)).toBe(true);
   });
 
+  test("a server that caps pages below the limit it reports: the walk goes on while fewer than the total are read", async () => {
+    const made = seed(250);
+    let gets = 0;
+    const list = await through(
+      {
+        url: (u) => (gets++, u.replace("limit=100", "limit=30")),
+        body: (b, m) => (m === "GET" ? b.replace(/"limit":\s*30/, '"limit":100') : b),
+      },
+      (c) => c.trusted.listAll(),
+    );
+    expect((list as { pk: string }[]).map((e) => e.pk).sort()).toEqual(made.map((e) => e.pk).sort());
+    // 9 pages of 30 (the last short at 10 ends it, the count being the total), once: the total never moved.
+    expect(gets).toBe(9);
+  });
+
   test("confirm: an entry another writer's delete slid onto a page already read is still listed", async () => {
     const made = seed(150);
     let once = false;

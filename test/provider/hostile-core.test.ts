@@ -72,14 +72,10 @@ test("a short page 0 whose total counts more is not the whole library (a server 
   });
   try {
     const store = runtimeFor(emu, { apiUrl: `${proxy.url}/api/v2` }).cache("trusted");
-    // Page 0 holds 30 of 300 (10 pages of 30: S = 4.5). Four reads past it search, and each finds its entry; had
-    // page 0 been held as the library, they would say "gone". (Reads past S take the listing, which a walk cannot
-    // read from such a server: it ends at the first short page. Before, reads ahead by page 0's size hid that.)
-    const past = [lib[30], lib[100], lib[200], lib[299]];
-    emu.clearRequests();
-    const found = await Promise.all(past.map((e) => store.byPk(e.pk, e.ip_address)));
-    expect(found.map((e) => e?.pk)).toEqual(past.map((e) => e.pk));
-    expect(gets()).toBe(1 + 4);
+    // Page 0 holds 30 of 300 (the server caps pages at 30 and says limit 100): held as the library, the other
+    // reads would say "gone"; the listing walks on past short pages while fewer than the total are read.
+    const found = await Promise.all(lib.map((e) => store.byPk(e.pk, e.ip_address)));
+    expect(found.filter((e) => e === undefined)).toHaveLength(0);
   } finally {
     await proxy.close();
   }
