@@ -130,7 +130,8 @@ export interface Sources {
   notes?: Partial<Record<keyof Settings, string>>;
 }
 
-const CONNECTION = ["apiUrl", "apiToken"] as const;
+/** The settings that make the connection: a provider takes both from one place (see the plugin's checkConfig). */
+export const CONNECTION = ["apiUrl", "apiToken"] as const;
 const LABELS: Record<(typeof CONNECTION)[number], string> = { apiUrl: "API URL", apiToken: "API token" };
 
 /** Why the connection cannot be made (naming every way `from` offers to set what is missing), or undefined. */

@@ -25,7 +25,7 @@ import {
   fieldsOf,
   updatableOf,
 } from "../model";
-import { SETTINGS } from "../settings";
+import { CONNECTION, SETTINGS } from "../settings";
 import { VERSION } from "../version";
 
 /** The package's name (model.ts): the `cloudlock` of `cloudlock:index:TrustedIp` and `pulumi-resource-cloudlock`. */
@@ -283,27 +283,30 @@ type SettingSpec = {
  * The provider's configuration: every setting a stack may set (those with a `config` key), by its bare name.
  * `defaultInfo.environment` makes a generated SDK read the variable in the program and pass the value to an
  * explicit provider as an input, which the engine keeps in state: the Node.js SDK does so without marking it
- * secret (pulumi/pulumi#8794, pulumi-azure-native#1309). So a secret setting has none: the provider reads the
- * variable itself (resolveSettings), and the description says so.
+ * secret (pulumi/pulumi#8794, pulumi-azure-native#1309). So the connection's settings (URL and token) have none:
+ * the provider reads those variables itself (resolveSettings), and the description says so. That also keeps a
+ * provider of its own from getting the environment's URL without its token (the plugin refuses half a connection).
  */
 function configProperties(): Properties {
   const out: Properties = {};
-  for (const s of Object.values(SETTINGS) as SettingSpec[]) {
+  for (const [key, s] of Object.entries(SETTINGS) as [keyof typeof SETTINGS, SettingSpec][]) {
     if (!s.config) continue;
+    const byProvider = (CONNECTION as readonly string[]).includes(key);
     const [namespace, name] = s.config.split(":");
     if (namespace !== PACKAGE) throw new Error(`setting ${s.config} is not in the ${PACKAGE} namespace`);
     const type = { text: "string", positive: "number", flag: "boolean" }[s.parse];
     if (!type) throw new Error(`setting ${s.config}: no schema type for parse "${s.parse}"`);
     const fallback =
       `When not set: the environment variable ${code(s.env)}` +
-      (s.secret ? ", read by the provider itself (so the value never lands in state)" : "") +
+      (byProvider ? ", read by the provider itself (so the value never lands in state)" : "") +
       (s.default === undefined ? "" : `; default ${s.default}`) +
       ".";
     out[name] = {
       type,
       description: `${sentence(s.doc)} ${fallback}`,
       ...(s.default === undefined ? {} : { default: s.default }),
-      ...(s.secret ? { secret: true } : { defaultInfo: { environment: [s.env] } }),
+      ...(s.secret ? { secret: true } : {}),
+      ...(byProvider ? {} : { defaultInfo: { environment: [s.env] } }),
     };
   }
   return out;

@@ -133,11 +133,13 @@ describe("config", () => {
     expect(schema.provider.inputProperties).toEqual(schema.config.variables);
   });
 
-  test("apiToken is secret, and no SDK reads it from the environment into state (defaultInfo)", () => {
+  test("apiToken is secret; no SDK reads the connection (URL, token) from the environment into a provider's inputs", () => {
     for (const props of [schema.config.variables, schema.provider.inputProperties]) {
       expect(props.apiToken.secret).toBe(true);
-      expect(props.apiToken.defaultInfo).toBeUndefined();
-      for (const name of ["apiUrl", "timeoutSeconds", "maxRequestsPerSecond"]) {
+      // The provider reads both variables itself: a token never lands in state, and a provider of its own never
+      // gets the environment's URL without its token (which the plugin would refuse as half a connection).
+      for (const name of ["apiUrl", "apiToken"]) expect(props[name].defaultInfo).toBeUndefined();
+      for (const name of ["timeoutSeconds", "maxRequestsPerSecond"]) {
         expect(props[name].secret).toBeUndefined();
         const s = SETTINGS[name as keyof typeof SETTINGS];
         expect(props[name].defaultInfo).toEqual({ environment: [s.env] });
