@@ -14,7 +14,15 @@ import * as yaml from "js-yaml";
 import type { Emulator } from "../../emulator";
 import { pulumiRoot } from "../../scripts/lib/engine";
 import { TOKEN, addresses, startEmulator } from "../helpers/emulator";
-import { type Project, TARBALL, installed, project, projectFolder, removeProject } from "../helpers/project";
+import {
+  PULUMI_SDK_VERSION,
+  type Project,
+  TARBALL,
+  installed,
+  project,
+  projectFolder,
+  removeProject,
+} from "../helpers/project";
 import { engineSuite } from "./helpers";
 
 const suite = engineSuite("plugin");
@@ -377,4 +385,90 @@ test("moving a TypeScript dynamic-SDK stack to the plugin (README's steps): stat
   );
   await p.ok(["destroy", "--yes"]);
   expect(emu.entries("trusted")).toHaveLength(0);
+});
+
+/** The Node.js SDK `pulumi package gen-sdk` makes from the schema, compiled into `<dir>/sdks/cloudlock`. */
+async function generatedSdk(dir: string): Promise<void> {
+  const run = promisify(execFile);
+  const out = path.join(path.dirname(dir), "gen");
+  const home = path.join(path.dirname(dir), "gen-home");
+  fs.mkdirSync(home, { recursive: true });
+  const env = {
+    ...process.env,
+    PULUMI_HOME: home,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PATH: `${path.join(pulumiRoot(), "bin")}${path.delimiter}${process.env.PATH}`,
+  };
+  const schema = path.join(__dirname, "../../provider/plugin/schema.json");
+  await run(
+    path.join(pulumiRoot(), "bin", "pulumi"),
+    ["package", "gen-sdk", schema, "--language", "nodejs", "--out", out],
+    { env },
+  );
+  const src = path.join(out, "nodejs");
+  const target = path.join(dir, "sdks", "cloudlock");
+  fs.symlinkSync(path.join(__dirname, "../../node_modules"), path.join(src, "node_modules"), "dir");
+  const tsc = path.join(__dirname, "../../node_modules/typescript/bin/tsc");
+  await run(process.execPath, [tsc, "-p", src, "--outDir", target]);
+  fs.copyFileSync(path.join(src, "package.json"), path.join(target, "package.json"));
+}
+
+test("a TypeScript program on the generated SDK: up (two tenants, a set, a lookup), no-op, drift, reconcile, update, destroy", async () => {
+  const { emu } = suite;
+  const other = await startEmulator({ tokens: ["tenant-b-token-ts"] });
+  try {
+    const index = [
+      'import * as pulumi from "@pulumi/pulumi";',
+      'import * as cloudlock from "./sdks/cloudlock";',
+      "const cfg = new pulumi.Config();",
+      'const hq = new cloudlock.TrustedIp("hq", { name: "HQ", ipAddress: "203.0.113.10", description: cfg.get("hqDescription") ?? "Head office" });',
+      'const feed = new cloudlock.SuspiciousIpSet("feed", { entries: [{ name: "C2", ipAddress: "192.0.2.66", expiresOn: "2099-01-01T00:00:00Z" }] });',
+      'const b = new cloudlock.Provider("b", { apiUrl: cfg.require("bUrl"), apiToken: cfg.requireSecret("bToken") });',
+      'new cloudlock.TrustedIp("hqB", { name: "HQ B", ipAddress: "203.0.113.11" }, { provider: b });',
+      "export const hqId = hq.id;",
+      "export const count = feed.count;",
+      // After hq exists: a lookup runs when the program does, not after the resources it declares.
+      "export const listed = hq.id.apply(() => cloudlock.getTrustedIps({})).apply((r) => r.entries.length);",
+      "",
+    ].join("\n");
+    const dir = projectFolder("examples/offices", "ts-sdk", {
+      files: { "index.ts": index },
+      deps: { "@pulumi/pulumi": PULUMI_SDK_VERSION },
+    });
+    folders.push(dir);
+    await generatedSdk(dir);
+    const env = { PATH: [path.join(pulumiRoot(), "bin"), bin, process.env.PATH].join(path.delimiter) };
+    const p = await project(dir, "dev", { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN }, env);
+    await p.ok(["config", "set", "bUrl", other.apiUrl]);
+    await p.ok(["config", "set", "--secret", "bToken", "tenant-b-token-ts"]);
+
+    await p.ok(["up", "--yes"]);
+    expect(emu.entries("trusted").map((e) => e.name)).toEqual(["HQ"]);
+    expect(emu.entries("suspicious").map((e) => e.name)).toEqual(["C2"]);
+    expect(other.entries("trusted").map((e) => e.name)).toEqual(["HQ B"]);
+    const outputs = JSON.parse((await p.ok(["stack", "output", "--json"])).stdout);
+    expect(outputs).toEqual({ hqId: emu.entries("trusted")[0].pk, count: 1, listed: 1 });
+    await p.ok(["preview", "--expect-no-changes"]);
+
+    emu.edit("trusted", emu.entries("trusted")[0].pk, { description: "by hand" });
+    const drift = await p.run(["preview", "--refresh", "--expect-no-changes", "--diff"]);
+    expect(drift.code).not.toBe(0);
+    expect(drift.stdout).toMatch(/description: "by hand" => "Head office"/);
+    await p.ok(["up", "--refresh", "--yes"]);
+    expect(emu.entries("trusted")[0].description).toBe("Head office");
+
+    await p.ok(["config", "set", "hqDescription", "Paris"]);
+    await p.ok(["up", "--yes"]);
+    expect(emu.entries("trusted")[0]).toMatchObject({ pk: outputs.hqId, description: "Paris" });
+    const state = (await p.ok(["stack", "export"])).stdout;
+    expect(state).not.toContain("tenant-b-token-ts");
+    expect(state).not.toContain(TOKEN);
+
+    await p.ok(["destroy", "--yes"]);
+    expect([...emu.entries("trusted"), ...emu.entries("suspicious"), ...other.entries("trusted")]).toEqual(
+      [],
+    );
+  } finally {
+    await other.close();
+  }
 });
