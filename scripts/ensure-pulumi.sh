@@ -76,11 +76,10 @@ ensure_cli() {
   return 1
 }
 
-ensure_language_host() {
-  local name=pulumi-language-nodejs
-  if [ -x "$BIN/$name" ] && [ ! -L "$BIN/$name" ]; then return 0; fi
-  # Beside the CLI we use (the official install ships it there), or on PATH.
-  local beside found
+# Links a language host found beside the CLI we use (the official install ships it there) or on PATH, or keeps
+# the link made earlier; fails when there is none.
+link_existing() {
+  local name=$1 beside found
   beside="$(dirname "$(readlink -f "$BIN/pulumi")")/$name"
   found="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vx "$BIN" | paste -sd:)" command -v "$name" || true)"
   for cand in "$beside" "$found"; do
@@ -89,7 +88,13 @@ ensure_language_host() {
       return 0
     fi
   done
-  if [ -L "$BIN/$name" ] && [ -x "$BIN/$name" ]; then return 0; fi
+  [ -L "$BIN/$name" ] && [ -x "$BIN/$name" ]
+}
+
+ensure_language_host() {
+  local name=pulumi-language-nodejs
+  if [ -x "$BIN/$name" ] && [ ! -L "$BIN/$name" ]; then return 0; fi
+  if link_existing "$name"; then return 0; fi
   rm -f "$BIN/$name"
   local src="${PULUMI_LANGUAGE_NODEJS_SRC:-$ROOT/../shared/tools/pulumi-language-nodejs}"
   if command -v go >/dev/null 2>&1 && [ -f "$src/build.sh" ]; then
@@ -110,17 +115,7 @@ ensure_yaml_host() {
   if [ -x "$BIN/$name" ] && [ ! -L "$BIN/$name" ] && { [ ! -e "$stamp" ] || [ "$(cat "$stamp")" = "$YAML_VERSION" ]; }; then
     return 0
   fi
-  # Beside the CLI we use (the official install ships it there), or on PATH.
-  local beside found
-  beside="$(dirname "$(readlink -f "$BIN/pulumi")")/$name"
-  found="$(PATH="$(echo "$PATH" | tr ':' '\n' | grep -vx "$BIN" | paste -sd:)" command -v "$name" || true)"
-  for cand in "$beside" "$found"; do
-    if [ -n "$cand" ] && [ -x "$cand" ] && [ "$(readlink -f "$cand")" != "$(readlink -f "$BIN/$name" 2>/dev/null)" ]; then
-      ln -sf "$(readlink -f "$cand")" "$BIN/$name"
-      return 0
-    fi
-  done
-  if [ -L "$BIN/$name" ] && [ -x "$BIN/$name" ]; then return 0; fi
+  if link_existing "$name"; then return 0; fi
   rm -f "$BIN/$name" "$stamp"
   # Built from Go modules through the wrapper module (go.sum pins every module).
   if command -v go >/dev/null 2>&1; then
