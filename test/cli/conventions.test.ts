@@ -84,7 +84,7 @@ test("--flag=value is the same as --flag value", async () => {
   const spaced = await run(["import", "--collection", "all", "--format", "xml"]);
   const inline = await run(["import", "--collection=all", "--format=xml"]);
   expect(inline).toEqual(spaced);
-  expect(inline.stderr).toContain('--format must be one of ts, yaml, json, got "xml"');
+  expect(inline.stderr).toContain('--format must be one of ts, yaml, json, pulumi, got "xml"');
 });
 
 test("no connection settings: the hint names --api-url and the environment variables, not stack config", async () => {
