@@ -40,6 +40,8 @@ export class Connection {
   private deleters = new Map<CollectionName, DeleteQueue>();
   /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
   private refusedWrites = new Map<CollectionName, Refusal>();
+  /** Per library, the entries a resource of this run created, updated or adopted (see claim). */
+  private claims = new Map<CollectionName, Set<string>>();
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
   /** Diagnostics in the engine's output (when this process is Pulumi's provider host or a plugin). */
@@ -100,6 +102,19 @@ export class Connection {
     this.deleters.clear();
     this.refusedWrites.clear();
     this.firstWrite.clear();
+    this.claims.clear();
+  }
+
+  /**
+   * Entries a resource holds after this run's create or update (made, kept or adopted). The engine deletes
+   * removed resources after it has created and updated the rest, so when a resource takes over another's entry
+   * (per-entry resources into a set, a rename with adoptId, an entry moved between sets) the old owner's delete
+   * would remove what the new one holds: no DELETE of this run ever sends a claimed id.
+   */
+  claim(kind: CollectionName, pks: Iterable<string>): void {
+    let c = this.claims.get(kind);
+    if (!c) this.claims.set(kind, (c = new Set()));
+    for (const pk of pks) c.add(pk);
   }
 
   /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */
@@ -139,9 +154,19 @@ export class Connection {
 
   /** A delete queue of its own (a set's deletes are handed over together, apart from per-entry ones). */
   deleteQueue(kind: CollectionName): DeleteQueue {
-    return new DeleteQueue((ids) =>
-      this.write(kind, "delete", () => this.client.collection(kind).delete(ids)),
-    );
+    return new DeleteQueue(async (ids) => {
+      const claimed = this.claims.get(kind);
+      const kept = ids.filter((id) => claimed?.has(id));
+      if (kept.length)
+        void this.engine.log(
+          "info",
+          `${LABEL[kind]}: kept ${kept.join(", ")} in Cloudlock: another resource of this stack holds ` +
+            `${kept.length === 1 ? "it" : "them"} now, so the resource that held ${kept.length === 1 ? "it" : "them"} ` +
+            `before lets go without deleting.`,
+        );
+      const go = ids.filter((id) => !claimed?.has(id));
+      if (go.length) await this.write(kind, "delete", () => this.client.collection(kind).delete(go));
+    });
   }
 
   /** Now, by the server's clock once an answer has told it (expiry is the server's to judge). */

@@ -133,7 +133,10 @@ export class Creates {
     const live = (await this.conn.store(kind).byAddress(inputs.ipAddress)).filter(
       (e) => !hasExpired(e.expires_on, now),
     );
-    return pickExisting(kind, inputs, live, adoptIdentical);
+    const taken = pickExisting(kind, inputs, live, adoptIdentical);
+    // Taken over from whoever held it: their delete in this run must not remove it (Connection.claim).
+    if (taken) this.conn.claim(kind, [taken.pk]);
+    return taken;
   }
 
   /**
@@ -169,6 +172,7 @@ export class Creates {
       return { made, others: live.filter((e) => e.pk !== made.pk) };
     }
     const same = pickExisting(kind, inputs, live, adoptIdentical);
+    if (same) this.conn.claim(kind, [same.pk]);
     return same && { made: same, others: live.filter((e) => e.pk !== same.pk), adopted: true };
   }
 
@@ -210,7 +214,9 @@ function identicalError(kind: CollectionName, inputs: EntryInputs, same: IpEntry
       `the ${kind} library (entry ${same.pk}, created ${same.created_on ?? "at an unknown time"}). Pulumi does not take ` +
       `it over silently: another stack may manage it. If a run of this stack was interrupted after Cloudlock made it ` +
       `(a crash or a cancelled \`pulumi up\`), run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it; to ` +
-      `manage an existing entry on purpose, set adoptId: "${same.pk}" on this resource.`,
+      `manage an existing entry on purpose, set adoptId: "${same.pk}" on this resource. If this stack renamed or ` +
+      `replaced the resource that holds it, give the new one an alias of the old name instead (Pulumi's \`aliases\` ` +
+      `option): the entry then stays as it is.`,
   );
 }
 

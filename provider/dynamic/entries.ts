@@ -150,6 +150,8 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
           `Check the id (cloudlock-pulumi import lists them), or remove adoptId to create a new entry.`,
       );
     }
+    // Taken over from whoever held it: their delete in this run must not remove it (Connection.claim).
+    this.conn.claim(kind, [entry.pk]);
     const current = entryFields(entry);
     const fixed = fieldsOf(kind).filter(
       (f) => !UPDATABLE[kind].includes(f) && !sameValue(f, current[f], inputs[f]),

@@ -12,7 +12,7 @@ import { aloneAt } from "./address-check";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { SET_LABEL as LABEL } from "../model";
-import { type EngineLog, initFailure } from "../pulumi-internals";
+import { initFailure } from "../pulumi-internals";
 import { entryFields, patchFor } from "./schema";
 import { managedFrom, planSet } from "./set-plan";
 import {
@@ -60,7 +60,7 @@ export class SetReconcile {
       listing,
       now,
     );
-    for (const a of adoptions) adopted(this.conn.engine, LABEL[kind], a.address, a.live);
+    for (const a of adoptions) adopted(this.conn, kind, a.address, a.live);
     const failures: string[] = [];
     const fail = (key: string, e: unknown): void => {
       failures.push(`${key}: ${(e as Error).message ?? e}`);
@@ -158,19 +158,22 @@ export class SetReconcile {
       deferCheck: (e, ownKnown) => {
         posted = true;
         // The POST's answer was lost: the identical entry found is taken as the one it made; it may not be.
-        if (!ownKnown) adopted(this.conn.engine, LABEL[kind], entry.ipAddress, e);
+        if (!ownKnown) adopted(this.conn, kind, entry.ipAddress, e);
         made.push({ key, entry: e, sent: entry.ipAddress, name: entry.name, ownKnown });
       },
     });
     // Found at the address after all (another writer made it since the listing): adopted, and said so.
-    if (!posted) adopted(this.conn.engine, LABEL[kind], entry.ipAddress, live);
+    if (!posted) adopted(this.conn, kind, entry.ipAddress, live);
     current[key] = managedFrom(kind, live, entry, {}, true);
   }
 }
 
 /** Say that a set adopts an entry it did not make: another stack or resource may manage it too. */
-function adopted(engine: EngineLog, label: string, address: string, live: IpEntry): void {
-  void engine.log(
+function adopted(conn: Connection, kind: CollectionName, address: string, live: IpEntry): void {
+  // Taken over from whoever held it: their delete in this run must not remove it (Connection.claim).
+  conn.claim(kind, [live.pk]);
+  const label = LABEL[kind];
+  void conn.engine.log(
     "warning",
     `${label}: the entry at ${address} already exists (entry ${live.pk}, "${live.name}"), so this set ` +
       `adopts it instead of making a duplicate. If another stack or resource manages it, both now do: remove it ` +

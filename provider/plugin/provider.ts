@@ -6,6 +6,7 @@
  */
 import type { CollectionName } from "../client/types";
 import { ConfigError } from "../client/errors";
+import { resolveConnection } from "../client/config";
 import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL, entryInfo } from "../model";
 import { type ConfigSource, SETTINGS, resolveSettings } from "../settings";
 import { UNKNOWN } from "../pulumi-internals";
@@ -36,8 +37,13 @@ export function typeOf(urn: string, type?: string): string {
   return qualified.split("$").pop() ?? "";
 }
 
-/** A default provider (`pulumi:providers:cloudlock::default…`) may take its connection from the environment. */
-const isDefaultProvider = (urn: string) => (urn.split("::")[3] ?? "default").startsWith("default");
+/**
+ * A default provider (`pulumi:providers:cloudlock::default` or `default_0_1_0`, the engine's names) may take its
+ * connection from the environment; a provider a program names itself (even `default-b`) may not.
+ */
+const isDefaultProvider = (urn: string) => /^default(_\d+_\d+_\d+.*)?$/.test(urn.split("::")[3] ?? "default");
+
+const known = (v: unknown) => v !== undefined && v !== null && v !== "" && v !== UNKNOWN;
 
 /** Provider arguments as the settings' config source: numbers and flags as text, unknown values as unset. */
 function argumentSource(args: Props): ConfigSource {
@@ -73,6 +79,14 @@ export class CloudlockProvider {
         failures.push({ property: name, reason: (e as Error).message.replace(key, name) });
       }
     }
+    // The URL's form is checked before any call (plain http only to this machine: the token never crosses in clear).
+    if (known(news.apiUrl) && !failures.some((f) => f.property === "apiUrl")) {
+      try {
+        resolveConnection({ apiUrl: String(news.apiUrl), apiToken: "-" }, {});
+      } catch (e) {
+        failures.push({ property: "apiUrl", reason: (e as Error).message });
+      }
+    }
     // A provider of its own must not send the environment's token (another tenant's) to its URL.
     const given = (n: string) => news[n] !== undefined && news[n] !== null && news[n] !== "";
     if (!isDefaultProvider(urn) && given("apiUrl") !== given("apiToken")) {
@@ -88,9 +102,18 @@ export class CloudlockProvider {
     return failures;
   }
 
-  /** Which provider arguments changed (a change reconfigures; it never replaces the provider's resources). */
-  diffConfig(olds: Props, news: Props): string[] {
-    return ARGUMENTS.map((a) => a.name).filter((n) => JSON.stringify(olds[n]) !== JSON.stringify(news[n]));
+  /**
+   * Which provider arguments changed, and which of them replace the provider: another `apiUrl` is another
+   * tenant, so every resource of the provider is made there and deleted from the old one (shown as replacements
+   * at preview), never left behind in a tenant the stack no longer reads. A new token or pace only reconfigures.
+   */
+  diffConfig(olds: Props, news: Props): { changed: string[]; replaces: string[] } {
+    const changed = ARGUMENTS.map((a) => a.name).filter(
+      (n) => JSON.stringify(olds[n]) !== JSON.stringify(news[n]),
+    );
+    const url = (v: unknown) => String(v).trim().replace(/\/+$/, "");
+    const moved = known(olds.apiUrl) && known(news.apiUrl) && url(olds.apiUrl) !== url(news.apiUrl);
+    return { changed, replaces: moved ? ["apiUrl"] : [] };
   }
 
   configure(args: Props): void {
@@ -126,6 +149,12 @@ export class CloudlockProvider {
 
   async read(urn: string, type: string | undefined, id: string, props: Props) {
     const t = this.target(urn, type);
+    if (t.set && Object.keys(props).length === 0)
+      throw new ConfigError(
+        `${SET_LABEL[t.kind]} cannot be imported: a set is not one Cloudlock object. Declare it with the entries ` +
+          `you want, and \`pulumi up\` adopts the existing ones at those addresses (or import its entries one by ` +
+          `one as ${LABEL[t.kind]}).`,
+      );
     return t.set ? this.runtime.sets.read(t.kind, id, props) : this.runtime.entries(t.kind).read(id, props);
   }
 
@@ -145,9 +174,12 @@ export class CloudlockProvider {
   async invoke(token: string, args: Props): Promise<{ outputs?: Props; failures: CheckFailure[] }> {
     const kind = FUNCTIONS.get(token);
     if (!kind) throw new ConfigError(`${PACKAGE} has no function ${token}`);
-    const failures = (["q", "name"] as const)
-      .filter((k) => args[k] !== undefined && args[k] !== null && typeof args[k] !== "string")
-      .map((property) => ({ property, reason: `${property} must be a string` }));
+    const failures: CheckFailure[] = Object.keys(args)
+      .filter((k) => k !== "q" && k !== "name")
+      .map((property) => ({ property, reason: `${token} takes q and name only; got ${property}` }));
+    for (const k of ["q", "name"])
+      if (args[k] !== undefined && args[k] !== null && typeof args[k] !== "string")
+        failures.push({ property: k, reason: `${k} must be a string` });
     if (failures.length) return { failures };
     const q = args.q as string | undefined;
     const name = args.name as string | undefined;

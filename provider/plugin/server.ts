@@ -74,8 +74,8 @@ export function providerService(provider: CloudlockProvider) {
       return resp;
     }),
     diffConfig: unary((req) => {
-      const changed = provider.diffConfig(fromStruct(req.getOlds()), fromStruct(req.getNews()));
-      const resp = diffResponse(p, { changes: changed.length > 0 });
+      const { changed, replaces } = provider.diffConfig(fromStruct(req.getOlds()), fromStruct(req.getNews()));
+      const resp = diffResponse(p, { changes: changed.length > 0, replaces });
       resp.setDiffsList(changed);
       return resp;
     }),

@@ -140,3 +140,79 @@ test("a bad environment value fails the calls that need it, not the provider's l
   rt.configure({ get: (k) => (k === "cloudlock:timeoutSeconds" ? "30" : undefined) });
   expect((await rt.read("trusted", "abcdefghij", { name: "x", ipAddress: "10.1.1.1" })).id).toBe("");
 });
+
+describe("an entry another resource of the same run took over is not deleted by its old owner (plugin review)", () => {
+  const deletes = () => logged(emu, { method: "DELETE" }).length;
+
+  test("per-entry resources folded into a set: the set adopts them, the old resources' deletes send nothing", async () => {
+    // Run 1: two per-entry resources.
+    const first = runtimeFor(emu);
+    const a = await first.create("trusted", { name: "Paris", ipAddress: "203.0.113.1" });
+    const b = await first.create("trusted", { name: "Berlin", ipAddress: "203.0.113.2" });
+    // Run 2 (a process of its own): the set is created first, then the engine deletes the removed resources.
+    const rt = runtimeFor(emu);
+    const entries = [
+      { name: "Paris", ipAddress: "203.0.113.1" },
+      { name: "Berlin", ipAddress: "203.0.113.2" },
+    ];
+    const { inputs } = await rt.sets.check("trusted", {}, { entries });
+    const set = await rt.sets.create("trusted", inputs);
+    expect(
+      Object.values(set.outs.entries)
+        .map((e) => e.pk)
+        .sort(),
+    ).toEqual([a.id, b.id].sort());
+    emu.clearRequests();
+    await Promise.all([rt.delete("trusted", a.id), rt.delete("trusted", b.id)]);
+    expect(deletes()).toBe(0);
+    expect(
+      emu
+        .entries("trusted")
+        .map((e) => e.pk)
+        .sort(),
+    ).toEqual([a.id, b.id].sort());
+  });
+
+  test("a rename that adopts by id: the new resource holds the entry, the old one's delete sends nothing", async () => {
+    const made = await runtimeFor(emu).create("trusted", { name: "HQ", ipAddress: "203.0.113.9" });
+    const rt = runtimeFor(emu);
+    await rt.create("trusted", { name: "HQ", ipAddress: "203.0.113.9", adoptId: made.id });
+    emu.clearRequests();
+    await rt.delete("trusted", made.id);
+    expect(deletes()).toBe(0);
+    expect(emu.entries("trusted")).toHaveLength(1);
+  });
+
+  test("an entry moved from one set to another: the set that lets it go does not delete it", async () => {
+    const rt1 = runtimeFor(emu);
+    const both = [
+      { name: "Paris", ipAddress: "203.0.113.1" },
+      { name: "Berlin", ipAddress: "203.0.113.2" },
+    ];
+    const offices = await rt1.sets.create(
+      "trusted",
+      (await rt1.sets.check("trusted", {}, { entries: both })).inputs,
+    );
+    const rt = runtimeFor(emu);
+    // vendors takes Berlin first, then offices drops it.
+    const vendors = (await rt.sets.check("trusted", {}, { entries: [both[1]] })).inputs;
+    await rt.sets.create("trusted", vendors);
+    const fewer = (await rt.sets.check("trusted", offices.outs, { entries: [both[0]] })).inputs;
+    emu.clearRequests();
+    await rt.sets.update("trusted", offices.id, offices.outs, fewer);
+    expect(deletes()).toBe(0);
+    expect(
+      emu
+        .entries("trusted")
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(["Berlin", "Paris"]);
+  });
+
+  test("a plain delete still deletes (nothing of this run holds the entry)", async () => {
+    const made = await runtimeFor(emu).create("trusted", { name: "Gone", ipAddress: "203.0.113.50" });
+    const rt = runtimeFor(emu);
+    await rt.delete("trusted", made.id);
+    expect(emu.entries("trusted")).toHaveLength(0);
+  });
+});

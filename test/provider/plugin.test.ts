@@ -127,6 +127,54 @@ describe("the service", () => {
     expect((await call("checkConfig", bad)).getFailuresList()).toEqual([]);
   });
 
+  test("a provider named default-… by the program is still a provider of its own; a plain-http URL elsewhere is refused", async () => {
+    const req = new p.provider.CheckRequest();
+    req.setUrn("urn:pulumi:dev::proj::pulumi:providers:cloudlock::default-tenant-b");
+    req.setNews(toStruct({ apiUrl: emu.apiUrl }));
+    const names = async () =>
+      (await call("checkConfig", req)).getFailuresList().map((f: any) => [f.getProperty(), f.getReason()]);
+    expect(await names()).toEqual([["apiToken", expect.stringContaining("sets apiUrl but not apiToken")]]);
+    req.setUrn("urn:pulumi:dev::proj::pulumi:providers:cloudlock::default");
+    req.setNews(toStruct({ apiUrl: "http://10.1.2.3/api/v2" }));
+    expect(await names()).toEqual([["apiUrl", expect.stringMatching(/http/)]]);
+  });
+
+  test("DiffConfig: another apiUrl replaces the provider (another tenant); a new token only reconfigures", async () => {
+    const diff = (olds: object, news: object) => {
+      const req = new p.provider.DiffRequest();
+      req.setOlds(toStruct(olds));
+      req.setNews(toStruct(news));
+      return call("diffConfig", req);
+    };
+    const moved = await diff(
+      { apiUrl: "https://a/api/v2", apiToken: "x" },
+      { apiUrl: "https://b/api/v2", apiToken: "x" },
+    );
+    expect([moved.getChanges(), moved.getReplacesList()]).toEqual([
+      p.provider.DiffResponse.DiffChanges.DIFF_SOME,
+      ["apiUrl"],
+    ]);
+    const rotated = await diff(
+      { apiUrl: "https://a/api/v2", apiToken: "x" },
+      { apiUrl: "https://a/api/v2/", apiToken: "y" },
+    );
+    expect([rotated.getChanges(), rotated.getReplacesList(), rotated.getDiffsList()]).toEqual([
+      p.provider.DiffResponse.DiffChanges.DIFF_SOME,
+      [],
+      ["apiUrl", "apiToken"],
+    ]);
+  });
+
+  test("a set cannot be imported (not one Cloudlock object): the error says what to do instead", async () => {
+    await configure({ apiUrl: emu.apiUrl, apiToken: TOKEN });
+    const imp = new p.provider.ReadRequest();
+    imp.setId("anything");
+    imp.setUrn(URN("cloudlock:index:TrustedIpSet", "s"));
+    await expect(call("read", imp)).rejects.toMatchObject({
+      details: expect.stringContaining("TrustedIpSet cannot be imported"),
+    });
+  });
+
   test("check refuses bad input field by field, before any request", async () => {
     await configure({ apiUrl: emu.apiUrl, apiToken: TOKEN });
     emu.clearRequests();
@@ -209,7 +257,7 @@ describe("the service", () => {
     );
     expect((offices.entries as { name: string }[]).every((e) => e.name.startsWith("Office"))).toBe(true);
     expect((offices.entries as unknown[]).length).toBe(65);
-    const bad = await invoke("cloudlock:index:getSuspiciousIps", { q: 3 });
-    expect(bad.getFailuresList().map((f: any) => f.getProperty())).toEqual(["q"]);
+    const bad = await invoke("cloudlock:index:getSuspiciousIps", { q: 3, nmae: "typo" });
+    expect(bad.getFailuresList().map((f: any) => f.getProperty())).toEqual(["nmae", "q"]);
   });
 });
