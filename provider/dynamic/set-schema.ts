@@ -66,7 +66,8 @@ export function checkSet(
 ): { inputs: SetInputs; failures: CheckFailure[] } {
   const failures: CheckFailure[] = [];
   const mode = (news.mode ?? "additive") as SetMode;
-  if (!SET_MODES.includes(mode)) {
+  // A mode not known until apply (computed from another resource) is checked then.
+  if (mode !== UNKNOWN && !SET_MODES.includes(mode)) {
     failures.push({
       property: "mode",
       reason: `mode must be "additive" or "authoritative", got ${JSON.stringify(news.mode)}`,

@@ -92,6 +92,9 @@ export class IpSets {
   }
 
   async diff(kind: CollectionName, _id: string, olds: StoredSet, news: SetInputs) {
+    // Entries or mode not known until apply (computed from another resource): a change, decided then.
+    if (typeof news.entries !== "object" || news.entries === null || (news.mode as string) === UNKNOWN)
+      return { changes: true, replaces: [] };
     const now = await this.conn.nowFor(expires(kind));
     // Never a replacement: replacing a set would delete and recreate every entry.
     return { changes: hasChanges(setChanges(olds, news, now)), replaces: [] };

@@ -216,3 +216,22 @@ describe("an entry another resource of the same run took over is not deleted by 
     expect(emu.entries("trusted")).toHaveLength(0);
   });
 });
+
+test("a set whose entries or mode are not known until apply: preview sees a change, no crash (plugin review)", async () => {
+  const rt = runtimeFor(emu);
+  const { UNKNOWN } = await import("../../provider/pulumi-internals");
+  const entries = [{ name: "A", ipAddress: "203.0.113.64/27" }];
+  const made = await rt.sets.create("trusted", (await rt.sets.check("trusted", {}, { entries })).inputs);
+  const unknownEntries = await rt.sets.check("trusted", made.outs, { entries: UNKNOWN });
+  expect(unknownEntries.failures).toEqual([]);
+  expect(await rt.sets.diff("trusted", made.id, made.outs, unknownEntries.inputs)).toEqual({
+    changes: true,
+    replaces: [],
+  });
+  const unknownMode = await rt.sets.check("trusted", made.outs, { entries, mode: UNKNOWN });
+  expect(unknownMode.failures).toEqual([]);
+  expect(await rt.sets.diff("trusted", made.id, made.outs, unknownMode.inputs)).toEqual({
+    changes: true,
+    replaces: [],
+  });
+});
