@@ -472,3 +472,55 @@ test("a TypeScript program on the generated SDK: up (two tenants, a set, a looku
     await other.close();
   }
 });
+
+test("per-entry resources folded into a set in one up: the entries stay (same pks), held by the set", async () => {
+  const { emu } = suite;
+  const p = await yamlProject("fold", emu, (doc) =>
+    Object.assign(doc, {
+      resources: {
+        paris: { type: "cloudlock:index:TrustedIp", properties: { name: "Paris", ipAddress: "203.0.113.1" } },
+        berlin: {
+          type: "cloudlock:index:TrustedIp",
+          properties: { name: "Berlin", ipAddress: "203.0.113.2" },
+        },
+      },
+      outputs: {},
+    }),
+  );
+  await p.ok(["up", "--yes"]);
+  const before = emu
+    .entries("trusted")
+    .map((e) => e.pk)
+    .sort();
+  const doc = readDoc(p);
+  doc.resources = {
+    offices: {
+      type: "cloudlock:index:TrustedIpSet",
+      properties: {
+        entries: [
+          { name: "Paris", ipAddress: "203.0.113.1" },
+          { name: "Berlin", ipAddress: "203.0.113.2" },
+        ],
+      },
+    },
+  };
+  writeDoc(p, doc);
+  emu.clearRequests();
+  await p.ok(["up", "--yes"]);
+  expect(emu.requests().counters.byMethod.DELETE ?? 0).toBe(0);
+  expect(
+    emu
+      .entries("trusted")
+      .map((e) => e.pk)
+      .sort(),
+  ).toEqual(before);
+  const set = (await stateOf(p)).find((r) => r.type === "cloudlock:index:TrustedIpSet") as {
+    outputs: { entries: Record<string, { pk: string }> };
+  };
+  expect(
+    Object.values(set.outputs.entries)
+      .map((e) => e.pk)
+      .sort(),
+  ).toEqual(before);
+  await p.ok(["preview", "--refresh", "--expect-no-changes"]);
+});
