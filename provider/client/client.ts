@@ -193,7 +193,15 @@ export class CloudlockClient {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), attemptMs);
       try {
-        const res = await fetch(url, { method, headers, body, agent: this.agent, signal: abort.signal });
+        // Redirects are not followed: the token goes to apiUrl and nowhere else (another port or host included).
+        const res = await fetch(url, {
+          method,
+          headers,
+          body,
+          agent: this.agent,
+          signal: abort.signal,
+          redirect: "manual",
+        });
         const serverDate = res.headers.get("date");
         this.clock.observe(serverDate);
         const text = await res.text();
@@ -212,11 +220,15 @@ export class CloudlockClient {
           parseHttpDate(serverDate) ?? Date.now(),
         );
         if (status === 429) this.limiter?.throttled(retryAfterMs);
+        const location = status >= 300 && status < 400 ? res.headers.get("location") : null;
         error = makeApiError(
           status,
           method,
           shown,
-          serverMessage(text, token),
+          location !== null
+            ? `a redirect to ${maskSecret(location, token)}, not followed: the API token is sent only to the ` +
+                `configured API URL; set apiUrl to the address the API answers at`
+            : serverMessage(text, token),
           retryAfterMs,
           fieldsNamed(text),
         );
