@@ -174,8 +174,14 @@ export class CloudlockClient {
     }
 
     const started = Date.now();
+    // Time queued behind the pacing limiter is not the server's: it never counts against the time bound (a long
+    // queue would otherwise give a request too little time to be answered, though the server applies it).
+    let queued = 0;
+    const spent = () => Date.now() - started - queued;
     for (let attempt = 1; ; attempt++) {
+      const before = Date.now();
       await this.limiter?.take();
+      queued += Date.now() - before;
       this.counters.requests++;
       this.counters.byMethod[method] = (this.counters.byMethod[method] ?? 0) + 1;
       this.counters.byRoute[route] = (this.counters.byRoute[route] ?? 0) + 1;
@@ -186,10 +192,7 @@ export class CloudlockClient {
       let notSent = false;
       let malformed = false;
       // An attempt never runs past the policy's total budget: a hung server costs at most maxTotalMs.
-      const attemptMs = Math.max(
-        1,
-        Math.min(this.timeoutMs, this.policy.maxTotalMs - (Date.now() - started)),
-      );
+      const attemptMs = Math.max(1, Math.min(this.timeoutMs, this.policy.maxTotalMs - spent()));
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), attemptMs);
       try {
@@ -249,7 +252,7 @@ export class CloudlockClient {
         this.policy,
         { method, status, notSent, retryAfterMs, malformed },
         attempt,
-        Date.now() - started,
+        spent(),
       );
       if (!decision.retry) {
         this.counters.failures++;

@@ -429,6 +429,28 @@ describe("rate limits", () => {
     expect(isRateLimitError(undefined)).toBe(false);
   });
 
+  test("time queued behind the pacing limiter does not count against the time bound: a POST still gets its time", async () => {
+    // A queue of 10 minutes per request (a moved clock, not a real wait) against a 5 s bound: before, the POST was
+    // sent with 1 ms to answer and given up on, though the server applied it.
+    let offset = 0;
+    const realNow = Date.now.bind(Date);
+    const now = jest.spyOn(Date, "now").mockImplementation(() => realNow() + offset);
+    const limiter = new RateLimiter({ perSecond: 1000 });
+    const take = limiter.take.bind(limiter);
+    limiter.take = async () => {
+      await take();
+      offset += 10 * 60_000;
+    };
+    try {
+      const c = clientFor(emu, { limiter, retry: { maxTotalMs: 5_000 } });
+      const made = await c.trusted.create({ name: "queued", ip_address: "198.51.100.77" });
+      c.close();
+      expect(emu.entries("trusted").map((e) => e.pk)).toEqual([made.pk]);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   test("429 without Retry-After: exponential backoff until it passes", async () => {
     emu.setKnobs({ rateLimit: { perSecond: 20, burst: 1 }, retryAfterHeader: false });
     const c = clientFor(emu, { retry: { backoffBaseMs: 40, retries: 8 } });
