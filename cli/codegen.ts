@@ -7,11 +7,11 @@ import * as yaml from "js-yaml";
 import { canonicalAddress } from "../provider/address";
 import type { CollectionName, IpEntry } from "../provider/client/types";
 import type { CsvEntry } from "../provider/csv";
-import { hasExpired } from "../provider/dynamic/schema";
+import { declarationOf, hasExpired } from "../provider/dynamic/schema";
 import { validate } from "../provider/dynamic/validate";
 import { resourceName, slug } from "../sdk/data";
 import type { EntryRecord } from "../sdk/library";
-import { FIELDS, LABEL, PLUGIN_TOKENS, fieldsOf } from "../provider/model";
+import { LABEL, PLUGIN_TOKENS } from "../provider/model";
 
 /** One declaration to write: the record, or why it is written commented out. */
 export interface Planned {
@@ -53,13 +53,7 @@ export function plansFromCsv(kind: CollectionName, rows: CsvEntry[], now = Date.
 
 /** A data-file record of an entry: every field the collection has (empty optional ones left out), by SDK name. */
 function record(kind: CollectionName, e: Partial<IpEntry>, adoptId?: string): EntryRecord {
-  const r: Record<string, unknown> = {};
-  for (const f of fieldsOf(kind)) {
-    const v = e[FIELDS[f].api];
-    const empty = v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
-    if (empty && !FIELDS[f].required) continue;
-    r[f] = Array.isArray(v) ? [...v] : v;
-  }
+  const r: Record<string, unknown> = declarationOf(kind, e);
   if (adoptId) r.adoptId = adoptId;
   return r as unknown as EntryRecord;
 }

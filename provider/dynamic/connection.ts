@@ -40,7 +40,7 @@ export class Connection {
   private deleters = new Map<CollectionName, DeleteQueue>();
   /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
   private refusedWrites = new Map<CollectionName, Refusal>();
-  /** Per library, the entries a resource of this run created, updated or adopted (see claim). */
+  /** Per library, the entries a resource of this run took over from whoever held them (see claim). */
   private claims = new Map<CollectionName, Set<string>>();
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
@@ -106,10 +106,10 @@ export class Connection {
   }
 
   /**
-   * Entries a resource holds after this run's create or update (made, kept or adopted). The engine deletes
-   * removed resources after it has created and updated the rest, so when a resource takes over another's entry
-   * (per-entry resources into a set, a rename with adoptId, an entry moved between sets) the old owner's delete
-   * would remove what the new one holds: no DELETE of this run ever sends a claimed id.
+   * Entries a resource of this run took over (adoptId, an identical entry adopted, a set adopting by address).
+   * The engine deletes removed resources after it has created and updated the rest, so when a resource takes over
+   * another's entry (per-entry resources into a set, a rename with adoptId, an entry moved between sets) the old
+   * owner's delete would remove what the new one holds: no DELETE of this run ever sends a claimed id.
    */
   claim(kind: CollectionName, pks: Iterable<string>): void {
     let c = this.claims.get(kind);

@@ -17,6 +17,7 @@ import {
   UNKNOWN,
   UPDATABLE,
   decideDiff,
+  declarationOf,
   entryFields,
   hasExpired,
   patchFor,
@@ -82,7 +83,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
       const v = viewEntry(
         this.kind,
         entry,
-        imported ? heldFields(this.kind, entry) : declared,
+        imported ? declarationOf(this.kind, entry) : declared,
         storedView(props),
       );
       return { id, props: { ...outputsOf(this.kind, entry, v) }, inputs: { ...v.inputs } };
@@ -244,15 +245,4 @@ function declaredOnly(props: Partial<EntryState>, declared: EntryInputs): EntryI
   const out: Record<string, unknown> = { ...declared };
   for (const f of storedView(props).serverOwned ?? []) delete out[f];
   return out as EntryInputs;
-}
-
-/** An entry's fields that hold a value (no empty text or list): what an import declares. */
-function heldFields(kind: CollectionName, e: IpEntry): Partial<EntryInputs> {
-  const held = entryFields(e);
-  const out: Record<string, unknown> = {};
-  for (const f of fieldsOf(kind)) {
-    const v = held[f];
-    if (v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && v.length === 0)) out[f] = v;
-  }
-  return out as Partial<EntryInputs>;
 }

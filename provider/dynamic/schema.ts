@@ -215,3 +215,18 @@ export function entryFields(e: IpEntry): Record<keyof EntryInputs, unknown> {
   for (const f of ENTRY_FIELDS) out[f] = apiValue(e, f);
   return out;
 }
+
+/**
+ * An entry's fields as a declaration of it states them: every field its collection has, empty optional ones
+ * left out (an import's declaration, a generated record). Lists are copies.
+ */
+export function declarationOf(kind: CollectionName, e: Partial<IpEntry>): Partial<EntryInputs> {
+  const out: Record<string, unknown> = {};
+  for (const f of fieldsOf(kind)) {
+    const v = e[FIELDS[f].api];
+    const empty = v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
+    if (empty && !FIELDS[f].required) continue;
+    out[f] = Array.isArray(v) ? [...v] : v;
+  }
+  return out as Partial<EntryInputs>;
+}
