@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CollectionName } from "../provider/client/types";
-import { COMPUTED, fieldsOf } from "../provider/model";
+import { COMPUTED, LABEL, TYPE_TOKENS, fieldsOf } from "../provider/model";
 
 /** Inputs both IP resources share. */
 export interface IpEntryArgs {
@@ -30,4 +30,16 @@ export interface IpEntryArgs {
 export function outputsOf(kind: CollectionName): Record<string, undefined> {
   const keys = [...fieldsOf(kind), "adoptId", ...Object.keys(COMPUTED)];
   return Object.fromEntries(keys.map((k) => [k, undefined]));
+}
+
+/**
+ * Inputs the provider's `check` reads and drops (never stored): the resource's URN, so a diagnostic at preview
+ * (a create `up` will refuse) is attached to it.
+ */
+export function checkOnlyInputs(
+  kind: CollectionName,
+  name: string,
+  opts: pulumi.CustomResourceOptions | undefined,
+): { logUrn: pulumi.Output<string> } {
+  return { logUrn: pulumi.createUrn(name, TYPE_TOKENS[LABEL[kind]], opts?.parent) };
 }

@@ -22,6 +22,11 @@ export interface EntryRecord {
   expiresOn?: string;
   /** Adopt the existing entry with this pk (written by `cloudlock-pulumi import`). */
   adoptId?: string;
+  /**
+   * The resource name this record had before it was renamed (its `resource`, or the name derived from its old
+   * `name`): the resource keeps its entry instead of being deleted and created again (Pulumi's `aliases`).
+   */
+  renamedFrom?: string;
 }
 
 /**
@@ -39,6 +44,7 @@ const FIELDS = {
   resource: "string",
   ...Object.fromEntries(ENTRY_FIELDS.map((f) => [f, MODEL[f].compare === "set" ? "list" : "string"])),
   adoptId: "string",
+  renamedFrom: "string",
 } as Record<keyof EntryRecord, "string" | "list">;
 
 /**
@@ -143,12 +149,16 @@ export function declareLibrary(data: LibraryData, opts?: pulumi.CustomResourceOp
     categories: r.categories ?? undefined,
     description: r.description ?? undefined,
     adoptId: r.adoptId ?? undefined,
+    // Read by the provider's check only: its messages then name the data file's fields, not resource options.
+    route: "data-file",
   });
+  const options = (r: EntryRecord): pulumi.CustomResourceOptions | undefined =>
+    r.renamedFrom ? { ...opts, aliases: [...(opts?.aliases ?? []), { name: r.renamedFrom }] } : opts;
   return {
-    trusted: trusted.map(({ r, resource }) => new TrustedIp(resource, args(r), opts)),
+    trusted: trusted.map(({ r, resource }) => new TrustedIp(resource, args(r), options(r))),
     suspicious: suspicious.map(
       ({ r, resource }) =>
-        new SuspiciousIp(resource, { ...args(r), expiresOn: r.expiresOn ?? undefined }, opts),
+        new SuspiciousIp(resource, { ...args(r), expiresOn: r.expiresOn ?? undefined }, options(r)),
     ),
   };
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardAddress } from "./conflicts";
-import { IpEntryArgs, outputsOf } from "./common";
+import { IpEntryArgs, checkOnlyInputs, outputsOf } from "./common";
 
 import { suspiciousProvider as provider } from "./provider";
 import { LABEL, MODULE, TYPE_TOKENS } from "../provider/model";
@@ -85,7 +85,7 @@ export class SuspiciousIp extends pulumi.dynamic.Resource {
     super(
       provider,
       name,
-      { ...OUTPUTS, ...args, addressConflict, expiresOn },
+      { ...OUTPUTS, ...args, addressConflict, expiresOn, ...checkOnlyInputs("suspicious", name, opts) },
       opts,
       MODULE,
       LABEL.suspicious,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardAddress } from "./conflicts";
-import { IpEntryArgs, outputsOf } from "./common";
+import { IpEntryArgs, checkOnlyInputs, outputsOf } from "./common";
 
 import { trustedProvider as provider } from "./provider";
 import { LABEL, MODULE, TYPE_TOKENS } from "../provider/model";
@@ -58,7 +58,8 @@ export class TrustedIp extends pulumi.dynamic.Resource {
   constructor(name: string, args: TrustedIpArgs, opts?: pulumi.CustomResourceOptions) {
     const self: { resource?: TrustedIp } = {};
     const addressConflict = guardAddress("trusted", name, args, opts, () => self.resource);
-    super(provider, name, { ...OUTPUTS, ...args, addressConflict }, opts, MODULE, LABEL.trusted);
+    const hidden = checkOnlyInputs("trusted", name, opts);
+    super(provider, name, { ...OUTPUTS, ...args, addressConflict, ...hidden }, opts, MODULE, LABEL.trusted);
     self.resource = this;
   }
 

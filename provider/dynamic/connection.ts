@@ -14,6 +14,7 @@ import { AddressCheck } from "./address-check";
 import { DeleteQueue } from "./delete-queue";
 import { EngineLog } from "../pulumi-internals";
 import { EntryStore } from "./store";
+import type { Route } from "./forecast";
 
 /** Explicit settings (they win over stack config and the environment), for tests and embedders. */
 export interface RuntimeSettings extends Partial<Settings> {
@@ -25,6 +26,8 @@ export interface RuntimeSettings extends Partial<Settings> {
   engineAddress?: string;
   /** Who calls, in the User-Agent (default: the dynamic provider). */
   agent?: string;
+  /** How resources are declared, for the fixes messages name (default: the dynamic SDK). */
+  route?: Route;
 }
 
 interface Refusal {
@@ -67,6 +70,11 @@ export class Connection {
       this.refused = e as Error;
       return undefined;
     }
+  }
+
+  /** How this process's resources are declared (the plugin's, or the dynamic SDK's). */
+  get route(): Route {
+    return this.explicit.route ?? "sdk";
   }
 
   get settings(): Readonly<Settings> {

@@ -17,6 +17,7 @@ import { FIELDS, LABEL, apiValue, fieldsOf } from "../model";
 import { type AtAddress, aloneAt } from "./address-check";
 import type { Connection } from "./connection";
 import { EntryInputs, createBody, hasExpired, matchesEntry } from "./schema";
+import { type Route, adoptFix, fixFor, renameFix } from "./forecast";
 
 /** POSTs per create when earlier ones failed without an answer and a search showed no entry was made. */
 const CREATE_ATTEMPTS = 4;
@@ -26,6 +27,8 @@ export interface CreateOptions {
   adoptIdentical?: boolean;
   /** Given: the caller checks the new entry is alone at its address (see aloneAt), e.g. a set for all at once. */
   deferCheck?: (made: IpEntry, ownKnown: boolean) => void;
+  /** How the resource was declared: a refusal names the fix in its terms. */
+  route?: Route;
 }
 
 export class Creates {
@@ -41,10 +44,10 @@ export class Creates {
    * (a set adopts by address by contract); otherwise it is refused, naming it.
    */
   createNew(kind: CollectionName, inputs: EntryInputs, opts: CreateOptions = {}): Promise<IpEntry> {
-    const { adoptIdentical = true, deferCheck } = opts;
+    const { adoptIdentical = true, deferCheck, route = this.conn.route } = opts;
     const store = this.conn.store(kind);
     return this.withAddress(inputs.ipAddress, async () => {
-      const existing = await this.existing(kind, inputs, adoptIdentical);
+      const existing = await this.existing(kind, inputs, adoptIdentical, route);
       if (existing) return existing;
       const body = createBody(kind, inputs);
       // By Cloudlock's clock: an entry created before this is not one our POSTs made.
@@ -61,7 +64,7 @@ export class Creates {
         } catch (e) {
           // The POST may have been applied although its answer was lost (or unusable): look before trying again.
           if (isConnectionError(e) || isMalformedResponseError(e) || (isApiError(e) && e.status >= 500)) {
-            const lost = await this.lostCreate(kind, inputs, since, adoptIdentical);
+            const lost = await this.lostCreate(kind, inputs, since, adoptIdentical, route);
             // An older identical entry, adopted as asked (adoptIdentical): not ours to check.
             if (lost?.adopted) return lost.made;
             if (lost) {
@@ -84,7 +87,7 @@ export class Creates {
           }
           if (isDuplicateRefusal(e)) {
             await store.refresh();
-            const made = await this.existing(kind, inputs, adoptIdentical);
+            const made = await this.existing(kind, inputs, adoptIdentical, route);
             if (made) return made;
           }
           throw e;
@@ -128,12 +131,13 @@ export class Creates {
     kind: CollectionName,
     inputs: EntryInputs,
     adoptIdentical: boolean,
+    route: Route = this.conn.route,
   ): Promise<IpEntry | undefined> {
     const now = this.conn.now();
     const live = (await this.conn.store(kind).byAddress(inputs.ipAddress)).filter(
       (e) => !hasExpired(e.expires_on, now),
     );
-    const taken = pickExisting(kind, inputs, live, adoptIdentical);
+    const taken = pickExisting(kind, inputs, live, adoptIdentical, route);
     // Taken over from whoever held it: their delete in this run must not remove it (Connection.claim).
     if (taken) this.conn.claim(kind, [taken.pk]);
     return taken;
@@ -152,6 +156,7 @@ export class Creates {
     inputs: EntryInputs,
     since: number,
     adoptIdentical: boolean,
+    route: Route,
   ): Promise<{ made: IpEntry; others: IpEntry[]; adopted?: boolean } | undefined> {
     const store = this.conn.store(kind);
     const terms = searchTermsFor(inputs.ipAddress);
@@ -171,7 +176,7 @@ export class Creates {
       store.noteWritten(made);
       return { made, others: live.filter((e) => e.pk !== made.pk) };
     }
-    const same = pickExisting(kind, inputs, live, adoptIdentical);
+    const same = pickExisting(kind, inputs, live, adoptIdentical, route);
     if (same) this.conn.claim(kind, [same.pk]);
     return same && { made: same, others: live.filter((e) => e.pk !== same.pk), adopted: true };
   }
@@ -200,32 +205,40 @@ function pickExisting(
   inputs: EntryInputs,
   live: IpEntry[],
   adoptIdentical: boolean,
+  route: Route,
 ): IpEntry | undefined {
   const same = live.find((e) => matchesEntry(kind, e, inputs));
   if (same && adoptIdentical) return same;
-  if (same) throw identicalError(kind, inputs, same);
-  if (live.length > 0) throw duplicateError(kind, inputs, live[0]);
+  if (same) throw identicalError(kind, inputs, same, route);
+  if (live.length > 0) throw duplicateError(kind, inputs, live[0], route);
   return undefined;
 }
 
-function identicalError(kind: CollectionName, inputs: EntryInputs, same: IpEntry): CloudlockError {
+function identicalError(
+  kind: CollectionName,
+  inputs: EntryInputs,
+  same: IpEntry,
+  route: Route,
+): CloudlockError {
   return new CloudlockError(
     `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): an entry identical to this declaration already exists in ` +
       `the ${kind} library (entry ${same.pk}, created ${same.created_on ?? "at an unknown time"}). Pulumi does not take ` +
       `it over silently: another stack may manage it. If a run of this stack was interrupted after Cloudlock made it ` +
-      `(a crash or a cancelled \`pulumi up\`), run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it; to ` +
-      `manage an existing entry on purpose, set adoptId: "${same.pk}" on this resource. If this stack renamed or ` +
-      `replaced the resource that holds it, give the new one an alias of the old name instead (Pulumi's \`aliases\` ` +
-      `option): the entry then stays as it is.`,
+      `(a crash or a cancelled \`pulumi up\`), run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it. ` +
+      `${adoptFix(kind, same.pk, route)} ${renameFix(route)}`,
   );
 }
 
 /** Another live entry holds the address. */
-export function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntry): CloudlockError {
+export function duplicateError(
+  kind: CollectionName,
+  inputs: EntryInputs,
+  other: IpEntry,
+  route: Route = "sdk",
+): CloudlockError {
   return new CloudlockError(
     `${LABEL[kind]} ipAddress "${inputs.ipAddress}" already exists in the ${kind} library as entry ${other.pk} ` +
-      `("${other.name}", ${other.ip_address}). To manage that entry with Pulumi instead of creating a duplicate, ` +
-      `set adoptId: "${other.pk}" on this resource.`,
+      `("${other.name}", ${other.ip_address}). ${fixFor(kind, other.pk, route)}`,
   );
 }
 

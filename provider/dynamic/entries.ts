@@ -4,12 +4,13 @@
  * pure entry model.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { sameAddress } from "../address";
+import { canonicalAddress, sameAddress } from "../address";
 import { CloudlockError, isNotFoundError } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
 import { COMPUTED, FIELDS, LABEL, expires, fieldsOf } from "../model";
 import type { Connection } from "./connection";
 import { type Creates, duplicateError } from "./create";
+import { type Route, forecastCreate } from "./forecast";
 import {
   CheckFailure,
   EntryInputs,
@@ -42,6 +43,9 @@ export type Read = { id: string; props: EntryState; inputs?: EntryInputs };
 const GONE: Read = { id: "", props: {} as EntryState };
 
 export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInputs, EntryState> {
+  /** Declarations from a data file, by canonical address (see routeOf). */
+  private readonly routes = new Map<string, Route>();
+
   constructor(
     private readonly conn: Connection,
     private readonly creates: Creates,
@@ -52,7 +56,42 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const isNew = olds === undefined || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
     const dated = expires(this.kind) && typeof news.expiresOn === "string" && news.expiresOn !== UNKNOWN;
     const failures = validate(this.kind, news, isNew, await this.conn.nowFor(dated));
-    return { inputs: { ...pickInputs(this.kind, news) }, failures };
+    const inputs = pickInputs(this.kind, news);
+    const route = this.routeOf(inputs, news);
+    if (isNew && failures.length === 0) await this.forecast(inputs, news, route);
+    return { inputs: { ...inputs }, failures };
+  }
+
+  /**
+   * The route a declaration came by. A data file's resources say so in an input `check` drops, so the route is
+   * kept here, by address, for the create of the same operation (its refusal names the data file's fields).
+   */
+  private routeOf(inputs: EntryInputs, news: Declared): Route {
+    const address = inputs.ipAddress;
+    if (news.route !== "data-file" || typeof address !== "string" || address === UNKNOWN)
+      return this.conn.route;
+    this.routes.set(canonicalAddress(address), "data-file");
+    return "data-file";
+  }
+
+  /**
+   * At preview, what `up` will do with a new entry whose address the library already holds: a warning on the
+   * resource (not a check failure, which would stop the engine planning every later resource). Its read goes
+   * through the store, so N new entries cost the read rule's searches or one shared listing, not N listings.
+   */
+  private async forecast(inputs: EntryInputs, news: Declared, route: Route): Promise<void> {
+    if (typeof inputs.ipAddress !== "string" || inputs.ipAddress === UNKNOWN) return;
+    if (inputs.adoptId === UNKNOWN) return;
+    const held = await this.conn.store(this.kind).atAddress(inputs.ipAddress);
+    // After the read, so by the server's clock.
+    const now = this.conn.now();
+    const live = held.filter((e) => !hasExpired(e.expires_on, now));
+    const f = forecastCreate(this.kind, inputs, live, {
+      adoptIdentical: this.conn.settings.adoptIdentical,
+      route,
+    });
+    const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
+    if (f) await this.conn.engine.log(f.outcome === "fail" ? "warning" : "info", f.message, urn);
   }
 
   async diff(_id: string, olds: EntryState, news: EntryInputs) {
@@ -68,6 +107,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
       ? await this.adopt(inputs)
       : await this.creates.createNew(this.kind, inputs, {
           adoptIdentical: this.conn.settings.adoptIdentical,
+          route: this.routes.get(canonicalAddress(inputs.ipAddress)) ?? this.conn.route,
         });
     return { id: entry.pk, outs: this.written(entry, inputs) };
   }

@@ -3,7 +3,7 @@
  * search, or one shared listing: see read-plan.ts), and the listing kept
  * current with our own writes.
  */
-import { canonicalAddress } from "../address";
+import { canonicalAddress, searchTermsFor } from "../address";
 import { PAGE_LIMIT, type IpCollection } from "../client/collection";
 import type { IpEntry } from "../client/types";
 import { Listing, searchTerm } from "./listing";
@@ -59,21 +59,54 @@ export class EntryStore {
    */
   async byPk(pk: string, address?: string): Promise<IpEntry | undefined> {
     if (address === undefined || this.held) return (await this.all()).byPk.get(pk);
+    return this.byRule(
+      (listing) => listing.byPk.get(pk),
+      // Not where it was: changed address or deleted. Only a full listing can tell which.
+      async () => (await this.search(pk, address)) ?? (await this.all()).byPk.get(pk),
+      () => this.first.find(pk),
+    );
+  }
+
+  /**
+   * The entries at an address (any spelling), by the same rule as a read by pk: the held listing, else after
+   * page 0 a search of the address's spellings while searches are few, else the one shared listing. The search
+   * terms match every spelling of the address (searchTermsFor), so an absence a search shows is the listing's.
+   */
+  async atAddress(ip: string): Promise<IpEntry[]> {
+    const terms = searchTermsFor(ip);
+    if (!terms || this.held) return (await this.all()).atAddress(ip);
+    return this.byRule(
+      (listing) => listing.atAddress(ip),
+      async () =>
+        new Listing((await Promise.all(terms.map((q) => this.collection.listAll({ q })))).flat()).atAddress(
+          ip,
+        ),
+    );
+  }
+
+  /**
+   * One read by the rule (see nextRead): answered by `early` (page 0) if it can, else from the listing, or by
+   * `search` while searches are few. A read is pending until decided, and a search counts among the searches.
+   */
+  private async byRule<T>(
+    fromListing: (listing: Listing) => T,
+    search: () => Promise<T>,
+    early: () => T | undefined = () => undefined,
+  ): Promise<T> {
     this.pending++;
     let decided = false;
     try {
       const { pages } = await this.planned();
-      if (this.held) return (await this.all()).byPk.get(pk);
-      const seen = this.first.find(pk);
-      if (seen) return seen;
+      if (this.held) return fromListing(await this.all());
+      const seen = early();
+      if (seen !== undefined) return seen;
       if (nextRead({ pages, searches: this.searches, pending: this.pending }) === "list")
-        return (await this.all()).byPk.get(pk);
+        return fromListing(await this.all());
       // Decided: no longer waiting for a decision, and counted among the searches.
       this.pending--;
       decided = true;
       this.searches++;
-      // Not where it was: changed address or deleted. Only a full listing can tell which.
-      return (await this.search(pk, address)) ?? (await this.all()).byPk.get(pk);
+      return await search();
     } finally {
       if (!decided) this.pending--;
     }

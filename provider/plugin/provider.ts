@@ -65,6 +65,7 @@ export class CloudlockProvider {
       engineAddress: opts.engineAddress,
       env: opts.env,
       agent: "pulumi-resource-cloudlock",
+      route: "plugin",
     });
   }
 
@@ -128,8 +129,9 @@ export class CloudlockProvider {
 
   async check(urn: string, type: string | undefined, olds: Props, news: Props) {
     const t = this.target(urn, type);
-    if (!t.set) return this.runtime.entries(t.kind).check(olds, news);
-    // Diagnostics about the set's changes are attached to it, so `preview --diff` shows them.
+    // Diagnostics (a set's changes, a create `up` will refuse) are attached to the resource, so `preview --diff`
+    // shows them.
+    if (!t.set) return this.runtime.entries(t.kind).check(olds, { ...news, logUrn: urn });
     return this.runtime.sets.check(t.kind, olds, { ...news, logUrn: urn });
   }
 

@@ -83,7 +83,8 @@ describe("adopting existing entries", () => {
     const err = await rejection(rt.create("trusted", { name: "Office 2", ipAddress: "10.1.1.1/32" }));
     expect(err.message).toBe(
       `TrustedIp ipAddress "10.1.1.1/32" already exists in the trusted library as entry ${e.pk} ("Office", 10.1.1.1). ` +
-        `To manage that entry with Pulumi instead of creating a duplicate, set adoptId: "${e.pk}" on this resource.`,
+        `To manage that entry, set adoptId: "${e.pk}" on this resource. If this resource was renamed, give it ` +
+        `aliases: [{ name: "<its old name>" }] instead, and the entry stays as it is.`,
     );
     expect(emu.entries("trusted")).toHaveLength(1);
   });

@@ -59,7 +59,7 @@ describe("faults on create", () => {
     const err = await rejection(rt.create("trusted", { name: "Shared", ipAddress: "203.0.113.70" }));
     expect(err.message).toMatch(
       new RegExp(
-        `^TrustedIp "Shared" \\(203\\.0\\.113\\.70\\): an entry identical to this declaration already exists in the trusted library \\(entry ${e.pk}, .*run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it; .*set adoptId: "${e.pk}"`,
+        `^TrustedIp "Shared" \\(203\\.0\\.113\\.70\\): an entry identical to this declaration already exists in the trusted library \\(entry ${e.pk}, .*run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it\\. .*set adoptId: "${e.pk}"`,
       ),
     );
     expect(writes(emu)).toBe(0);

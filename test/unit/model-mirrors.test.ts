@@ -30,7 +30,7 @@ test("the SDK's arguments, records and outputs, and the policies' entries, have 
     same<keyof SuspiciousIpArgs, FieldOf<"suspicious"> | "adoptId">(true),
     same<keyof TrustedIpSetEntry, FieldOf<"trusted">>(true),
     same<keyof SuspiciousIpSetEntry, FieldOf<"suspicious">>(true),
-    same<keyof EntryRecord, EntryField | "adoptId" | "resource">(true),
+    same<keyof EntryRecord, EntryField | "adoptId" | "resource" | "renamedFrom">(true),
     same<keyof IpEntryInfo, EntryField | "pk" | keyof typeof COMPUTED>(true),
     same<Outputs<TrustedIp>, FieldOf<"trusted"> | "adoptId" | keyof typeof COMPUTED>(true),
     same<Outputs<SuspiciousIp>, FieldOf<"suspicious"> | "adoptId" | keyof typeof COMPUTED>(true),

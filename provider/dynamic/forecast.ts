@@ -1,0 +1,116 @@
+/**
+ * What `pulumi up` will do with a declaration the library already holds an
+ * entry for, decided at preview from the same reads `up` makes (pure: the
+ * live entries at the address come in). A preview that is green for a change
+ * `up` then refuses is the worst review there is, so every create that will be
+ * refused says so at preview, on the resource, with the fix for the route the
+ * user is on.
+ *
+ * The words each forecast starts with are the contract with `cloudlock-pulumi
+ * review`, which reads them from the preview's diagnostics.
+ */
+import type { CollectionName, IpEntry } from "../client/types";
+import { LABEL, PLUGIN_TOKENS } from "../model";
+import { matchesEntry, type EntryInputs } from "./schema";
+
+/** How the user declared the resource: the fix a message names depends on it. */
+export type Route = "sdk" | "data-file" | "plugin";
+
+/** The first words of a forecast that `up` will refuse. */
+export const WILL_FAIL = "will fail at `pulumi up`:";
+/** The first words of a forecast that `up` will take over an existing entry instead of creating one. */
+export const WILL_ADOPT = "will adopt at `pulumi up`:";
+
+export interface Forecast {
+  outcome: "adopt" | "fail";
+  /** The live entry that holds the address. */
+  holder: IpEntry;
+  /** One message, starting with WILL_FAIL or WILL_ADOPT. */
+  message: string;
+}
+
+/**
+ * The forecast for creating `inputs` when `live` entries (unexpired) hold its
+ * address: undefined when the address is free or the declaration adopts the
+ * holder by `adoptId`. An identical entry is adopted only when
+ * `adoptIdentical` is on, as `Creates.createNew` decides.
+ */
+export function forecastCreate(
+  kind: CollectionName,
+  inputs: EntryInputs,
+  live: readonly IpEntry[],
+  opts: { adoptIdentical: boolean; route: Route },
+): Forecast | undefined {
+  if (live.length === 0) return undefined;
+  if (inputs.adoptId) {
+    // Adopting the holder is what adoptId is for; adopting another entry and moving it here is refused.
+    if (live.some((e) => e.pk === inputs.adoptId)) return undefined;
+    const holder = live[0];
+    return {
+      outcome: "fail",
+      holder,
+      message:
+        `${WILL_FAIL} adoptId "${inputs.adoptId}" would move that entry to ${inputs.ipAddress}, which entry ` +
+        `${holder.pk} (${JSON.stringify(holder.name)}) already holds in the ${kind} library. Set adoptId: ` +
+        `"${holder.pk}" to manage the entry at this address, or delete one of the two.`,
+    };
+  }
+  const same = live.find((e) => matchesEntry(kind, e, inputs));
+  if (same && opts.adoptIdentical)
+    return {
+      outcome: "adopt",
+      holder: same,
+      message:
+        `${WILL_ADOPT} entry ${same.pk} (${JSON.stringify(same.name)}) already holds ${inputs.ipAddress} with ` +
+        `exactly this declaration; CLOUDLOCK_ADOPT_IDENTICAL is on, so \`up\` takes it over instead of creating one.`,
+    };
+  const holder = same ?? live[0];
+  return {
+    outcome: "fail",
+    holder,
+    message:
+      `${WILL_FAIL} ${inputs.ipAddress} is already held by entry ${holder.pk} (${JSON.stringify(holder.name)}) ` +
+      `in the ${kind} library, and Cloudlock holds one entry per address. ${fixFor(kind, holder.pk, opts.route)}`,
+  };
+}
+
+/** The fix for a create refused because `pk` holds the address, as the user's route spells it. */
+export function fixFor(kind: CollectionName, pk: string, route: Route): string {
+  return `${adoptFix(kind, pk, route)} ${renameFix(route)}`;
+}
+
+/** How to manage the existing entry `pk` instead of creating one, on the user's route. */
+export function adoptFix(kind: CollectionName, pk: string, route: Route): string {
+  switch (route) {
+    case "data-file":
+      return `To manage that entry, add adoptId: ${pk} to this record in the data file.`;
+    case "plugin":
+      return (
+        `To manage that entry, set adoptId: ${pk} on this resource, or import it: ` +
+        `\`pulumi import ${PLUGIN_TOKENS[LABEL[kind]]} <name> ${pk}\`.`
+      );
+    default:
+      return `To manage that entry, set adoptId: "${pk}" on this resource.`;
+  }
+}
+
+/** How to rename a resource so it keeps its entry, on the user's route. */
+export function renameFix(route: Route): string {
+  switch (route) {
+    case "data-file":
+      return (
+        "If this record was renamed (its resource name comes from its name), add renamedFrom: <its old resource " +
+        "name> to it instead, and the entry stays as it is."
+      );
+    case "plugin":
+      return (
+        "If this resource was renamed, give it the aliases resource option with its old name instead, and the " +
+        "entry stays as it is."
+      );
+    default:
+      return (
+        'If this resource was renamed, give it aliases: [{ name: "<its old name>" }] instead, and the entry ' +
+        "stays as it is."
+      );
+  }
+}

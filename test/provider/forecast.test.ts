@@ -1,0 +1,160 @@
+/**
+ * Preview knows what `up` will do: a new entry whose address the library already holds is forecast at `check`
+ * (a warning on the resource for a create `up` refuses, a note for one it adopts), naming the entry and the fix
+ * for the route in use, and `create` then does exactly what the forecast said. The reads follow the read rule.
+ */
+import { Emulator } from "../../emulator";
+import { ProviderRuntime } from "../../provider/dynamic";
+import { WILL_ADOPT, WILL_FAIL } from "../../provider/dynamic/forecast";
+import { nextRead } from "../../provider/dynamic/read-plan";
+import { addresses } from "../helpers/emulator";
+import { gets, searches, writes } from "../helpers/requests";
+import { pool, providerSuite, rejection, runtimeFor } from "../helpers/runtime";
+
+let emu: Emulator;
+let rt: ProviderRuntime;
+providerSuite((e, r) => ((emu = e), (rt = r)));
+
+const URN = "urn:pulumi:dev::p::pulumi-nodejs:dynamic/cloudlock:TrustedIp::hq";
+
+/** The diagnostics a runtime sends the engine, as [severity, message, urn]. */
+function diagnostics(r: ProviderRuntime): [string, string, string | undefined][] {
+  const seen: [string, string, string | undefined][] = [];
+  jest.spyOn(r.connection.engine, "log").mockImplementation(async (severity, message, urn) => {
+    seen.push([severity, message, urn]);
+  });
+  return seen;
+}
+
+const hq = { name: "HQ", ipAddress: "198.51.100.7", logUrn: URN };
+
+test("a free address: no forecast, and the create makes the entry", async () => {
+  const seen = diagnostics(rt);
+  const { failures, inputs } = await rt.check("trusted", {}, hq);
+  expect(failures).toEqual([]);
+  expect(seen).toEqual([]);
+  // check drops what it only reads: nothing of it reaches state.
+  expect(inputs).toEqual({ name: "HQ", ipAddress: "198.51.100.7" });
+  await rt.create("trusted", inputs);
+  expect(emu.entries("trusted").map((e) => e.ip_address)).toEqual(["198.51.100.7"]);
+});
+
+test("an address another entry holds: a warning on the resource naming it and the fix; create then refuses it, writing nothing", async () => {
+  const [other] = emu.seed("trusted", [{ name: "Made by hand", ip_address: "198.51.100.7/32" }]);
+  const seen = diagnostics(rt);
+  const { failures, inputs } = await rt.check("trusted", {}, hq);
+  // A warning, not a failure: a failed check stops the engine planning the rest of the preview.
+  expect(failures).toEqual([]);
+  expect(seen).toHaveLength(1);
+  const [severity, message, urn] = seen[0];
+  expect(severity).toBe("warning");
+  expect(urn).toBe(URN);
+  expect(message.startsWith(WILL_FAIL)).toBe(true);
+  expect(message).toContain(`entry ${other.pk} ("Made by hand")`);
+  expect(message).toContain(`set adoptId: "${other.pk}" on this resource`);
+  expect(message).toContain("aliases");
+  emu.clearRequests();
+  const e = await rejection(rt.create("trusted", inputs));
+  expect(e.message).toContain(`already exists in the trusted library as entry ${other.pk}`);
+  expect(writes(emu)).toBe(0);
+});
+
+test("adoptId naming the holder: no forecast (up adopts it); adoptId naming another entry: up will fail", async () => {
+  const [holder, elsewhere] = emu.seed("trusted", [
+    { name: "Holder", ip_address: "198.51.100.7" },
+    { name: "Elsewhere", ip_address: "198.51.100.8" },
+  ]);
+  const seen = diagnostics(rt);
+  await rt.check("trusted", {}, { ...hq, adoptId: holder.pk });
+  expect(seen).toEqual([]);
+  const { inputs } = await rt.check("trusted", {}, { ...hq, adoptId: elsewhere.pk });
+  expect(seen).toHaveLength(1);
+  expect(seen[0][1]).toContain(`${WILL_FAIL} adoptId "${elsewhere.pk}"`);
+  expect(seen[0][1]).toContain(`entry ${holder.pk}`);
+  expect((await rejection(rt.create("trusted", inputs))).message).toContain(holder.pk);
+});
+
+test("an identical entry with CLOUDLOCK_ADOPT_IDENTICAL on: forecast as adopted, and create takes it over", async () => {
+  const [same] = emu.seed("trusted", [{ name: "HQ", ip_address: "198.51.100.7" }]);
+  const r = runtimeFor(emu, { adoptIdentical: true });
+  const seen = diagnostics(r);
+  const { inputs } = await r.check("trusted", {}, hq);
+  expect(seen.map(([s, m]) => [s, m.startsWith(WILL_ADOPT)])).toEqual([["info", true]]);
+  emu.clearRequests();
+  expect((await r.create("trusted", inputs)).id).toBe(same.pk);
+  expect(writes(emu)).toBe(0);
+});
+
+test("an identical entry without it: up will fail, and says so at preview", async () => {
+  emu.seed("trusted", [{ name: "HQ", ip_address: "198.51.100.7" }]);
+  const seen = diagnostics(rt);
+  await rt.check("trusted", {}, hq);
+  expect(seen[0][1].startsWith(WILL_FAIL)).toBe(true);
+});
+
+test("an expired suspicious entry a server still lists holds nothing: no forecast", async () => {
+  emu.setKnobs({ expired: "keep" });
+  emu.seed("suspicious", [
+    { name: "Old", ip_address: "203.0.113.9", expires_on: "2020-01-01T00:00:00+00:00" },
+  ]);
+  const seen = diagnostics(rt);
+  await rt.check("suspicious", {}, { name: "New", ipAddress: "203.0.113.9" });
+  expect(seen).toEqual([]);
+});
+
+test("an existing resource is never forecast (its create happened long ago)", async () => {
+  emu.seed("trusted", [{ name: "HQ", ip_address: "198.51.100.7" }]);
+  const seen = diagnostics(rt);
+  emu.clearRequests();
+  await rt.check("trusted", { name: "HQ", ipAddress: "198.51.100.7" }, hq);
+  expect(seen).toEqual([]);
+  expect(gets(emu)).toBe(0);
+});
+
+test("each route's fix: a data file's record fields, the plugin's import command", async () => {
+  const [other] = emu.seed("trusted", [{ name: "Hand", ip_address: "198.51.100.7" }]);
+  const seen = diagnostics(rt);
+  const { inputs } = await rt.check("trusted", {}, { ...hq, route: "data-file" });
+  expect(seen[0][1]).toContain(`add adoptId: ${other.pk} to this record in the data file`);
+  expect(seen[0][1]).toContain("renamedFrom");
+  expect(seen[0][1]).not.toContain("aliases: [");
+  // The create of the same operation names the data file's fields too.
+  expect((await rejection(rt.create("trusted", inputs))).message).toContain("renamedFrom");
+
+  const plugin = runtimeFor(emu, { route: "plugin" });
+  const said = diagnostics(plugin);
+  await plugin.check("trusted", {}, hq);
+  expect(said[0][1]).toContain(`pulumi import cloudlock:index:TrustedIp <name> ${other.pk}`);
+});
+
+test("N new entries in a big library cost the read rule's GETs: page 0, a few searches, at most one listing", async () => {
+  const library = emu.seed(
+    "trusted",
+    addresses(1000, 30).map((ip, i) => ({ name: `e${i}`, ip_address: ip })),
+  );
+  const pages = Math.ceil(library.length / 100);
+  const wanted = addresses(250, 60).map((ip, i) => ({ name: `new${i}`, ipAddress: ip }));
+  const seen = diagnostics(rt);
+  emu.clearRequests();
+  await pool(wanted, 16, (w) => rt.check("trusted", {}, w));
+  expect(seen).toEqual([]);
+  // The rule's bound: page 0, at most S searches, one listing (a walk may end one page past `pages`).
+  let s = 0;
+  while (nextRead({ pages, searches: s, pending: 1 }) === "search") s++;
+  expect(searches(emu)).toBeLessThanOrEqual(s);
+  expect(gets(emu)).toBeLessThanOrEqual(1 + s + pages + 1);
+});
+
+test("one new entry in a big library: page 0 and one search, not a listing", async () => {
+  const [, held] = emu
+    .seed(
+      "trusted",
+      addresses(1000, 30).map((ip, i) => ({ name: `e${i}`, ip_address: ip })),
+    )
+    .slice(776);
+  const seen = diagnostics(rt);
+  emu.clearRequests();
+  await rt.check("trusted", {}, { name: "Dup", ipAddress: held.ip_address });
+  expect(gets(emu)).toBe(2);
+  expect(seen[0][1]).toContain(held.pk);
+});
