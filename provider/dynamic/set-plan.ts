@@ -25,8 +25,8 @@ export interface SetPlan {
   deletes: { pk: string; key?: string }[];
   updates: { key: string; pk: string; entry: SetEntry; known: ServerView }[];
   creates: string[];
-  /** Declared entries that cannot be reconciled without a duplicate: failures, nothing sent. */
-  blocked: string[];
+  /** Declared entries that cannot be reconciled without a duplicate, by key: failures, nothing sent. */
+  blocked: { key: string; reason: string }[];
   /** Live entries the set takes over at a declared address (it did not make them). */
   adoptions: { address: string; live: IpEntry }[];
 }
@@ -47,7 +47,7 @@ export function planSet(
   const creates: string[] = [];
   const adoptions: SetPlan["adoptions"] = [];
   /** Declared entries that cannot be reconciled without a duplicate: failures, nothing sent. */
-  const blocked: string[] = [];
+  const blocked: SetPlan["blocked"] = [];
 
   for (const [key, entry] of Object.entries(want.entries)) {
     const mine = managed[key] && listing.byPk.get(managed[key].pk);
@@ -71,12 +71,14 @@ export function planSet(
       // Not ours to delete: another stack or a person may rely on that entry.
       const f = fixed[0];
       delete current[key];
-      blocked.push(
-        `${key}: entry ${live.pk} ("${live.name}") already holds ${entry.ipAddress} with ${f} ` +
+      blocked.push({
+        key,
+        reason:
+          `entry ${live.pk} ("${live.name}") already holds ${entry.ipAddress} with ${f} ` +
           `${JSON.stringify(held[f])}, not ${JSON.stringify(entry[f])}. Cloudlock cannot change a ${kind} entry's ${f} ` +
           `in place, and the set does not delete an entry it did not make: declare ${f}: ` +
           `${JSON.stringify(held[f])} to adopt it as it is, or delete it by hand, then run \`pulumi up\` again`,
-      );
+      });
       continue;
     }
     claimed.add(live.pk);
@@ -97,11 +99,13 @@ export function planSet(
       "ip_address" in patch &&
       listing.atAddress(entry.ipAddress).find((e) => e.pk !== live.pk && !hasExpired(e.expires_on, now));
     if (holder) {
-      blocked.push(
-        `${key}: entry ${live.pk} was moved to ${live.ip_address} by hand, and entry ${holder.pk} ("${holder.name}") ` +
+      blocked.push({
+        key,
+        reason:
+          `entry ${live.pk} was moved to ${live.ip_address} by hand, and entry ${holder.pk} ("${holder.name}") ` +
           `now holds ${entry.ipAddress}; moving it back would make a duplicate. Delete one of them, then run ` +
           `\`pulumi up\` again`,
-      );
+      });
       continue;
     }
     if (Object.keys(patch).length) updates.push({ key, pk: live.pk, entry, known });

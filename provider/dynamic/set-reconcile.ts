@@ -103,7 +103,7 @@ export class SetReconcile {
     ];
     // After a failure, start nothing new: the library or the token is in trouble, and what is done is saved.
     await pool(tasks, CONCURRENCY, () => failures.length > 0);
-    failures.push(...blocked);
+    for (const b of blocked) failures.push(`${b.key}: ${b.reason}`);
     // Another writer may have made one of our addresses while we did (a server that allows duplicates).
     for (const ownKnown of [true, false]) {
       const ours = made.filter((m) => m.ownKnown === ownKnown);

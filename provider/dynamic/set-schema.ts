@@ -39,6 +39,10 @@ export interface SetInputs {
    * `up` removes, by canonical address (`"Old VPN" 192.0.2.9, id 6yj3gQxaqo`).
    */
   removeUndeclared?: Record<string, string>;
+  /** At preview: addresses the set adds that already hold an entry, which `up` adopts (`6yj3gQxaqo "HQ"`). */
+  adopts?: Record<string, string>;
+  /** At preview: declared entries `up` will refuse to reconcile without a duplicate, and why. */
+  refused?: Record<string, string>;
 }
 
 /** Outputs: the managed entries (with pks), and for authoritative sets what a refresh found undeclared. */

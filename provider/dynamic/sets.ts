@@ -9,8 +9,10 @@ import type { CollectionName } from "../client/types";
 import { SET_LABEL as LABEL, expires } from "../model";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
+import { Listing } from "./listing";
 import { CheckFailure, UNKNOWN } from "./schema";
-import { describeEntries, managedFrom, undeclaredIn } from "./set-plan";
+import { WILL_ADOPT, WILL_FAIL } from "./forecast";
+import { describeEntries, managedFrom, planSet, undeclaredIn } from "./set-plan";
 import { SetReconcile } from "./set-reconcile";
 import {
   ManagedEntry,
@@ -81,6 +83,7 @@ export class IpSets {
       }
     }
     const c = setChanges(before, inputs, now);
+    if (c.added.length) await this.forecast(kind, inputs, c.added, urn);
     if (c.added.length + c.changed.length + c.removed.length > 0 || c.modeChanged) {
       await this.conn.engine.log(
         "info",
@@ -89,6 +92,50 @@ export class IpSets {
       );
     }
     return { inputs: { ...inputs }, failures };
+  }
+
+  /**
+   * At preview, what `up` will do with the addresses the set adds that the library already holds: the set's own
+   * plan (set-plan.ts) decides it, as `up` will. Adopted entries are kept under
+   * `adopts`, refused ones under `refused` (preview-time inputs the review reads, as `removeUndeclared`), and
+   * said once on the set: a note for adoptions, a warning for what `up` will refuse.
+   */
+  private async forecast(
+    kind: CollectionName,
+    inputs: SetInputs,
+    added: string[],
+    urn: string | undefined,
+  ): Promise<void> {
+    // Only the added entries: each read by the read rule (a few searches, or the one shared listing).
+    const store = this.conn.store(kind);
+    const entries = Object.fromEntries(added.map((k) => [k, inputs.entries[k]]));
+    const held = await Promise.all(Object.values(entries).map((e) => store.atAddress(e.ipAddress)));
+    const plan = planSet(kind, { mode: "additive", entries }, {}, new Listing(held.flat()), this.conn.now());
+    const adopts = plan.adoptions;
+    if (adopts.length) {
+      inputs.adopts = Object.fromEntries(
+        adopts.map((a) => [keyOf(a.address), `${a.live.pk} "${a.live.name}"`]),
+      );
+      const shown = Object.entries(inputs.adopts).slice(0, 10);
+      await this.conn.engine.log(
+        "info",
+        `${WILL_ADOPT} ${adopts.length} of the addresses ${LABEL[kind]} adds already hold an entry, which the set ` +
+          `takes over instead of creating one: ${shown.map(([a, e]) => `${a} (entry ${e})`).join("; ")}` +
+          `${adopts.length > shown.length ? `; and ${adopts.length - shown.length} more` : ""}.`,
+        urn,
+      );
+    }
+    if (plan.blocked.length) {
+      inputs.refused = Object.fromEntries(plan.blocked.map((b) => [b.key, b.reason]));
+      const shown = plan.blocked.slice(0, 10);
+      await this.conn.engine.log(
+        "warning",
+        `${WILL_FAIL} ${LABEL[kind]} cannot reconcile ${plan.blocked.length} of its entries without a duplicate: ` +
+          `${shown.map((b) => `${b.key}: ${b.reason}`).join("; ")}` +
+          `${plan.blocked.length > shown.length ? `; and ${plan.blocked.length - shown.length} more` : ""}.`,
+        urn,
+      );
+    }
   }
 
   async diff(kind: CollectionName, _id: string, olds: StoredSet, news: SetInputs) {

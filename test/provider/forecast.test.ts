@@ -158,3 +158,66 @@ test("one new entry in a big library: page 0 and one search, not a listing", asy
   expect(gets(emu)).toBe(2);
   expect(seen[0][1]).toContain(held.pk);
 });
+
+describe("sets", () => {
+  const SET_URN = "urn:pulumi:dev::p::pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet::feed";
+
+  test("added addresses that hold an entry: adopted, listed under adopts and said once; up adopts exactly those", async () => {
+    const [hand] = emu.seed("trusted", [{ name: "By hand", ip_address: "10.9.0.1" }]);
+    const seen = diagnostics(rt);
+    const { inputs, failures } = await rt.sets.check(
+      "trusted",
+      {},
+      {
+        mode: "additive",
+        entries: [
+          { name: "Office", ipAddress: "10.9.0.1/32" },
+          { name: "New", ipAddress: "10.9.0.2" },
+        ],
+        logUrn: SET_URN,
+      },
+    );
+    expect(failures).toEqual([]);
+    expect(inputs.adopts).toEqual({ "10.9.0.1": `${hand.pk} "By hand"` });
+    expect(inputs.refused).toBeUndefined();
+    const forecasts = seen.filter(([, m]) => m.startsWith(WILL_ADOPT));
+    expect(forecasts).toEqual([
+      ["info", expect.stringContaining(`10.9.0.1 (entry ${hand.pk} "By hand")`), SET_URN],
+    ]);
+    emu.clearRequests();
+    const { outs } = await rt.sets.create("trusted", inputs);
+    expect(outs.entries["10.9.0.1"].pk).toBe(hand.pk);
+    expect(emu.requests().counters.byMethod.POST).toBe(1);
+  });
+
+  test("an added address held with a name Cloudlock cannot change: refused at preview, and up refuses it too", async () => {
+    const [theirs] = emu.seed("suspicious", [{ name: "stack-A", ip_address: "40.0.0.1" }]);
+    const seen = diagnostics(rt);
+    const { inputs, failures } = await rt.sets.check(
+      "suspicious",
+      {},
+      { mode: "additive", entries: [{ name: "stack-B", ipAddress: "40.0.0.1" }], logUrn: SET_URN },
+    );
+    expect(failures).toEqual([]);
+    expect(Object.keys(inputs.refused ?? {})).toEqual(["40.0.0.1"]);
+    expect(inputs.refused?.["40.0.0.1"]).toContain(`entry ${theirs.pk} ("stack-A")`);
+    const warnings = seen.filter(([s]) => s === "warning");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0][1].startsWith(WILL_FAIL)).toBe(true);
+    expect((await rejection(rt.sets.create("suspicious", inputs))).message).toContain(theirs.pk);
+    expect(emu.entries("suspicious").map((e) => e.name)).toEqual(["stack-A"]);
+  });
+
+  test("a set that adds nothing reads nothing for the forecast", async () => {
+    const olds = {
+      mode: "additive" as const,
+      entries: { "10.9.0.1": { name: "A", ipAddress: "10.9.0.1", pk: "x" } },
+    };
+    emu.clearRequests();
+    await rt.sets.check("trusted", olds, {
+      mode: "additive",
+      entries: [{ name: "B", ipAddress: "10.9.0.1" }],
+    });
+    expect(gets(emu)).toBe(0);
+  });
+});
