@@ -11,6 +11,8 @@ import { parseArgs } from "util";
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** `review`: the review was written, and `pulumi up` will refuse part of the plan (a pull request's check goes red). */
+export const EXIT_WILL_FAIL = 3;
 
 /** A mistake in how a command was called: exit 2, with a hint to run `--help`. */
 export class UsageError extends Error {}

@@ -14,9 +14,17 @@ import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
 import { isCloudlockError, isConfigError } from "../provider/client/errors";
 import type { CollectionName } from "../provider/client/types";
 import { CsvImportError, csvEntries } from "../provider/csv";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, packageVersion, parseCommandLine } from "./args";
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  EXIT_WILL_FAIL,
+  UsageError,
+  packageVersion,
+  parseCommandLine,
+} from "./args";
 import { Format, Planned, plansFromCsv, plansFromEntries, render, summarise } from "./codegen";
-import { ReviewInputError, parsePreview, renderReview, reviewPreview } from "./review";
+import { ReviewInputError, parsePreview, renderReview, reviewPreview, willFail } from "./review";
 
 const USAGE = `Usage: cloudlock-pulumi <command> [options]
 
@@ -96,8 +104,17 @@ Options:
   --out FILE           write to FILE instead of stdout
   -h, --help           show this help
 
-Exit codes: 0 whether or not there are changes; 1 when the input cannot be read
-or is not preview JSON; 2 for a bad command line.
+A create that "pulumi up" will refuse (an address another entry already holds,
+a rename that would recreate its own entry) is listed first, under "Will fail
+at \`up\`", and the command exits 3 after writing the review, so a pull
+request's check goes red before anyone approves a plan that cannot apply.
+
+"pulumi preview --refresh --json" is read as a drift report too: entries changed
+or deleted in Cloudlock since the last "up", and what "up" will do about them.
+
+Exit codes: 0 whether or not there are changes; 3 when "pulumi up" will fail
+(the review is written); 1 when the input cannot be read or is not preview
+JSON; 2 for a bad command line.
 `;
 
 interface Io {
@@ -242,9 +259,12 @@ function connect(p: Parsed, io: Io): CloudlockClient {
   );
 }
 
-async function runReview(argv: string[], io: Io, now = Date.now()): Promise<void> {
+async function runReview(argv: string[], io: Io, now = Date.now()): Promise<number> {
   const p: Parsed = parseCommandLine(argv, { out: { type: "string" }, ...HELP });
-  if (p.values.help) return io.stdout(REVIEW_HELP);
+  if (p.values.help) {
+    io.stdout(REVIEW_HELP);
+    return EXIT_OK;
+  }
   if (p.positionals.length > 1)
     throw new UsageError(`give one preview JSON file, got ${p.positionals.length}`);
   const file = p.positionals[0] ?? "-";
@@ -264,13 +284,21 @@ async function runReview(argv: string[], io: Io, now = Date.now()): Promise<void
     }
   }
   const source = file === "-" ? "stdin" : file;
+  let review;
   try {
-    write(p, io, renderReview(reviewPreview(parsePreview(text, source), now)));
+    review = reviewPreview(parsePreview(text, source), now);
   } catch (e) {
     if (e instanceof ReviewInputError)
       throw new InputError(e.message.startsWith(source) ? e.message : `${source}: ${e.message}`);
     throw e;
   }
+  write(p, io, renderReview(review));
+  if (!willFail(review)) return EXIT_OK;
+  const n = review.needsHuman.willFail.length;
+  io.stderr(
+    `cloudlock-pulumi: \`pulumi up\` will fail: ${n} ${n === 1 ? "create is" : "creates are"} refused (see "Will fail at \`up\`" in the review)\n`,
+  );
+  return EXIT_WILL_FAIL;
 }
 
 const errorCode = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
@@ -356,8 +384,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         await runCsv(rest, io);
         return EXIT_OK;
       case "review":
-        await runReview(rest, io);
-        return EXIT_OK;
+        return await runReview(rest, io);
       case "--version":
       case "-v":
         io.stdout(`${packageVersion()}\n`);

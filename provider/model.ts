@@ -148,6 +148,29 @@ export const PLUGIN_TOKENS = {
   SuspiciousIpSet: pluginToken(SET_LABEL.suspicious),
 } as const;
 
+/** What a type token of ours names: its library, whether it is a set, its label, and the route that declares it. */
+export interface ResourceType {
+  kind: CollectionName;
+  set: boolean;
+  /** `TrustedIp`, `SuspiciousIpSet`, ... */
+  label: ResourceName;
+  /** The dynamic SDK's resources, or the plugin's. */
+  route: "sdk" | "plugin";
+}
+
+/** Every type token of ours, on both routes (the dynamic SDK's and the plugin's), and what it names. */
+export const RESOURCE_TYPES: ReadonlyMap<string, ResourceType> = new Map(
+  (["trusted", "suspicious"] as const).flatMap((kind) =>
+    [LABEL[kind], SET_LABEL[kind]].flatMap((label) => {
+      const set = label === SET_LABEL[kind];
+      return [
+        [TYPE_TOKENS[label], { kind, set, label, route: "sdk" }],
+        [PLUGIN_TOKENS[label], { kind, set, label, route: "plugin" }],
+      ] as [string, ResourceType][];
+    }),
+  ),
+);
+
 /** The plugin's lookup function of each library (`cloudlock:index:getTrustedIps`, ...). */
 export const FUNCTION_TOKENS = {
   trusted: pluginToken(`get${LABEL.trusted}s`),

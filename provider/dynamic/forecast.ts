@@ -114,3 +114,27 @@ export function renameFix(route: Route): string {
       );
   }
 }
+
+/** A forecast read back from a diagnostic's text (`warning: ` prefix and all), as the review reads a preview. */
+export interface ReadForecast {
+  outcome: "adopt" | "fail";
+  /** The entry that holds the address, where the message names one entry. */
+  holder?: string;
+  /** The route whose fix the message names. */
+  route: Route;
+  /** The message without its first words. */
+  detail: string;
+}
+
+/** The forecast a diagnostic carries, or undefined when it is not one. */
+export function readForecast(text: string): ReadForecast | undefined {
+  const s = text.replace(/^\s*warning:\s*/, "").trim();
+  const outcome = s.startsWith(WILL_FAIL) ? "fail" : s.startsWith(WILL_ADOPT) ? "adopt" : undefined;
+  if (!outcome) return undefined;
+  const detail = s.slice((outcome === "fail" ? WILL_FAIL : WILL_ADOPT).length).trim();
+  // Every per-entry forecast names the holder as `entry <pk> ("<name>")`; a set's names several.
+  const holders = [...detail.matchAll(/\bentry ([A-Za-z0-9_-]+) \(/g)].map((m) => m[1]);
+  const holder = holders.length === 1 ? holders[0] : undefined;
+  const route = (["data-file", "plugin"] as const).find((r) => s.includes(renameFix(r))) ?? "sdk";
+  return { outcome, holder, route, detail };
+}

@@ -105,23 +105,34 @@ describe("rendering", () => {
       ],
     });
     const [headline] = text.split("\n");
-    expect(headline).toBe("### Cloudlock IP libraries: 1 added, 1 changed, 1 replaced, 1 removed, 1 adopted");
+    expect(headline).toBe("### Cloudlock IP libraries: 1 added, 1 adopted, 1 changed, 1 replaced, 1 removed");
     // Counts table before any entry table.
     expect(text.indexOf("| Added | 1 | 0 |")).toBeGreaterThan(0);
     expect(text.indexOf("| Added | 1 | 0 |")).toBeLessThan(text.indexOf("#### Trusted IPs"));
     expect(text).toContain("| Adopted | 0 | 1 |");
-    expect(cells(rowOf(text, "HQ")!)).toEqual(["HQ ", " 198.51.100.0/24 ", ' TrustedIp "hq"']);
+    // Each row ends with what `up` will do, naming the entry by its pk where it has one.
+    expect(cells(rowOf(text, "HQ")!)).toEqual([
+      "HQ ",
+      " 198.51.100.0/24 ",
+      ' TrustedIp "hq" ',
+      " create a new entry",
+    ]);
     expect(cells(rowOf(text, "Known bad")!)).toEqual([
       "Known bad ",
       " 203.0.113.9 ",
-      " AbCdEfGhIj ",
-      ' SuspiciousIp "old"',
+      ' SuspiciousIp "old" ',
+      " take over entry AbCdEfGhIj, creating none",
     ]);
     expect(rowOf(text, "VPN")).toContain("ipAddress: 2001:db8::1 → 2001:db8::2");
     expect(rowOf(text, "VPN")).not.toContain("description");
     expect(cells(rowOf(text, "Bad two")!)[2]).toBe(" name ");
     expect(rowOf(text, "Bad two")).toContain("name: Bad one → Bad two");
-    expect(cells(rowOf(text, "Gone")!)).toEqual(["Gone ", " 192.0.2.1 ", ' TrustedIp "gone"']);
+    expect(cells(rowOf(text, "Gone")!)).toEqual([
+      "Gone ",
+      " 192.0.2.1 ",
+      ' TrustedIp "gone" ',
+      " delete the entry",
+    ]);
     // Each entry sits under its library.
     const trusted = text.slice(text.indexOf("#### Trusted IPs"), text.indexOf("#### Suspicious IPs"));
     expect(trusted).toContain("HQ");
@@ -164,7 +175,12 @@ describe("rendering", () => {
       ],
     });
     expect(text.split("\n")[0]).toBe("### Cloudlock IP libraries: 2 added, 1 changed, 1 replaced, 3 removed");
-    expect(cells(rowOf(text, "Oslo")!)).toEqual(["Oslo ", " 10.0.0.3 ", ' TrustedIpSet "offices"']);
+    expect(cells(rowOf(text, "Oslo")!)).toEqual([
+      "Oslo ",
+      " 10.0.0.3 ",
+      ' TrustedIpSet "offices" ',
+      " create a new entry",
+    ]);
     expect(rowOf(text, "Paris 2")).toContain("name: Paris → Paris 2");
     expect(rowOf(text, "Rome")).toContain('TrustedIpSet "offices"');
     const replaced = rowOf(text, "scanner v2")!;
@@ -346,7 +362,7 @@ describe("rendering", () => {
       ],
     });
     const row = rowOf(text, "10.0.0.1")!;
-    expect(cells(row)).toHaveLength(3);
+    expect(cells(row)).toHaveLength(4);
     for (const bad of ["|", "`", "<", ">", "*", "[", "@", "$", "\\", "\n", "\u202e"])
       expect(cells(row)[0]).not.toContain(bad);
     expect(row).toContain("&#124;");
@@ -371,7 +387,7 @@ describe("rendering", () => {
       ],
     });
     const c = rowOf(changed, "10.0.0.1")!;
-    expect(cells(c)).toHaveLength(4);
+    expect(cells(c)).toHaveLength(5);
     expect(c).toContain("description: &#60;b&#62; → &#96;&#124;&#96;");
     expect(c).toContain('TrustedIp "a&#124;b"');
     expect(cell("a".repeat(200), 10)).toBe(`${"a".repeat(9)}…`);
