@@ -21,6 +21,7 @@ import {
   trustedSuspiciousOverlapPolicy,
 } from "../../policy";
 import { UNKNOWN, read } from "../../policy/entries";
+import { analyze, analyzeStack, analyzerproto } from "../helpers/policy-analyzer";
 import { RANGE_GROUPS, refusedRanges } from "../../policy/ranges";
 import {
   publicAddressesOnly,
@@ -29,16 +30,6 @@ import {
   trustedBlockSize,
   trustedSuspiciousOverlap,
 } from "../../policy/rules";
-type RpcFun = (call: { request: unknown }, callback: (err: unknown, resp: never) => void) => void;
-type MakeRpcFun = (pack: string, version: string, level: string, policies: Policies) => RpcFun;
-// The analyzer's RPC handlers (internal to @pulumi/policy 1.21.0, so untyped): what the engine calls.
-const server = require("@pulumi/policy/server") as {
-  makeAnalyzeRpcFun: MakeRpcFun;
-  makeAnalyzeStackRpcFun: MakeRpcFun;
-};
-const { makeAnalyzeRpcFun, makeAnalyzeStackRpcFun } = server;
-const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
-const structproto = require("google-protobuf/google/protobuf/struct_pb");
 
 const T = CLOUDLOCK_TYPES;
 /** Pulumi's marker for an unknown string, as the engine sends it during preview. */
@@ -543,65 +534,6 @@ describe("policy objects", () => {
       expect(validate(p, "aws:ec2/eip:Eip", "x", { ipAddress: "10.0.0.0/8", name: "x" }, {})).toEqual([]);
   });
 });
-
-/** Properties as the engine sends them (a protobuf Struct); the analyzer functions decode them. */
-const struct = (props: object) => structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
-
-interface Diagnostic {
-  policy: string;
-  message: string;
-  urn: string;
-  level: number;
-}
-
-function diagnosticsOf(resp: { getDiagnosticsList(): unknown[] }): Diagnostic[] {
-  return resp.getDiagnosticsList().map((d) => {
-    const x = d as Record<string, () => never>;
-    // The server puts the policy's description on the first line, then the reported message.
-    const [description, ...message] = (x.getMessage() as string).split("\n");
-    expect(description).toBe(x.getDescription());
-    return {
-      policy: x.getPolicyname(),
-      message: message.join("\n"),
-      urn: x.getUrn(),
-      level: x.getEnforcementlevel(),
-    };
-  });
-}
-
-/** Runs `policies` through @pulumi/policy's Analyze RPC for one resource. */
-function analyze(policies: Policies, type: string, name: string, props: object): Promise<Diagnostic[]> {
-  const req = new analyzerproto.AnalyzeRequest();
-  req.setType(type);
-  req.setName(name);
-  req.setUrn(`urn:pulumi:dev::p::${type}::${name}`);
-  req.setProperties(struct(props));
-  req.setOptions(new analyzerproto.AnalyzerResourceOptions());
-  const fn = makeAnalyzeRpcFun("cloudlock", "0.1.0", "advisory", policies);
-  return new Promise((resolve, reject) =>
-    fn({ request: req }, (err: unknown, resp: never) => (err ? reject(err) : resolve(diagnosticsOf(resp)))),
-  );
-}
-
-/** Runs `policies` through @pulumi/policy's AnalyzeStack RPC. */
-function analyzeStack(policies: Policies, resources: [string, string, object][]): Promise<Diagnostic[]> {
-  const req = new analyzerproto.AnalyzeStackRequest();
-  req.setResourcesList(
-    resources.map(([type, name, props]) => {
-      const r = new analyzerproto.AnalyzerResource();
-      r.setType(type);
-      r.setName(name);
-      r.setUrn(`urn:pulumi:dev::p::${type}::${name}`);
-      r.setProperties(struct(props));
-      r.setOptions(new analyzerproto.AnalyzerResourceOptions());
-      return r;
-    }),
-  );
-  const fn = makeAnalyzeStackRpcFun("cloudlock", "0.1.0", "advisory", policies);
-  return new Promise((resolve, reject) =>
-    fn({ request: req }, (err: unknown, resp: never) => (err ? reject(err) : resolve(diagnosticsOf(resp)))),
-  );
-}
 
 describe("through @pulumi/policy's analyzer", () => {
   const policies = cloudlockPolicies({
