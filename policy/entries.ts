@@ -4,15 +4,31 @@
  * objects carry Pulumi's unknown markers. Both read here as {@link UNKNOWN}, which every rule skips.
  */
 
-import { TYPE_TOKENS } from "../provider/model";
+import { LABEL, PLUGIN_TOKENS, ROUTE_TOKENS, SET_LABEL, TYPE_TOKENS } from "../provider/model";
 
-/** The engine's type tokens of the four resources (`dynamic.Resource` with module "cloudlock"). */
+/** The dynamic SDK's type tokens of the four resources (`pulumi-nodejs:dynamic/cloudlock:TrustedIp`, ...). */
 export const CLOUDLOCK_TYPES = TYPE_TOKENS;
+/**
+ * The native plugin's type tokens of the four resources (`cloudlock:index:TrustedIp`, ...): what YAML programs and
+ * the generated SDKs declare. The rules treat them as their dynamic counterparts.
+ */
+export const CLOUDLOCK_PLUGIN_TYPES = PLUGIN_TOKENS;
 
 /** The four resource kinds, by class name: `"TrustedIp"`, `"SuspiciousIp"`, `"TrustedIpSet"`, `"SuspiciousIpSet"`. */
 export type CloudlockType = keyof typeof CLOUDLOCK_TYPES;
 /** Which Cloudlock IP library an entry belongs to. */
 export type Library = "trusted" | "suspicious";
+
+type Kind = { library: Library; set: boolean; kind: CloudlockType };
+/** Every token of both routes (model.ts ROUTE_TOKENS) to the kind it names. */
+const KINDS = new Map<string, Kind>(
+  (Object.keys(LABEL) as Library[])
+    .flatMap((library): Kind[] => [
+      { library, set: false, kind: LABEL[library] },
+      { library, set: true, kind: SET_LABEL[library] },
+    ])
+    .flatMap((k) => Object.values(ROUTE_TOKENS).map((tokens) => [tokens[k.kind], k] as const)),
+);
 
 /** A value not known yet (preview). */
 export const UNKNOWN: unique symbol = Symbol("unknown during preview");
@@ -46,20 +62,13 @@ export function read(obj: unknown, key: string | number): unknown {
   }
 }
 
-/** The library and whether it is a set, for one of our type tokens; undefined for any other type. */
+/**
+ * The library and whether it is a set, for one of our type tokens, on either route (the dynamic SDK's or the
+ * plugin's); undefined for any other type.
+ */
 export function classify(type: string): { library: Library; set: boolean; kind: CloudlockType } | undefined {
-  switch (type) {
-    case CLOUDLOCK_TYPES.TrustedIp:
-      return { library: "trusted", set: false, kind: "TrustedIp" };
-    case CLOUDLOCK_TYPES.SuspiciousIp:
-      return { library: "suspicious", set: false, kind: "SuspiciousIp" };
-    case CLOUDLOCK_TYPES.TrustedIpSet:
-      return { library: "trusted", set: true, kind: "TrustedIpSet" };
-    case CLOUDLOCK_TYPES.SuspiciousIpSet:
-      return { library: "suspicious", set: true, kind: "SuspiciousIpSet" };
-    default:
-      return undefined;
-  }
+  const k = KINDS.get(type);
+  return k && { ...k };
 }
 
 /** One Cloudlock entry as declared: a per-entry resource, or one entry of a set. */
@@ -97,9 +106,10 @@ function entryOf(library: Library, where: string, obj: unknown, urn?: string): E
 const quoted = (v: Maybe<string>) => (typeof v === "string" ? ` "${v}"` : "");
 
 /**
- * The entries a resource declares: itself for `TrustedIp`/`SuspiciousIp`, each entry for a set (a list as
- * written, or an object keyed by canonical address as the provider's check and outputs hold it). Empty for
- * other types and for a set whose whole entry list is unknown; an unknown entry of a set is left out.
+ * The entries a resource declares, for either route's type tokens: itself for `TrustedIp`/`SuspiciousIp`, each
+ * entry for a set (a list as written, or an object keyed by canonical address as the provider's check and outputs
+ * hold it). Empty for other types and for a set whose whole entry list is unknown; an unknown entry of a set is
+ * left out.
  */
 export function entriesOf(type: string, resourceName: string, props: unknown, urn?: string): Entry[] {
   const c = classify(type);

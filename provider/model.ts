@@ -148,6 +148,12 @@ export const PLUGIN_TOKENS = {
   SuspiciousIpSet: pluginToken(SET_LABEL.suspicious),
 } as const;
 
+/**
+ * Every route's type tokens of the four resources: the dynamic SDK's and the plugin's. What matches our resources
+ * on either route (the policies) reads them here, so a token is never listed twice.
+ */
+export const ROUTE_TOKENS = { dynamic: TYPE_TOKENS, plugin: PLUGIN_TOKENS } as const;
+
 /** The plugin's lookup function of each library (`cloudlock:index:getTrustedIps`, ...). */
 export const FUNCTION_TOKENS = {
   trusted: pluginToken(`get${LABEL.trusted}s`),
