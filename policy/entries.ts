@@ -4,6 +4,7 @@
  * objects carry Pulumi's unknown markers. Both read here as {@link UNKNOWN}, which every rule skips.
  */
 
+import { parseAddress } from "../provider/address";
 import { LABEL, PLUGIN_TOKENS, ROUTE_TOKENS, SET_LABEL, TYPE_TOKENS } from "../provider/model";
 
 /** The dynamic SDK's type tokens of the four resources (`pulumi-nodejs:dynamic/cloudlock:TrustedIp`, ...). */
@@ -105,11 +106,21 @@ function entryOf(library: Library, where: string, obj: unknown, urn?: string): E
 /** `"HQ Berlin"` for a known name, nothing otherwise. */
 const quoted = (v: Maybe<string>) => (typeof v === "string" ? ` "${v}"` : "");
 
+/** The canonical address of a known, valid address (a set's key for the entry), else undefined. */
+function keyOf(ipAddress: Maybe<string>): string | undefined {
+  if (typeof ipAddress !== "string") return undefined;
+  const r = parseAddress(ipAddress);
+  return r.ok ? r.value.canonical : undefined;
+}
+
 /**
  * The entries a resource declares, for either route's type tokens: itself for `TrustedIp`/`SuspiciousIp`, each
- * entry for a set (a list as written, or an object keyed by canonical address as the provider's check and outputs
- * hold it). Empty for other types and for a set whose whole entry list is unknown; an unknown entry of a set is
- * left out.
+ * entry for a set. A set's entries arrive keyed by canonical address (the providers' check, and outputs) or as the
+ * list the program wrote (a plugin resource whose provider's settings are not known at preview: the engine then
+ * skips the check). Both read the same: in address order, each entry named by name and canonical address
+ * (`TrustedIpSet "offices" entry "LAN" (10.1.0.0/24)`), so a rule's messages do not depend on the shape; a listed
+ * entry whose address is unknown or not valid is named by its position (`entries[2]`). Empty for other types and
+ * for a set whose whole entry list is unknown; an unknown entry of a set is left out.
  */
 export function entriesOf(type: string, resourceName: string, props: unknown, urn?: string): Entry[] {
   const c = classify(type);
@@ -122,25 +133,32 @@ export function entriesOf(type: string, resourceName: string, props: unknown, ur
   }
   const list = read(props, "entries");
   if (list === UNKNOWN || list === null || typeof list !== "object") return [];
-  const out: Entry[] = [];
+  // Each entry with its key (canonical address), if it has one.
+  const items: { e: Entry; key?: string }[] = [];
   if (Array.isArray(list)) {
     const n = Number(read(list, "length")) || 0;
     for (let i = 0; i < n; i++) {
       const item = read(list, i);
       if (item === UNKNOWN || item === null || typeof item !== "object") continue;
       const e = entryOf(c.library, "", item, urn);
-      e.where = `${label} entries[${i}]${quoted(e.name)}`;
-      out.push(e);
+      const key = keyOf(e.ipAddress);
+      e.where = key ? `${label} entry${quoted(e.name)} (${key})` : `${label} entries[${i}]${quoted(e.name)}`;
+      items.push({ e, key });
     }
-    return out;
+  } else {
+    for (const key of Object.keys(list)) {
+      const item = read(list, key);
+      if (item === UNKNOWN || item === null || typeof item !== "object") continue;
+      const e = entryOf(c.library, "", item, urn);
+      if (e.ipAddress === undefined) e.ipAddress = key;
+      e.where = `${label} entry${quoted(e.name)} (${key})`;
+      items.push({ e, key });
+    }
   }
-  for (const key of Object.keys(list)) {
-    const item = read(list, key);
-    if (item === UNKNOWN || item === null || typeof item !== "object") continue;
-    const e = entryOf(c.library, "", item, urn);
-    if (e.ipAddress === undefined) e.ipAddress = key;
-    e.where = `${label} entry${quoted(e.name)} (${key})`;
-    out.push(e);
-  }
-  return out;
+  // Address order, as the providers' check keys them (nothing keeps an object's key order from the engine, whose
+  // properties travel as protobuf maps); entries without a valid address after them, in their place.
+  const byKey = items
+    .filter((i) => i.key !== undefined)
+    .sort((a, b) => (a.key === b.key ? 0 : String(a.key) < String(b.key) ? -1 : 1));
+  return [...byKey, ...items.filter((i) => i.key === undefined)].map((i) => i.e);
 }
