@@ -4,15 +4,27 @@
  * objects carry Pulumi's unknown markers. Both read here as {@link UNKNOWN}, which every rule skips.
  */
 
-import { TYPE_TOKENS } from "../provider/model";
+import { parseAddress } from "../provider/address";
+import { PLUGIN_TOKENS, RESOURCE_TYPES, TYPE_TOKENS } from "../provider/model";
 
-/** The engine's type tokens of the four resources (`dynamic.Resource` with module "cloudlock"). */
+/** The dynamic SDK's type tokens of the four resources (`pulumi-nodejs:dynamic/cloudlock:TrustedIp`, ...). */
 export const CLOUDLOCK_TYPES = TYPE_TOKENS;
+/**
+ * The native plugin's type tokens of the four resources (`cloudlock:index:TrustedIp`, ...): what YAML programs and
+ * the generated SDKs declare. The rules treat them as their dynamic counterparts.
+ */
+export const CLOUDLOCK_PLUGIN_TYPES = PLUGIN_TOKENS;
 
 /** The four resource kinds, by class name: `"TrustedIp"`, `"SuspiciousIp"`, `"TrustedIpSet"`, `"SuspiciousIpSet"`. */
 export type CloudlockType = keyof typeof CLOUDLOCK_TYPES;
 /** Which Cloudlock IP library an entry belongs to. */
 export type Library = "trusted" | "suspicious";
+
+type Kind = { library: Library; set: boolean; kind: CloudlockType };
+/** Every token of both routes (model.ts RESOURCE_TYPES) to the kind it names. */
+const KINDS = new Map<string, Kind>(
+  [...RESOURCE_TYPES].map(([token, t]) => [token, { library: t.kind, set: t.set, kind: t.label }]),
+);
 
 /** A value not known yet (preview). */
 export const UNKNOWN: unique symbol = Symbol("unknown during preview");
@@ -46,20 +58,13 @@ export function read(obj: unknown, key: string | number): unknown {
   }
 }
 
-/** The library and whether it is a set, for one of our type tokens; undefined for any other type. */
+/**
+ * The library and whether it is a set, for one of our type tokens, on either route (the dynamic SDK's or the
+ * plugin's); undefined for any other type.
+ */
 export function classify(type: string): { library: Library; set: boolean; kind: CloudlockType } | undefined {
-  switch (type) {
-    case CLOUDLOCK_TYPES.TrustedIp:
-      return { library: "trusted", set: false, kind: "TrustedIp" };
-    case CLOUDLOCK_TYPES.SuspiciousIp:
-      return { library: "suspicious", set: false, kind: "SuspiciousIp" };
-    case CLOUDLOCK_TYPES.TrustedIpSet:
-      return { library: "trusted", set: true, kind: "TrustedIpSet" };
-    case CLOUDLOCK_TYPES.SuspiciousIpSet:
-      return { library: "suspicious", set: true, kind: "SuspiciousIpSet" };
-    default:
-      return undefined;
-  }
+  const k = KINDS.get(type);
+  return k && { ...k };
 }
 
 /** One Cloudlock entry as declared: a per-entry resource, or one entry of a set. */
@@ -96,10 +101,21 @@ function entryOf(library: Library, where: string, obj: unknown, urn?: string): E
 /** `"HQ Berlin"` for a known name, nothing otherwise. */
 const quoted = (v: Maybe<string>) => (typeof v === "string" ? ` "${v}"` : "");
 
+/** The canonical address of a known, valid address (a set's key for the entry), else undefined. */
+function keyOf(ipAddress: Maybe<string>): string | undefined {
+  if (typeof ipAddress !== "string") return undefined;
+  const r = parseAddress(ipAddress);
+  return r.ok ? r.value.canonical : undefined;
+}
+
 /**
- * The entries a resource declares: itself for `TrustedIp`/`SuspiciousIp`, each entry for a set (a list as
- * written, or an object keyed by canonical address as the provider's check and outputs hold it). Empty for
- * other types and for a set whose whole entry list is unknown; an unknown entry of a set is left out.
+ * The entries a resource declares, for either route's type tokens: itself for `TrustedIp`/`SuspiciousIp`, each
+ * entry for a set. A set's entries arrive keyed by canonical address (the providers' check, and outputs) or as the
+ * list the program wrote (a plugin resource whose provider's settings are not known at preview: the engine then
+ * skips the check). Both read the same: in address order, each entry named by name and canonical address
+ * (`TrustedIpSet "offices" entry "LAN" (10.1.0.0/24)`), so a rule's messages do not depend on the shape; a listed
+ * entry whose address is unknown or not valid is named by its position (`entries[2]`). Empty for other types and
+ * for a set whose whole entry list is unknown; an unknown entry of a set is left out.
  */
 export function entriesOf(type: string, resourceName: string, props: unknown, urn?: string): Entry[] {
   const c = classify(type);
@@ -112,25 +128,32 @@ export function entriesOf(type: string, resourceName: string, props: unknown, ur
   }
   const list = read(props, "entries");
   if (list === UNKNOWN || list === null || typeof list !== "object") return [];
-  const out: Entry[] = [];
+  // Each entry with its key (canonical address), if it has one.
+  const items: { e: Entry; key?: string }[] = [];
   if (Array.isArray(list)) {
     const n = Number(read(list, "length")) || 0;
     for (let i = 0; i < n; i++) {
       const item = read(list, i);
       if (item === UNKNOWN || item === null || typeof item !== "object") continue;
       const e = entryOf(c.library, "", item, urn);
-      e.where = `${label} entries[${i}]${quoted(e.name)}`;
-      out.push(e);
+      const key = keyOf(e.ipAddress);
+      e.where = key ? `${label} entry${quoted(e.name)} (${key})` : `${label} entries[${i}]${quoted(e.name)}`;
+      items.push({ e, key });
     }
-    return out;
+  } else {
+    for (const key of Object.keys(list)) {
+      const item = read(list, key);
+      if (item === UNKNOWN || item === null || typeof item !== "object") continue;
+      const e = entryOf(c.library, "", item, urn);
+      if (e.ipAddress === undefined) e.ipAddress = key;
+      e.where = `${label} entry${quoted(e.name)} (${key})`;
+      items.push({ e, key });
+    }
   }
-  for (const key of Object.keys(list)) {
-    const item = read(list, key);
-    if (item === UNKNOWN || item === null || typeof item !== "object") continue;
-    const e = entryOf(c.library, "", item, urn);
-    if (e.ipAddress === undefined) e.ipAddress = key;
-    e.where = `${label} entry${quoted(e.name)} (${key})`;
-    out.push(e);
-  }
-  return out;
+  // Address order, as the providers' check keys them (nothing keeps an object's key order from the engine, whose
+  // properties travel as protobuf maps); entries without a valid address after them, in their place.
+  const byKey = items
+    .filter((i) => i.key !== undefined)
+    .sort((a, b) => (a.key === b.key ? 0 : String(a.key) < String(b.key) ? -1 : 1));
+  return [...byKey, ...items.filter((i) => i.key === undefined)].map((i) => i.e);
 }

@@ -1,8 +1,10 @@
 /**
  * Policy as code for Cloudlock's IP libraries, on `@pulumi/policy`: guard rails that `pulumi preview` and
  * `pulumi up` enforce before anything reaches Cloudlock. Each rule covers the per-entry resources
- * (`TrustedIp`, `SuspiciousIp`) and every entry of the sets (`TrustedIpSet`, `SuspiciousIpSet`), names the
- * resource, the entry and the field, and skips values not known during preview.
+ * (`TrustedIp`, `SuspiciousIp`) and every entry of the sets (`TrustedIpSet`, `SuspiciousIpSet`) on both routes,
+ * the dynamic SDK's types (`pulumi-nodejs:dynamic/cloudlock:TrustedIp`, ...) and the native plugin's
+ * (`cloudlock:index:TrustedIp`, ..., declared from YAML or a generated SDK), with the same verdicts and messages.
+ * It names the resource, the entry and the field, and skips values not known during preview.
  *
  * ```ts
  * import { PolicyPack } from "@pulumi/policy";
@@ -23,6 +25,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import {
+  CLOUDLOCK_PLUGIN_TYPES,
   CLOUDLOCK_TYPES,
   CloudlockType,
   Entry,
@@ -61,9 +64,11 @@ import {
  *
  *   publicAddressesOnly(entriesOf(CLOUDLOCK_TYPES.TrustedIp, "hq", props), refusedRanges([...RANGE_GROUPS]))
  *
- * Each is documented where it is declared.
+ * (`CLOUDLOCK_PLUGIN_TYPES.TrustedIp` for the plugin's resource gives the same entries.) Each is documented
+ * where it is declared.
  */
 export {
+  CLOUDLOCK_PLUGIN_TYPES,
   CLOUDLOCK_TYPES,
   classify,
   entriesOf,

@@ -17,17 +17,10 @@ import {
   projectFolder,
   removeProject,
 } from "../helpers/project";
+import { policyPackFolder } from "../helpers/policy-pack";
 import { engineSuite } from "./helpers";
 
 const suite = engineSuite("policy");
-const REPO = path.resolve(__dirname, "../..");
-/** The version of a dependency this checkout is tested with. */
-const versionOf = (name: string): string =>
-  (
-    JSON.parse(fs.readFileSync(path.join(REPO, "node_modules", name, "package.json"), "utf8")) as {
-      version: string;
-    }
-  ).version;
 const DAY = 86_400_000;
 
 /** The program: `policytest:case` picks the resources ("bad" breaks every rule, "good" none). */
@@ -95,17 +88,7 @@ let stack: Project;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cloudlock-policy-"));
 
 beforeAll(async () => {
-  packDir = projectFolder("examples/policy-pack", "policy-pack", {
-    // What the pack's package.json asks for: the policy SDK, this package packed, and TypeScript (the pack is
-    // type-checked when it loads; Pulumi's fallback TypeScript 3.8 cannot resolve package exports).
-    deps: {
-      "@pulumi/policy": "1.21.0",
-      "@pulumi/pulumi": PULUMI_SDK_VERSION,
-      "pulumi-cloudlock": TARBALL,
-      typescript: versionOf("typescript"),
-      "@types/node": versionOf("@types/node"),
-    },
-  });
+  packDir = policyPackFolder();
   fs.mkdirSync(path.join(scratch, "empty"));
   programDir = projectFolder(path.join(scratch, "empty"), "policytest", {
     deps: { "pulumi-cloudlock": TARBALL, "@pulumi/pulumi": PULUMI_SDK_VERSION },

@@ -86,7 +86,9 @@ ${SET_TS}
         ...(v === 3 ? [{ name: "Clash", ipAddress: "10.0.0.8" }] : []),
       ];
       // A fixed resource name: its new name is then a replacement (a suspicious name cannot change in place).
-      const suspicious = [{ resource: "bad", name: v === 1 ? "Bad one" : "Bad two", ipAddress: "203.0.113.7" }];
+      const suspicious = [
+        { resource: "bad", name: v === 1 ? "Bad one" : "Bad two", ipAddress: "203.0.113.7" },
+      ];
       return {
         "Pulumi.yaml": TS_PROJECT,
         "package.json": PKG,
@@ -161,7 +163,10 @@ function expectUpDid(review: Review, before: Library, after: Library): void {
     for (const r of l.added) fresh.push(r.address);
     for (const r of l.adopted) kept.add(r.adoptId);
     for (const r of [...l.renamed, ...l.changed]) kept.add(r.pk!);
-    for (const r of l.replaced) (gone.add(r.pk!), fresh.push(r.address));
+    for (const r of l.replaced) {
+      gone.add(r.pk!);
+      fresh.push(r.address);
+    }
     for (const r of l.removed) gone.add(r.pk!);
     for (const r of l.drifted)
       if (r.gone) fresh.push(r.address);

@@ -21,6 +21,7 @@ import {
   trustedSuspiciousOverlapPolicy,
 } from "../../policy";
 import { UNKNOWN, read } from "../../policy/entries";
+import { analyze, analyzeStack, analyzerproto } from "../helpers/policy-analyzer";
 import { RANGE_GROUPS, refusedRanges } from "../../policy/ranges";
 import {
   publicAddressesOnly,
@@ -29,16 +30,6 @@ import {
   trustedBlockSize,
   trustedSuspiciousOverlap,
 } from "../../policy/rules";
-type RpcFun = (call: { request: unknown }, callback: (err: unknown, resp: never) => void) => void;
-type MakeRpcFun = (pack: string, version: string, level: string, policies: Policies) => RpcFun;
-// The analyzer's RPC handlers (internal to @pulumi/policy 1.21.0, so untyped): what the engine calls.
-const server = require("@pulumi/policy/server") as {
-  makeAnalyzeRpcFun: MakeRpcFun;
-  makeAnalyzeStackRpcFun: MakeRpcFun;
-};
-const { makeAnalyzeRpcFun, makeAnalyzeStackRpcFun } = server;
-const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
-const structproto = require("google-protobuf/google/protobuf/struct_pb");
 
 const T = CLOUDLOCK_TYPES;
 /** Pulumi's marker for an unknown string, as the engine sends it during preview. */
@@ -103,11 +94,20 @@ describe("entriesOf", () => {
 
   it("reads a set's entries one by one, as a list and as the by-address object of checked inputs", () => {
     const list = entriesOf(T.TrustedIpSet, "offices", {
-      entries: [{ name: "A", ipAddress: "8.8.8.8" }, UNKNOWN_STRING, { name: "B", ipAddress: "9.9.9.9" }],
+      entries: [
+        { name: "B", ipAddress: "9.9.9.9" },
+        UNKNOWN_STRING,
+        { name: "A", ipAddress: "8.8.8.8" },
+        { name: "C", ipAddress: "8.8.8.0-8.8.8.255" },
+        { name: "later", ipAddress: UNKNOWN_STRING },
+      ],
     });
+    // Named and ordered as the by-address object names them; by position when the address is not known.
     expect(list.map((e) => e.where)).toEqual([
-      'TrustedIpSet "offices" entries[0] "A"',
-      'TrustedIpSet "offices" entries[2] "B"',
+      'TrustedIpSet "offices" entry "C" (8.8.8.0/24)',
+      'TrustedIpSet "offices" entry "A" (8.8.8.8)',
+      'TrustedIpSet "offices" entry "B" (9.9.9.9)',
+      'TrustedIpSet "offices" entries[4] "later"',
     ]);
     const keyed = entriesOf(T.SuspiciousIpSet, "feed", {
       entries: { "1.2.3.4": { name: "C", ipAddress: "1.2.3.4" }, "5.6.7.0/24": { name: "D" } },
@@ -173,7 +173,7 @@ describe("trusted block size", () => {
       ],
     });
     expect(messages(trustedBlockSize(set, cfg))).toEqual([
-      'TrustedIpSet "offices" entries[1] "wide" ipAddress "8.8.0.0/20" is a /20 block (4,096 addresses): trusted IPv4 entries may be at most a /24 (256 addresses)',
+      'TrustedIpSet "offices" entry "wide" (8.8.0.0/20) ipAddress "8.8.0.0/20" is a /20 block (4,096 addresses): trusted IPv4 entries may be at most a /24 (256 addresses)',
     ]);
     expect(trustedBlockSize(set, { ...cfg, ipv4MinPrefixLength: 20 })).toEqual([]);
   });
@@ -289,7 +289,7 @@ describe("public addresses only", () => {
     });
     expect(messages(publicAddressesOnly(set, all))).toEqual([
       expect.stringMatching(
-        /^SuspiciousIpSet "feed" entries\[1\] "lan" ipAddress "192.168.0.10" is in 192.168.0.0\/16/,
+        /^SuspiciousIpSet "feed" entry "lan" \(192\.168\.0\.10\) ipAddress "192.168.0.10" is in 192.168.0.0\/16/,
       ),
     ]);
   });
@@ -329,8 +329,10 @@ describe("suspicious expiry", () => {
       ],
     });
     expect(messages(suspiciousExpiry(set, cfg, NOW))).toEqual([
-      expect.stringMatching(/^SuspiciousIpSet "feed" entries\[1\] "forever" expiresOn is missing/),
-      expect.stringMatching(/^SuspiciousIpSet "feed" entries\[2\] "late" expiresOn ".*" is 400 days away/),
+      expect.stringMatching(/^SuspiciousIpSet "feed" entry "forever" \(1\.2\.3\.5\) expiresOn is missing/),
+      expect.stringMatching(
+        /^SuspiciousIpSet "feed" entry "late" \(1\.2\.3\.6\) expiresOn ".*" is 400 days away/,
+      ),
     ]);
   });
 });
@@ -368,16 +370,17 @@ describe("trusted and suspicious overlap (stack)", () => {
         'SuspiciousIp "one" ipAddress "8.8.8.7" is suspicious, but TrustedIp "hq" ipAddress "8.8.8.0/24" trusts it ' +
           "(the suspicious 8.8.8.7 is inside the trusted 8.8.8.0/24): an address cannot be both",
       ],
-      [
-        "urn:feed",
-        'SuspiciousIpSet "feed" entry "same" (9.9.9.9) ipAddress "9.9.9.9" is suspicious, but TrustedIpSet "offices" ' +
-          'entries[0] "vpn" ipAddress "9.9.9.9/32" trusts it (the same addresses): an address cannot be both',
-      ],
+      // The set's entries in address order: 8.8.0.0/16 before 9.9.9.9.
       [
         "urn:feed",
         expect.stringContaining(
           'TrustedIp "hq" ipAddress "8.8.8.0/24" trusts it (the trusted 8.8.8.0/24 is inside the suspicious 8.8.0.0/16)',
         ),
+      ],
+      [
+        "urn:feed",
+        'SuspiciousIpSet "feed" entry "same" (9.9.9.9) ipAddress "9.9.9.9" is suspicious, but TrustedIpSet "offices" ' +
+          'entry "vpn" (9.9.9.9) ipAddress "9.9.9.9/32" trusts it (the same addresses): an address cannot be both',
       ],
       [
         "urn:feed",
@@ -452,7 +455,7 @@ describe("required metadata", () => {
       ],
     });
     expect(messages(requiredMetadata(set, { requireDescription: true, requireCategory: false }))).toEqual([
-      'SuspiciousIpSet "feed" entries[1] "b" description is missing: every entry needs one',
+      'SuspiciousIpSet "feed" entry "b" (1.2.3.5) description is missing: every entry needs one',
     ]);
   });
 });
@@ -544,65 +547,6 @@ describe("policy objects", () => {
   });
 });
 
-/** Properties as the engine sends them (a protobuf Struct); the analyzer functions decode them. */
-const struct = (props: object) => structproto.Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
-
-interface Diagnostic {
-  policy: string;
-  message: string;
-  urn: string;
-  level: number;
-}
-
-function diagnosticsOf(resp: { getDiagnosticsList(): unknown[] }): Diagnostic[] {
-  return resp.getDiagnosticsList().map((d) => {
-    const x = d as Record<string, () => never>;
-    // The server puts the policy's description on the first line, then the reported message.
-    const [description, ...message] = (x.getMessage() as string).split("\n");
-    expect(description).toBe(x.getDescription());
-    return {
-      policy: x.getPolicyname(),
-      message: message.join("\n"),
-      urn: x.getUrn(),
-      level: x.getEnforcementlevel(),
-    };
-  });
-}
-
-/** Runs `policies` through @pulumi/policy's Analyze RPC for one resource. */
-function analyze(policies: Policies, type: string, name: string, props: object): Promise<Diagnostic[]> {
-  const req = new analyzerproto.AnalyzeRequest();
-  req.setType(type);
-  req.setName(name);
-  req.setUrn(`urn:pulumi:dev::p::${type}::${name}`);
-  req.setProperties(struct(props));
-  req.setOptions(new analyzerproto.AnalyzerResourceOptions());
-  const fn = makeAnalyzeRpcFun("cloudlock", "0.1.0", "advisory", policies);
-  return new Promise((resolve, reject) =>
-    fn({ request: req }, (err: unknown, resp: never) => (err ? reject(err) : resolve(diagnosticsOf(resp)))),
-  );
-}
-
-/** Runs `policies` through @pulumi/policy's AnalyzeStack RPC. */
-function analyzeStack(policies: Policies, resources: [string, string, object][]): Promise<Diagnostic[]> {
-  const req = new analyzerproto.AnalyzeStackRequest();
-  req.setResourcesList(
-    resources.map(([type, name, props]) => {
-      const r = new analyzerproto.AnalyzerResource();
-      r.setType(type);
-      r.setName(name);
-      r.setUrn(`urn:pulumi:dev::p::${type}::${name}`);
-      r.setProperties(struct(props));
-      r.setOptions(new analyzerproto.AnalyzerResourceOptions());
-      return r;
-    }),
-  );
-  const fn = makeAnalyzeStackRpcFun("cloudlock", "0.1.0", "advisory", policies);
-  return new Promise((resolve, reject) =>
-    fn({ request: req }, (err: unknown, resp: never) => (err ? reject(err) : resolve(diagnosticsOf(resp)))),
-  );
-}
-
 describe("through @pulumi/policy's analyzer", () => {
   const policies = cloudlockPolicies({
     expiry: { now: () => NOW },
@@ -675,7 +619,7 @@ describe("through @pulumi/policy's analyzer", () => {
       ],
     });
     expect(ds.map((d) => d.message)).toEqual([
-      'TrustedIpSet "s" entries[1] ipAddress "8.0.0.0/8" is a /8 block (16,777,216 addresses): trusted IPv4 entries may be at most a /24 (256 addresses)',
+      'TrustedIpSet "s" entry (8.0.0.0/8) ipAddress "8.0.0.0/8" is a /8 block (16,777,216 addresses): trusted IPv4 entries may be at most a /24 (256 addresses)',
     ]);
   });
 
