@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `cloudlock-pulumi`: bring an existing Cloudlock IP library under Pulumi.
- *   cloudlock-pulumi import --collection trusted|suspicious|all [--format ts|yaml|json] [--out FILE]
+ *   cloudlock-pulumi import --collection trusted|suspicious|all [--format ts|yaml|json|pulumi] [--out FILE]
+ *                           [--exclude-state FILE]...
  *   cloudlock-pulumi csv-to-code --collection trusted|suspicious FILE.csv
  *   cloudlock-pulumi review [FILE|-] [--out FILE]
  * Exit codes: 0 ok, 2 usage or configuration error, 1 API or input error.
@@ -25,6 +26,7 @@ import {
 } from "./args";
 import { Format, Planned, plansFromCsv, plansFromEntries, render, summarise } from "./codegen";
 import { ReviewInputError, parsePreview, renderReview, reviewPreview, willFail } from "./review";
+import { Managed, StateFileError, noneManaged, readManaged } from "./state";
 
 const USAGE = `Usage: cloudlock-pulumi <command> [options]
 
@@ -52,7 +54,8 @@ const IMPORT_HELP = `Usage: cloudlock-pulumi import --collection trusted|suspici
 Lists the library (every page) and writes one declaration per entry, with its
 current values and adoptId set to its pk: the first "pulumi up" adopts every
 entry and creates nothing. Entries the SDK would refuse (e.g. a suspicious entry
-already expired) are written commented out, with the reason.
+already expired) are written commented out, with the reason. Nothing is changed
+in Cloudlock: import only reads the library and writes code.
 
 Options:
   --collection C       trusted, suspicious or all (required)
@@ -62,6 +65,10 @@ Options:
                        for declareLibrary(readLibraryFile(...))), or pulumi: a file for
                        "pulumi import --file" (the plugin's resources, no adoptId needed)
   --out FILE           write to FILE instead of stdout
+  --exclude-state FILE a stack's state, as "pulumi stack export" writes it (- for
+                       stdin; repeatable): the entries it already manages, by its
+                       TrustedIp/SuspiciousIp resources and its sets, are left out
+                       and counted, so no entry is declared by two stacks
   --quiet              no progress on stderr (the summary is still printed)
   -h, --help           show this help
 
@@ -156,6 +163,7 @@ async function runImport(argv: string[], io: Io): Promise<void> {
     name: { type: "string" },
     format: { type: "string" },
     out: { type: "string" },
+    "exclude-state": { type: "string", multiple: true },
     "api-url": { type: "string" },
     quiet: { type: "boolean" },
     ...HELP,
@@ -165,27 +173,41 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   const which = choice(p, "--collection", ["trusted", "suspicious", "all"] as const);
   const format = choice<Format>(p, "--format", IMPORT_FORMATS, "ts");
   const query = { q: str(p, "--q"), name: str(p, "--name") };
-  // Before the listing, which may take long: a bad --out then fails in a second, not after every page.
+  // Before the listing, which may take long: a bad --out or state file then fails in a second, not after every page.
   checkOut(p);
+  const states = (p.values["exclude-state"] ?? []) as string[];
+  const managed = await readStates(states, io);
   const client = connect(p, io);
   const kinds: CollectionName[] = which === "all" ? ["trusted", "suspicious"] : [which];
   const plans: Planned[] = [];
+  const leftOut = new Map<CollectionName, number>();
+  let listed = 0;
   for (const kind of kinds) {
-    const progress = (fetched: number, total: number) => {
-      if (p.values.quiet) return;
-      const line = `${kind}: fetched ${fetched}/${total} entries`;
-      io.stderr(io.tty ? `\r${line}` : `${line}\n`);
-    };
+    // One line per listing: a terminal sees it grow in place; a log gets it once, when the listing is proven.
+    let pages = 0;
     const entries = await client[kind].listAll(query, {
       confirm: true,
-      onPage: (x) => progress(x.fetched, x.total),
+      onPage: () => {
+        pages++;
+        if (io.tty && !p.values.quiet)
+          io.stderr(`\r\x1b[K${kind}: listing, ${pages} ${plural(pages, "page", "pages")} read`);
+      },
     });
-    if (io.tty && !p.values.quiet) io.stderr("\n");
-    plans.push(...plansFromEntries(kind, entries));
+    if (!p.values.quiet)
+      io.stderr(
+        `${io.tty ? "\r\x1b[K" : ""}${kind}: listed ${entries.length} ${plural(entries.length, "entry", "entries")}\n`,
+      );
+    listed += entries.length;
+    const mine = entries.filter((e) => !managed[kind].has(e.pk));
+    leftOut.set(kind, entries.length - mine.length);
+    plans.push(...plansFromEntries(kind, mine));
   }
+  const leftOutTotal = [...leftOut.values()].reduce((a, b) => a + b, 0);
+  const stateNames = states.map((f) => (f === "-" ? "-" : path.basename(f)));
   const filters = [
     query.q && `--q ${JSON.stringify(query.q)}`,
     query.name && `--name ${JSON.stringify(query.name)}`,
+    ...stateNames.map((f) => `--exclude-state ${f}`),
   ];
   const header = [
     `Generated by: cloudlock-pulumi import --collection ${which}${filters
@@ -194,15 +216,69 @@ async function runImport(argv: string[], io: Io): Promise<void> {
       .join("")}`,
     "Each declaration adopts the existing entry named by adoptId: the first `pulumi up` creates nothing.",
     "Removing a declaration later deletes that entry from Cloudlock.",
+    ...(states.length
+      ? [
+          `Left out: ${leftOutTotal} ${plural(leftOutTotal, "entry", "entries")} the stack state already manages.`,
+        ]
+      : []),
   ];
   write(p, io, render(format, plans, header));
-  report(io, plans, "adopted");
-  // Only a listing proven complete gets here (the client refuses any other), so an empty one is the truth.
-  if (plans.length === 0)
-    io.stderr(
-      `the ${kinds.join(" and ")} librar${kinds.length > 1 ? "ies are" : "y is"} empty (complete listing)\n`,
+  const lines = [summaryLine(plans, "declared for adoption")];
+  if (states.length) {
+    const byKind = kinds.map((k) => `${leftOut.get(k)} ${k}`).join(", ");
+    lines.push(
+      `${leftOutTotal} ${plural(leftOutTotal, "entry", "entries")} left out (${byKind}): already managed by the stack state in ${stateNames.map((f) => (f === "-" ? "stdin" : f)).join(", ")}`,
     );
+  }
+  // Only a listing proven complete gets here (the client refuses any other), so an empty one is the truth.
+  if (listed === 0)
+    lines.push(
+      `the ${kinds.join(" and ")} librar${kinds.length > 1 ? "ies are" : "y is"} empty (complete listing)`,
+    );
+  else if (plans.length === 0)
+    lines.push("every listed entry is already managed by a stack: nothing to adopt");
+  lines.push(
+    "Nothing was changed in Cloudlock: import only read the library and wrote code. " +
+      (format === "pulumi"
+        ? "`pulumi import --file` with that file adopts the entries."
+        : "The first `pulumi up` of a program that declares them adopts the entries (and creates none)."),
+  );
+  io.stderr(lines.map((l) => `${l}\n`).join(""));
 }
+
+/** The entries the stack states name manage (none without --exclude-state), read before any request is made. */
+async function readStates(files: string[], io: Io): Promise<Managed> {
+  const managed = noneManaged();
+  if (files.filter((f) => f === "-").length > 1)
+    throw new UsageError("--exclude-state - (stdin) can be given once");
+  for (const file of files) {
+    if (file === "")
+      throw new UsageError("--exclude-state needs a value (a file written by `pulumi stack export`)");
+    let text: string;
+    if (file === "-") {
+      if (!io.readStdin || io.stdinTty)
+        throw new UsageError(
+          "--exclude-state - reads stdin, which is a terminal: pipe `pulumi stack export` in",
+        );
+      text = await io.readStdin();
+    } else {
+      try {
+        text = fs.readFileSync(file, "utf8");
+      } catch (e) {
+        throw new InputError(`cannot read --exclude-state ${file}: ${errorCode(e)}`);
+      }
+    }
+    try {
+      readManaged(text, `--exclude-state ${file === "-" ? "(stdin)" : file}`, managed);
+    } catch (e) {
+      if (e instanceof StateFileError) throw new InputError(e.message);
+      throw e;
+    }
+  }
+  return managed;
+}
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 async function runCsv(argv: string[], io: Io): Promise<void> {
   const p: Parsed = parseCommandLine(argv, {
@@ -350,6 +426,11 @@ function write(p: Parsed, io: Io, text: string): void {
 }
 
 function report(io: Io, plans: Planned[], verb: string): void {
+  io.stderr(summaryLine(plans, verb) + "\n");
+}
+
+/** `259 entries <verb> (160 trusted, 99 suspicious), 11 skipped: 11 invalid expiresOn (written commented out)`. */
+function summaryLine(plans: Planned[], verb: string): string {
   const s = summarise(plans);
   const byKind = (["trusted", "suspicious"] as const)
     .map((k) => [k, plans.filter((x) => x.kind === k && !x.skipped).length] as const)
@@ -358,7 +439,7 @@ function report(io: Io, plans: Planned[], verb: string): void {
   let line = `${s.written} ${s.written === 1 ? "entry" : "entries"} ${verb}${byKind.length ? ` (${byKind.join(", ")})` : ""}, ${s.skipped} skipped`;
   if (s.skipped)
     line += `: ${[...s.reasons].map(([r, n]) => `${n} ${r}`).join(", ")} (written commented out)`;
-  io.stderr(line + "\n");
+  return line;
 }
 
 const KNOWN = ["import", "csv-to-code", "review"];

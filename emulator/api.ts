@@ -413,7 +413,8 @@ export class LibraryApi {
     return serverSpelling(validAddress(typeof v === "string" ? v.replace(/\s*-\s*/g, "-") : v));
   }
 
-  private location(ip: string): string | null {
+  /** Where Cloudlock places an address: a function of the address alone (see locationFor). */
+  location(ip: string): string | null {
     const place = locationFor(ip);
     return this.knobs().emptyFields === "null" && NO_PLACE.includes(place) ? null : place;
   }

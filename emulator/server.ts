@@ -234,6 +234,10 @@ export class Emulator {
     const existing = this.store.get(collection, pk);
     if (!existing) throw new HttpError(404, `no ${collection} entry with id "${pk}"`);
     const next = { ...existing, ...patch, pk, updated_on: this.api.editStamp() };
+    // Cloudlock derives location from the address, so an edit that moves the address moves it too (unless the
+    // edit sets a location itself, as a fixture may).
+    if (patch.location === undefined && next.ip_address !== existing.ip_address)
+      next.location = this.api.location(next.ip_address);
     this.store.replace(collection, next);
     return next;
   }

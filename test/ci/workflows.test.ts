@@ -212,7 +212,10 @@ describe("pulumi-preview.yml", () => {
 
   test("previews as JSON, reviews it with cloudlock-pulumi review, and posts review.md as one comment", () => {
     const preview = stepIndex(job, /pulumi preview .*--json > preview\.json/);
-    const review = stepIndex(job, /^npx cloudlock-pulumi review preview\.json > review\.md$/m);
+    const review = stepIndex(
+      job,
+      /^npx -p pulumi-cloudlock cloudlock-pulumi review preview\.json > review\.md$/m,
+    );
     const comment = stepIndex(job, /gh api .*issues\/\$PR\/comments/);
     expect(preview).toBeLessThan(review);
     expect(review).toBeLessThan(comment);

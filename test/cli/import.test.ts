@@ -105,7 +105,7 @@ describe("import", () => {
     for (const e of expired) expect(res.stdout).toContain(`#   adoptId: ${e.pk}`);
     expect(res.stdout.match(/# Skipped: expiresOn .* has passed/g)).toHaveLength(expired.length);
     expect(res.stderr).toContain(
-      "259 entries adopted (160 trusted, 99 suspicious), 11 skipped: 11 invalid expiresOn (written commented out)",
+      "259 entries declared for adoption (160 trusted, 99 suspicious), 11 skipped: 11 invalid expiresOn (written commented out)",
     );
   });
 
@@ -176,14 +176,14 @@ describe("import", () => {
     expect(reversed.stdout).toBe(first.stdout);
   });
 
-  test("lists every page through the client, with progress on stderr and output to --out", async () => {
+  test("lists every page through the client, with progress on stderr once per listing and output to --out", async () => {
     seedMixed();
     const out = path.join(tmp, "trusted.yaml");
     emu.clearRequests();
     const res = await run(["import", "--collection", "trusted", "--format", "yaml", "--out", out]);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe("");
-    expect(res.stderr).toContain("trusted: fetched 100/160 entries\ntrusted: fetched 160/160 entries\n");
+    expect(res.stderr.match(/^trusted: .*$/gm)).toEqual(["trusted: listed 160 entries"]);
     expect(res.stderr).toContain(`wrote ${out}`);
     // Two walks of three pages (the last one empty: a page cut short of its limit does not end a walk here): a
     // file is written only from a listing two walks in a row agree on.
@@ -270,6 +270,298 @@ describe("import", () => {
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).bin["cloudlock-pulumi"]).toBe(
       "dist/cli/main.js",
     );
+  });
+});
+
+describe("import says what it did", () => {
+  const FIXTURES = path.join(ROOT, "test/fixtures/state");
+  const DYNAMIC = path.join(FIXTURES, "dynamic-stack.json");
+  const PLUGIN = path.join(FIXTURES, "plugin-stack.json");
+  /** The library those two stacks were made against (engine-made; see test/fixtures/state/README.md). */
+  const library = JSON.parse(fs.readFileSync(path.join(FIXTURES, "library.json"), "utf8")) as Record<
+    CollectionName,
+    IpEntry[]
+  >;
+  /** The entries each stack manages, by name, as written in its program (not read back by the code under test). */
+  const BY_DYNAMIC = {
+    trusted: ["HQ Berlin", "Old VPN", "SaaS egress A", "SaaS egress B"],
+    suspicious: ["Botnet C2", "Feed 1", "Feed 2"],
+  };
+  const BY_PLUGIN = { trusted: ["Paris office", "CRM egress"], suspicious: ["Scanner", "Feed 3"] };
+  /** Entries nobody manages: a read-only `TrustedIp.get` in the dynamic stack, and two made by hand. */
+  const UNMANAGED = { trusted: ["Partner range", "Hand-made A"], suspicious: ["Hand-made B"] };
+
+  function seedFixtureLibrary() {
+    emu.seed("trusted", [...library.trusted, { name: "Hand-made A", ip_address: "192.0.2.150" }]);
+    emu.seed("suspicious", [...library.suspicious, { name: "Hand-made B", ip_address: "192.0.2.151" }]);
+  }
+  const declaredNames = (stdout: string) => {
+    const data = JSON.parse(stdout) as Record<CollectionName, EntryRecord[] | undefined>;
+    return {
+      trusted: (data.trusted ?? []).map((r) => r.name).sort(),
+      suspicious: (data.suspicious ?? []).map((r) => r.name).sort(),
+    };
+  };
+  const without = (all: IpEntry[], ...managed: string[][]) =>
+    all.map((e) => e.name).filter((n) => !managed.some((m) => m.includes(n)));
+
+  test("the fixtures are what they claim: both families, per-entry and sets, and a read-only resource", () => {
+    const types = (f: string) =>
+      (JSON.parse(fs.readFileSync(f, "utf8")).deployment.resources as { type: string; external?: boolean }[])
+        .filter((r) => !r.type.startsWith("pulumi:"))
+        .map((r) => `${r.type}${r.external ? " (read)" : ""}`)
+        .sort();
+    expect(types(DYNAMIC)).toEqual([
+      "pulumi-nodejs:dynamic/cloudlock:SuspiciousIp",
+      "pulumi-nodejs:dynamic/cloudlock:SuspiciousIpSet",
+      "pulumi-nodejs:dynamic/cloudlock:TrustedIp",
+      "pulumi-nodejs:dynamic/cloudlock:TrustedIp",
+      "pulumi-nodejs:dynamic/cloudlock:TrustedIp (read)",
+      "pulumi-nodejs:dynamic/cloudlock:TrustedIpSet",
+    ]);
+    expect(types(PLUGIN)).toEqual([
+      "cloudlock:index:SuspiciousIp",
+      "cloudlock:index:SuspiciousIpSet",
+      "cloudlock:index:TrustedIp",
+      "cloudlock:index:TrustedIpSet",
+    ]);
+    const names = (k: CollectionName) => library[k].map((e) => e.name).sort();
+    expect(names("trusted")).toEqual(
+      [...BY_DYNAMIC.trusted, ...BY_PLUGIN.trusted, ...UNMANAGED.trusted.slice(0, 1)].sort(),
+    );
+    expect(names("suspicious")).toEqual([...BY_DYNAMIC.suspicious, ...BY_PLUGIN.suspicious].sort());
+  });
+
+  test("--exclude-state (repeatable) leaves out what two real stack exports manage, per-entry and set alike, and counts it", async () => {
+    seedFixtureLibrary();
+    const all = await run(["import", "--collection", "all", "--format", "json"]);
+    expect(declaredNames(all.stdout).trusted).toHaveLength(library.trusted.length + 1);
+
+    const res = await run([
+      "import",
+      "--collection",
+      "all",
+      "--format",
+      "json",
+      "--exclude-state",
+      DYNAMIC,
+      `--exclude-state=${PLUGIN}`,
+    ]);
+    expect(res.code).toBe(0);
+    expect(declaredNames(res.stdout)).toEqual({
+      trusted: [...UNMANAGED.trusted].sort(),
+      suspicious: [...UNMANAGED.suspicious].sort(),
+    });
+    expect(res.stderr).toContain(
+      "11 entries left out (6 trusted, 5 suspicious): already managed by the stack state in dynamic-stack.json, plugin-stack.json\n",
+    );
+    expect(res.stderr).toContain("3 entries declared for adoption (2 trusted, 1 suspicious), 0 skipped\n");
+    expect(JSON.parse(res.stdout).comment).toContain("Left out: 11 entries the stack state already manages.");
+
+    // One stack's state: only its entries are left out; one library: only that library is counted.
+    const one = await run([
+      "import",
+      "--collection",
+      "trusted",
+      "--format",
+      "json",
+      "--exclude-state",
+      PLUGIN,
+    ]);
+    expect(declaredNames(one.stdout).trusted).toEqual(
+      without([...library.trusted, { name: "Hand-made A" } as IpEntry], BY_PLUGIN.trusted).sort(),
+    );
+    expect(one.stderr).toContain(
+      "2 entries left out (2 trusted): already managed by the stack state in plugin-stack.json\n",
+    );
+  });
+
+  test("the state may come on stdin (`pulumi stack export | ... --exclude-state -`)", async () => {
+    seedFixtureLibrary();
+    let stdout = "";
+    let stderr = "";
+    const code = await main(
+      ["import", "--collection", "suspicious", "--format", "json", "--exclude-state", "-"],
+      {
+        stdout: (s) => (stdout += s),
+        stderr: (s) => (stderr += s),
+        env: { CLOUDLOCK_API_URL: emu.apiUrl, CLOUDLOCK_API_TOKEN: TOKEN },
+        tty: false,
+        stdinTty: false,
+        readStdin: async () => fs.readFileSync(DYNAMIC, "utf8"),
+      },
+    );
+    expect(code).toBe(0);
+    expect(declaredNames(stdout).suspicious).toEqual(
+      without([...library.suspicious, { name: "Hand-made B" } as IpEntry], BY_DYNAMIC.suspicious).sort(),
+    );
+    expect(stderr).toContain(
+      "3 entries left out (3 suspicious): already managed by the stack state in stdin\n",
+    );
+    expect(stdout).toContain("--exclude-state -");
+  });
+
+  test("a set's entries exported as a secret: read with --show-secrets, refused (naming it) when encrypted", async () => {
+    seedFixtureLibrary();
+    const doc = JSON.parse(fs.readFileSync(PLUGIN, "utf8"));
+    const set = doc.deployment.resources.find(
+      (r: { type: string }) => r.type === "cloudlock:index:TrustedIpSet",
+    );
+    const SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+    set.outputs.entries = { ...SIG, plaintext: JSON.stringify(set.outputs.entries) };
+    const shown = path.join(tmp, "shown.json");
+    fs.writeFileSync(shown, JSON.stringify(doc));
+    const ok = await run(["import", "--collection", "trusted", "--format", "json", "--exclude-state", shown]);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain("2 entries left out (2 trusted)");
+
+    set.outputs.entries = { ...SIG, ciphertext: "v1:AAAA:BBBB" };
+    const hidden = path.join(tmp, "hidden.json");
+    fs.writeFileSync(hidden, JSON.stringify(doc));
+    emu.clearRequests();
+    const refused = await run(["import", "--collection", "trusted", "--exclude-state", hidden]);
+    expect(refused).toMatchObject({ code: 1, stdout: "" });
+    expect(refused.stderr).toBe(
+      `cloudlock-pulumi: --exclude-state ${hidden}: ${set.urn} outputs.entries is a secret, encrypted in this export: export with \`pulumi stack export --show-secrets\`\n`,
+    );
+    expect(emu.requests().counters.byRoute["GET /ip/trusted"]).toBeUndefined();
+  });
+
+  test.each([
+    ["not JSON", "Resources:\n    + 6 created\n", /it is not JSON \(/],
+    ["empty", "", /it is empty$/],
+    ["a JSON list", "[]", /it is a JSON list$/],
+    [
+      "preview JSON",
+      JSON.stringify({ steps: [], changeSummary: {} }),
+      /no "deployment" object; it looks like `pulumi preview --json` output$/,
+    ],
+    [
+      "a checkpoint",
+      JSON.stringify({ version: 3, checkpoint: { stack: "x", latest: {} } }),
+      /no "deployment" object; it looks like a state backend's checkpoint file$/,
+    ],
+    ["no version", JSON.stringify({ deployment: {} }), /no numeric "version"$/],
+    [
+      "a future version",
+      JSON.stringify({ version: 4, deployment: {} }),
+      /its version 4 is not one this command reads \(1, 2, 3\)$/,
+    ],
+    [
+      "resources not a list",
+      JSON.stringify({ version: 3, deployment: { resources: {} } }),
+      /"deployment.resources" is not a list$/,
+    ],
+    [
+      "a resource without a type",
+      JSON.stringify({ version: 3, deployment: { resources: [{ urn: "u" }] } }),
+      /deployment.resources\[0\] is not a resource \(no "type"\)$/,
+    ],
+  ])(
+    "a file that is not a stack export (%s): exit 1, one line naming the file, before any request",
+    async (_label, text, why) => {
+      const file = path.join(tmp, "not-state.json");
+      fs.writeFileSync(file, text);
+      emu.clearRequests();
+      const res = await run(["import", "--collection", "all", "--exclude-state", file]);
+      expect(res).toMatchObject({ code: 1, stdout: "" });
+      expect(res.stderr.split("\n")).toEqual([expect.any(String), ""]);
+      expect(res.stderr).toMatch(
+        new RegExp(
+          `^cloudlock-pulumi: --exclude-state ${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} is not a stack export \\(the output of \`pulumi stack export\`\\): `,
+        ),
+      );
+      expect(res.stderr.trimEnd()).toMatch(why);
+      expect(emu.requests().counters.byMethod.GET).toBeUndefined();
+    },
+  );
+
+  test("a missing state file, an empty value and stdin twice are refused", async () => {
+    const missing = path.join(tmp, "nope.json");
+    expect(await run(["import", "--collection", "all", "--exclude-state", missing])).toMatchObject({
+      code: 1,
+      stderr: `cloudlock-pulumi: cannot read --exclude-state ${missing}: ENOENT\n`,
+    });
+    const empty = await run(["import", "--collection", "all", "--exclude-state="]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("--exclude-state needs a value");
+    const twice = await run([
+      "import",
+      "--collection",
+      "all",
+      "--exclude-state",
+      "-",
+      "--exclude-state",
+      "-",
+    ]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("--exclude-state - (stdin) can be given once");
+  });
+
+  test("a stack with no resources yet leaves nothing out, and says so", async () => {
+    seedFixtureLibrary();
+    const file = path.join(tmp, "new-stack.json");
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ version: 3, deployment: { manifest: {}, secrets_providers: {} } }),
+    );
+    const res = await run(["import", "--collection", "trusted", "--format", "json", "--exclude-state", file]);
+    expect(res.code).toBe(0);
+    expect(declaredNames(res.stdout).trusted).toHaveLength(library.trusted.length + 1);
+    expect(res.stderr).toContain("0 entries left out (0 trusted)");
+  });
+
+  test("when every listed entry is managed already, it says so (not that the library is empty)", async () => {
+    emu.seed("suspicious", library.suspicious);
+    const res = await run([
+      "import",
+      "--collection",
+      "suspicious",
+      "--exclude-state",
+      DYNAMIC,
+      "--exclude-state",
+      PLUGIN,
+    ]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain("every listed entry is already managed by a stack: nothing to adopt\n");
+    expect(res.stderr).not.toContain("empty");
+  });
+
+  test("progress once per listing, and a summary that says Cloudlock was not changed (it was not)", async () => {
+    emu.seed("trusted", mixedLibrary(6));
+    emu.seed("suspicious", mixedLibrary(6, { suspicious: true }));
+    emu.clearRequests();
+    const res = await run(["import", "--collection", "all", "--out", path.join(tmp, "adopt.ts")]);
+    expect(res.code).toBe(0);
+    // Two walks of each library (a file is written only from a listing two walks agree on), one line each.
+    expect(emu.requests().counters.byRoute["GET /ip/trusted"]).toBe(4);
+    expect(res.stderr.match(/^(trusted|suspicious): .*$/gm)).toEqual([
+      "trusted: listed 6 entries",
+      "suspicious: listed 6 entries",
+    ]);
+    expect(res.stderr).not.toMatch(/adopted/);
+    expect(res.stderr).toContain("12 entries declared for adoption (6 trusted, 6 suspicious), 0 skipped\n");
+    expect(res.stderr).toMatch(
+      /\nNothing was changed in Cloudlock: import only read the library and wrote code\. The first `pulumi up` of a program that declares them adopts the entries \(and creates none\)\.\n$/,
+    );
+    expect(Object.keys(emu.requests().counters.byMethod)).toEqual(["GET"]);
+
+    const pulumiFile = await run(["import", "--collection", "trusted", "--format", "pulumi"]);
+    expect(pulumiFile.stderr).toContain("`pulumi import --file` with that file adopts the entries.");
+
+    // On a terminal the line grows in place (\r) and ends once per listing.
+    let tty = "";
+    await main(["import", "--collection", "trusted", "--format", "json"], {
+      stdout: () => undefined,
+      stderr: (s) => (tty += s),
+      env: { CLOUDLOCK_API_URL: emu.apiUrl, CLOUDLOCK_API_TOKEN: TOKEN },
+      tty: true,
+    });
+    expect(tty).toContain("\r\x1b[Ktrusted: listing, 1 page read");
+    expect(tty.match(/trusted: listed 6 entries\n/g)).toHaveLength(1);
+    const quiet = await run(["import", "--collection", "trusted", "--quiet"]);
+    expect(quiet.stderr).not.toContain("listed");
+    expect(quiet.stderr).toContain("Nothing was changed in Cloudlock");
   });
 });
 
@@ -428,5 +720,17 @@ describe("hostile file names and flags reach generated code only as comment text
     expect(hostile.code).toBe(0);
     expect(compile(hostile.stdout)).toEqual([]);
     expect(executable(hostile.stdout)).not.toContain("pwned");
+  });
+
+  test("import --exclude-state of a file whose name closes comments and lines: the same", async () => {
+    emu.seed("trusted", [{ name: "Office", ip_address: "192.0.2.9" }]);
+    // Only the file's base name reaches the header (a name cannot hold "/"); line breaks can end a // comment.
+    const state = path.join(tmp, `s*\n${PAYLOAD}\u2028${PAYLOAD}\u2029\u202e.json`);
+    fs.writeFileSync(state, JSON.stringify({ version: 3, deployment: {} }));
+    const res = await run(["import", "--collection", "trusted", "--exclude-state", state]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("--exclude-state s*");
+    expect(compile(res.stdout)).toEqual([]);
+    expect(executable(res.stdout)).not.toContain("pwned");
   });
 });
