@@ -214,7 +214,7 @@ describe("pulumi-preview.yml", () => {
     const preview = stepIndex(job, /pulumi preview .*--json > preview\.json/);
     const review = stepIndex(
       job,
-      /^npx -p pulumi-cloudlock cloudlock-pulumi review preview\.json > review\.md$/m,
+      /^npx -p pulumi-cloudlock cloudlock-pulumi review preview\.json > review\.md \|\| code=\$\?$/m,
     );
     const comment = stepIndex(job, /gh api .*issues\/\$PR\/comments/);
     expect(preview).toBeLessThan(review);
@@ -395,6 +395,32 @@ describe("the comment and issue scripts, run", () => {
     expect(writes).toHaveLength(1);
     expect(writes[0].args).toEqual(expect.arrayContaining(["PATCH", "repos/acme/infra/issues/comments/103"]));
     expect(writes[0].body).toContain("no changes");
+  });
+
+  test("a plan `up` would refuse (review exit 3): the review is posted with a banner, then the job fails", () => {
+    const job = onlyJob(load("pulumi-preview.yml"));
+    const review = job.steps.find((s) => s.id === "review")!;
+    // The step passes on 0 and 3 (the review is written either way) and records which.
+    expect(review.run).toContain(`echo "code=$code" >> "$GITHUB_OUTPUT"`);
+    expect(review.run).toMatch(/\[ "\$code" = 0 \] \|\| \[ "\$code" = 3 \]\s*$/);
+    const fail = job.steps.findIndex(
+      (s) => s.if === "${{ !cancelled() && steps.review.outputs.code == '3' }}" && /exit 1/.test(s.run!),
+    );
+    expect(fail).toBeGreaterThan(job.steps.findIndex((s) => postStep.test(s.name ?? "")));
+    fs.writeFileSync(path.join(tmp, "review.md"), "### Cloudlock IP libraries: 1 added · `up` will fail\n");
+    const env = { ...prEnv, UP_WILL_FAIL: "true" };
+    const { status, calls } = runStep("pulumi-preview.yml", postStep, env, { "comments.json": [] });
+    expect(status).toBe(0);
+    const body = calls.find((c) => c.args.includes("POST"))!.body!;
+    expect(body).toContain("**`pulumi up` would fail on this plan**");
+    expect(body).toContain("`up` will fail");
+    const quiet = runStep(
+      "pulumi-preview.yml",
+      postStep,
+      { ...prEnv, UP_WILL_FAIL: "false" },
+      { "comments.json": [] },
+    );
+    expect(quiet.calls.find((c) => c.args.includes("POST"))!.body!).not.toContain("would fail on this plan");
   });
 
   test("a failed preview is said in the comment, and a huge review is cut to fit a comment", () => {
