@@ -14,7 +14,10 @@ import type { Emulator } from "../../emulator";
 import { canonicalAddress } from "../../provider/address";
 import type { CollectionName, IpEntry } from "../../provider/client/types";
 import { pulumiRoot } from "../../scripts/lib/engine";
-import { TOKEN } from "../helpers/emulator";
+import * as cloudlock from "../../sdk";
+import { nextRead } from "../../provider/dynamic/read-plan";
+import { TOKEN, addresses } from "../helpers/emulator";
+import { gets, writes } from "../helpers/requests";
 import {
   PULUMI_SDK_VERSION,
   type Project,
@@ -24,7 +27,7 @@ import {
   projectFolder,
   removeProject,
 } from "../helpers/project";
-import { engineSuite } from "./helpers";
+import { engineStack, engineSuite } from "./helpers";
 
 const suite = engineSuite("review-routes");
 const folders: string[] = [];
@@ -293,4 +296,31 @@ describe.each(Object.entries(ROUTES))("%s", (label, route) => {
     expect(at(library(emu), "10.0.0.1")[0].description).toBe("b");
     await p.ok(["preview", "--refresh", "--expect-no-changes"]);
   });
+});
+
+test("the preview's look-ups of N new entries cost the read rule's GETs, not a listing per resource", async () => {
+  const { emu } = suite;
+  emu.reset();
+  const library = emu.seed(
+    "trusted",
+    addresses(1000, 31).map((ip, i) => ({ name: `lib${i}`, ip_address: ip })),
+  );
+  const held = library[640];
+  const wanted = [...addresses(119, 62), held.ip_address];
+  const s = await engineStack(suite.base, "forecast-gets", emu, TOKEN, async () => {
+    wanted.forEach((ip, i) => new cloudlock.TrustedIp(`n${i}`, { name: `New ${i}`, ipAddress: ip }));
+  });
+  emu.clearRequests();
+  const preview = await s.stack.preview(s.io);
+  // Every entry, and the stack itself.
+  expect(preview.changeSummary.create).toBe(wanted.length + 1);
+  // The one new entry whose address is held is forecast, naming the entry that holds it.
+  expect(s.output()).toContain(
+    `will fail at \`pulumi up\`: ${held.ip_address} is already held by entry ${held.pk}`,
+  );
+  const pages = Math.ceil(library.length / 100);
+  let searchesAllowed = 0;
+  while (nextRead({ pages, searches: searchesAllowed, pending: 1 }) === "search") searchesAllowed++;
+  expect(writes(emu)).toBe(0);
+  expect(gets(emu)).toBeLessThanOrEqual(1 + searchesAllowed + pages + 1);
 });

@@ -94,38 +94,55 @@ test("first preview: every entry added; after up, a changed program: each kind o
       ["Bad &#124; one", "203.0.113.7", 'SuspiciousIp "bad"'],
       ["Gone", "192.0.2.1", 'SuspiciousIp "gone"'],
     ])
-      expect(rows(first, address)).toEqual([`| ${name} | ${address} | ${by} |`]);
+      expect(rows(first, address)).toEqual([`| ${name} | ${address} | ${by} | create a new entry |`]);
     expect(first).toMatch(
       /^> TrustedIpSet "offices": authoritative; this preview found no undeclared entries/m,
     );
     expect(first).not.toContain("Needs a human");
 
     await p.ok(["up", "--yes", "--skip-preview"]);
+    /** The pk `up` gave the entry at an address: the rows name the entry they act on. */
+    const pkAt = (address: string) =>
+      [...ctx.emu.entries("trusted"), ...ctx.emu.entries("suspicious")].find((e) => e.ip_address === address)!
+        .pk;
+    const [scan, bad, gone, paris, rome] = [
+      "198.51.100.0/24",
+      "203.0.113.7",
+      "192.0.2.1",
+      "10.0.0.1",
+      "10.0.0.2",
+    ].map(pkAt);
     const [hand] = ctx.emu.seed("suspicious", [{ name: "Made by hand", ip_address: "192.0.2.50" }]);
     const [stray] = ctx.emu.seed("trusted", [{ name: "Stray", ip_address: "10.0.0.9" }]);
     fs.writeFileSync(path.join(dir, "index.ts"), program(2));
     const second = review((await p.ok(["preview", "--json"], { ADOPT_ID: hand.pk })).stdout);
 
     expect(second.split("\n")[0]).toBe(
-      "### Cloudlock IP libraries: 1 added, 2 changed, 1 replaced, 2 removed, 1 adopted · 1 needs a human",
+      "### Cloudlock IP libraries: 1 added, 1 adopted, 2 changed, 1 replaced, 2 removed · 1 needs a human",
     );
     // Per-entry resources.
     expect(rows(second, "Scanner")).toEqual([
-      '| Scanner | 198.51.100.0/24 | description: old text → new text | SuspiciousIp "scan" |',
+      `| Scanner | 198.51.100.0/24 | description: old text → new text | SuspiciousIp "scan" | update entry ${scan} in place |`,
     ]);
     expect(rows(second, "Bad two")).toEqual([
-      '| Bad two | 203.0.113.7 | name | name: Bad &#124; one → Bad two | SuspiciousIp "bad" |',
+      `| Bad two | 203.0.113.7 | name | name: Bad &#124; one → Bad two | SuspiciousIp "bad" | delete entry ${bad}, then create a new entry |`,
     ]);
-    expect(rows(second, "Gone")).toEqual(['| Gone | 192.0.2.1 | SuspiciousIp "gone" |']);
+    expect(rows(second, "Gone")).toEqual([
+      `| Gone | 192.0.2.1 | SuspiciousIp "gone" | delete entry ${gone} |`,
+    ]);
     expect(rows(second, "Made by hand")).toEqual([
-      `| Made by hand | 192.0.2.50 | ${hand.pk} | SuspiciousIp "adopted" |`,
+      `| Made by hand | 192.0.2.50 | SuspiciousIp "adopted" | take over entry ${hand.pk}, creating none |`,
     ]);
     // The set, entry by entry: 10.0.0.1/32 is the same address as 10.0.0.1, so only the name changes.
-    expect(rows(second, "Oslo")).toEqual(['| Oslo | 10.0.0.3 | TrustedIpSet "offices" |']);
-    expect(rows(second, "Paris 2")).toEqual([
-      '| Paris 2 | 10.0.0.1 | name: Paris → Paris 2 | TrustedIpSet "offices" |',
+    expect(rows(second, "Oslo")).toEqual([
+      '| Oslo | 10.0.0.3 | TrustedIpSet "offices" | create a new entry |',
     ]);
-    expect(rows(second, "Rome")).toEqual(['| Rome | 10.0.0.2 | TrustedIpSet "offices" |']);
+    expect(rows(second, "Paris 2")).toEqual([
+      `| Paris 2 | 10.0.0.1 | name: Paris → Paris 2 | TrustedIpSet "offices" | update entry ${paris} in place |`,
+    ]);
+    expect(rows(second, "Rome")).toEqual([
+      `| Rome | 10.0.0.2 | TrustedIpSet "offices" | delete entry ${rome} |`,
+    ]);
     // Sections in their places.
     const trusted = second.slice(second.indexOf("#### Trusted IPs"), second.indexOf("#### Suspicious IPs"));
     expect(trusted.indexOf("**Removed (1)**")).toBeLessThan(trusted.indexOf("Rome"));
@@ -150,7 +167,7 @@ test("first preview: every entry added; after up, a changed program: each kind o
     });
     const withPolicy = review(streamed.stdout);
     expect(withPolicy.split("\n")[0]).toBe(
-      "### Cloudlock IP libraries: 1 added, 2 changed, 1 replaced, 2 removed, 1 adopted · 4 need a human",
+      "### Cloudlock IP libraries: 1 added, 1 adopted, 2 changed, 1 replaced, 2 removed · 4 need a human",
     );
     expect(withPolicy).toContain(
       "**Policy**: &#91;mandatory&#93; review-rules/no-bad-two &#40;bad&#41;: no-bad-two name &#60;b&#62;Bad two&#60;/b&#62; &#124; refused",
