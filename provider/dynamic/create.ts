@@ -6,11 +6,13 @@
  */
 import { canonicalAddress, sameAddress, searchTermsFor } from "../address";
 import {
-  CloudlockError,
+  type CloudlockError,
+  detailOf,
   isApiError,
   isConnectionError,
   isDuplicateRefusal,
   isMalformedResponseError,
+  problem,
 } from "../client/errors";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
 import { FIELDS, LABEL, apiValue, fieldsOf } from "../model";
@@ -76,11 +78,14 @@ export class Creates {
               await sleep(Math.min(2_000, 100 * 2 ** attempt));
               continue;
             }
-            throw new CloudlockError(
-              `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): creating it failed ${attempt} times ` +
-                `(last: ${(e as Error).message}). After each failure a search of the ${kind} library showed ` +
-                `no entry was made, so nothing was created: running \`pulumi up\` again is safe.`,
-            );
+            throw problem("create-not-made", {
+              label: LABEL[kind],
+              name: inputs.name,
+              address: inputs.ipAddress,
+              attempts: attempt,
+              last: detailOf(e),
+              library: kind,
+            });
           }
           if (isDuplicateRefusal(e)) {
             await store.refresh();
@@ -108,15 +113,17 @@ export class Creates {
         .check(kind)
         .othersAtOne(entry, inputs.ipAddress)
         .catch((e: Error) => {
-          throw new CloudlockError(
-            `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): Cloudlock made entry ${entry.pk}, but checking that ` +
-              `no other writer made the same address meanwhile failed (${e.message}). The entry is not in the ` +
-              `stack's state: run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` to adopt it, or delete it by hand.`,
-          );
+          throw problem("address-race", {
+            what:
+              `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): Cloudlock made entry ${entry.pk}, but checking ` +
+              `that no other writer made the same address meanwhile failed (${detailOf(e)}). The entry is not in the ` +
+              `stack's state.`,
+            fix: "Run `CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up` to adopt it, or delete it by hand.",
+          });
         }));
     const made = [{ entry, sent: inputs.ipAddress, name: inputs.name }];
     const failed = await aloneAt(this.conn, kind, made, ownKnown, new Map([[entry.pk, at]]));
-    for (const why of failed.values()) throw new CloudlockError(why);
+    for (const why of failed.values()) throw problem("address-race", why);
   }
 
   /**
@@ -209,24 +216,26 @@ function pickExisting(
 }
 
 function identicalError(kind: CollectionName, inputs: EntryInputs, same: IpEntry): CloudlockError {
-  return new CloudlockError(
-    `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): an entry identical to this declaration already exists in ` +
-      `the ${kind} library (entry ${same.pk}, created ${same.created_on ?? "at an unknown time"}). Pulumi does not take ` +
-      `it over silently: another stack may manage it. If a run of this stack was interrupted after Cloudlock made it ` +
-      `(a crash or a cancelled \`pulumi up\`), run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it; to ` +
-      `manage an existing entry on purpose, set adoptId: "${same.pk}" on this resource. If this stack renamed or ` +
-      `replaced the resource that holds it, give the new one an alias of the old name instead (Pulumi's \`aliases\` ` +
-      `option): the entry then stays as it is.`,
-  );
+  return problem("identical-entry", {
+    label: LABEL[kind],
+    library: kind,
+    name: inputs.name,
+    address: inputs.ipAddress,
+    pk: same.pk,
+    created: same.created_on ?? "at an unknown time",
+  });
 }
 
 /** Another live entry holds the address. */
 export function duplicateError(kind: CollectionName, inputs: EntryInputs, other: IpEntry): CloudlockError {
-  return new CloudlockError(
-    `${LABEL[kind]} ipAddress "${inputs.ipAddress}" already exists in the ${kind} library as entry ${other.pk} ` +
-      `("${other.name}", ${other.ip_address}). To manage that entry with Pulumi instead of creating a duplicate, ` +
-      `set adoptId: "${other.pk}" on this resource.`,
-  );
+  return problem("address-taken", {
+    label: LABEL[kind],
+    library: kind,
+    address: inputs.ipAddress,
+    pk: other.pk,
+    name: other.name,
+    held: other.ip_address,
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
