@@ -5,11 +5,19 @@
  * not write stops at its first write).
  */
 import { CloudlockClient } from "../client/client";
-import { CloudlockError, isPermissionDeniedError, type PermissionDeniedError } from "../client/errors";
+import {
+  type CloudlockError,
+  isExpectedError,
+  isPermissionDeniedError,
+  type PermissionDeniedError,
+  problem,
+  repeatError,
+} from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName } from "../client/types";
 import { LABEL } from "../model";
-import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
+import { isPerRun } from "../problems";
+import { ConfigSource, Settings, clientOptions, resolveSettings, settingSource } from "../settings";
 import { AddressCheck } from "./address-check";
 import { DeleteQueue } from "./delete-queue";
 import { EngineLog } from "../pulumi-internals";
@@ -51,6 +59,10 @@ export class Connection {
 
   /** Why the settings could not be taken: every call that needs the API fails with it, none falls back. */
   private refused?: Error;
+  /** The stack config the settings were taken from (named in a 401's message). */
+  private config?: ConfigSource;
+  /** Kinds of per-run errors whose fix this process has given (see report). */
+  private readonly told = new Set<string>();
 
   constructor(private readonly explicit: RuntimeSettings = {}) {
     this.engine = explicit.engineAddress ? new EngineLog(() => explicit.engineAddress) : new EngineLog();
@@ -59,6 +71,7 @@ export class Connection {
   }
 
   private resolve(config: ConfigSource | undefined): Settings | undefined {
+    this.config = config;
     try {
       const s = resolveSettings(config, this.explicit.env ?? process.env, this.explicit);
       this.refused = undefined;
@@ -71,6 +84,25 @@ export class Connection {
 
   get settings(): Readonly<Settings> {
     return this.current;
+  }
+
+  /** Why the settings could not be taken, if they could not (every call that needs the API fails with it). */
+  get refusal(): Error | undefined {
+    return this.refused;
+  }
+
+  /**
+   * The error to hand the engine for `e`, which ends a call. An expected error whose cause is the whole run's (a
+   * refused token, a bad setting, an unreachable server) says what to do once per process: the calls after the
+   * first that fail for it (one per resource) get a short error naming what happened.
+   */
+  report(e: unknown): unknown {
+    if (!isExpectedError(e) || !isPerRun(e.problem)) return e;
+    if (!this.told.has(e.problem)) {
+      this.told.add(e.problem);
+      return e;
+    }
+    return repeatError(e);
   }
 
   /**
@@ -122,8 +154,10 @@ export class Connection {
     if (this.refused) throw this.refused;
     if (!this.clientInstance) {
       const opts = clientOptions(this.current, { config: true });
+      const env = this.explicit.env ?? process.env;
       this.clientInstance = new CloudlockClient({
         ...opts,
+        tokenSource: settingSource("apiToken", this.config, env, this.explicit),
         retry: { ...opts.retry, ...this.explicit.retry },
         userAgentSuffix: this.explicit.agent ?? "pulumi-dynamic-provider",
       });
@@ -226,12 +260,18 @@ export class Connection {
 /** The 403 message for this operation: the refused request itself, or the earlier one that stopped writes. */
 function refusal(kind: CollectionName, verb: string, first: Refusal): CloudlockError {
   const e = first.error;
-  const earlier =
-    first.verb === verb ? "" : `, when this run tried to ${first.verb} an entry; this ${verb} was not sent`;
-  return new CloudlockError(
-    `${LABEL[kind]}: Cloudlock refused to ${verb} an entry in the ${kind} IP library (403 Forbidden on ` +
-      `${e.method} ${e.path}${e.serverMessage ? `: ${e.serverMessage}` : ""}${earlier}). The API token lacks write ` +
-      `permission for IP libraries: use a token of a user allowed to edit them (Settings > Authentication & API). ` +
-      `No further writes to this library were attempted.`,
-  );
+  return problem("permission", {
+    label: LABEL[kind],
+    status: 403,
+    statusText: "Forbidden",
+    method: e.method,
+    path: e.path,
+    serverMessage: e.serverMessage,
+    library: kind,
+    verb,
+    earlier:
+      first.verb === verb
+        ? undefined
+        : `when this run tried to ${first.verb} an entry; this ${verb} was not sent`,
+  });
 }

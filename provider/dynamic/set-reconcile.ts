@@ -64,7 +64,8 @@ export class SetReconcile {
     for (const a of adoptions) adopted(this.conn, kind, a.address, a.live);
     const failures: string[] = [];
     const fail = (key: string, e: unknown): void => {
-      failures.push(`${key}: ${(e as Error).message ?? e}`);
+      // A refused token or an unreachable server fails every entry alike: its fix is said once (Connection.report).
+      failures.push(`${key}: ${(this.conn.report(e) as Error).message ?? e}`);
     };
     // Deletes first: they free addresses the creates may need.
     const deleter = this.conn.deleteQueue(kind);
