@@ -596,8 +596,9 @@ export const isPerRun = (id: ProblemId): boolean => Boolean((PROBLEMS[id] as Pro
 export const exitCodeOf = (id: ProblemId): 1 | 2 => PROBLEMS[id].exit;
 
 /**
- * A later error of a per-run kind, once the first has said what to do: what happened, and where the fix is.
+ * A later error for a cause the run met before (a per-run kind, or the same account of what happened), once the
+ * first has said what to do: what happened, and where the fix is.
  */
 export function repeatOf(message: string): string {
-  return `${message.replace(/[.\s]+$/, "")} (what to do is in the first error of this kind in this run).`;
+  return `${message.replace(/[.\s]+$/, "")} (what to do is in the first error about it in this run).`;
 }

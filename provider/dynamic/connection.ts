@@ -61,7 +61,7 @@ export class Connection {
   private refused?: Error;
   /** The stack config the settings were taken from (named in a 401's message). */
   private config?: ConfigSource;
-  /** Kinds of per-run errors whose fix this process has given (see report). */
+  /** Causes of expected errors whose fix this process has given (see report). */
   private readonly told = new Set<string>();
 
   constructor(private readonly explicit: RuntimeSettings = {}) {
@@ -92,14 +92,17 @@ export class Connection {
   }
 
   /**
-   * The error to hand the engine for `e`, which ends a call. An expected error whose cause is the whole run's (a
-   * refused token, a bad setting, an unreachable server) says what to do once per process: the calls after the
-   * first that fail for it (one per resource) get a short error naming what happened.
+   * The error to hand the engine for `e`, which ends a call. An expected error says what to do once per process:
+   * the calls after the first that fail for the same cause (one per resource) get a short error naming what
+   * happened. The same cause is the same kind for a cause the whole run shares (a refused token, a bad setting,
+   * an unreachable server), else the same account of what happened (one listing failing every resource waiting
+   * on it).
    */
   report(e: unknown): unknown {
-    if (!isExpectedError(e) || !isPerRun(e.problem)) return e;
-    if (!this.told.has(e.problem)) {
-      this.told.add(e.problem);
+    if (!isExpectedError(e)) return e;
+    const cause = isPerRun(e.problem) ? e.problem : `${e.problem}: ${e.detail}`;
+    if (!this.told.has(cause)) {
+      this.told.add(cause);
       return e;
     }
     return repeatError(e);

@@ -166,7 +166,7 @@ describe("once per run", () => {
     expect(later.message).toBe(
       "Cloudlock API GET /ip/suspicious?offset=0&limit=100 returned 401 Unauthorized: the access token is invalid. " +
         'https://tenant.example/api/v2 did not accept the API token from stack config "cloudlock:apiToken" (what ' +
-        "to do is in the first error of this kind in this run).",
+        "to do is in the first error about it in this run).",
     );
     expect(later.message).not.toContain("Settings > Authentication");
     expect(isAuthenticationError(later)).toBe(true);
@@ -175,10 +175,22 @@ describe("once per run", () => {
     expect((c.report(first) as Error).message).not.toBe(first.message);
   });
 
-  test("other kinds, and bugs, are never shortened", () => {
+  test("other kinds are shortened only when the same thing happened again (one listing failing every waiter)", () => {
     const c = conn();
-    const taken = () => errorOf("address-taken");
-    expect((c.report(taken()) as Error).message).toBe((c.report(taken()) as Error).message);
+    const malformed = () =>
+      new MalformedResponseError(200, "GET", "/ip/trusted?offset=0&limit=100", "an HTML page");
+    const first = malformed();
+    expect(c.report(first)).toBe(first);
+    expect((c.report(malformed()) as Error).message).toBe(
+      "Cloudlock API GET /ip/trusted?offset=0&limit=100 answered 200 with an HTML page, which is not the " +
+        "documented shape (what to do is in the first error about it in this run).",
+    );
+    // Two different addresses taken: each says what to do (each has its own adoptId to set).
+    const taken = (pk: string) => problem("address-taken", { ...PROBLEMS["address-taken"].example, pk });
+    const a = taken("aaaaaaaaaa");
+    const b = taken("bbbbbbbbbb");
+    expect(c.report(a)).toBe(a);
+    expect(c.report(b)).toBe(b);
     const bug = new Error("boom");
     expect(c.report(bug)).toBe(bug);
     expect(c.report(bug)).toBe(bug);
@@ -223,7 +235,9 @@ describe("the dynamic providers' calls", () => {
       (x: unknown) => x,
     );
     expect(hostLine(read)).toBe(`TrustedIp read of p1: ${titleOf("address-taken")}`);
-    const created = await guarded(c, "create", "TrustedIp", () => Promise.reject(e)).catch((x: unknown) => x);
+    const created = await guarded(new Connection({ env: {} }), "create", "TrustedIp", () =>
+      Promise.reject(e),
+    ).catch((x: unknown) => x);
     expect(created).toBe(e);
     const bug = new RangeError("bug");
     expect(
