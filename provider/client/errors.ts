@@ -40,6 +40,8 @@ export class CloudlockError extends Error {
   readonly problem?: ProblemId;
   /** What happened, without what to do: a repeat of a per-run error says only this. */
   detail: string;
+  /** What happened as first said, before any remark (how many attempts…): the same cause says the same. */
+  readonly account: string;
   /** What to do ("" when `detail` says it). */
   readonly fix: string;
 
@@ -52,6 +54,7 @@ export class CloudlockError extends Error {
     Object.defineProperty(this, MARK, { value: true });
     this.name = new.target.name;
     this.detail = message;
+    this.account = message;
     this.fix = fix;
     if (problem) {
       this.problem = problem;

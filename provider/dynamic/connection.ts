@@ -100,7 +100,8 @@ export class Connection {
    */
   report(e: unknown): unknown {
     if (!isExpectedError(e)) return e;
-    const cause = isPerRun(e.problem) ? e.problem : `${e.problem}: ${e.detail}`;
+    // What happened as first said: "gave up after 4 attempts in 1.2 s" differs between two such calls.
+    const cause = isPerRun(e.problem) ? e.problem : `${e.problem}: ${e.account}`;
     if (!this.told.has(cause)) {
       this.told.add(cause);
       return e;

@@ -185,6 +185,12 @@ describe("once per run", () => {
       "Cloudlock API GET /ip/trusted?offset=0&limit=100 answered 200 with an HTML page, which is not the " +
         "documented shape (what to do is in the first error about it in this run).",
     );
+    // How long each gave up after differs between two calls: still the same thing happening again.
+    const later = malformed();
+    later.note(" (gave up after 3 attempts in 1.1 s)");
+    expect((c.report(later) as Error).message).toMatch(
+      /in 1\.1 s\) \(what to do is in the first error about it/,
+    );
     // Two different addresses taken: each says what to do (each has its own adoptId to set).
     const taken = (pk: string) => problem("address-taken", { ...PROBLEMS["address-taken"].example, pk });
     const a = taken("aaaaaaaaaa");
