@@ -78,7 +78,9 @@ export const PROBLEMS = {
       "Preview checks every field of every declaration (TrustedIp, SuspiciousIp, each entry of a set, a lookup's " +
       "arguments) before any request. Each bad field is named with what it must be.",
     message: (p) => `${p.field} ${p.reason}`,
-    fix: () => "Correct the value the message names: nothing was sent to Cloudlock.",
+    // Pulumi frames a check failure ("property … has a problem: …"); the reason says what the value must be.
+    fix: () => "",
+    advice: "Correct the value the message names: nothing was sent to Cloudlock.",
     exit: 1,
     example: {
       field: "ipAddress",
