@@ -12,7 +12,8 @@ import * as path from "path";
 import { CloudlockClient } from "../provider/client/client";
 import { clientOptions, resolveSettings } from "../provider/settings";
 import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
-import { isCloudlockError, isConfigError } from "../provider/client/errors";
+import { CloudlockError, isExpectedError } from "../provider/client/errors";
+import { describeProblem, exitCodeOf } from "../provider/problems";
 import type { CollectionName } from "../provider/client/types";
 import { CsvImportError, csvEntries } from "../provider/csv";
 import {
@@ -315,8 +316,12 @@ async function runCsv(argv: string[], io: Io): Promise<void> {
   report(io, plans, "declared");
 }
 
-/** Bad input data (not a bad command line): exit 1. */
-class InputError extends Error {}
+/** Bad input data (not a bad command line): exit 1. The message names the file and why. */
+class InputError extends CloudlockError {
+  constructor(message: string) {
+    super(describeProblem("input-file", { problem: message }).message, "input-file");
+  }
+}
 
 /** A string option's value; `flag` as written in help (`--out`). */
 function str(p: Parsed, flag: string): string | undefined {
@@ -327,12 +332,14 @@ function str(p: Parsed, flag: string): string | undefined {
 function connect(p: Parsed, io: Io): CloudlockClient {
   // The same settings as the provider, but from flags and the environment only: no stack config here.
   const settings = resolveSettings(undefined, io.env, { apiUrl: str(p, "--api-url") });
-  return new CloudlockClient(
-    clientOptions(settings, {
+  return new CloudlockClient({
+    ...clientOptions(settings, {
       flags: { apiUrl: "--api-url" },
       notes: { apiToken: "there is no flag, so the token stays out of shell history" },
     }),
-  );
+    // The token is read from the environment only (see CONNECTION).
+    tokenSource: { from: `the environment variable ${ENV_TOKEN}`, how: `export ${ENV_TOKEN}=<token>` },
+  });
 }
 
 async function runReview(argv: string[], io: Io, now = Date.now()): Promise<number> {
@@ -484,19 +491,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
         );
     }
   } catch (e) {
-    if (e instanceof UsageError || isConfigError(e)) {
-      io.stderr(`cloudlock-pulumi: ${(e as Error).message}\n`);
-      if (e instanceof UsageError)
-        io.stderr(
-          `Run "cloudlock-pulumi ${command && KNOWN.includes(command) ? `${command} ` : ""}--help" for usage.\n`,
-        );
-      return EXIT_USAGE;
+    if (e instanceof UsageError) {
+      // The convention of both commands: the mistake, then where the usage is (README, "Conventions").
+      const { message, fix } = describeProblem("usage", {
+        command: "cloudlock-pulumi",
+        problem: e.message,
+        help: `cloudlock-pulumi ${command && KNOWN.includes(command) ? `${command} ` : ""}--help`,
+      });
+      io.stderr(`${message}\n${fix}\n`);
+      return exitCodeOf("usage");
     }
-    if (e instanceof InputError || isCloudlockError(e)) {
-      io.stderr(`cloudlock-pulumi: ${(e as Error).message}\n`);
-      return EXIT_FAILURE;
+    // An expected error is one line, no stack; its kind gives the exit code (2 for configuration).
+    if (isExpectedError(e)) {
+      io.stderr(`cloudlock-pulumi: ${e.message.replace(/\s*\n\s*/g, " ")}\n`);
+      return exitCodeOf(e.problem);
     }
-    io.stderr(`cloudlock-pulumi: unexpected error: ${(e as Error).stack ?? e}\n`);
+    io.stderr(`cloudlock-pulumi: unexpected error: ${(e as Error)?.stack ?? e}\n`);
     return EXIT_FAILURE;
   }
 }

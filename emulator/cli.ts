@@ -8,6 +8,8 @@
  *                      [--knob NAME=JSON]
  */
 import { Emulator, TokenSpec } from "./server";
+import { isExpectedError, problem } from "../provider/client/errors";
+import { describeProblem, exitCodeOf } from "../provider/problems";
 import { type OptionSpecs, UsageError, packageVersion, parseCommandLine } from "../cli/args";
 import { type Knobs, PROFILE_NAMES, type ProfileName, KnobSyntaxError, knobError, parseKnobs } from "./knobs";
 
@@ -160,17 +162,27 @@ async function main(): Promise<void> {
     args = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`cloudlock-emulator: ${e.message}\nRun "cloudlock-emulator --help" for usage.\n`);
-    process.exit(2);
+    const { message, fix } = describeProblem("usage", {
+      command: "cloudlock-emulator",
+      problem: e.message,
+      help: "cloudlock-emulator --help",
+    });
+    process.stderr.write(`${message}\n${fix}\n`);
+    process.exit(exitCodeOf("usage"));
   }
-  const emu = await Emulator.start({
-    port: args.port,
-    host: args.host,
-    tokens: args.tokens,
-    dataFile: args.data,
-    profile: args.profile,
-    knobs: args.knobs,
-  });
+  let emu: Emulator;
+  try {
+    emu = await Emulator.start({
+      port: args.port,
+      host: args.host,
+      tokens: args.tokens,
+      dataFile: args.data,
+      profile: args.profile,
+      knobs: args.knobs,
+    });
+  } catch (e) {
+    throw listenProblem(e, args.host, args.port);
+  }
   process.stdout.write(
     `Cloudlock emulator listening (profile ${emu.profile}): CLOUDLOCK_API_URL=${emu.apiUrl}\n`,
   );
@@ -179,9 +191,36 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
+/** Why the server could not listen, as an expected error, for the refusals a user can act on; else `e`. */
+function listenProblem(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code ?? "";
+  const why: Record<string, string> = {
+    EADDRINUSE: "the port is in use",
+    EACCES: "this user may not listen there",
+    EADDRNOTAVAIL: "this machine has no such address",
+    ENOTFOUND: "no such host",
+  };
+  if (!why[code]) return e;
+  return problem("emulator-start", {
+    problem: `cannot listen on ${host}:${port} (${code}: ${why[code]})`,
+    fix: "Pick another --port (0 picks a free one) or --host, or stop what listens there.",
+  });
+}
+
+/** What the command prints for a failure, and its exit code: an expected error in one line, a bug with its stack. */
+export function failureReport(e: unknown): { text: string; code: number } {
+  if (isExpectedError(e))
+    return {
+      text: `cloudlock-emulator: ${e.message.replace(/\s*\n\s*/g, " ")}\n`,
+      code: exitCodeOf(e.problem),
+    };
+  return { text: `cloudlock-emulator: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`, code: 1 };
+}
+
 if (require.main === module) {
   main().catch((e) => {
-    process.stderr.write(`cloudlock-emulator: ${(e as Error).message}\n`);
-    process.exit(1);
+    const { text, code } = failureReport(e);
+    process.stderr.write(text);
+    process.exit(code);
   });
 }

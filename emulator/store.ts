@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { CollectionName, IpEntry } from "../provider/client/types";
+import { problem } from "../provider/client/errors";
 
 /** Where the emulator keeps entries. Handlers only see this interface. */
 export interface Store {
@@ -42,7 +43,7 @@ export class MemoryStore implements Store {
           : code === "EACCES" || code === "EPERM" || code === "EROFS"
             ? `its folder "${dir}" is not writable`
             : (e as Error).message;
-      throw new Error(`cannot keep data in "${file}": ${why}`);
+      throw problem("emulator-start", { problem: `cannot keep data in "${file}": ${why}` });
     }
     if (!fs.existsSync(file)) return;
     let saved: Partial<Record<CollectionName, IpEntry[]>>;
@@ -50,8 +51,12 @@ export class MemoryStore implements Store {
       saved = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Record<CollectionName, IpEntry[]>>;
     } catch (e) {
       if (!(e instanceof SyntaxError))
-        throw new Error(`cannot read data file "${file}": ${(e as Error).message}`);
-      throw new Error(`data file "${file}" is not valid JSON (${e.message}); fix or remove it`);
+        throw problem("emulator-start", {
+          problem: `cannot read data file "${file}": ${(e as Error).message}`,
+        });
+      throw problem("emulator-start", {
+        problem: `data file "${file}" is not valid JSON (${e.message}); fix or remove it`,
+      });
     }
     const valid =
       saved !== null &&
@@ -64,9 +69,9 @@ export class MemoryStore implements Store {
             saved[c].every((e) => e !== null && typeof e === "object" && "pk" in e)),
       );
     if (!valid)
-      throw new Error(
-        `data file "${file}" is not an emulator data file (expected {"suspicious": [entries], "trusted": [entries]}); fix or remove it`,
-      );
+      throw problem("emulator-start", {
+        problem: `data file "${file}" is not an emulator data file (expected {"suspicious": [entries], "trusted": [entries]}); fix or remove it`,
+      });
     for (const c of ["suspicious", "trusted"] as const) {
       for (const e of saved[c] ?? []) this.data[c].set(e.pk, e);
     }

@@ -1,17 +1,19 @@
 import { parse } from "csv-parse/sync";
+import { CloudlockError } from "./client/errors";
 
 /**
  * A CSV text that is not well-formed, with where: the 1-based physical line
  * (CRLF, LF and CR each end one) and column (in characters) of the fault;
  * column 0 when the fault is the whole row (its number of cells).
  */
-export class CsvSyntaxError extends Error {
+export class CsvSyntaxError extends CloudlockError {
   constructor(
     readonly line: number,
     readonly column: number,
     readonly reason: string,
   ) {
-    super(`line ${line}${column ? `, column ${column}` : ""}: ${reason}`);
+    // An expected error whose message is its whole story (where, and what is wrong there): no fix appended.
+    super(`line ${line}${column ? `, column ${column}` : ""}: ${reason}`, "csv-file");
   }
 }
 
@@ -253,13 +255,16 @@ export const CSV_HEADERS = {
  * A CSV import problem, with the 1-based physical line it is on (0 for the
  * whole file) and, for a malformed file, the column.
  */
-export class CsvImportError extends Error {
+export class CsvImportError extends CloudlockError {
   constructor(
     readonly line: number,
     message: string,
     readonly column?: number,
   ) {
-    super(line > 0 ? `CSV line ${line}${column ? `, column ${column}` : ""}: ${message}` : message);
+    super(
+      line > 0 ? `CSV line ${line}${column ? `, column ${column}` : ""}: ${message}` : message,
+      "csv-file",
+    );
   }
 }
 

@@ -40,6 +40,33 @@ export function initFailure<E extends Error>(
   return Object.assign(error, { id, properties, reasons });
 }
 
+/**
+ * An expected error thrown in a program, marked so that Pulumi's Node.js language host prints its message alone:
+ * `error: <message>`, no "unhandled exception" and no stack trace, as for `pulumi.RunError`. Relies on:
+ * `RunError.isInstance` recognising any object whose `__pulumiRunError` member is true, and `cmd/run/run.js`
+ * logging only `err.message` for such an error. Returns `error`.
+ */
+export function programError<E extends Error>(error: E): E {
+  Object.defineProperty(error, "__pulumiRunError", { value: true, configurable: true });
+  return error;
+}
+
+/**
+ * A copy of `error` (its prototype, properties and message kept) that prints as `head: tail` in the line the
+ * dynamic provider host writes for a failed check, diff, read or delete. Relies on: the host
+ * (`cmd/dynamic-provider/index.js`) printing `${e}: ${e.stack}` on its stderr there, which the engine shows as
+ * a diagnostic of the stack, and sending `e.message` to the engine as the call's error.
+ */
+export function hostPrintsAs<E extends Error>(error: E, head: string, tail: string): E {
+  const shaped = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as E, error);
+  for (const key of Object.getOwnPropertySymbols(error))
+    Object.defineProperty(shaped, key, Object.getOwnPropertyDescriptor(error, key)!);
+  Object.defineProperty(shaped, "message", { value: error.message, writable: true, configurable: true });
+  Object.defineProperty(shaped, "stack", { value: tail, writable: true, configurable: true });
+  Object.defineProperty(shaped, "toString", { value: () => head, configurable: true });
+  return shaped;
+}
+
 /*
  * Diagnostics from the provider process to the engine, which prints them in
  * the CLI's output (`info:` / `warning:` lines). A dynamic provider has no

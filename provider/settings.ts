@@ -12,6 +12,17 @@ import { DEFAULT_RETRY_POLICY } from "./client/retry";
 /** Stack config as the dynamic provider's `configure` and `pulumi.Config` give it: plain strings by full key. */
 export interface ConfigSource {
   get(key: string): string | undefined;
+  /**
+   * Where a key of this source is set, in words, and how to set it there (messages name it). Default: stack
+   * config (`stack config "cloudlock:apiToken"`, `pulumi config set --secret cloudlock:apiToken <token>`).
+   */
+  describe?(key: string): SettingSource;
+}
+
+/** Where a setting's value was read, in words, and how to set it there. Never the value. */
+export interface SettingSource {
+  from: string;
+  how?: string;
 }
 
 type Parse = "text" | "positive" | "flag";
@@ -99,6 +110,34 @@ export function resolveSettings(
   return out as Settings;
 }
 
+/**
+ * Where `key`'s value comes from, by the precedence of {@link resolveSettings} (explicit option, stack config,
+ * environment), for messages such as a 401's; undefined when it is not set.
+ */
+export function settingSource(
+  key: keyof Settings,
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  explicit: Partial<Settings> & { optionPrefix?: string } = {},
+): SettingSource | undefined {
+  const s: Setting<unknown> = SETTINGS[key];
+  const set = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== "";
+  if (set(explicit[key])) return { from: `the option ${explicit.optionPrefix ?? ""}${key}` };
+  if (s.config && set(config?.get(s.config)))
+    return (
+      config?.describe?.(s.config) ?? {
+        from: `stack config "${s.config}"`,
+        how: `pulumi config set${s.secret ? " --secret" : ""} ${s.config} ${s.example ?? "<value>"}`,
+      }
+    );
+  if (set(env[s.env]))
+    return {
+      from: `the environment variable ${s.env}`,
+      how: `set ${s.env} in the environment Pulumi runs in`,
+    };
+  return undefined;
+}
+
 function parse(s: Setting<unknown>, raw: string | undefined, where: string): unknown {
   const v = raw?.trim();
   if (!v) return undefined;
@@ -161,7 +200,8 @@ export function missingConnection(s: Settings, from: Sources): string | undefine
  */
 export function clientOptions(s: Settings, from: Sources): ClientOptions {
   const problem = missingConnection(s, from);
-  if (problem) throw new ConfigError(problem);
+  // The message names every way to set what is missing: no fix to add.
+  if (problem) throw new ConfigError(problem, "");
   const bound = s.timeoutSeconds * 1000;
   return {
     ...resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, {}),

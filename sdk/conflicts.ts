@@ -8,8 +8,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parseAddress } from "../provider/address";
+import { problem } from "../provider/client/errors";
 import type { CollectionName } from "../provider/client/types";
 import { LABEL } from "../provider/model";
+import { programError } from "../provider/pulumi-internals";
 
 interface Declared {
   kind: CollectionName;
@@ -118,10 +120,8 @@ function claimLibrary(kind: CollectionName, label: string, authoritative: boolea
   const owner = authoritative ? { label } : claims.find((c) => c.authoritative);
   const other = authoritative ? claims[0] : { label };
   if (owner && other) {
-    throw new Error(
-      `${owner.label} is authoritative: it owns the whole ${kind} IP library, so this program cannot also declare ` +
-        `${other.label} for that library. Move those entries into the set's entries, or declare the set with ` +
-        `mode: "additive" (additive sets and ${LABEL[kind]} resources can be used together).`,
+    throw programError(
+      problem("library-owned", { owner: owner.label, library: kind, other: other.label, label: LABEL[kind] }),
     );
   }
   claims.push({ label, authoritative });

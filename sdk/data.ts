@@ -1,4 +1,5 @@
 import { CsvSyntaxError, cellPosition, parseCsv as parseRows, readCsvRecords } from "../provider/csv";
+import { programError } from "../provider/pulumi-internals";
 
 /**
  * Read a CSV file's text into records keyed by the header row: handy for
@@ -9,6 +10,15 @@ import { CsvSyntaxError, cellPosition, parseCsv as parseRows, readCsvRecords } f
  *   empty or repeated header cell, or (line only) a row of another width.
  */
 export function parseCsv(text: string): Record<string, string>[] {
+  try {
+    return readRecords(text);
+  } catch (e) {
+    // In a program, Pulumi prints a malformed file's error as its message alone.
+    throw e instanceof CsvSyntaxError ? programError(e) : e;
+  }
+}
+
+function readRecords(text: string): Record<string, string>[] {
   const [first] = readCsvRecords(text);
   if (!first) return [];
   const seen = new Map<string, number>();

@@ -2,7 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { ENTRY_FIELDS, FIELDS as MODEL, type FieldSpec, fieldsOf } from "../provider/model";
+import { problem } from "../provider/client/errors";
+import type { CollectionName } from "../provider/client/types";
+import { FIELDS as MODEL, type FieldSpec, fieldsOf } from "../provider/model";
+import { programError } from "../provider/pulumi-internals";
 import { resourceName } from "./data";
 import { SuspiciousIp } from "./suspicious-ip";
 import { TrustedIp } from "./trusted-ip";
@@ -39,13 +42,14 @@ export interface LibraryData {
   suspicious?: EntryRecord[];
 }
 
-/** Each field of a record and its shape: the model's fields, the resource name and adoptId. */
-const FIELDS = {
-  resource: "string",
-  ...Object.fromEntries(ENTRY_FIELDS.map((f) => [f, MODEL[f].compare === "set" ? "list" : "string"])),
-  adoptId: "string",
-  renamedFrom: "string",
-} as Record<keyof EntryRecord, "string" | "list">;
+/** Each field of a record of `kind` and its shape: that library's fields, the resource name, adoptId and renamedFrom. */
+const fieldsOfRecord = (kind: CollectionName) =>
+  ({
+    resource: "string",
+    ...Object.fromEntries(fieldsOf(kind).map((f) => [f, MODEL[f].compare === "set" ? "list" : "string"])),
+    adoptId: "string",
+    renamedFrom: "string",
+  }) as Partial<Record<keyof EntryRecord, "string" | "list">>;
 
 /**
  * Read and shape-check a library data file (`.yaml`, `.yml` or `.json`).
@@ -53,14 +57,28 @@ const FIELDS = {
  * values themselves are validated by the resources, field by field.
  */
 export function readLibraryFile(file: string): LibraryData {
-  const text = fs.readFileSync(file, "utf8");
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw dataFileError(file, [
+      `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    ]);
+  }
   let doc: unknown;
   try {
     doc = path.extname(file).toLowerCase() === ".json" ? JSON.parse(text) : yaml.load(text);
   } catch (e) {
-    throw new Error(`${file}: not valid ${path.extname(file).slice(1) || "YAML"}: ${(e as Error).message}`);
+    // js-yaml's message draws the spot over several lines: the first names it (line and column).
+    const why = (e as Error).message.split("\n")[0];
+    throw dataFileError(file, [`not valid ${path.extname(file).slice(1) || "YAML"}: ${why}`]);
   }
   return checkLibraryData(doc, file);
+}
+
+/** The error for a data file's problems: expected (no stack), and printed by Pulumi as its message alone. */
+function dataFileError(where: string, problems: string[]): Error {
+  return programError(problem("data-file", { where, problems }));
 }
 
 /** Shape-check parsed library data; `where` prefixes every message. */
@@ -68,7 +86,7 @@ export function checkLibraryData(doc: unknown, where = "library data"): LibraryD
   const problems: string[] = [];
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== "object" || Array.isArray(doc)) {
-    throw new Error(`${where}: expected a mapping with "trusted" and/or "suspicious" lists`);
+    throw dataFileError(where, ['expected a mapping with "trusted" and/or "suspicious" lists']);
   }
   const out: LibraryData = {};
   for (const [key, list] of Object.entries(doc)) {
@@ -90,26 +108,28 @@ export function checkLibraryData(doc: unknown, where = "library data"): LibraryD
         problems.push(`${at} must be a mapping of entry fields`);
         return;
       }
+      const fields = fieldsOfRecord(key);
       for (const [f, v] of Object.entries(rec)) {
-        const want = FIELDS[f as keyof EntryRecord];
-        if (!want)
-          problems.push(`${at}.${f} is not an entry field (expected ${Object.keys(FIELDS).join(", ")})`);
+        const want = fields[f as keyof EntryRecord];
+        const other: FieldSpec | undefined = (MODEL as Record<string, FieldSpec>)[f];
+        // A field of the other library only: say why this one lacks it (trusted entries do not expire).
+        if (!want && other) problems.push(`${at}.${f}: ${other.notIn ?? `not a ${key} field`}`);
+        else if (!want)
+          problems.push(`${at}.${f} is not an entry field (expected ${Object.keys(fields).join(", ")})`);
         else if (v === null || v === undefined) continue;
         else if (
           want === "list" ? !Array.isArray(v) || v.some((x) => typeof x !== "string") : typeof v !== "string"
         )
           problems.push(`${at}.${f} must be ${want === "list" ? "a list of strings" : "a string"}`);
       }
-      for (const f of ENTRY_FIELDS) {
+      for (const f of fieldsOf(key)) {
         const spec: FieldSpec = MODEL[f];
         if (spec.required && !(f in rec)) problems.push(`${at}.${f} is required`);
-        if (f in rec && !fieldsOf(key).includes(f))
-          problems.push(`${at}.${f}: ${spec.notIn ?? `not a ${key} field`}`);
       }
     });
     out[key] = list as EntryRecord[];
   }
-  if (problems.length) throw new Error(`${where}: ${problems.join("; ")}`);
+  if (problems.length) throw dataFileError(where, problems);
   return out;
 }
 
@@ -136,9 +156,9 @@ export function declareLibrary(data: LibraryData, opts?: pulumi.CustomResourceOp
     list.forEach(({ resource }, i) => {
       const j = first.get(resource);
       if (j !== undefined) {
-        throw new Error(
+        throw dataFileError("library data", [
           `${kind}[${j}] and ${kind}[${i}] would both be the resource "${resource}"; give one of them a distinct "resource" name`,
-        );
+        ]);
       }
       first.set(resource, i);
     });

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CloudlockClient } from "../provider/client";
 import { entryInfo } from "../provider/model";
-import { ConfigSource, Settings, clientOptions, resolveSettings } from "../provider/settings";
+import { isExpectedError } from "../provider/client/errors";
+import { programError } from "../provider/pulumi-internals";
+import { ConfigSource, Settings, clientOptions, resolveSettings, settingSource } from "../provider/settings";
 import type { CollectionName } from "../provider/client/types";
 
 /** An entry as the lookup functions return it (camelCase). */
@@ -33,19 +35,36 @@ export interface IpLookupArgs {
 }
 
 async function lookup(kind: CollectionName, args: IpLookupArgs = {}): Promise<IpEntryInfo[]> {
-  const client = new CloudlockClient(
-    clientOptions(resolveSettings(stackConfig(), process.env, args.connection), {
-      config: true,
-      option: "connection.",
-    }),
-  );
+  const config = stackConfig();
+  let client: CloudlockClient;
+  try {
+    client = new CloudlockClient({
+      ...clientOptions(resolveSettings(config, process.env, args.connection), {
+        config: true,
+        option: "connection.",
+      }),
+      tokenSource: settingSource("apiToken", config, process.env, {
+        ...args.connection,
+        optionPrefix: "connection.",
+      }),
+    });
+  } catch (e) {
+    throw expected(e);
+  }
   try {
     return (await client.collection(kind).listAll({ q: args.q, name: args.name })).map(
       (e) => entryInfo(e) as unknown as IpEntryInfo,
     );
+  } catch (e) {
+    throw expected(e);
   } finally {
     client.close();
   }
+}
+
+/** An expected error, marked so that Pulumi prints its message alone in the program's output; others as they are. */
+function expected(e: unknown): unknown {
+  return isExpectedError(e) ? programError(e) : e;
 }
 
 /** Stack config inside a Pulumi program; outside one (a plain script), none. */

@@ -4,10 +4,13 @@ import fetch from "node-fetch";
 import { VERSION } from "../version";
 import { ConnectionSettings, resolveConnection } from "./config";
 import {
+  type ApiContext,
+  type AuthenticationError,
   CloudlockError,
   ConnectionError,
   MalformedResponseError,
   TimeoutError,
+  isAuthenticationError,
   makeApiError,
   maskSecret,
 } from "./errors";
@@ -34,6 +37,11 @@ export interface ClientOptions extends Partial<ConnectionSettings> {
   env?: NodeJS.ProcessEnv;
   /** Appended to the User-Agent, e.g. "pulumi-provider". */
   userAgentSuffix?: string;
+  /**
+   * Where the token came from and how to set it there, for the message of a 401 (e.g. `stack config
+   * "cloudlock:apiToken"` and `pulumi config set --secret cloudlock:apiToken <token>`). Never the token.
+   */
+  tokenSource?: { from: string; how?: string };
 }
 
 /** Counts of requests the client has sent, for benchmarks and tests. */
@@ -103,6 +111,10 @@ export class CloudlockClient {
   private counters: RequestStats = emptyStats();
   /** The server's clock, as its answers' Date headers tell it. */
   readonly clock = new ServerClock();
+  /** What a 401 names besides the answer: the API URL and where the token came from. */
+  private readonly context: ApiContext;
+  /** The 401 that refused this client's token: later requests are not sent (the token cannot change). */
+  private refusedToken?: AuthenticationError;
 
   constructor(options: ClientOptions = {}) {
     const conn = resolveConnection(options, options.env);
@@ -116,6 +128,11 @@ export class CloudlockClient {
     this.agent = this.apiUrl.startsWith("https:")
       ? new https.Agent({ keepAlive: true, maxSockets: 16 })
       : new http.Agent({ keepAlive: true, maxSockets: 16 });
+    this.context = {
+      apiUrl: this.apiUrl,
+      tokenFrom: options.tokenSource?.from,
+      tokenHow: options.tokenSource?.how,
+    };
     this.userAgent = `pulumi-cloudlock/${VERSION} node/${process.versions.node}${options.userAgentSuffix ? ` ${options.userAgentSuffix}` : ""}`;
     this.suspicious = new IpCollection(this, "suspicious");
     this.trusted = new IpCollection(this, "trusted");
@@ -148,7 +165,9 @@ export class CloudlockClient {
   /**
    * Send one request with retries per the policy. Resolves with the parsed JSON
    * body (undefined when empty); rejects with a CloudlockError whose message
-   * carries method, path and the server's message, never the token or host.
+   * carries method, path and the server's message, never the token. Once the
+   * server refused the token (401), no later request is sent: each fails at
+   * once, naming that answer.
    */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
     const qs = new URLSearchParams();
@@ -158,6 +177,12 @@ export class CloudlockClient {
     const shown = `${path}${search.replace(/%2C/g, ",")}`;
     const url = `${this.apiUrl}${shown}`;
     const route = `${method} ${path.replace(/^(\/ip\/\w+)\/.+$/, "$1/{id}")}`;
+    const refused = this.refusedToken;
+    if (refused)
+      throw makeApiError(401, method, shown, undefined, undefined, [], {
+        ...this.context,
+        notSent: `Cloudlock refused this API token earlier in this run (401 on ${refused.method} ${refused.path})`,
+      });
     const token = (this as unknown as { token: string }).token;
     const headers: Record<string, string> = {
       Authorization: `Bearer ${token}`,
@@ -229,21 +254,28 @@ export class CloudlockClient {
           method,
           shown,
           location !== null
-            ? `a redirect to ${maskSecret(location, token)}, not followed: the API token is sent only to the ` +
-                `configured API URL; set apiUrl to the address the API answers at`
+            ? `a redirect to ${maskSecret(location, token)}, not followed (the API token is sent only to the ` +
+                `configured API URL)`
             : serverMessage(text, token),
           retryAfterMs,
           fieldsNamed(text),
+          this.context,
         );
+        if (isAuthenticationError(error)) this.refusedToken ??= error;
       } catch (e) {
         const err = e as { name?: string; code?: string; message?: string };
         if (malformed) {
           error = e as MalformedResponseError;
         } else if (err.name === "AbortError") {
-          error = new TimeoutError(method, shown, `no response within ${attemptMs} ms`);
+          error = new TimeoutError(method, shown, `no response within ${attemptMs} ms`, this.apiUrl);
         } else {
           notSent = err.code === "ECONNREFUSED";
-          error = new ConnectionError(method, shown, maskSecret(describeNetworkError(err), token));
+          error = new ConnectionError(
+            method,
+            shown,
+            maskSecret(describeNetworkError(err), token),
+            this.apiUrl,
+          );
         }
       } finally {
         clearTimeout(timer);
@@ -257,7 +289,9 @@ export class CloudlockClient {
       if (!decision.retry) {
         this.counters.failures++;
         if (attempt > 1) {
-          error.message += ` (gave up after ${attempt} attempts in ${((Date.now() - started) / 1000).toFixed(1)} s)`;
+          error.note(
+            ` (gave up after ${attempt} attempts in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+          );
         }
         throw error;
       }

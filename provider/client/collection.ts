@@ -1,7 +1,7 @@
 import { sameAddress } from "../address";
 import type { CloudlockClient } from "./client";
 import { decodeEntry } from "./decode";
-import { CloudlockError, IncompleteListingError, isNotFoundError } from "./errors";
+import { IncompleteListingError, type NotFoundError, isNotFoundError, problem } from "./errors";
 import { multipartFile } from "./multipart";
 import {
   CollectionName,
@@ -177,10 +177,7 @@ export class IpCollection {
       }
       previous = seen;
     }
-    throw new IncompleteListingError(
-      `Cloudlock API GET ${this.path}: the listing could not be proven complete after ${MAX_EXTRA_WALKS + 1} ` +
-        `walks (${why}); nothing was concluded from it. Try again once the library is quiet.`,
-    );
+    throw new IncompleteListingError({ path: this.path, walks: MAX_EXTRA_WALKS + 1, why });
   }
 
   /** All matching entries in one array. */
@@ -193,9 +190,10 @@ export class IpCollection {
   /** Create one entry (POST). Not retried on 5xx: the entry may exist already. */
   async create(entry: NewEntry): Promise<IpEntry> {
     if (this.name === "trusted" && entry.expires_on !== undefined) {
-      throw new CloudlockError(
-        "expires_on is only valid for suspicious entries; trusted entries do not expire",
-      );
+      throw problem("validation", {
+        field: "expires_on",
+        reason: "is only valid for suspicious entries; trusted entries do not expire",
+      });
     }
     const res = await this.client.request<IpEntry>("POST", this.path, {
       json: dropUndefined(entry),
@@ -220,9 +218,10 @@ export class IpCollection {
     const body = dropUndefined(patch as Record<string, unknown>);
     const refused = Object.keys(body).filter((k) => !allowed.includes(k));
     if (refused.length) {
-      throw new CloudlockError(
-        `${this.name} entries cannot change ${refused.join(", ")} in place (the API's PUT accepts ${allowed.join(", ")}); replace the entry instead`,
-      );
+      throw problem("validation", {
+        field: `${this.name} entries`,
+        reason: `cannot change ${refused.join(", ")} in place (the API's PUT accepts ${allowed.join(", ")}); replace the entry instead`,
+      });
     }
     const res = await this.client.request<unknown>("PUT", `${this.path}/${encodeURIComponent(pk)}`, {
       json: body,
@@ -243,22 +242,26 @@ export class IpCollection {
         await this.client.request<unknown>("DELETE", this.path, { query: { ids } });
       } catch (e) {
         // A 404 means "no such id" only if the library itself answers: a wrong base URL 404s every path.
-        if (isNotFoundError(e)) await (this.answers ??= this.routeAnswers(e.message));
+        if (isNotFoundError(e)) await (this.answers ??= this.routeAnswers(e));
         throw e;
       }
     }
   }
 
-  private async routeAnswers(deleteMessage: string): Promise<void> {
+  private async routeAnswers(refused: NotFoundError): Promise<void> {
+    const deleteFacts = {
+      status: refused.status,
+      statusText: "Not Found",
+      method: refused.method,
+      path: refused.path,
+      serverMessage: refused.serverMessage,
+    };
     try {
       await this.page({ offset: 0, limit: 1 });
     } catch (e) {
       if (!isNotFoundError(e)) throw e;
       // Not a NotFoundError itself: nothing may be counted deleted on the strength of it.
-      throw new CloudlockError(
-        `${deleteMessage}; and a listing of ${this.path} is answered 404 too, so the API URL is wrong, not the ` +
-          `ids: nothing was deleted. Check cloudlock:apiUrl (it should end in /api/v2).`,
-      );
+      throw problem("wrong-url", deleteFacts);
     }
   }
 

@@ -35,7 +35,8 @@ export function resolveConnection(
       `the Cloudlock API token is not set: set stack config "cloudlock:apiToken" (pulumi config set --secret cloudlock:apiToken <token>), the client option apiToken, or the environment variable ${ENV_TOKEN}`,
     );
   }
-  if (missing.length) throw new ConfigError(capitalise(missing.join("; and ")));
+  // The message names every way to set what is missing: no fix to add.
+  if (missing.length) throw new ConfigError(capitalise(missing.join("; and ")), "");
   return { apiUrl: checkUrl(apiUrl!), apiToken: apiToken! };
 }
 

@@ -1,8 +1,20 @@
 /**
- * Errors the client throws. Check them with the `is…` functions rather than
+ * Errors the client and the providers throw. Check them with the `is…` functions rather than
  * `instanceof`: dynamic providers are serialised and reloaded, so two copies
  * of these classes can meet in one process.
+ *
+ * An error with a `problem` is expected (a bad input, setting, token, answer…): its text comes from the table of
+ * expected errors (provider/problems.ts), it is one line, and it carries no stack trace. One without is a bug.
  */
+import {
+  type ApiFacts,
+  type ProblemFacts,
+  type ProblemId,
+  describeProblem,
+  joinFix,
+  repeatOf,
+} from "../problems";
+
 const MARK = Symbol.for("pulumi-cloudlock:error");
 
 type Kind =
@@ -24,16 +36,81 @@ type Kind =
 export class CloudlockError extends Error {
   /** Which class this is; survives module duplication. */
   readonly kind: Kind = "CloudlockError";
-  constructor(message: string) {
-    super(message);
+  /** The kind of expected error (a key of PROBLEMS); undefined for a guard against a bug. */
+  readonly problem?: ProblemId;
+  /** What happened, without what to do: a repeat of a per-run error says only this. */
+  detail: string;
+  /** What happened as first said, before any remark (how many attempts…): the same cause says the same. */
+  readonly account: string;
+  /** What to do ("" when `detail` says it). */
+  readonly fix: string;
+
+  /**
+   * `message` is what happened; with `problem`, `fix` (what to do) follows it and the error has no stack
+   * trace. Prefer {@link problem} for expected errors: it takes both from the table.
+   */
+  constructor(message: string, problem?: ProblemId, fix = "") {
+    super(joinFix(message, fix));
     Object.defineProperty(this, MARK, { value: true });
     this.name = new.target.name;
+    this.detail = message;
+    this.account = message;
+    this.fix = fix;
+    if (problem) {
+      this.problem = problem;
+      // An expected error is its message: no frames (the message says where, in the user's terms).
+      Object.defineProperty(this, "stack", {
+        get: () => `${this.name}: ${this.message}`,
+        set: () => undefined,
+        configurable: true,
+      });
+    }
   }
+
+  /** Add to what happened (e.g. how many attempts were made); the fix stays last. */
+  note(remark: string): void {
+    this.detail += remark;
+    this.message = joinFix(this.detail, this.fix);
+  }
+}
+
+/** Facts of the message of an expected error `id`. */
+type Facts<K extends ProblemId> = ProblemFacts<K>;
+
+/**
+ * An expected error of kind `id` (see provider/problems.ts), its message and fix from the table: a ConfigError
+ * for `configuration`, else a CloudlockError. API answers have their own factory, {@link makeApiError}.
+ */
+export function problem<K extends ProblemId>(id: K, facts: Facts<K>): CloudlockError {
+  const { message, fix } = describeProblem(id, facts);
+  return id === "configuration" ? new ConfigError(message, fix) : new CloudlockError(message, id, fix);
+}
+
+/** The same error, saying only what happened (its fix was given with an earlier error of this run). */
+export function repeatError(e: CloudlockError): CloudlockError {
+  const again = Object.assign(Object.create(Object.getPrototypeOf(e) as object) as CloudlockError, e);
+  Object.defineProperty(again, MARK, { value: true });
+  Object.defineProperty(again, "message", {
+    value: repeatOf(e.detail),
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  Object.defineProperty(again, "stack", {
+    get: () => `${again.name}: ${again.message}`,
+    set: () => undefined,
+    configurable: true,
+  });
+  return again;
 }
 
 /** Missing or invalid client configuration (URL, token). */
 export class ConfigError extends CloudlockError {
   override readonly kind: Kind = "ConfigError";
+  /** `message` says what is wrong; `fix` what to do (default: the table's, see provider/problems.ts). */
+  constructor(message: string, fix?: string) {
+    super(message, "configuration", fix ?? describeProblem("configuration", { problem: message }).fix);
+  }
 }
 
 /** The request never got an HTTP answer (refused, reset, DNS...). */
@@ -43,8 +120,12 @@ export class ConnectionError extends CloudlockError {
     readonly method: string,
     readonly path: string,
     readonly causeMessage: string,
+    /** The API URL, named in the fix. */
+    apiUrl?: string,
   ) {
-    super(`Cloudlock API ${method} ${path} failed: ${causeMessage}`);
+    const id = new.target.name === "TimeoutError" ? "timeout" : "unreachable";
+    const d = describeProblem(id, { method, path, cause: causeMessage, apiUrl });
+    super(d.message, id, d.fix);
   }
 }
 
@@ -65,17 +146,32 @@ export class MalformedResponseError extends CloudlockError {
     readonly method: string,
     readonly path: string,
     /** What was wrong with the answer. */
-    readonly problem: string,
+    readonly shapeProblem: string,
   ) {
-    super(
-      `Cloudlock API ${method} ${path} answered ${status} with ${problem}, which is not the documented shape`,
-    );
+    const d = describeProblem("malformed-answer", { status, method, path, problem: shapeProblem });
+    super(d.message, "malformed-answer", d.fix);
   }
 }
 
 /** A listing that could not be proven complete (the library kept changing, or fewer entries than its total). */
 export class IncompleteListingError extends CloudlockError {
   override readonly kind: Kind = "IncompleteListingError";
+  constructor(facts: Facts<"incomplete-listing">) {
+    const d = describeProblem("incomplete-listing", facts);
+    super(d.message, "incomplete-listing", d.fix);
+  }
+}
+
+/** What an ApiError may say besides the answer itself: where the request went, where its token came from. */
+export interface ApiContext {
+  /** The API URL (named in a 401's message). */
+  apiUrl?: string;
+  /** Where the token came from, e.g. `stack config "cloudlock:apiToken"`. */
+  tokenFrom?: string;
+  /** How to set the token there, e.g. `pulumi config set --secret cloudlock:apiToken <token>`. */
+  tokenHow?: string;
+  /** Why the request was not sent (an earlier answer settles it), if it was not. */
+  notSent?: string;
 }
 
 /** The API answered with a non-2xx status. */
@@ -92,12 +188,19 @@ export class ApiError extends CloudlockError {
     readonly retryAfterMs?: number,
     /** Request fields the server's error body names (e.g. `{"ip_address": ["…"]}`), if it names any. */
     readonly fields: readonly string[] = [],
+    context: ApiContext = {},
   ) {
-    super(
-      `Cloudlock API ${method} ${path} returned ${status} ${STATUS_TEXT[status] ?? ""}`.trimEnd() +
-        (serverMessage ? `: ${serverMessage}` : "") +
-        (HINTS[status] ? ` (${HINTS[status]})` : ""),
-    );
+    const id = problemOfStatus(status);
+    const facts: ApiFacts = {
+      status,
+      statusText: STATUS_TEXT[status] ?? "",
+      method,
+      path,
+      serverMessage,
+      ...context,
+    };
+    const d = describeProblem(id, facts);
+    super(d.message, id, d.fix);
   }
 }
 export class BadRequestError extends ApiError {
@@ -135,10 +238,19 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-const HINTS: Record<number, string> = {
-  401: "the API token is missing, invalid or was regenerated; create a new one under Settings > Authentication & API",
-  403: "the token's user lacks permission for this operation, e.g. a read-only token used for a write, or the license does not include the API",
-};
+/** The kind of expected error an HTTP error status is. */
+function problemOfStatus(status: number): ProblemId {
+  if (status >= 300 && status < 400) return "redirect";
+  if (status >= 500) return "server-error";
+  const byStatus: Record<number, ProblemId> = {
+    400: "refused-request",
+    401: "authentication",
+    403: "permission",
+    404: "not-found",
+    429: "rate-limit",
+  };
+  return byStatus[status] ?? "api-error";
+}
 
 /** Build the right ApiError subclass for a status. */
 export function makeApiError(
@@ -148,6 +260,7 @@ export function makeApiError(
   serverMessage: string | undefined,
   retryAfterMs?: number,
   fields: readonly string[] = [],
+  context: ApiContext = {},
 ): ApiError {
   const Cls =
     status === 400
@@ -165,7 +278,7 @@ export function makeApiError(
                 : status >= 500
                   ? ServerError
                   : ApiError;
-  return new Cls(status, method, path, serverMessage, retryAfterMs, fields);
+  return new Cls(status, method, path, serverMessage, retryAfterMs, fields, context);
 }
 
 function isKind(e: unknown, kinds: Kind[]): boolean {
@@ -202,6 +315,23 @@ export const isPermissionDeniedError = (e: unknown): e is PermissionDeniedError 
   isKind(e, ["PermissionDeniedError"]);
 export const isBadRequestError = (e: unknown): e is BadRequestError => isKind(e, ["BadRequestError"]);
 export const isConflictError = (e: unknown): e is ConflictError => isKind(e, ["ConflictError"]);
+export const isAuthenticationError = (e: unknown): e is AuthenticationError =>
+  isKind(e, ["AuthenticationError"]);
+
+/** What an error says happened, without the fix an expected error adds (for quoting it inside another message). */
+export function detailOf(e: unknown): string {
+  return isCloudlockError(e) ? e.detail : e instanceof Error ? e.message : String(e);
+}
+
+/** An expected error: one of the table's kinds (provider/problems.ts), as opposed to a bug. */
+export function isExpectedError(e: unknown): e is CloudlockError & { problem: ProblemId } {
+  return isCloudlockError(e) && typeof e.problem === "string";
+}
+
+/** An expected error of kind `id`. */
+export function isProblem(e: unknown, id: ProblemId): e is CloudlockError & { problem: ProblemId } {
+  return isExpectedError(e) && e.problem === id;
+}
 
 /**
  * A create refused because the address is taken, as far as the answer tells: a 409, or a 400 whose body names

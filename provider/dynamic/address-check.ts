@@ -6,8 +6,10 @@
  */
 import { sameAddress, searchTermsFor } from "../address";
 import { PAGE_LIMIT } from "../client/collection";
+import { detailOf } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
 import { LABEL } from "../model";
+import type { ProblemFacts } from "../problems";
 import type { Connection } from "./connection";
 import { searchTerm } from "./listing";
 import { hasExpired, sameValue } from "./schema";
@@ -102,8 +104,8 @@ export class AddressCheck {
  * our duplicate check and the POST. For each entry that has company the
  * create fails naming every pk, so no run exits 0 leaving a duplicate; ours
  * is deleted again only when it is surely ours (the POST answered with it, and
- * it was seen at the address we sent, under the name we sent). Returns why,
- * by our pk, for each entry that was not alone.
+ * it was seen at the address we sent, under the name we sent). Returns what
+ * happened and what to do, by our pk, for each entry that was not alone.
  */
 export async function aloneAt(
   conn: Connection,
@@ -111,10 +113,10 @@ export async function aloneAt(
   made: Made[],
   ownKnown: boolean,
   found?: Map<string, AtAddress>,
-): Promise<Map<string, string>> {
+): Promise<Map<string, ProblemFacts<"address-race">>> {
   const at = found ?? (await conn.check(kind).othersAt(made));
   const now = conn.now();
-  const failed = new Map<string, string>();
+  const failed = new Map<string, ProblemFacts<"address-race">>();
   const company = (m: Made) =>
     (at.get(m.entry.pk)?.others ?? []).filter((e) => !hasExpired(e.expires_on, now));
   const crowded = made.filter((m) => company(m).length > 0);
@@ -127,7 +129,7 @@ export async function aloneAt(
         .write(kind, "delete", () => conn.client.collection(kind).delete(pks))
         .then(
           () => undefined,
-          (e: Error) => e.message,
+          (e: Error) => detailOf(e),
         )
     : undefined;
   if (pks.length && gone === undefined) conn.store(kind).noteDeleted(pks);
@@ -144,11 +146,12 @@ export async function aloneAt(
           `\`pulumi up\` again`
         : `Deleting entry ${m.entry.pk}, the one this run made, failed too (${gone}): delete it by hand, then set ` +
           `adoptId: "${theirs[0].pk}" or run \`pulumi up\` again`;
-    failed.set(
-      m.entry.pk,
-      `${LABEL[kind]} "${m.name}" (${m.sent}): another writer created entry ${named} at the same address while ` +
-        `this run created entry ${m.entry.pk} (Cloudlock accepted both). ${outcome}.`,
-    );
+    failed.set(m.entry.pk, {
+      what:
+        `${LABEL[kind]} "${m.name}" (${m.sent}): another writer created entry ${named} at the same address while ` +
+        `this run created entry ${m.entry.pk} (Cloudlock accepted both).`,
+      fix: `${outcome}.`,
+    });
   }
   return failed;
 }

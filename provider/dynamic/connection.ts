@@ -5,11 +5,19 @@
  * not write stops at its first write).
  */
 import { CloudlockClient } from "../client/client";
-import { CloudlockError, isPermissionDeniedError, type PermissionDeniedError } from "../client/errors";
+import {
+  type CloudlockError,
+  isExpectedError,
+  isPermissionDeniedError,
+  type PermissionDeniedError,
+  problem,
+  repeatError,
+} from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName } from "../client/types";
 import { LABEL } from "../model";
-import { ConfigSource, Settings, clientOptions, resolveSettings } from "../settings";
+import { isPerRun } from "../problems";
+import { ConfigSource, Settings, clientOptions, resolveSettings, settingSource } from "../settings";
 import { AddressCheck } from "./address-check";
 import { DeleteQueue } from "./delete-queue";
 import { EngineLog } from "../pulumi-internals";
@@ -54,6 +62,10 @@ export class Connection {
 
   /** Why the settings could not be taken: every call that needs the API fails with it, none falls back. */
   private refused?: Error;
+  /** The stack config the settings were taken from (named in a 401's message). */
+  private config?: ConfigSource;
+  /** Causes of expected errors whose fix this process has given (see report). */
+  private readonly told = new Set<string>();
 
   constructor(private readonly explicit: RuntimeSettings = {}) {
     this.engine = explicit.engineAddress ? new EngineLog(() => explicit.engineAddress) : new EngineLog();
@@ -62,6 +74,7 @@ export class Connection {
   }
 
   private resolve(config: ConfigSource | undefined): Settings | undefined {
+    this.config = config;
     try {
       const s = resolveSettings(config, this.explicit.env ?? process.env, this.explicit);
       this.refused = undefined;
@@ -79,6 +92,29 @@ export class Connection {
 
   get settings(): Readonly<Settings> {
     return this.current;
+  }
+
+  /** Why the settings could not be taken, if they could not (every call that needs the API fails with it). */
+  get refusal(): Error | undefined {
+    return this.refused;
+  }
+
+  /**
+   * The error to hand the engine for `e`, which ends a call. An expected error says what to do once per process:
+   * the calls after the first that fail for the same cause (one per resource) get a short error naming what
+   * happened. The same cause is the same kind for a cause the whole run shares (a refused token, a bad setting,
+   * an unreachable server), else the same account of what happened (one listing failing every resource waiting
+   * on it).
+   */
+  report(e: unknown): unknown {
+    if (!isExpectedError(e)) return e;
+    // What happened as first said: "gave up after 4 attempts in 1.2 s" differs between two such calls.
+    const cause = isPerRun(e.problem) ? e.problem : `${e.problem}: ${e.account}`;
+    if (!this.told.has(cause)) {
+      this.told.add(cause);
+      return e;
+    }
+    return repeatError(e);
   }
 
   /**
@@ -130,8 +166,10 @@ export class Connection {
     if (this.refused) throw this.refused;
     if (!this.clientInstance) {
       const opts = clientOptions(this.current, { config: true });
+      const env = this.explicit.env ?? process.env;
       this.clientInstance = new CloudlockClient({
         ...opts,
+        tokenSource: settingSource("apiToken", this.config, env, this.explicit),
         retry: { ...opts.retry, ...this.explicit.retry },
         userAgentSuffix: this.explicit.agent ?? "pulumi-dynamic-provider",
       });
@@ -234,12 +272,18 @@ export class Connection {
 /** The 403 message for this operation: the refused request itself, or the earlier one that stopped writes. */
 function refusal(kind: CollectionName, verb: string, first: Refusal): CloudlockError {
   const e = first.error;
-  const earlier =
-    first.verb === verb ? "" : `, when this run tried to ${first.verb} an entry; this ${verb} was not sent`;
-  return new CloudlockError(
-    `${LABEL[kind]}: Cloudlock refused to ${verb} an entry in the ${kind} IP library (403 Forbidden on ` +
-      `${e.method} ${e.path}${e.serverMessage ? `: ${e.serverMessage}` : ""}${earlier}). The API token lacks write ` +
-      `permission for IP libraries: use a token of a user allowed to edit them (Settings > Authentication & API). ` +
-      `No further writes to this library were attempted.`,
-  );
+  return problem("permission", {
+    label: LABEL[kind],
+    status: 403,
+    statusText: "Forbidden",
+    method: e.method,
+    path: e.path,
+    serverMessage: e.serverMessage,
+    library: kind,
+    verb,
+    earlier:
+      first.verb === verb
+        ? undefined
+        : `when this run tried to ${first.verb} an entry; this ${verb} was not sent`,
+  });
 }

@@ -6,18 +6,20 @@
  */
 import { canonicalAddress, sameAddress, searchTermsFor } from "../address";
 import {
-  CloudlockError,
+  type CloudlockError,
+  detailOf,
   isApiError,
   isConnectionError,
   isDuplicateRefusal,
   isMalformedResponseError,
+  problem,
 } from "../client/errors";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
-import { FIELDS, LABEL, apiValue, fieldsOf } from "../model";
+import { FIELDS, LABEL, PLUGIN_TOKENS, apiValue, fieldsOf } from "../model";
 import { type AtAddress, aloneAt } from "./address-check";
 import type { Connection } from "./connection";
 import { EntryInputs, createBody, hasExpired, matchesEntry } from "./schema";
-import { type Route, adoptFix, fixFor, renameFix } from "./forecast";
+import type { Route } from "./forecast";
 
 /** POSTs per create when earlier ones failed without an answer and a search showed no entry was made. */
 const CREATE_ATTEMPTS = 4;
@@ -79,11 +81,14 @@ export class Creates {
               await sleep(Math.min(2_000, 100 * 2 ** attempt));
               continue;
             }
-            throw new CloudlockError(
-              `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): creating it failed ${attempt} times ` +
-                `(last: ${(e as Error).message}). After each failure a search of the ${kind} library showed ` +
-                `no entry was made, so nothing was created: running \`pulumi up\` again is safe.`,
-            );
+            throw problem("create-not-made", {
+              label: LABEL[kind],
+              name: inputs.name,
+              address: inputs.ipAddress,
+              attempts: attempt,
+              last: detailOf(e),
+              library: kind,
+            });
           }
           if (isDuplicateRefusal(e)) {
             await store.refresh();
@@ -111,15 +116,17 @@ export class Creates {
         .check(kind)
         .othersAtOne(entry, inputs.ipAddress)
         .catch((e: Error) => {
-          throw new CloudlockError(
-            `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): Cloudlock made entry ${entry.pk}, but checking that ` +
-              `no other writer made the same address meanwhile failed (${e.message}). The entry is not in the ` +
-              `stack's state: run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` to adopt it, or delete it by hand.`,
-          );
+          throw problem("address-race", {
+            what:
+              `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): Cloudlock made entry ${entry.pk}, but checking ` +
+              `that no other writer made the same address meanwhile failed (${detailOf(e)}). The entry is not in the ` +
+              `stack's state.`,
+            fix: "Run `CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up` to adopt it, or delete it by hand.",
+          });
         }));
     const made = [{ entry, sent: inputs.ipAddress, name: inputs.name }];
     const failed = await aloneAt(this.conn, kind, made, ownKnown, new Map([[entry.pk, at]]));
-    for (const why of failed.values()) throw new CloudlockError(why);
+    for (const why of failed.values()) throw problem("address-race", why);
   }
 
   /**
@@ -220,13 +227,16 @@ function identicalError(
   same: IpEntry,
   route: Route,
 ): CloudlockError {
-  return new CloudlockError(
-    `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): an entry identical to this declaration already exists in ` +
-      `the ${kind} library (entry ${same.pk}, created ${same.created_on ?? "at an unknown time"}). Pulumi does not take ` +
-      `it over silently: another stack may manage it. If a run of this stack was interrupted after Cloudlock made it ` +
-      `(a crash or a cancelled \`pulumi up\`), run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it. ` +
-      `${adoptFix(kind, same.pk, route)} ${renameFix(route)}`,
-  );
+  return problem("identical-entry", {
+    route,
+    importType: PLUGIN_TOKENS[LABEL[kind]],
+    label: LABEL[kind],
+    library: kind,
+    name: inputs.name,
+    address: inputs.ipAddress,
+    pk: same.pk,
+    created: same.created_on ?? "at an unknown time",
+  });
 }
 
 /** Another live entry holds the address. */
@@ -236,10 +246,16 @@ export function duplicateError(
   other: IpEntry,
   route: Route = "sdk",
 ): CloudlockError {
-  return new CloudlockError(
-    `${LABEL[kind]} ipAddress "${inputs.ipAddress}" already exists in the ${kind} library as entry ${other.pk} ` +
-      `("${other.name}", ${other.ip_address}). ${fixFor(kind, other.pk, route)}`,
-  );
+  return problem("address-taken", {
+    route,
+    importType: PLUGIN_TOKENS[LABEL[kind]],
+    label: LABEL[kind],
+    library: kind,
+    address: inputs.ipAddress,
+    pk: other.pk,
+    name: other.name,
+    held: other.ip_address,
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { canonicalAddress, sameAddress } from "../address";
-import { CloudlockError, isNotFoundError } from "../client/errors";
+import { isNotFoundError, problem } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
 import { COMPUTED, FIELDS, LABEL, expires, fieldsOf } from "../model";
 import type { Connection } from "./connection";
@@ -155,10 +155,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
         : undefined;
     } catch (e) {
       if (!isNotFoundError(e)) throw e;
-      throw new CloudlockError(
-        `${LABEL[this.kind]} ${id} no longer exists in Cloudlock (deleted by hand, or expired). Run \`pulumi refresh\` to ` +
-          `drop it from the stack, then \`pulumi up\` to create it again.`,
-      );
+      throw problem("entry-gone", { label: LABEL[this.kind], pk: id });
     }
     const store = this.conn.store(this.kind);
     const entry =
@@ -186,10 +183,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const pk = inputs.adoptId!;
     const entry = (await store.byPk(pk)) ?? (await store.refresh()).get(pk);
     if (!entry) {
-      throw new CloudlockError(
-        `${LABEL[kind]} adoptId "${pk}": no ${kind} entry with that id exists in Cloudlock. ` +
-          `Check the id (cloudlock-pulumi import lists them), or remove adoptId to create a new entry.`,
-      );
+      throw problem("adopt-missing", { label: LABEL[kind], library: kind, pk });
     }
     // Taken over from whoever held it: their delete in this run must not remove it (Connection.claim).
     this.conn.claim(kind, [entry.pk]);
@@ -199,12 +193,14 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     );
     if (fixed.length > 0) {
       const f = fixed[0];
-      throw new CloudlockError(
-        `${LABEL[kind]} adoptId "${pk}": the existing entry has ${f} ${JSON.stringify(current[f])} but the declaration says ` +
-          `${JSON.stringify(inputs[f])}. Cloudlock cannot change a ${kind} entry's ${f} in place, so adopting would ` +
-          `replace the entry. Declare ${f}: ${JSON.stringify(current[f])} to adopt it as it is (you can rename it later ` +
-          `by replacement), or remove adoptId and delete the existing entry to create a new one.`,
-      );
+      throw problem("adopt-replace", {
+        label: LABEL[kind],
+        library: kind,
+        pk,
+        field: f,
+        held: JSON.stringify(current[f]),
+        declared: JSON.stringify(inputs[f]),
+      });
     }
     const patch = patchFor(kind, current, inputs);
     if (Object.keys(patch).length === 0) return entry;
@@ -234,11 +230,14 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const now = this.conn.now();
     const live = others.filter((e) => !hasExpired(e.expires_on, now));
     if (live.length === 0) return;
-    throw new CloudlockError(
-      `${LABEL[this.kind]} ${entry.pk} ("${inputs.name}"): it was moved to ${inputs.ipAddress}, and another writer holds ` +
-        `that address too (entry ${live.map((e) => e.pk).join(", ")}; Cloudlock accepted both). Delete one of ` +
-        `them, or set adoptId on this resource to manage the other, then run \`pulumi refresh\` and \`pulumi up\`.`,
-    );
+    throw problem("address-race", {
+      what:
+        `${LABEL[this.kind]} ${entry.pk} ("${inputs.name}"): it was moved to ${inputs.ipAddress}, and another writer ` +
+        `holds that address too (entry ${live.map((e) => e.pk).join(", ")}; Cloudlock accepted both).`,
+      fix:
+        "Delete one of them, or set adoptId on this resource to manage the other, then run `pulumi refresh` and " +
+        "`pulumi up`.",
+    });
   }
 
   /**

@@ -11,10 +11,10 @@
  */
 import type { CollectionName, IpEntry } from "../client/types";
 import { LABEL, PLUGIN_TOKENS } from "../model";
+import { type Route, adoptFix, renameFix } from "../problems";
 import { matchesEntry, type EntryInputs } from "./schema";
 
-/** How the user declared the resource: the fix a message names depends on it. */
-export type Route = "sdk" | "data-file" | "plugin";
+export type { Route };
 
 /** The first words of a forecast that `up` will refuse. */
 export const WILL_FAIL = "will fail at `pulumi up`:";
@@ -76,43 +76,7 @@ export function forecastCreate(
 
 /** The fix for a create refused because `pk` holds the address, as the user's route spells it. */
 export function fixFor(kind: CollectionName, pk: string, route: Route): string {
-  return `${adoptFix(kind, pk, route)} ${renameFix(route)}`;
-}
-
-/** How to manage the existing entry `pk` instead of creating one, on the user's route. */
-export function adoptFix(kind: CollectionName, pk: string, route: Route): string {
-  switch (route) {
-    case "data-file":
-      return `To manage that entry, add adoptId: ${pk} to this record in the data file.`;
-    case "plugin":
-      return (
-        `To manage that entry, set adoptId: ${pk} on this resource, or import it: ` +
-        `\`pulumi import ${PLUGIN_TOKENS[LABEL[kind]]} <name> ${pk}\`.`
-      );
-    default:
-      return `To manage that entry, set adoptId: "${pk}" on this resource.`;
-  }
-}
-
-/** How to rename a resource so it keeps its entry, on the user's route. */
-export function renameFix(route: Route): string {
-  switch (route) {
-    case "data-file":
-      return (
-        "If this record was renamed (its resource name comes from its name), add renamedFrom: <its old resource " +
-        "name> to it instead, and the entry stays as it is."
-      );
-    case "plugin":
-      return (
-        "If this resource was renamed, give it the aliases resource option with its old name instead, and the " +
-        "entry stays as it is."
-      );
-    default:
-      return (
-        'If this resource was renamed, give it aliases: [{ name: "<its old name>" }] instead, and the entry ' +
-        "stays as it is."
-      );
-  }
+  return `${adoptFix(route, pk, PLUGIN_TOKENS[LABEL[kind]])} ${renameFix(route)}`;
 }
 
 /** A forecast read back from a diagnostic's text (`warning: ` prefix and all), as the review reads a preview. */

@@ -5,6 +5,8 @@
  * stack's state (old `__provider` code keeps calling them): keep them stable.
  */
 import type { CollectionName } from "../client/types";
+import { LABEL, SET_LABEL } from "../model";
+import { configureQuietly, guarded, guardedCheck } from "./boundary";
 import { ConfigSource, ProviderRuntime } from "./runtime";
 
 export { ProviderRuntime } from "./runtime";
@@ -15,18 +17,24 @@ export const runtime = new ProviderRuntime();
 
 /** What the engine hands the providers: checked inputs and stored states, untyped at this boundary. */
 type Props = Record<string, unknown>;
-const configure = async (req: { config: ConfigSource }) => runtime.configure(req.config);
+// Errors leave every call through boundary.ts: expected ones print as one clean message, bugs with their stack.
+const configure = async (req: { config: ConfigSource }) =>
+  configureQuietly(() => runtime.configure(req.config));
+const conn = () => runtime.connection;
 
 function forKind(kind: CollectionName) {
   const p = runtime.entries(kind);
+  const of = (op: string, id: string) => `${LABEL[kind]} ${op} of ${id}`;
   return {
     configure,
-    check: (olds: Props, news: Props) => p.check(olds, news),
-    diff: (id: string, olds: Props, news: Props) => p.diff(id, olds as never, news as never),
-    create: (inputs: Props) => p.create(inputs as never),
-    read: (id: string, props?: Props) => p.read(id, props),
-    update: (id: string, olds: Props, news: Props) => p.update(id, olds as never, news as never),
-    delete: (id: string) => p.delete(id),
+    check: (olds: Props, news: Props) => guardedCheck(conn(), () => p.check(olds, news)),
+    diff: (id: string, olds: Props, news: Props) =>
+      guarded(conn(), "diff", of("diff", id), () => p.diff(id, olds as never, news as never)),
+    create: (inputs: Props) => guarded(conn(), "create", LABEL[kind], () => p.create(inputs as never)),
+    read: (id: string, props?: Props) => guarded(conn(), "read", of("read", id), () => p.read(id, props)),
+    update: (id: string, olds: Props, news: Props) =>
+      guarded(conn(), "update", of("update", id), () => p.update(id, olds as never, news as never)),
+    delete: (id: string) => guarded(conn(), "delete", of("delete", id), () => p.delete(id)),
   };
 }
 
@@ -35,14 +43,20 @@ export const suspicious = forKind("suspicious");
 
 function setsOf(kind: CollectionName) {
   const sets = runtime.sets;
+  const of = (op: string, id: string) => `${SET_LABEL[kind]} ${op} of ${id}`;
   return {
     configure,
-    check: (olds: Props, news: Props) => sets.check(kind, olds, news),
-    diff: (id: string, olds: Props, news: Props) => sets.diff(kind, id, olds, news as never),
-    create: (inputs: Props) => sets.create(kind, inputs as never),
-    read: (id: string, props: Props) => sets.read(kind, id, props),
-    update: (id: string, olds: Props, news: Props) => sets.update(kind, id, olds, news as never),
-    delete: (id: string, props: Props) => sets.delete(kind, id, props),
+    check: (olds: Props, news: Props) => guardedCheck(conn(), () => sets.check(kind, olds, news)),
+    diff: (id: string, olds: Props, news: Props) =>
+      guarded(conn(), "diff", of("diff", id), () => sets.diff(kind, id, olds, news as never)),
+    create: (inputs: Props) =>
+      guarded(conn(), "create", SET_LABEL[kind], () => sets.create(kind, inputs as never)),
+    read: (id: string, props: Props) =>
+      guarded(conn(), "read", of("read", id), () => sets.read(kind, id, props)),
+    update: (id: string, olds: Props, news: Props) =>
+      guarded(conn(), "update", of("update", id), () => sets.update(kind, id, olds, news as never)),
+    delete: (id: string, props: Props) =>
+      guarded(conn(), "delete", of("delete", id), () => sets.delete(kind, id, props)),
   };
 }
 

@@ -6,13 +6,14 @@
  * was done: the set is saved with the entries that exist (an initialisation
  * failure the engine records), and the next `up` resumes from there.
  */
-import { CloudlockError, isNotFoundError } from "../client/errors";
+import { isNotFoundError, problem } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
 import { aloneAt } from "./address-check";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { SET_LABEL as LABEL } from "../model";
 import { initFailure } from "../pulumi-internals";
+import { type ProblemFacts, describeProblem, joinFix, problemText } from "../problems";
 import { entryFields, patchFor } from "./schema";
 import { managedFrom, planSet } from "./set-plan";
 import {
@@ -63,7 +64,8 @@ export class SetReconcile {
     for (const a of adoptions) adopted(this.conn, kind, a.address, a.live);
     const failures: string[] = [];
     const fail = (key: string, e: unknown): void => {
-      failures.push(`${key}: ${(e as Error).message ?? e}`);
+      // A refused token or an unreachable server fails every entry alike: its fix is said once (Connection.report).
+      failures.push(`${key}: ${(this.conn.report(e) as Error).message ?? e}`);
     };
     // Deletes first: they free addresses the creates may need.
     const deleter = this.conn.deleteQueue(kind);
@@ -109,13 +111,13 @@ export class SetReconcile {
       const ours = made.filter((m) => m.ownKnown === ownKnown);
       const crowded = await aloneAt(this.conn, kind, ours, ownKnown).catch((e: Error) => {
         fail("checking the new entries are alone at their addresses", e);
-        return new Map<string, string>();
+        return new Map<string, ProblemFacts<"address-race">>();
       });
       for (const m of ours) {
         const why = crowded.get(m.entry.pk);
         if (why === undefined) continue;
         if (current[m.key]?.pk === m.entry.pk) delete current[m.key];
-        failures.push(why);
+        failures.push(problemText("address-race", why));
       }
     }
 
@@ -126,18 +128,18 @@ export class SetReconcile {
     };
     if (failures.length) {
       // The engine prints the reasons (not the message): the first one says what happened and what to do.
-      const message =
+      const summary =
         `${LABEL[kind]}: ${failures.length} change(s) failed (${summarize(setChanges(olds, want))} were to be ` +
-        `applied); the set is saved with the ${outs.count} entries that exist, and \`pulumi up\` resumes from there`;
+        `applied); the set is saved with the ${outs.count} entries that exist`;
       const shown = failures.slice(0, 10);
       const reasons = [
-        message,
+        joinFix(summary, describeProblem("set-partial", { summary, first: failures[0] }).fix),
         ...shown,
         ...(failures.length > shown.length ? [`and ${failures.length - shown.length} more`] : []),
       ];
       // Saved by the engine as the resource's state, so progress is kept.
       throw initFailure(
-        new CloudlockError(`${message}. First failure: ${failures[0]}`),
+        problem("set-partial", { summary, first: failures[0] }),
         id,
         { ...outs, __provider: provider },
         reasons,

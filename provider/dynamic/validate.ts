@@ -6,6 +6,7 @@ import { parseAddress, typeOfValue } from "../address";
 import type { CollectionName } from "../client/types";
 import { ENTRY_FIELDS, FIELDS, FieldSpec, fieldsOf } from "../model";
 import { UNKNOWN } from "../pulumi-internals";
+import { describeProblem } from "../problems";
 import type { CheckFailure, EntryInputs } from "./schema";
 
 const isUnknown = (v: unknown) => v === UNKNOWN;
@@ -22,8 +23,9 @@ export function validate(
   now = Date.now(),
 ): CheckFailure[] {
   const failures: CheckFailure[] = [];
+  // A check failure: Pulumi frames it ("property … has a problem: …"), so the table's message without its fix.
   const fail = (property: string, reason: string) =>
-    failures.push({ property, reason: `${property} ${reason}` });
+    failures.push({ property, reason: describeProblem("validation", { field: property, reason }).message });
 
   for (const f of ENTRY_FIELDS) {
     const v = news[f];

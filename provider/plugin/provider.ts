@@ -5,7 +5,7 @@
  * process per provider), so one ProviderRuntime: one connection, one tenant.
  */
 import type { CollectionName } from "../client/types";
-import { ConfigError } from "../client/errors";
+import { detailOf, problem } from "../client/errors";
 import { resolveConnection } from "../client/config";
 import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL, entryInfo } from "../model";
 import { type ConfigSource, SETTINGS, resolveSettings } from "../settings";
@@ -45,14 +45,28 @@ const isDefaultProvider = (urn: string) => /^default(_\d+_\d+_\d+.*)?$/.test(urn
 
 const known = (v: unknown) => v !== undefined && v !== null && v !== "" && v !== UNKNOWN;
 
-/** Provider arguments as the settings' config source: numbers and flags as text, unknown values as unset. */
-function argumentSource(args: Props): ConfigSource {
+/**
+ * Provider arguments as the settings' config source: numbers and flags as text, unknown values as unset. The
+ * default provider's arguments are stack config; a provider of the program's own (`urn`) names its arguments.
+ */
+function argumentSource(args: Props, urn = ""): ConfigSource {
   const byKey = new Map(ARGUMENTS.map((a) => [a.key, a.name]));
   return {
     get(key) {
       const v = args[byKey.get(key) ?? ""];
       if (v === undefined || v === null || v === UNKNOWN) return undefined;
       return typeof v === "object" ? JSON.stringify(v) : String(v);
+    },
+    describe(key) {
+      const name = byKey.get(key) ?? key;
+      const s: { secret?: boolean; example?: string } = SETTINGS[name as keyof typeof SETTINGS] ?? {};
+      if (isDefaultProvider(urn))
+        return {
+          from: `stack config "${key}"`,
+          how: `pulumi config set${s.secret ? " --secret" : ""} ${key} ${s.example ?? "<value>"}`,
+        };
+      const provider = urn.split("::")[3];
+      return { from: `the ${name} of provider "${provider}"`, how: `set ${name} on provider "${provider}"` };
     },
   };
 }
@@ -77,7 +91,8 @@ export class CloudlockProvider {
       try {
         resolveSettings({ get: (k) => (k === key ? only.get(k) : undefined) }, {});
       } catch (e) {
-        failures.push({ property: name, reason: (e as Error).message.replace(key, name) });
+        // A check failure names the argument; the fix of stack config would mislead here.
+        failures.push({ property: name, reason: detailOf(e).replace(key, name) });
       }
     }
     // The URL's form is checked before any call (plain http only to this machine: the token never crosses in clear).
@@ -85,7 +100,7 @@ export class CloudlockProvider {
       try {
         resolveConnection({ apiUrl: String(news.apiUrl), apiToken: "-" }, {});
       } catch (e) {
-        failures.push({ property: "apiUrl", reason: (e as Error).message });
+        failures.push({ property: "apiUrl", reason: detailOf(e) });
       }
     }
     // A provider of its own must not send the environment's token (another tenant's) to its URL.
@@ -117,13 +132,18 @@ export class CloudlockProvider {
     return { changed, replaces: moved ? ["apiUrl"] : [] };
   }
 
-  configure(args: Props): void {
-    this.runtime.configure(argumentSource(args));
+  /** Take the provider's arguments; `urn` is the provider's (messages name where a setting came from). */
+  configure(args: Props, urn = ""): void {
+    this.runtime.configure(argumentSource(args, urn));
   }
 
   private target(urn: string, type?: string): Target {
     const t = TARGETS.get(typeOf(urn, type));
-    if (!t) throw new ConfigError(`${PACKAGE} has no resource type ${typeOf(urn, type)} (${urn})`);
+    if (!t)
+      throw problem("unsupported", {
+        what: `${PACKAGE} has no resource type ${typeOf(urn, type)} (${urn}).`,
+        fix: `Use one of ${[...TARGETS.keys()].join(", ")}.`,
+      });
     return t;
   }
 
@@ -152,11 +172,12 @@ export class CloudlockProvider {
   async read(urn: string, type: string | undefined, id: string, props: Props) {
     const t = this.target(urn, type);
     if (t.set && Object.keys(props).length === 0)
-      throw new ConfigError(
-        `${SET_LABEL[t.kind]} cannot be imported: a set is not one Cloudlock object. Declare it with the entries ` +
-          `you want, and \`pulumi up\` adopts the existing ones at those addresses (or import its entries one by ` +
-          `one as ${LABEL[t.kind]}).`,
-      );
+      throw problem("unsupported", {
+        what: `${SET_LABEL[t.kind]} cannot be imported: a set is not one Cloudlock object.`,
+        fix:
+          "Declare it with the entries you want, and `pulumi up` adopts the existing ones at those addresses (or " +
+          `import its entries one by one as ${LABEL[t.kind]}).`,
+      });
     return t.set ? this.runtime.sets.read(t.kind, id, props) : this.runtime.entries(t.kind).read(id, props);
   }
 
@@ -175,7 +196,11 @@ export class CloudlockProvider {
   /** getTrustedIps / getSuspiciousIps: every page, filtered by the server's `q` and `name`. */
   async invoke(token: string, args: Props): Promise<{ outputs?: Props; failures: CheckFailure[] }> {
     const kind = FUNCTIONS.get(token);
-    if (!kind) throw new ConfigError(`${PACKAGE} has no function ${token}`);
+    if (!kind)
+      throw problem("unsupported", {
+        what: `${PACKAGE} has no function ${token}.`,
+        fix: `Use one of ${[...FUNCTIONS.keys()].join(", ")}.`,
+      });
     const failures: CheckFailure[] = Object.keys(args)
       .filter((k) => k !== "q" && k !== "name")
       .map((property) => ({ property, reason: `${token} takes q and name only; got ${property}` }));

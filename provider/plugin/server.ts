@@ -13,14 +13,15 @@ import { packageSchema } from "./schema";
 type Call = { request: any };
 type Callback = (err: unknown, value?: unknown, trailer?: unknown) => void;
 
-function unary(fn: (req: any) => Promise<unknown> | unknown) {
+/** A call's handler; `report` picks the error the engine gets (see Connection.report). */
+function handler(fn: (req: any) => Promise<unknown> | unknown, report: (e: unknown) => unknown) {
   return (call: Call, callback: Callback) => {
     Promise.resolve()
       .then(() => fn(call.request))
       .then(
         (resp) => callback(null, resp),
         (e) => {
-          const err = grpcError(e);
+          const err = grpcError(report(e));
           callback(err, null, err.metadata);
         },
       );
@@ -52,6 +53,9 @@ function diffResponse(
 export function providerService(provider: CloudlockProvider) {
   const p = pluginProtocol();
   const empty = () => new p.empty();
+  // A per-run error (a refused token, a bad setting) says what to do once; later calls failing for it are short.
+  const unary = (fn: (req: any) => Promise<unknown> | unknown) =>
+    handler(fn, (e) => provider.runtime.connection.report(e));
   return {
     getPluginInfo: unary(() => {
       const info = new p.plugin.PluginInfo();
@@ -81,7 +85,7 @@ export function providerService(provider: CloudlockProvider) {
     }),
     configure: unary((req) => {
       const args = req.getArgs() ? fromStruct(req.getArgs()) : variables(req.getVariablesMap());
-      provider.configure(args);
+      provider.configure(args, req.getUrn?.() ?? "");
       const resp = new p.provider.ConfigureResponse();
       // Secrets arrive plain and the engine keeps marking what was secret: no output ever holds the token.
       resp.setAcceptsecrets(false);

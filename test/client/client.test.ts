@@ -4,6 +4,7 @@ import {
   DELETE_CHUNK,
   IpEntry,
   isApiError,
+  isAuthenticationError,
   isBadRequestError,
   isCloudlockError,
   isConnectionError,
@@ -278,6 +279,34 @@ describe("errors", () => {
     expect(JSON.stringify({ ...err, message: err.message, stack: err.stack })).not.toContain(secret);
   });
 
+  test("a 401 names the URL and where the token came from; later requests of the client are not sent", async () => {
+    const secret = "wrong-token-abcdef-SECRET";
+    const c = clientFor(emu, {
+      apiToken: secret,
+      tokenSource: {
+        from: "the environment variable CLOUDLOCK_API_TOKEN",
+        how: "export CLOUDLOCK_API_TOKEN=<token>",
+      },
+    });
+    emu.clearRequests();
+    const first = await thrown(() => c.trusted.listAll());
+    expect(first.message).toBe(
+      "Cloudlock API GET /ip/trusted?offset=0&limit=100 returned 401 Unauthorized: the access token is invalid. " +
+        `${emu.apiUrl} did not accept the API token from the environment variable CLOUDLOCK_API_TOKEN. Create a ` +
+        "token in Cloudlock (Settings > Authentication & API > Generate) for the tenant of that URL, and set it: " +
+        "export CLOUDLOCK_API_TOKEN=<token>.",
+    );
+    // The token cannot change within a client: another request would only be refused again.
+    const second = await thrown(() => c.suspicious.create({ name: "x", ip_address: "192.0.2.1" }));
+    c.close();
+    expect(isAuthenticationError(second)).toBe(true);
+    expect(second.message).toMatch(
+      /^Cloudlock API POST \/ip\/suspicious was not sent: Cloudlock refused this API token earlier in this run \(401 on GET \/ip\/trusted\?offset=0&limit=100\)\./,
+    );
+    expect(emu.requests().counters.total).toBe(1);
+    expect(`${first.message} ${second.message} ${first.stack} ${second.stack}`).not.toContain(secret);
+  });
+
   test("403 for a write with a read-only token; reads still work", async () => {
     const c = clientFor(emu, { apiToken: READ_ONLY_TOKEN });
     await expect(c.trusted.listAll()).resolves.toEqual([]);
@@ -331,7 +360,7 @@ describe("errors", () => {
     c.close();
     expect(isTimeoutError(err)).toBe(true);
     expect(err.message).toMatch(
-      /^Cloudlock API GET \/ip\/trusted\?offset=0&limit=100 failed: no response within 200 ms \(gave up after 2 attempts in 0\.\d s\)$/,
+      /^Cloudlock API GET \/ip\/trusted\?offset=0&limit=100 failed: no response within 200 ms \(gave up after 2 attempts in 0\.\d s\)\. Check that the server answers/,
     );
     expect(emu.requests().counters.faults.hang).toBe(2);
   });
@@ -379,9 +408,12 @@ describe("errors", () => {
     const d = await thrown(() => c.trusted.listAll());
     c.close();
     srv.close();
-    expect(a.message).toBe("Cloudlock API GET /ip/trusted?offset=0&limit=100 returned 400 Bad Request");
-    expect(b.message).toBe("Cloudlock API GET /ip/trusted?offset=0&limit=100 returned 400 Bad Request");
-    expect(d.message).toMatch(/400 Bad Request: plain text oops$/);
+    // Nothing of the HTML body: the status, then the table's fix (provider/problems.ts).
+    expect(a.message).toMatch(
+      /^Cloudlock API GET \/ip\/trusted\?offset=0&limit=100 returned 400 Bad Request\. [^<]*$/,
+    );
+    expect(b.message).toBe(a.message);
+    expect(d.message).toMatch(/400 Bad Request: plain text oops\. Change the value/);
   });
 
   test("a server that echoes the token back has it masked", async () => {

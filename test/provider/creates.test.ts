@@ -47,7 +47,7 @@ describe("faults on create", () => {
     emu.setKnobs({ errorRate: 1, faultMethods: ["POST"] });
     const err = await rejection(rt.create("trusted", { name: "never", ipAddress: "192.0.2.77" }));
     expect(err.message).toMatch(
-      /^TrustedIp "never" \(192\.0\.2\.77\): creating it failed 4 times \(last: Cloudlock API POST \/ip\/trusted returned 50\d.*\)\. After each failure a search of the trusted library showed no entry was made, so nothing was created: running `pulumi up` again is safe\.$/,
+      /^TrustedIp "never" \(192\.0\.2\.77\): creating it failed 4 times \(last: Cloudlock API POST \/ip\/trusted returned 50\d.*\)\. After each failure a search of the trusted library showed no entry was made, so nothing was created\. Running `pulumi up` again is safe\.$/,
     );
     expect(emu.requests().counters.byMethod.POST).toBe(4);
     expect(emu.entries("trusted")).toEqual([]);

@@ -99,7 +99,13 @@ describe("library data files", () => {
         "lib.yaml",
       ),
     ).toThrow(
-      'lib.yaml: trusted[0].ipAddress must be a string; trusted[1].ip is not an entry field (expected resource, name, ipAddress, description, categories, expiresOn, adoptId, renamedFrom); trusted[1].ipAddress is required; trusted[2] must be a mapping of entry fields; trusted[3].expiresOn: trusted entries do not expire; unknown key "suspicous" (expected "trusted" or "suspicious"; "comment" and "skipped" are ignored)',
+      'lib.yaml: trusted[0].ipAddress must be a string; trusted[1].ip is not an entry field (expected resource, name, ipAddress, description, categories, adoptId, renamedFrom); trusted[1].ipAddress is required; trusted[2] must be a mapping of entry fields; trusted[3].expiresOn: trusted entries do not expire; unknown key "suspicous" (expected "trusted" or "suspicious"; "comment" and "skipped" are ignored). Correct the file: nothing was declared from it.',
+    );
+    // Each library's own fields: a suspicious entry has an expiry.
+    expect(() =>
+      checkLibraryData({ suspicious: [{ name: "A", ipAddress: "192.0.2.1", expires: "2030-01-01" }] }, "f"),
+    ).toThrow(
+      "f: suspicious[0].expires is not an entry field (expected resource, name, ipAddress, description, categories, expiresOn, adoptId, renamedFrom)",
     );
     expect(() => checkLibraryData([1], "f")).toThrow(
       'f: expected a mapping with "trusted" and/or "suspicious" lists',

@@ -5,7 +5,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { EngineLog, UNKNOWN, engineAddress, initFailure } from "../../provider/pulumi-internals";
+import {
+  EngineLog,
+  UNKNOWN,
+  engineAddress,
+  initFailure,
+  programError,
+} from "../../provider/pulumi-internals";
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const host = fs.readFileSync(path.join(pulumiDir, "cmd/dynamic-provider/index.js"), "utf8");
@@ -40,6 +46,20 @@ test("engine logging: the host file, its first argument, and the Log RPC's gener
   for (const m of ["setSeverity", "setMessage", "setUrn"]) expect(typeof req[m]).toBe("function");
   expect(proto.LogSeverity).toMatchObject({ INFO: expect.any(Number), WARNING: expect.any(Number) });
   expect(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })).toBeTruthy();
+});
+
+test("an expected error thrown in a program is a RunError to the language host, which prints its message alone", () => {
+  const e = programError(new Error("offices.yaml: trusted[0].ipAddress is required"));
+  expect(pulumi.RunError.isInstance(e)).toBe(true);
+  expect(e.message).toBe("offices.yaml: trusted[0].ipAddress is required");
+  const run = fs.readFileSync(path.join(pulumiDir, "cmd/run/run.js"), "utf8");
+  expect(run).toMatch(/RunError\.isInstance\(err\)\)\s*\{\s*\/\/[^\n]*\n\s*log\.error\(err\.message\)/);
+});
+
+test("the host prints `${e}: ${e.stack}` for check, diff, read and delete (hostPrintsAs), and the message of create and update", () => {
+  const printed = host.match(/console\.error\(`\$\{e\}: \$\{e\.stack\}`\)/g) ?? [];
+  expect(printed).toHaveLength(4);
+  expect(host).toMatch(/resp\.setMessage\(e\.message\)/);
 });
 
 test("outside the provider host nothing is sent and nothing fails", async () => {
