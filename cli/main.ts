@@ -248,6 +248,22 @@ async function runImport(argv: string[], io: Io): Promise<void> {
 }
 
 /** The entries the stack states name manage (none without --exclude-state), read before any request is made. */
+/**
+ * A file's text, or stdin's for `-`. Stdin that is a terminal is refused (`tty` says what to pipe in) rather than
+ * waited on; an unreadable file is a failure naming it (`name`).
+ */
+async function readInput(file: string, io: Io, say: { tty: string; name: string }): Promise<string> {
+  if (file === "-") {
+    if (!io.readStdin || io.stdinTty) throw new UsageError(say.tty);
+    return io.readStdin();
+  }
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new InputError(`cannot read ${say.name}: ${errorCode(e)}`);
+  }
+}
+
 async function readStates(files: string[], io: Io): Promise<Managed> {
   const managed = noneManaged();
   if (files.filter((f) => f === "-").length > 1)
@@ -255,20 +271,10 @@ async function readStates(files: string[], io: Io): Promise<Managed> {
   for (const file of files) {
     if (file === "")
       throw new UsageError("--exclude-state needs a value (a file written by `pulumi stack export`)");
-    let text: string;
-    if (file === "-") {
-      if (!io.readStdin || io.stdinTty)
-        throw new UsageError(
-          "--exclude-state - reads stdin, which is a terminal: pipe `pulumi stack export` in",
-        );
-      text = await io.readStdin();
-    } else {
-      try {
-        text = fs.readFileSync(file, "utf8");
-      } catch (e) {
-        throw new InputError(`cannot read --exclude-state ${file}: ${errorCode(e)}`);
-      }
-    }
+    const text = await readInput(file, io, {
+      tty: "--exclude-state - reads stdin, which is a terminal: pipe `pulumi stack export` in",
+      name: `--exclude-state ${file}`,
+    });
     try {
       readManaged(text, `--exclude-state ${file === "-" ? "(stdin)" : file}`, managed);
     } catch (e) {
@@ -352,20 +358,10 @@ async function runReview(argv: string[], io: Io, now = Date.now()): Promise<numb
     throw new UsageError(`give one preview JSON file, got ${p.positionals.length}`);
   const file = p.positionals[0] ?? "-";
   checkOut(p);
-  let text: string;
-  if (file === "-") {
-    if (!io.readStdin || io.stdinTty)
-      throw new UsageError(
-        "no FILE given and stdin is a terminal: pipe `pulumi preview --json` in, or name a file",
-      );
-    text = await io.readStdin();
-  } else {
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-      throw new InputError(`cannot read ${file}: ${errorCode(e)}`);
-    }
-  }
+  const text = await readInput(file, io, {
+    tty: "no FILE given and stdin is a terminal: pipe `pulumi preview --json` in, or name a file",
+    name: file,
+  });
   const source = file === "-" ? "stdin" : file;
   let review;
   try {
