@@ -93,10 +93,13 @@ Options:
 const REVIEW_HELP = `Usage: cloudlock-pulumi review [FILE|-] [options]
 
 Reads the output of "pulumi preview --json" from FILE (or stdin when FILE is
-absent or -) and writes a Markdown review of the Cloudlock changes: counts per
-library, then the entries added, adopted, changed (field: old → new), replaced
-(and the field that forces it) and removed, with sets (TrustedIpSet,
-SuspiciousIpSet) shown entry by entry; and what needs a human: removals of
+absent or -) and writes a Markdown review of the Cloudlock changes, for the
+resources of this package's TypeScript SDK and of its plugin (YAML and other
+languages) alike: counts per library, what needs a human, then the entries
+added, adopted, renamed, changed (field: old → new), replaced (and the field
+that forces it), removed and drifted, each row saying what "pulumi up" will do
+to which entry (its id), with sets (TrustedIpSet, SuspiciousIpSet) shown entry
+by entry. What needs a human: creates "pulumi up" will refuse, removals of
 undeclared entries by authoritative sets, overlapping addresses, expiries that
 have passed, policy violations and preview errors. A plan that changes nothing
 gives one line, "No changes ...". Nothing is sent to Cloudlock.
@@ -108,10 +111,6 @@ PULUMI_ENABLE_STREAMING_JSON_PREVIEW=1 pulumi preview --json > preview.json
   pulumi preview --json > preview.json
   cloudlock-pulumi review preview.json > review.md
 
-Options:
-  --out FILE           write to FILE instead of stdout
-  -h, --help           show this help
-
 A create that "pulumi up" will refuse (an address another entry already holds,
 a rename that would recreate its own entry) is listed first, under "Will fail
 at \`up\`", and the command exits 3 after writing the review, so a pull
@@ -119,6 +118,10 @@ request's check goes red before anyone approves a plan that cannot apply.
 
 "pulumi preview --refresh --json" is read as a drift report too: entries changed
 or deleted in Cloudlock since the last "up", and what "up" will do about them.
+
+Options:
+  --out FILE           write to FILE instead of stdout
+  -h, --help           show this help
 
 Exit codes: 0 whether or not there are changes; 3 when "pulumi up" will fail
 (the review is written); 1 when the input cannot be read or is not preview
