@@ -51,8 +51,8 @@ export interface WillFail {
   reason: string;
   /** A rename `up` refuses: the old resource, whose entry still holds the address. */
   renamedFrom?: string;
-  /** The fix for the user's route, for a rename. */
-  fix?: string;
+  /** The fix for the user's route, for a rename: what to do, and the line to write. */
+  fix?: { what: string; write: string };
 }
 
 export interface Review {
@@ -119,15 +119,21 @@ function emptyLibrary(): LibraryChanges {
 
 const label = (t: ResourceType, urn: string) => `${t.label} "${nameOf(urn)}"`;
 
-/** A forecast's fix for a rename, in the terms of the route the resource came by. */
-function renameFixFor(route: Route, oldName: string): string {
+/**
+ * A forecast's fix for a rename, in the terms of the route the resource came by: what to do, and the line to
+ * write (shown as code).
+ */
+function renameFixFor(route: Route, oldName: string): { what: string; write: string } {
   switch (route) {
     case "data-file":
-      return `add renamedFrom: ${oldName} to the record`;
+      return { what: "add to the record", write: `renamedFrom: ${oldName}` };
     case "plugin":
-      return `give the resource the aliases option with its old name (${oldName})`;
+      return { what: "give the resource the aliases option with its old name", write: oldName };
     default:
-      return `give the resource aliases: [{ name: "${oldName}" }]`;
+      return {
+        what: "give the resource the option",
+        write: `aliases: [{ name: ${JSON.stringify(oldName)} }]`,
+      };
   }
 }
 

@@ -58,6 +58,21 @@ export function cell(text: unknown, max = 120): string {
   return out;
 }
 
+/**
+ * A line for the reader to write, as a code span: it reads the same raw and rendered, and nothing in a code span
+ * is a link, a mention or HTML. Backticks, line breaks and bidi controls (which could close it, break the line or
+ * show it reordered) are left out.
+ */
+export function code(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const safe = [
+    ...text.replace(/[`\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, ""),
+  ]
+    .slice(0, 200)
+    .join("");
+  return `\`${safe}\``;
+}
+
 /** Values in a change column are cut to this many characters. */
 const VALUE_MAX = 60;
 
@@ -147,8 +162,9 @@ function humanLines(r: Review): { lines: string[]; items: number } {
     (f) =>
       f.renamedFrom
         ? `**Rename will fail at \`up\`**: ${cell(f.renamedFrom)} → ${entry(f.entry)}: ${cell(f.reason, MESSAGE_MAX)}. ` +
-          `To keep entry ${cell(f.entry.pk ?? "")} under the new name, ${cell(f.fix ?? "")}.`
-        : `**Will fail at \`up\`**: ${entry(f.entry)}: ${cell(oneLine(f.reason), MESSAGE_MAX)}`,
+          `To keep entry ${cell(f.entry.pk ?? "")} under the new name, ${cell(f.fix?.what ?? "")}: ${code(f.fix?.write ?? "")}`
+        : // The reason carries the fix: never cut it short.
+          `**Will fail at \`up\`**: ${entry(f.entry)}: ${cell(oneLine(f.reason), 4 * MESSAGE_MAX)}`,
     "creates that will fail",
   );
   capped(

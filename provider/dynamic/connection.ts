@@ -53,6 +53,8 @@ export class Connection {
   private refusedWrites = new Map<CollectionName, Refusal>();
   /** Per library, the entries a resource of this run took over from whoever held them (see claim). */
   private claims = new Map<CollectionName, Set<string>>();
+  /** Per library, the entries a replacement in this run deletes before it creates their successor. */
+  private replacing = new Map<CollectionName, Set<string>>();
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
   /** Diagnostics in the engine's output (when this process is Pulumi's provider host or a plugin). */
@@ -147,6 +149,7 @@ export class Connection {
     this.refusedWrites.clear();
     this.firstWrite.clear();
     this.claims.clear();
+    this.replacing.clear();
   }
 
   /**
@@ -159,6 +162,22 @@ export class Connection {
     let c = this.claims.get(kind);
     if (!c) this.claims.set(kind, (c = new Set()));
     for (const pk of pks) c.add(pk);
+  }
+
+  /**
+   * Entries this run replaces (a diff that answered a replacement): their old entry is deleted before the
+   * replacement is created, so it does not hold its address against the replacement's create. The engine checks
+   * a replacement again as a new resource, after its diff, in the same provider process.
+   */
+  noteReplacing(kind: CollectionName, pk: string): void {
+    let r = this.replacing.get(kind);
+    if (!r) this.replacing.set(kind, (r = new Set()));
+    r.add(pk);
+  }
+
+  /** Whether this run replaces the entry `pk` (see noteReplacing). */
+  isReplacing(kind: CollectionName, pk: string): boolean {
+    return this.replacing.get(kind)?.has(pk) ?? false;
   }
 
   /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */

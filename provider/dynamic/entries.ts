@@ -85,7 +85,10 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const held = await this.conn.store(this.kind).atAddress(inputs.ipAddress);
     // After the read, so by the server's clock.
     const now = this.conn.now();
-    const live = held.filter((e) => !hasExpired(e.expires_on, now));
+    // A replacement's own old entry is deleted before it is created: not in its way.
+    const live = held.filter(
+      (e) => !hasExpired(e.expires_on, now) && !this.conn.isReplacing(this.kind, e.pk),
+    );
     const f = forecastCreate(this.kind, inputs, live, {
       adoptIdentical: this.conn.settings.adoptIdentical,
       route,
@@ -94,10 +97,11 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     if (f) await this.conn.engine.log(f.outcome === "fail" ? "warning" : "info", f.message, urn);
   }
 
-  async diff(_id: string, olds: EntryState, news: EntryInputs) {
+  async diff(id: string, olds: EntryState, news: EntryInputs) {
     const dated = expires(this.kind) && (olds.expiresOn !== undefined || news.expiresOn !== undefined);
     const d = decideDiff(this.kind, olds, news, await this.conn.nowFor(dated));
-    // The old entry holds the address: it must go before its replacement is created.
+    // The old entry holds the address: it must go before its replacement is created (and so is not in its way).
+    if (d.replaces.length > 0) this.conn.noteReplacing(this.kind, id);
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: d.replaces.length > 0 };
   }
 

@@ -111,6 +111,8 @@ describe.each([
     const line = text.split("\n").find((l) => l.includes("Will fail at"))!;
     expect(line).toContain("HQ 10.0.0.1");
     expect(line).toContain("entry HeLd000001");
+    // The reason carries the fix: it is whole, to its last words.
+    expect(line).toContain("and the entry stays as it is.");
     expect(section(text, "Added")).not.toContain("HQ");
     const out: string[] = [];
     const err: string[] = [];
@@ -249,12 +251,12 @@ describe("a rename `up` will refuse names the fix for the route", () => {
   });
 
   test.each([
-    ["sdk", TYPE_TOKENS.TrustedIp, 'give the resource aliases: &#91;&#123; name: "trusted-hq" &#125;&#93;'],
-    ["data-file", TYPE_TOKENS.TrustedIp, "add renamedFrom: trusted-hq to the record"],
+    ["sdk", TYPE_TOKENS.TrustedIp, 'give the resource the option: `aliases: [{ name: "trusted-hq" }]`'],
+    ["data-file", TYPE_TOKENS.TrustedIp, "add to the record: `renamedFrom: trusted-hq`"],
     [
       "plugin",
       PLUGIN_TOKENS.TrustedIp,
-      "give the resource the aliases option with its old name &#40;trusted-hq&#41;",
+      "give the resource the aliases option with its old name: `trusted-hq`",
     ],
   ] as const)("%s", (route, type, fix) => {
     const r = review(digest(type, route));
@@ -263,6 +265,8 @@ describe("a rename `up` will refuse names the fix for the route", () => {
     const line = text.split("\n").find((l) => l.includes("Rename will fail"))!;
     expect(line).toContain('TrustedIp "trusted-hq" → HQ Berlin 10.0.0.1');
     expect(line).toContain("To keep entry Pk00000001 under the new name, " + fix);
+    // The fix is the point of the row: a long reason never cuts it off.
+    expect(line.endsWith(fix)).toBe(true);
     // The entry stays where it is: never reviewed as deleted.
     expect(text).not.toContain("Removed");
     expect(text).not.toContain("Added");
@@ -362,4 +366,29 @@ describe("preview --refresh, read as a drift report", () => {
       }),
     ).toBe("No changes to Cloudlock IP libraries and no drift.\n");
   });
+});
+
+test("a fix shown as code cannot be closed, broken or reordered by a hostile resource name", () => {
+  const hostile = "old`name\n<img src=x>@here\u202Eevil";
+  const text = md({
+    steps: [
+      step("delete", TYPE_TOKENS.TrustedIp, hostile, {
+        id: "Pk00000001",
+        inputs: { name: "HQ", ipAddress: "10.0.0.1" },
+      }),
+      step("create", TYPE_TOKENS.TrustedIp, "new", undefined, {
+        inputs: { name: "HQ", ipAddress: "10.0.0.1" },
+      }),
+    ],
+    diagnostics: [
+      warning(
+        TYPE_TOKENS.TrustedIp,
+        "new",
+        `${WILL_FAIL} 10.0.0.1 is already held by entry Pk00000001 ("HQ") in the trusted library. ${fixFor("trusted", "Pk00000001", "sdk")}`,
+      ),
+    ],
+  });
+  const line = text.split("\n").find((l) => l.includes("Rename will fail"))!;
+  const fix = line.slice(line.lastIndexOf(": `"));
+  expect(fix).toBe(': `aliases: [{ name: "oldname\\n<img src=x>@hereevil" }]`');
 });

@@ -221,3 +221,19 @@ describe("sets", () => {
     expect(gets(emu)).toBe(0);
   });
 });
+
+test("a replacement is checked again as a new resource after its diff: its own old entry is not in its way", async () => {
+  const [old] = emu.seed("suspicious", [{ name: "TOR exit node", ip_address: "203.0.113.7" }]);
+  const seen = diagnostics(rt);
+  const was = { name: "TOR exit node", ipAddress: "203.0.113.7" };
+  const now = { name: "TOR exit (renamed)", ipAddress: "203.0.113.7" };
+  // As the engine does: check with the old inputs, diff (a suspicious name forces a replacement), then check the
+  // replacement again with no old inputs, then delete the old entry before creating the new one.
+  const { inputs } = await rt.check("suspicious", was, now);
+  const outs = { ...was, type: "suspicious" } as never;
+  expect((await rt.diff("suspicious", old.pk, outs, inputs)).replaces).toEqual(["name"]);
+  await rt.check("suspicious", {}, now);
+  expect(seen).toEqual([]);
+  await rt.delete("suspicious", old.pk);
+  expect((await rt.create("suspicious", inputs)).id).not.toBe(old.pk);
+});
