@@ -78,7 +78,12 @@ export function renameFix(route: Route): string {
 interface RouteFacts {
   route: Route;
   importType: string;
+  /** The check of this resource already forecast the refusal, with the fix, on the resource (a warning). */
+  said?: boolean;
 }
+
+/** Where the fix is when the check already said it. */
+const SAID = 'What to do is in the warning on this resource ("will fail at `pulumi up`").';
 
 /** An HTTP answer that is an error: what the API error kinds are built from. */
 export interface ApiFacts {
@@ -218,7 +223,7 @@ export const PROBLEMS = {
     message: (p) =>
       `${p.label} ipAddress "${p.address}" already exists in the ${p.library} library as entry ${p.pk} ` +
       `("${p.name}", ${p.held}).`,
-    fix: (p) => `${adoptFix(p.route, p.pk, p.importType)} ${renameFix(p.route)}`,
+    fix: (p) => (p.said ? SAID : `${adoptFix(p.route, p.pk, p.importType)} ${renameFix(p.route)}`),
     exit: 1,
     example: {
       label: "TrustedIp",
@@ -250,9 +255,11 @@ export const PROBLEMS = {
       `${p.library} library (entry ${p.pk}, created ${p.created}). Pulumi does not take it over silently: ` +
       `another stack may manage it.`,
     fix: (p) =>
-      `If a run of this stack was interrupted after Cloudlock made it (a crash or a cancelled \`pulumi up\`), run ` +
-      `\`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it. ${adoptFix(p.route, p.pk, p.importType)} ` +
-      renameFix(p.route),
+      p.said
+        ? SAID
+        : `If a run of this stack was interrupted after Cloudlock made it (a crash or a cancelled \`pulumi up\`), ` +
+          `run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it. ${adoptFix(p.route, p.pk, p.importType)} ` +
+          renameFix(p.route),
     exit: 1,
     example: {
       label: "TrustedIp",

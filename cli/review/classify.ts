@@ -6,7 +6,7 @@
  */
 import { canonicalAddress, parseAddress } from "../../provider/address";
 import type { CollectionName } from "../../provider/client/types";
-import { type ReadForecast, type Route, readForecast } from "../../provider/dynamic/forecast";
+import { type ReadForecast, type Route, changesIn, readForecast } from "../../provider/dynamic/forecast";
 import { UNKNOWN, UPDATABLE, hasExpired, sameValue } from "../../provider/dynamic/schema";
 import { type EntryField, RESOURCE_TYPES, type ResourceType, expires, fieldsOf } from "../../provider/model";
 import { type Digest, type Json, type Step, isObject, nameOf, readDigest } from "./read";
@@ -37,8 +37,11 @@ export interface LibraryChanges {
   /** Deleted and created again; `reasons` are the fields that force it. */
   replaced: (EntryRef & { reasons: string[]; changes: FieldChange[] })[];
   removed: EntryRef[];
-  /** Existing entries taken over (adoptId, a set adopting by address, an identical entry): nothing is created. */
-  adopted: (EntryRef & { adoptId: string })[];
+  /**
+   * Existing entries taken over (adoptId, a set adopting by address, an identical entry): nothing is created;
+   * `changes` are the fields `up` then sets to the declaration, where the preview said.
+   */
+  adopted: (EntryRef & { adoptId: string; changes: string[] })[];
   /** The same entry under another resource (an alias, or the new resource adopting the old one's entry). */
   renamed: (EntryRef & { pk: string; from: string; changes: FieldChange[] })[];
   /** Changed in Cloudlock since the last `up` (a `preview --refresh`): recorded → as read now. */
@@ -224,9 +227,10 @@ function reviewEntry(t: ResourceType, step: Step, before: Step | undefined, ctx:
     case "import": {
       const adoptId = typeof step.news.adoptId === "string" ? step.news.adoptId : undefined;
       const f = ctx.forecast;
-      if (adoptId) lib.adopted.push({ ...r, pk: adoptId, adoptId });
+      const changes = f?.outcome === "adopt" ? f.changes : [];
+      if (adoptId) lib.adopted.push({ ...r, pk: adoptId, adoptId, changes });
       else if (f?.outcome === "adopt" && f.holder)
-        lib.adopted.push({ ...r, pk: f.holder, adoptId: f.holder });
+        lib.adopted.push({ ...r, pk: f.holder, adoptId: f.holder, changes });
       else if (f?.outcome === "fail") ctx.pending.failing.push({ entry: r, forecast: f, urn: step.urn });
       else if (!before) lib.added.push(r);
       return;
@@ -279,8 +283,9 @@ function reviewSet(t: ResourceType, step: Step, before: Step | undefined, ctx: C
     }
     const old = olds[addr];
     if (!old) {
-      const holder = typeof adopts[addr] === "string" ? (adopts[addr] as string).split(" ")[0] : undefined;
-      if (holder) lib.adopted.push({ ...r, pk: holder, adoptId: holder });
+      const adopting = typeof adopts[addr] === "string" ? (adopts[addr] as string) : undefined;
+      const holder = adopting?.split(" ")[0];
+      if (holder) lib.adopted.push({ ...r, pk: holder, adoptId: holder, changes: changesIn(adopting!) });
       // Recorded, and gone since (the drift row says so): `up` makes it again, not a new declaration.
       else if (!(addr in wasRecorded)) lib.added.push(r);
       continue;

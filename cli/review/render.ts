@@ -65,11 +65,8 @@ export function cell(text: unknown, max = 120): string {
  */
 export function code(text: string): string {
   // eslint-disable-next-line no-control-regex
-  const safe = [
-    ...text.replace(/[`\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, ""),
-  ]
-    .slice(0, 200)
-    .join("");
+  const unsafe = /[`\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+  const safe = [...text.replace(unsafe, "")].slice(0, 200).join("");
   return `\`${safe}\``;
 }
 
@@ -224,7 +221,11 @@ function librarySections(l: LibraryChanges): string[] {
         cell(e.name),
         cell(e.address),
         cell(e.resource),
-        `take over entry ${cell(e.adoptId)}, creating none`,
+        `take over entry ${cell(e.adoptId)}, creating none${
+          e.changes.length
+            ? `, and change its ${e.changes.map((c) => cell(c)).join(", ")} to the declaration`
+            : ""
+        }`,
       ]),
     ),
     table(

@@ -4,6 +4,7 @@
  * per-library stores and delete queues, and the write gate (a token that may
  * not write stops at its first write).
  */
+import { canonicalAddress } from "../address";
 import { CloudlockClient } from "../client/client";
 import {
   type CloudlockError,
@@ -53,6 +54,8 @@ export class Connection {
   private refusedWrites = new Map<CollectionName, Refusal>();
   /** Per library, the entries a resource of this run took over from whoever held them (see claim). */
   private claims = new Map<CollectionName, Set<string>>();
+  /** Per library, the addresses whose create this process forecast to be refused. */
+  private forecasts = new Map<CollectionName, Set<string>>();
   /** Per library, the entries a replacement in this run deletes before it creates their successor. */
   private replacing = new Map<CollectionName, Set<string>>();
   /** Per library, settles when the first write of this run has been answered. */
@@ -150,6 +153,7 @@ export class Connection {
     this.firstWrite.clear();
     this.claims.clear();
     this.replacing.clear();
+    this.forecasts.clear();
   }
 
   /**
@@ -173,6 +177,18 @@ export class Connection {
     let r = this.replacing.get(kind);
     if (!r) this.replacing.set(kind, (r = new Set()));
     r.add(pk);
+  }
+
+  /** A create at `address` was forecast at check to be refused, with its fix (see EntryProvider.forecast). */
+  noteForecast(kind: CollectionName, address: string): void {
+    let f = this.forecasts.get(kind);
+    if (!f) this.forecasts.set(kind, (f = new Set()));
+    f.add(canonicalAddress(address));
+  }
+
+  /** Whether the refusal of a create at `address` was forecast in this process (its fix then said once). */
+  wasForecast(kind: CollectionName, address: string): boolean {
+    return this.forecasts.get(kind)?.has(canonicalAddress(address)) ?? false;
   }
 
   /** Whether this run replaces the entry `pk` (see noteReplacing). */

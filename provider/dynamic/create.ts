@@ -144,7 +144,8 @@ export class Creates {
     const live = (await this.conn.store(kind).byAddress(inputs.ipAddress)).filter(
       (e) => !hasExpired(e.expires_on, now),
     );
-    const taken = pickExisting(kind, inputs, live, adoptIdentical, route);
+    const said = this.conn.wasForecast(kind, inputs.ipAddress);
+    const taken = pickExisting(kind, inputs, live, adoptIdentical, route, said);
     // Taken over from whoever held it: their delete in this run must not remove it (Connection.claim).
     if (taken) this.conn.claim(kind, [taken.pk]);
     return taken;
@@ -213,11 +214,13 @@ function pickExisting(
   live: IpEntry[],
   adoptIdentical: boolean,
   route: Route,
+  /** The check already forecast this refusal with its fix (a warning on the resource). */
+  said = false,
 ): IpEntry | undefined {
   const same = live.find((e) => matchesEntry(kind, e, inputs));
   if (same && adoptIdentical) return same;
-  if (same) throw identicalError(kind, inputs, same, route);
-  if (live.length > 0) throw duplicateError(kind, inputs, live[0], route);
+  if (same) throw identicalError(kind, inputs, same, route, said);
+  if (live.length > 0) throw duplicateError(kind, inputs, live[0], route, said);
   return undefined;
 }
 
@@ -226,9 +229,11 @@ function identicalError(
   inputs: EntryInputs,
   same: IpEntry,
   route: Route,
+  said = false,
 ): CloudlockError {
   return problem("identical-entry", {
     route,
+    said,
     importType: PLUGIN_TOKENS[LABEL[kind]],
     label: LABEL[kind],
     library: kind,
@@ -245,9 +250,11 @@ export function duplicateError(
   inputs: EntryInputs,
   other: IpEntry,
   route: Route = "sdk",
+  said = false,
 ): CloudlockError {
   return problem("address-taken", {
     route,
+    said,
     importType: PLUGIN_TOKENS[LABEL[kind]],
     label: LABEL[kind],
     library: kind,

@@ -94,6 +94,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
       route,
     });
     const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
+    if (f?.outcome === "fail") this.conn.noteForecast(this.kind, inputs.ipAddress);
     if (f) await this.conn.engine.log(f.outcome === "fail" ? "warning" : "info", f.message, urn);
   }
 

@@ -12,7 +12,8 @@
 import type { CollectionName, IpEntry } from "../client/types";
 import { LABEL, PLUGIN_TOKENS } from "../model";
 import { type Route, adoptFix, renameFix } from "../problems";
-import { matchesEntry, type EntryInputs } from "./schema";
+import { type EntryField, fieldsOf } from "../model";
+import { type EntryInputs, entryFields, leftToServer, matchesEntry, sameValue } from "./schema";
 
 export type { Route };
 
@@ -43,8 +44,20 @@ export function forecastCreate(
 ): Forecast | undefined {
   if (live.length === 0) return undefined;
   if (inputs.adoptId) {
-    // Adopting the holder is what adoptId is for; adopting another entry and moving it here is refused.
-    if (live.some((e) => e.pk === inputs.adoptId)) return undefined;
+    // Adopting the holder is what adoptId is for (said when `up` then changes it); adopting another entry and
+    // moving it here is refused.
+    const adopted = live.find((e) => e.pk === inputs.adoptId);
+    if (adopted) {
+      const changes = changedOnAdopt(kind, adopted, inputs);
+      if (!changes.length) return undefined;
+      return {
+        outcome: "adopt",
+        holder: adopted,
+        message:
+          `${WILL_ADOPT} entry ${adopted.pk} (${JSON.stringify(adopted.name)}) is taken over, creating none; ` +
+          `${changesText(changes)} to the declaration.`,
+      };
+    }
     const holder = live[0];
     return {
       outcome: "fail",
@@ -74,6 +87,16 @@ export function forecastCreate(
   };
 }
 
+/** The fields `up` changes on an entry it takes over: those the declaration states otherwise. */
+export function changedOnAdopt(kind: CollectionName, entry: IpEntry, declared: object): EntryField[] {
+  const held = entryFields(entry);
+  const want = declared as Record<string, unknown>;
+  return fieldsOf(kind).filter((f) => !leftToServer(f, want) && !sameValue(f, held[f], want[f]));
+}
+
+/** `up changes its fields name, description` (read back by readForecast). */
+export const changesText = (fields: readonly string[]) => `\`up\` changes its fields ${fields.join(", ")}`;
+
 /** The fix for a create refused because `pk` holds the address, as the user's route spells it. */
 export function fixFor(kind: CollectionName, pk: string, route: Route): string {
   return `${adoptFix(route, pk, PLUGIN_TOKENS[LABEL[kind]])} ${renameFix(route)}`;
@@ -88,6 +111,8 @@ export interface ReadForecast {
   route: Route;
   /** The message without its first words. */
   detail: string;
+  /** For an adoption: the fields `up` changes on the entry it takes over. */
+  changes: string[];
 }
 
 /** The forecast a diagnostic carries, or undefined when it is not one. */
@@ -100,5 +125,11 @@ export function readForecast(text: string): ReadForecast | undefined {
   const holders = [...detail.matchAll(/\bentry ([A-Za-z0-9_-]+) \(/g)].map((m) => m[1]);
   const holder = holders.length === 1 ? holders[0] : undefined;
   const route = (["data-file", "plugin"] as const).find((r) => s.includes(renameFix(r))) ?? "sdk";
-  return { outcome, holder, route, detail };
+  return { outcome, holder, route, detail, changes: changesIn(detail) };
+}
+
+/** The fields a message says `up` changes (see changesText), or none. */
+export function changesIn(text: string): string[] {
+  const m = /`up` changes its fields ([A-Za-z]+(?:, [A-Za-z]+)*)/.exec(text);
+  return m ? m[1].split(", ") : [];
 }

@@ -11,7 +11,7 @@ import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { Listing } from "./listing";
 import { CheckFailure, UNKNOWN } from "./schema";
-import { WILL_ADOPT, WILL_FAIL } from "./forecast";
+import { WILL_ADOPT, WILL_FAIL, changedOnAdopt, changesText } from "./forecast";
 import { describeEntries, managedFrom, planSet, undeclaredIn } from "./set-plan";
 import { SetReconcile } from "./set-reconcile";
 import {
@@ -114,7 +114,11 @@ export class IpSets {
     const adopts = plan.adoptions;
     if (adopts.length) {
       inputs.adopts = Object.fromEntries(
-        adopts.map((a) => [keyOf(a.address), `${a.live.pk} "${a.live.name}"`]),
+        adopts.map((a) => {
+          const key = keyOf(a.address);
+          const changes = changedOnAdopt(kind, a.live, entries[key]);
+          return [key, `${a.live.pk} "${a.live.name}"${changes.length ? `; ${changesText(changes)}` : ""}`];
+        }),
       );
       const shown = Object.entries(inputs.adopts).slice(0, 10);
       await this.conn.engine.log(

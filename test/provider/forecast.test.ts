@@ -5,6 +5,7 @@
  */
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
+import { duplicateError } from "../../provider/dynamic/create";
 import { WILL_ADOPT, WILL_FAIL } from "../../provider/dynamic/forecast";
 import { nextRead } from "../../provider/dynamic/read-plan";
 import { addresses } from "../helpers/emulator";
@@ -56,7 +57,13 @@ test("an address another entry holds: a warning on the resource naming it and th
   emu.clearRequests();
   const e = await rejection(rt.create("trusted", inputs));
   expect(e.message).toContain(`already exists in the trusted library as entry ${other.pk}`);
+  // The fix was just given on the resource: the refusal points to it rather than printing it again.
+  expect(e.message).toContain('What to do is in the warning on this resource ("will fail at `pulumi up`")');
+  expect(e.message).not.toContain("set adoptId");
   expect(writes(emu)).toBe(0);
+  // Without a forecast in this process (a race after preview), the refusal carries the fix itself.
+  const fresh = runtimeFor(emu);
+  expect((await rejection(fresh.create("trusted", inputs))).message).toContain(`set adoptId: "${other.pk}"`);
 });
 
 test("adoptId naming the holder: no forecast (up adopts it); adoptId naming another entry: up will fail", async () => {
@@ -65,8 +72,15 @@ test("adoptId naming the holder: no forecast (up adopts it); adoptId naming anot
     { name: "Elsewhere", ip_address: "198.51.100.8" },
   ]);
   const seen = diagnostics(rt);
+  // Adopting it is said, with the fields `up` then changes on it.
   await rt.check("trusted", {}, { ...hq, adoptId: holder.pk });
-  expect(seen).toEqual([]);
+  expect(seen.map(([s, m]) => [s, m])).toEqual([
+    [
+      "info",
+      `${WILL_ADOPT} entry ${holder.pk} ("Holder") is taken over, creating none; \`up\` changes its fields name to the declaration.`,
+    ],
+  ]);
+  seen.length = 0;
   const { inputs } = await rt.check("trusted", {}, { ...hq, adoptId: elsewhere.pk });
   expect(seen).toHaveLength(1);
   expect(seen[0][1]).toContain(`${WILL_FAIL} adoptId "${elsewhere.pk}"`);
@@ -118,8 +132,10 @@ test("each route's fix: a data file's record fields, the plugin's import command
   expect(seen[0][1]).toContain(`add adoptId: ${other.pk} to this record in the data file`);
   expect(seen[0][1]).toContain("renamedFrom");
   expect(seen[0][1]).not.toContain("aliases: [");
-  // The create of the same operation names the data file's fields too.
-  expect((await rejection(rt.create("trusted", inputs))).message).toContain("renamedFrom");
+  // A refusal with no forecast before it (a race after the preview) names the data file's fields too.
+  const refusal = duplicateError("trusted", inputs, other, "data-file").message;
+  expect(refusal).toContain(`add adoptId: ${other.pk} to this record in the data file`);
+  expect(refusal).toContain("renamedFrom");
 
   const plugin = runtimeFor(emu, { route: "plugin" });
   const said = diagnostics(plugin);
@@ -178,11 +194,15 @@ describe("sets", () => {
       },
     );
     expect(failures).toEqual([]);
-    expect(inputs.adopts).toEqual({ "10.9.0.1": `${hand.pk} "By hand"` });
+    expect(inputs.adopts).toEqual({ "10.9.0.1": `${hand.pk} "By hand"; \`up\` changes its fields name` });
     expect(inputs.refused).toBeUndefined();
     const forecasts = seen.filter(([, m]) => m.startsWith(WILL_ADOPT));
     expect(forecasts).toEqual([
-      ["info", expect.stringContaining(`10.9.0.1 (entry ${hand.pk} "By hand")`), SET_URN],
+      [
+        "info",
+        expect.stringContaining(`10.9.0.1 (entry ${hand.pk} "By hand"; \`up\` changes its fields name)`),
+        SET_URN,
+      ],
     ]);
     emu.clearRequests();
     const { outs } = await rt.sets.create("trusted", inputs);
