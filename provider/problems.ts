@@ -559,7 +559,7 @@ export const PROBLEMS = {
     exit: 1,
     example: {
       summary:
-        "TrustedIpSet: 1 change(s) failed (+2 added were to be applied); the set is saved with the 1 entries that " +
+        "TrustedIpSet: 1 change(s) failed (of those planned: +2 added); the set is saved with the 1 entries that " +
         "exist, and `pulumi up` resumes from there",
       first: 'entry "VPN" (192.0.2.10): Cloudlock API POST /ip/trusted returned 503 Service Unavailable',
     },

@@ -61,6 +61,28 @@ export class SetReconcile {
       listing,
       now,
     );
+    // An entry the set must refuse (the preview forecast it): nothing of the set is applied, so `up` does not
+    // half-do what a review marked as failing (an authoritative set's removals included).
+    if (blocked.length) {
+      const failures = blocked.map((b) => `${b.key}: ${b.reason}`);
+      const summary =
+        `${LABEL[kind]}: ${blocked.length} declared entr${blocked.length === 1 ? "y" : "ies"} cannot be ` +
+        `reconciled without a duplicate; nothing of the set was applied`;
+      const stored: SetOutputs = {
+        mode: (olds.mode ?? want.mode) as SetOutputs["mode"],
+        entries: sortedByKey(managed),
+        count: Object.keys(managed).length,
+      };
+      throw initFailure(
+        problem("set-partial", { summary, first: failures[0] }),
+        id,
+        { ...stored, __provider: provider },
+        [
+          joinFix(summary, describeProblem("set-partial", { summary, first: failures[0] }).fix),
+          ...failures.slice(0, 10),
+        ],
+      );
+    }
     for (const a of adoptions) adopted(this.conn, kind, a.address, a.live);
     const failures: string[] = [];
     const fail = (key: string, e: unknown): void => {
@@ -105,7 +127,6 @@ export class SetReconcile {
     ];
     // After a failure, start nothing new: the library or the token is in trouble, and what is done is saved.
     await pool(tasks, CONCURRENCY, () => failures.length > 0);
-    for (const b of blocked) failures.push(`${b.key}: ${b.reason}`);
     // Another writer may have made one of our addresses while we did (a server that allows duplicates).
     for (const ownKnown of [true, false]) {
       const ours = made.filter((m) => m.ownKnown === ownKnown);
@@ -129,8 +150,8 @@ export class SetReconcile {
     if (failures.length) {
       // The engine prints the reasons (not the message): the first one says what happened and what to do.
       const summary =
-        `${LABEL[kind]}: ${failures.length} change(s) failed (${summarize(setChanges(olds, want))} were to be ` +
-        `applied); the set is saved with the ${outs.count} entries that exist`;
+        `${LABEL[kind]}: ${failures.length} change(s) failed (of those planned: ${summarize(setChanges(olds, want))}); ` +
+        `the set is saved with the ${outs.count} entries that exist`;
       const shown = failures.slice(0, 10);
       const reasons = [
         joinFix(summary, describeProblem("set-partial", { summary, first: failures[0] }).fix),

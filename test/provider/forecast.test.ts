@@ -257,3 +257,32 @@ test("a replacement is checked again as a new resource after its diff: its own o
   await rt.delete("suspicious", old.pk);
   expect((await rt.create("suspicious", inputs)).id).not.toBe(old.pk);
 });
+
+test("a set with an entry it must refuse applies nothing: an authoritative set's removals wait too", async () => {
+  const [theirs, undeclared] = emu.seed("suspicious", [
+    { name: "stack-A", ip_address: "40.0.0.1" },
+    { name: "someone else's", ip_address: "40.0.0.2" },
+  ]);
+  const { inputs } = await rt.sets.check(
+    "suspicious",
+    {},
+    {
+      mode: "authoritative",
+      entries: [
+        { name: "stack-B", ipAddress: "40.0.0.1" },
+        { name: "new", ipAddress: "40.0.0.3" },
+      ],
+    },
+  );
+  expect(Object.keys(inputs.refused ?? {})).toEqual(["40.0.0.1"]);
+  emu.clearRequests();
+  const e = await rejection(rt.sets.create("suspicious", inputs));
+  expect(e.message).toContain("nothing of the set was applied");
+  expect(writes(emu)).toBe(0);
+  expect(
+    emu
+      .entries("suspicious")
+      .map((x) => x.pk)
+      .sort(),
+  ).toEqual([theirs.pk, undeclared.pk].sort());
+});
