@@ -23,6 +23,10 @@ export interface EntryRef {
   resource: string;
   /** The entry's pk in Cloudlock, where it has one already. */
   pk?: string;
+  /** The declaration the row was read from (its fields), for pairing moves. */
+  decl?: Json;
+  /** The resource that declares it: a set or not, its URN, and what it depends on. */
+  owner?: { urn: string; set: boolean; dependsOn: string[] };
 }
 
 export interface FieldChange {
@@ -101,8 +105,10 @@ function setEntries(inputs: Json): Record<string, Json> | undefined {
   return out;
 }
 
-function ref(e: Json, resource: string, pk?: unknown): EntryRef {
+function ref(e: Json, resource: string, pk?: unknown, owner?: EntryRef["owner"]): EntryRef {
   return {
+    decl: e,
+    ...(owner && { owner }),
     name: typeof e.name === "string" ? e.name : e.name === UNKNOWN ? "(known after apply)" : "(no name)",
     address: typeof e.ipAddress === "string" ? canonicalAddress(e.ipAddress) : "(unknown)",
     resource,
@@ -217,7 +223,8 @@ function reviewEntry(t: ResourceType, step: Step, before: Step | undefined, ctx:
   const lib = ctx.review.libraries[kind];
   const resource = label(t, step.urn);
   const removing = step.op === "delete" || step.op === "discard";
-  const r = ref(removing ? step.olds : step.news, resource, step.id);
+  const owner = { urn: step.urn, set: false, dependsOn: step.dependencies };
+  const r = ref(removing ? step.olds : step.news, resource, step.id, owner);
   if (!removing) declare(ctx.pending, kind, step.news, r);
   if (before) driftOfEntry(t, step, before, r, lib, ctx.pending);
   // Fields a refresh found changed and the plan sets back are the drift row's, not a change of the program's.
@@ -270,12 +277,13 @@ function reviewSet(t: ResourceType, step: Step, before: Step | undefined, ctx: C
   }
   /** The pks the set manages, by address, as recorded or as read. */
   const pks = managedPks(step.oldOutputs);
+  const owner = { urn: step.urn, set: true, dependsOn: step.dependencies };
   if (before) driftOfSet(t, before, step, resource, lib, ctx.pending);
   const wasRecorded = before ? recordedEntries(before) : {};
   const adopts = isObject(step.news.adopts) ? step.news.adopts : {};
   const refused = isObject(step.news.refused) ? step.news.refused : {};
   for (const [addr, e] of Object.entries(news)) {
-    const r = ref(e, resource, pks[addr]);
+    const r = ref(e, resource, pks[addr], owner);
     declare(ctx.pending, kind, e, r);
     if (typeof refused[addr] === "string") {
       h.willFail.push({ entry: r, reason: refused[addr] as string });
@@ -297,7 +305,7 @@ function reviewSet(t: ResourceType, step: Step, before: Step | undefined, ctx: C
     else lib.changed.push({ ...r, changes });
   }
   for (const [addr, e] of Object.entries(olds))
-    if (!(addr in news)) lib.removed.push(ref(e, resource, pks[addr]));
+    if (!(addr in news)) lib.removed.push(ref(e, resource, pks[addr], owner));
   if (!removing && step.news.mode === "authoritative") {
     const undeclared = isObject(step.news.removeUndeclared) ? Object.entries(step.news.removeUndeclared) : [];
     for (const [address, entry] of undeclared)
@@ -416,11 +424,27 @@ function pairRenames(kind: CollectionName, review: Review, p: Pending): void {
   const lib = review.libraries[kind];
   const removedByPk = new Map(lib.removed.filter((r) => r.pk).map((r) => [r.pk!, r]));
   const moved = new Set<EntryRef>();
+  const fails = review.needsHuman.willFail;
   lib.adopted = lib.adopted.filter((a) => {
     const old = removedByPk.get(a.pk!);
     if (!old || old.address !== a.address) return true;
     moved.add(old);
-    lib.renamed.push({ ...a, pk: a.pk!, from: old.resource, changes: [] });
+    if (racesWithSet(old, a))
+      fails.push({
+        entry: { ...a, pk: old.pk },
+        renamedFrom: old.resource,
+        reason:
+          `${old.resource} lets entry ${old.pk} go in the same \`up\` in which ${a.resource} takes it over, ` +
+          `in no fixed order: if the set runs first, it deletes the entry`,
+        fix: { what: `give ${old.resource} the dependsOn option naming`, write: a.resource },
+      });
+    else
+      lib.renamed.push({
+        ...a,
+        pk: a.pk!,
+        from: old.resource,
+        changes: fieldChanges(kind, old.decl ?? {}, a.decl ?? {}),
+      });
     return false;
   });
   for (const f of p.failing) {
@@ -428,17 +452,35 @@ function pairRenames(kind: CollectionName, review: Review, p: Pending): void {
     if (old && old.address === f.entry.address) {
       moved.add(old);
       const oldName = old.resource.slice(old.resource.indexOf('"') + 1, -1);
-      review.needsHuman.willFail.push({
+      fails.push({
         entry: { ...f.entry, pk: old.pk },
         renamedFrom: old.resource,
-        reason:
-          `${f.entry.resource} is created before ${old.resource} is deleted, and its entry ${old.pk} still ` +
-          `holds ${f.entry.address}`,
-        fix: renameFixFor(f.forecast.route, oldName),
+        reason: old.owner?.set
+          ? `${old.resource} lets entry ${old.pk} go in the same \`up\` in which ${f.entry.resource} is created ` +
+            `at its address, in no fixed order: the create is refused, or the set deletes the entry first and a new ` +
+            `one is made`
+          : `${f.entry.resource} is created before ${old.resource} is deleted, and its entry ${old.pk} still ` +
+            `holds ${f.entry.address}`,
+        fix: old.owner?.set
+          ? {
+              what: `take it over with adoptId, and give ${old.resource} the dependsOn option naming the resource`,
+              write: `adoptId: ${old.pk}`,
+            }
+          : renameFixFor(f.forecast.route, oldName),
       });
-    } else review.needsHuman.willFail.push({ entry: f.entry, reason: f.forecast.detail });
+    } else fails.push({ entry: f.entry, reason: f.forecast.detail });
   }
   lib.removed = lib.removed.filter((r) => !moved.has(r));
+}
+
+/**
+ * Whether an entry leaving a set for another resource races with the set's own delete of it: the engine runs the
+ * set's update and the new owner's step in no fixed order unless the set depends on the new owner (then the
+ * take-over is claimed first, and the set lets the entry go without deleting it).
+ */
+function racesWithSet(old: EntryRef, now: EntryRef): boolean {
+  if (!old.owner?.set || !now.owner) return false;
+  return !old.owner.dependsOn.includes(now.owner.urn);
 }
 
 function forecastsByUrn(digest: Digest): Map<string, ReadForecast> {

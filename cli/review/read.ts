@@ -32,6 +32,8 @@ export interface Step {
   news: Json;
   hasOld: boolean;
   replaceReasons: string[];
+  /** The URNs the resource depends on (`dependsOn`), as planned. */
+  dependencies: string[];
 }
 
 export interface Diagnostic {
@@ -125,6 +127,7 @@ function stepOf(s: Json): Step {
     news: isObject(neu?.inputs) ? neu.inputs : {},
     hasOld: old !== undefined,
     replaceReasons: Array.isArray(s.replaceReasons) ? s.replaceReasons.map(String) : [],
+    dependencies: Array.isArray(neu?.dependencies) ? neu.dependencies.map(String) : [],
   };
 }
 

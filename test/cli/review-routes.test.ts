@@ -392,3 +392,54 @@ test("a fix shown as code cannot be closed, broken or reordered by a hostile res
   const fix = line.slice(line.lastIndexOf(": `"));
   expect(fix).toBe(': `aliases: [{ name: "oldname\\n<img src=x>@hereevil" }]`');
 });
+
+describe("moves between resources", () => {
+  const T = TYPE_TOKENS;
+  const setWith = (entries: object, extra: object = {}) => ({
+    id: "set-1",
+    inputs: { mode: "additive", entries },
+    outputs: { mode: "additive", entries },
+    ...extra,
+  });
+  const paris = { name: "Paris", ipAddress: "192.0.2.200", pk: "Pk00000020" };
+  const moveOut = (dependsOnParis: boolean) => ({
+    steps: [
+      {
+        ...step("update", T.TrustedIpSet, "offices", setWith({ "192.0.2.200": paris }), {
+          inputs: { mode: "additive", entries: [] },
+        }),
+        ...(dependsOnParis && {
+          newState: {
+            urn: urnOf(T.TrustedIpSet, "offices"),
+            type: T.TrustedIpSet,
+            inputs: { mode: "additive", entries: [] },
+            dependencies: [urnOf(T.TrustedIp, "paris")],
+          },
+        }),
+      },
+      step("create", T.TrustedIp, "paris", undefined, {
+        inputs: { name: "Paris office", ipAddress: "192.0.2.200", adoptId: "Pk00000020" },
+      }),
+    ],
+  });
+
+  test("out of a set into a TrustedIp with adoptId: will fail unless the set depends on it (the set may delete first)", () => {
+    const r = review(moveOut(false));
+    expect(willFail(r)).toBe(true);
+    const line = renderReview(r)
+      .split("\n")
+      .find((l) => l.includes("Rename will fail"))!;
+    expect(line).toContain("in no fixed order: if the set runs first, it deletes the entry");
+    expect(line).toContain('give TrustedIpSet "offices" the dependsOn option naming: `TrustedIp "paris"`');
+  });
+
+  test("with the set depending on the new owner: one renamed row, with the fields up changes", () => {
+    const r = review(moveOut(true));
+    expect(willFail(r)).toBe(false);
+    const text = renderReview(r);
+    expect(text.split("\n")[0]).toBe("### Cloudlock IP libraries: 1 renamed");
+    expect(rowOf(text, "Paris office")).toContain(
+      "keep entry Pk00000020, and change name: Paris → Paris office",
+    );
+  });
+});
