@@ -235,10 +235,11 @@ function reviewEntry(t: ResourceType, step: Step, before: Step | undefined, ctx:
       const adoptId = typeof step.news.adoptId === "string" ? step.news.adoptId : undefined;
       const f = ctx.forecast;
       const changes = f?.outcome === "adopt" ? f.changes : [];
-      if (adoptId) lib.adopted.push({ ...r, pk: adoptId, adoptId, changes });
+      // A refusal the preview forecast comes first: an adoptId naming no entry, or another entry at the address.
+      if (f?.outcome === "fail") ctx.pending.failing.push({ entry: r, forecast: f, urn: step.urn });
+      else if (adoptId) lib.adopted.push({ ...r, pk: adoptId, adoptId, changes });
       else if (f?.outcome === "adopt" && f.holder)
         lib.adopted.push({ ...r, pk: f.holder, adoptId: f.holder, changes });
-      else if (f?.outcome === "fail") ctx.pending.failing.push({ entry: r, forecast: f, urn: step.urn });
       else if (!before) lib.added.push(r);
       return;
     }

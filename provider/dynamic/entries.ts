@@ -89,9 +89,15 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const live = held.filter(
       (e) => !hasExpired(e.expires_on, now) && !this.conn.isReplacing(this.kind, e.pk),
     );
+    // An adoptId not at the address: it must exist elsewhere (`up` moves it here), or `up` refuses it.
+    const adoptMissing =
+      typeof inputs.adoptId === "string" &&
+      !held.some((e) => e.pk === inputs.adoptId) &&
+      !(await this.conn.store(this.kind).byPk(inputs.adoptId));
     const f = forecastCreate(this.kind, inputs, live, {
       adoptIdentical: this.conn.settings.adoptIdentical,
       route,
+      adoptMissing,
     });
     const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
     if (f?.outcome === "fail") this.conn.noteForecast(this.kind, inputs.ipAddress);

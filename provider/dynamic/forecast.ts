@@ -40,8 +40,16 @@ export function forecastCreate(
   kind: CollectionName,
   inputs: EntryInputs,
   live: readonly IpEntry[],
-  opts: { adoptIdentical: boolean; route: Route },
+  opts: { adoptIdentical: boolean; route: Route; adoptMissing?: boolean },
 ): Forecast | undefined {
+  if (inputs.adoptId && opts.adoptMissing)
+    return {
+      outcome: "fail",
+      holder: { pk: inputs.adoptId } as IpEntry,
+      message:
+        `${WILL_FAIL} adoptId "${inputs.adoptId}": no ${kind} entry with that id exists in Cloudlock. Check the id ` +
+        `(cloudlock-pulumi import lists them), or remove adoptId to create a new entry.`,
+    };
   if (live.length === 0) return undefined;
   if (inputs.adoptId) {
     // Adopting the holder is what adoptId is for (said when `up` then changes it); adopting another entry and

@@ -443,3 +443,23 @@ describe("moves between resources", () => {
     );
   });
 });
+
+test("an adoptId the preview found naming no entry is a create that will fail, not an adoption", () => {
+  const r = review({
+    steps: [
+      step("create", TYPE_TOKENS.TrustedIp, "hq", undefined, {
+        inputs: { name: "HQ", ipAddress: "10.0.0.1", adoptId: "NoSuchPk01" },
+      }),
+    ],
+    diagnostics: [
+      warning(
+        TYPE_TOKENS.TrustedIp,
+        "hq",
+        `${WILL_FAIL} adoptId "NoSuchPk01": no trusted entry with that id exists in Cloudlock. Check the id.`,
+      ),
+    ],
+  });
+  expect(willFail(r)).toBe(true);
+  expect(r.libraries.trusted.adopted).toEqual([]);
+  expect(renderReview(r)).toContain("no trusted entry with that id exists");
+});

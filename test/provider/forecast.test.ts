@@ -286,3 +286,12 @@ test("a set with an entry it must refuse applies nothing: an authoritative set's
       .sort(),
   ).toEqual([theirs.pk, undeclared.pk].sort());
 });
+
+test("an adoptId that names no entry: up will fail, and says so at preview", async () => {
+  emu.seed("trusted", [{ name: "Other", ip_address: "10.20.0.1" }]);
+  const seen = diagnostics(rt);
+  const { inputs } = await rt.check("trusted", {}, { ...hq, adoptId: "NoSuchPk01" });
+  expect(seen).toHaveLength(1);
+  expect(seen[0][1]).toContain(`${WILL_FAIL} adoptId "NoSuchPk01": no trusted entry with that id exists`);
+  expect((await rejection(rt.create("trusted", inputs))).message).toContain('adoptId "NoSuchPk01"');
+});
