@@ -3,9 +3,8 @@
  * formatted by the repository's Prettier settings (so `npm run lint` passes). A unit test fails while the
  * checked-in page says something else. Give a path to write somewhere else.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { PROBLEMS, PROBLEM_IDS, type ProblemSpec, problemText } from "../provider/problems";
+import { formatted, generate } from "./lib/generated";
 
 /** The page as Markdown, before formatting. */
 export function troubleshootingMarkdown(): string {
@@ -58,32 +57,8 @@ export function troubleshootingMarkdown(): string {
 }
 
 /** The page's text: the Markdown formatted by Prettier with the settings that apply to `file`. */
-export async function troubleshootingText(file: string): Promise<string> {
-  const prettier = await import("prettier");
-  const options = (await prettier.resolveConfig(file)) ?? {};
-  return prettier.format(troubleshootingMarkdown(), { ...options, filepath: file });
+export function troubleshootingText(file: string): Promise<string> {
+  return formatted(troubleshootingMarkdown(), file);
 }
 
-/** The repository root: this file lives in scripts/ or dist/scripts/. */
-function repoRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
-  }
-}
-
-async function main() {
-  const out = path.resolve(process.argv[2] ?? path.join(repoRoot(), "docs/troubleshooting.md"));
-  const text = await troubleshootingText(out);
-  const before = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined;
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, text);
-  console.log(`${before === text ? "unchanged" : "wrote"} ${path.relative(process.cwd(), out) || out}`);
-}
-
-if (require.main === module) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+if (require.main === module) generate("docs/troubleshooting.md", troubleshootingText);
