@@ -219,7 +219,8 @@ function pickExisting(
 ): IpEntry | undefined {
   const same = live.find((e) => matchesEntry(kind, e, inputs));
   if (same && adoptIdentical) return same;
-  if (same) throw identicalError(kind, inputs, same, route, said);
+  // In full even after a forecast: its recovery advice (an interrupted run) is the point.
+  if (same) throw identicalError(kind, inputs, same, route);
   if (live.length > 0) throw duplicateError(kind, inputs, live[0], route, said);
   return undefined;
 }

@@ -85,7 +85,17 @@ export function forecastCreate(
         `${WILL_ADOPT} entry ${same.pk} (${JSON.stringify(same.name)}) already holds ${inputs.ipAddress} with ` +
         `exactly this declaration; CLOUDLOCK_ADOPT_IDENTICAL is on, so \`up\` takes it over instead of creating one.`,
     };
-  const holder = same ?? live[0];
+  if (same)
+    return {
+      outcome: "fail",
+      holder: same,
+      message:
+        `${WILL_FAIL} entry ${same.pk} (${JSON.stringify(same.name)}) already holds ${inputs.ipAddress} with exactly ` +
+        `this declaration, and Pulumi does not take it over silently: another stack may manage it. If a run of ` +
+        `this stack was interrupted after Cloudlock made it, run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once ` +
+        `to adopt it. ${fixFor(kind, same.pk, opts.route)}`,
+    };
+  const holder = live[0];
   return {
     outcome: "fail",
     holder,

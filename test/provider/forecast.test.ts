@@ -295,3 +295,16 @@ test("an adoptId that names no entry: up will fail, and says so at preview", asy
   expect(seen[0][1]).toContain(`${WILL_FAIL} adoptId "NoSuchPk01": no trusted entry with that id exists`);
   expect((await rejection(rt.create("trusted", inputs))).message).toContain('adoptId "NoSuchPk01"');
 });
+
+test("an identical entry: the forecast and the refusal both give the recovery for an interrupted run", async () => {
+  const [same] = emu.seed("trusted", [{ name: "HQ", ip_address: "198.51.100.7" }]);
+  const seen = diagnostics(rt);
+  const { inputs } = await rt.check("trusted", {}, hq);
+  expect(seen[0][1]).toContain(
+    `entry ${same.pk} ("HQ") already holds 198.51.100.7 with exactly this declaration`,
+  );
+  expect(seen[0][1]).toContain("CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up");
+  expect((await rejection(rt.create("trusted", inputs))).message).toContain(
+    "CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up",
+  );
+});
