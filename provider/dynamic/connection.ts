@@ -39,6 +39,25 @@ export interface RuntimeSettings extends Partial<Settings> {
   route?: Route;
 }
 
+/** Keys noted per library during one run (entries taken over or replaced, addresses forecast). */
+class PerLibrary {
+  private readonly sets = new Map<CollectionName, Set<string>>();
+
+  add(kind: CollectionName, keys: Iterable<string>): void {
+    let set = this.sets.get(kind);
+    if (!set) this.sets.set(kind, (set = new Set()));
+    for (const k of keys) set.add(k);
+  }
+
+  has(kind: CollectionName, key: string): boolean {
+    return this.sets.get(kind)?.has(key) ?? false;
+  }
+
+  clear(): void {
+    this.sets.clear();
+  }
+}
+
 interface Refusal {
   verb: string;
   error: PermissionDeniedError;
@@ -53,11 +72,11 @@ export class Connection {
   /** Per library, the 403 that stopped writes in this run, and the operation it answered. */
   private refusedWrites = new Map<CollectionName, Refusal>();
   /** Per library, the entries a resource of this run took over from whoever held them (see claim). */
-  private claims = new Map<CollectionName, Set<string>>();
+  private readonly claims = new PerLibrary();
   /** Per library, the addresses whose create this process forecast to be refused. */
-  private forecasts = new Map<CollectionName, Set<string>>();
+  private readonly forecasts = new PerLibrary();
   /** Per library, the entries a replacement in this run deletes before it creates their successor. */
-  private replacing = new Map<CollectionName, Set<string>>();
+  private readonly replacing = new PerLibrary();
   /** Per library, settles when the first write of this run has been answered. */
   private firstWrite = new Map<CollectionName, Promise<void>>();
   /** Diagnostics in the engine's output (when this process is Pulumi's provider host or a plugin). */
@@ -163,9 +182,7 @@ export class Connection {
    * owner's delete would remove what the new one holds: no DELETE of this run ever sends a claimed id.
    */
   claim(kind: CollectionName, pks: Iterable<string>): void {
-    let c = this.claims.get(kind);
-    if (!c) this.claims.set(kind, (c = new Set()));
-    for (const pk of pks) c.add(pk);
+    this.claims.add(kind, pks);
   }
 
   /**
@@ -174,26 +191,22 @@ export class Connection {
    * a replacement again as a new resource, after its diff, in the same provider process.
    */
   noteReplacing(kind: CollectionName, pk: string): void {
-    let r = this.replacing.get(kind);
-    if (!r) this.replacing.set(kind, (r = new Set()));
-    r.add(pk);
+    this.replacing.add(kind, [pk]);
   }
 
   /** A create at `address` was forecast at check to be refused, with its fix (see EntryProvider.forecast). */
   noteForecast(kind: CollectionName, address: string): void {
-    let f = this.forecasts.get(kind);
-    if (!f) this.forecasts.set(kind, (f = new Set()));
-    f.add(canonicalAddress(address));
+    this.forecasts.add(kind, [canonicalAddress(address)]);
   }
 
   /** Whether the refusal of a create at `address` was forecast in this process (its fix then said once). */
   wasForecast(kind: CollectionName, address: string): boolean {
-    return this.forecasts.get(kind)?.has(canonicalAddress(address)) ?? false;
+    return this.forecasts.has(kind, canonicalAddress(address));
   }
 
   /** Whether this run replaces the entry `pk` (see noteReplacing). */
   isReplacing(kind: CollectionName, pk: string): boolean {
-    return this.replacing.get(kind)?.has(pk) ?? false;
+    return this.replacing.has(kind, pk);
   }
 
   /** The client, made on first use (so a missing token fails the operation that needs it, clearly). */
@@ -236,8 +249,7 @@ export class Connection {
   /** A delete queue of its own (a set's deletes are handed over together, apart from per-entry ones). */
   deleteQueue(kind: CollectionName): DeleteQueue {
     return new DeleteQueue(async (ids) => {
-      const claimed = this.claims.get(kind);
-      const kept = ids.filter((id) => claimed?.has(id));
+      const kept = ids.filter((id) => this.claims.has(kind, id));
       if (kept.length)
         void this.engine.log(
           "info",
@@ -245,7 +257,7 @@ export class Connection {
             `${kept.length === 1 ? "it" : "them"} now, so the resource that held ${kept.length === 1 ? "it" : "them"} ` +
             `before lets go without deleting.`,
         );
-      const go = ids.filter((id) => !claimed?.has(id));
+      const go = ids.filter((id) => !this.claims.has(kind, id));
       if (go.length) await this.write(kind, "delete", () => this.client.collection(kind).delete(go));
     });
   }
