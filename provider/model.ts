@@ -171,6 +171,12 @@ export const RESOURCE_TYPES: ReadonlyMap<string, ResourceType> = new Map(
   ),
 );
 
+/** The type token a URN names (`urn:pulumi:<stack>::<project>::<parent$>…<type>::<name>`): its last type. */
+export function typeOfUrn(urn: string): string {
+  const qualified = urn.split("::")[2] ?? "";
+  return qualified.split("$").pop() ?? "";
+}
+
 /** The plugin's lookup function of each library (`cloudlock:index:getTrustedIps`, ...). */
 export const FUNCTION_TOKENS = {
   trusted: pluginToken(`get${LABEL.trusted}s`),

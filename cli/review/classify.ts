@@ -8,7 +8,14 @@ import { canonicalAddress, parseAddress } from "../../provider/address";
 import type { CollectionName } from "../../provider/client/types";
 import { type ReadForecast, type Route, changesIn, readForecast } from "../../provider/dynamic/forecast";
 import { UNKNOWN, UPDATABLE, hasExpired, sameValue } from "../../provider/dynamic/schema";
-import { type EntryField, RESOURCE_TYPES, type ResourceType, expires, fieldsOf } from "../../provider/model";
+import {
+  type EntryField,
+  RESOURCE_TYPES,
+  type ResourceType,
+  expires,
+  fieldsOf,
+  typeOfUrn,
+} from "../../provider/model";
 import { type Digest, type Json, type Step, isObject, nameOf, readDigest } from "./read";
 
 export { ReviewInputError } from "./read";
@@ -494,13 +501,10 @@ function forecastsByUrn(digest: Digest): Map<string, ReadForecast> {
   return out;
 }
 
-/** The type token a URN names (`urn:pulumi:s::p::<parent$>type::name`). */
-const typeOfUrn = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
-
 const compare = <T extends string | bigint>(a: T, b: T) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** IPv4 before IPv6, then numerically (10.0.0.2 before 10.0.0.10); anything unparsable last, as text. */
-export function byAddress(a: string, b: string): number {
+function byAddress(a: string, b: string): number {
   const [x, y] = [parseAddress(a), parseAddress(b)];
   if (!x.ok || !y.ok) return x.ok ? -1 : y.ok ? 1 : compare(a, b);
   return compare(x.value.family, y.value.family) || compare(x.value.first, y.value.first);

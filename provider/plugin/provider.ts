@@ -7,7 +7,7 @@
 import type { CollectionName } from "../client/types";
 import { detailOf, problem } from "../client/errors";
 import { resolveConnection } from "../client/config";
-import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL, entryInfo } from "../model";
+import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL, entryInfo, typeOfUrn } from "../model";
 import { type ConfigSource, SETTINGS, resolveSettings } from "../settings";
 import { UNKNOWN } from "../pulumi-internals";
 import { ProviderRuntime } from "../dynamic/runtime";
@@ -32,9 +32,7 @@ const ARGUMENTS = Object.entries(SETTINGS).flatMap(([name, s]) =>
 
 /** A resource's type: the request's, or the one its URN names (`urn:pulumi:s::p::<type>::<name>`). */
 export function typeOf(urn: string, type?: string): string {
-  if (type) return type;
-  const qualified = urn.split("::")[2] ?? "";
-  return qualified.split("$").pop() ?? "";
+  return type || typeOfUrn(urn);
 }
 
 /**
