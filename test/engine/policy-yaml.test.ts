@@ -119,7 +119,7 @@ it("a declaration breaking the rules is blocked: each violation reported at its 
   expect(r.out).toContain("error: preview failed");
   // Failed for the policies alone: no other error (a refused input, a provider failure).
   expect(r.out.replace(/error: preview failed/g, "")).not.toContain("error:");
-  expect(r.out).toContain("❌ cloudlock@v0.1.0");
+  expect(r.out).toContain("❌ cloudlock@v0.2.0");
   for (const [level, policy, resource, message] of VIOLATIONS) {
     expect(r.out).toContain(`[${level}] ${policy} (${resource})`);
     expect(r.out).toContain(message);
@@ -130,7 +130,7 @@ it("a declaration keeping the rules passes the pack", async () => {
   const r = await preview(good(soon));
   if (r.code !== 0) throw new Error(`preview failed:\n${r.out}`);
   // The pack ran (one that fails to load fails the preview) and reported nothing, not even "can't run".
-  expect(r.out).toContain("cloudlock@v0.1.0");
+  expect(r.out).toContain("cloudlock@v0.2.0");
   expect(r.out).not.toMatch(/\[(mandatory|advisory)\]/);
   expect(r.out).not.toContain("can't run");
   expect(r.out).toMatch(/\+ 5 to create/);

@@ -160,7 +160,7 @@ it("a program that keeps every rule passes them all at mandatory, an address unk
   });
   if (r.code !== 0) throw new Error(`preview failed:\n${r.out}`);
   // The policies ran (a pack that failed to load fails the preview) and reported nothing, not even "can't run".
-  expect(r.out).toContain("cloudlock@v0.1.0");
+  expect(r.out).toContain("cloudlock@v0.2.0");
   expect(r.out).not.toMatch(/\[(mandatory|advisory)\]/);
   expect(r.out).not.toContain("can't run");
   expect(r.out).toMatch(/\+ 6 to create/);

@@ -53,7 +53,7 @@ export function analyze(
   req.setUrn(`urn:pulumi:dev::p::${type}::${name}`);
   req.setProperties(struct(props));
   req.setOptions(new analyzerproto.AnalyzerResourceOptions());
-  const fn = makeAnalyzeRpcFun("cloudlock", "0.1.0", "advisory", policies);
+  const fn = makeAnalyzeRpcFun("cloudlock", "0.2.0", "advisory", policies);
   return new Promise((resolve, reject) =>
     fn({ request: req }, (err: unknown, resp: never) => (err ? reject(err) : resolve(diagnosticsOf(resp)))),
   );
@@ -76,7 +76,7 @@ export function analyzeStack(
       return r;
     }),
   );
-  const fn = makeAnalyzeStackRpcFun("cloudlock", "0.1.0", "advisory", policies);
+  const fn = makeAnalyzeStackRpcFun("cloudlock", "0.2.0", "advisory", policies);
   return new Promise((resolve, reject) =>
     fn({ request: req }, (err: unknown, resp: never) => (err ? reject(err) : resolve(diagnosticsOf(resp)))),
   );
