@@ -97,11 +97,8 @@ export class Emulator {
     if (err) throw new Error(err);
     this.knobValues = { ...this.initialKnobs };
     this.rand = mulberry32(this.knobValues.seed);
-    this.tokens = new Map(
-      (options.tokens ?? ["test-token"])
-        .map((t) => (typeof t === "string" ? { token: t } : t))
-        .map((t) => [t.token, t]),
-    );
+    this.tokens = new Map();
+    this.restoreTokens();
     this.api = new LibraryApi(this.store, () => this.knobValues);
   }
 
@@ -198,6 +195,16 @@ export class Emulator {
     this.knobValues = { ...this.initialKnobs };
     this.rand = mulberry32(this.knobValues.seed);
     this.buckets.clear();
+    this.restoreTokens();
+  }
+
+  /** The tokens it started with (a reset undoes rotations). */
+  private restoreTokens(): void {
+    this.tokens.clear();
+    for (const t of this.options.tokens ?? ["test-token"]) {
+      const spec = typeof t === "string" ? { token: t } : t;
+      this.tokens.set(spec.token, spec);
+    }
   }
 
   /**
@@ -376,6 +383,20 @@ export class Emulator {
     const spec = this.tokens.get(m[1]);
     if (!spec) throw new HttpError(401, "the access token is invalid");
     return spec;
+  }
+
+  /**
+   * Regenerate a token, as Cloudlock's UI does: `to` takes `from`'s rights and `from` stops working at once.
+   * Throws when `from` is not a token of this emulator or `to` already is one.
+   */
+  rotateToken(from: string, to: string): void {
+    const spec = this.tokens.get(from);
+    if (!spec) throw new Error(`no token ${JSON.stringify(from)} to rotate`);
+    if (this.tokens.has(to)) throw new Error(`token ${JSON.stringify(to)} is already in use`);
+    if (!/^\S+$/.test(to)) throw new Error("a token cannot be empty or contain white space");
+    this.tokens.delete(from);
+    this.tokens.set(to, { ...spec, token: to });
+    this.buckets.delete(from);
   }
 
   /** Token bucket per API token; returns seconds to wait when empty. */
@@ -595,6 +616,17 @@ export class Emulator {
             deleted: this.store.remove(coll(entryRoute![1]), [decodeURIComponent(entryRoute![2])]).length,
           },
         };
+      case "POST /tokens/rotate": {
+        const b = await json();
+        if (typeof b.from !== "string" || typeof b.to !== "string")
+          throw new HttpError(400, 'body must be {"from": "<token>", "to": "<new token>"}');
+        try {
+          this.rotateToken(b.from, b.to);
+        } catch (e) {
+          throw new HttpError(400, (e as Error).message);
+        }
+        return { body: { ok: true } };
+      }
       case "GET /requests":
         return { body: this.requests() };
       case "DELETE /requests":

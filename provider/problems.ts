@@ -103,6 +103,11 @@ export interface ApiFacts {
   tokenHow?: string;
   /** Why the request was not sent (an earlier answer settles it), if it was not. */
   notSent?: string;
+  /**
+   * The call was a read or a delete, which a refresh or destroy makes without running the program: the
+   * provider then has the settings recorded at the stack's last `pulumi up`, not the current stack config.
+   */
+  recordedSettings?: boolean;
 }
 
 /** `Cloudlock API GET /ip/trusted returned 401 Unauthorized: <server's message>`. */
@@ -157,13 +162,24 @@ export const PROBLEMS = {
   authentication: spec<ApiFacts>({
     title: "Cloudlock refused the API token (401)",
     when:
-      "The token is wrong, was regenerated in Cloudlock, or belongs to another tenant than the API URL. After " +
-      "the first 401 no further request of the run is sent with that token.",
+      "The token is wrong, was regenerated in Cloudlock, or belongs to another tenant than the API URL. Or a new " +
+      "token was set after the last `pulumi up`, and a refresh or destroy that does not run the program still " +
+      "sent the one recorded then: run it with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). After the " +
+      "first 401 no further request of the run is sent with that token.",
     message: (p) =>
       `${apiLine(p)}. ${p.apiUrl ?? "Cloudlock"} did not accept the API token` +
-      (p.tokenFrom ? ` from ${p.tokenFrom}` : ""),
+      (p.tokenFrom ? ` from ${p.tokenFrom}` : "") +
+      (p.recordedSettings
+        ? "; a refresh or destroy that does not run the program sends the settings recorded at the stack's last " +
+          "`pulumi up`, not the current stack config"
+        : ""),
     fix: (p) =>
-      "Create a token in Cloudlock (Settings > Authentication & API > Generate) for the tenant of that URL, and " +
+      (p.recordedSettings
+        ? "If you set a new token since that `up`, run the command again with `--run-program` (e.g. `pulumi " +
+          "preview --refresh --run-program`, `pulumi refresh --run-program`; in CI set PULUMI_RUN_PROGRAM=true) " +
+          "so the program's current settings are used. Otherwise create a token"
+        : "Create a token") +
+      " in Cloudlock (Settings > Authentication & API > Generate) for the tenant of that URL, and " +
       `set it${p.tokenHow ? `: ${p.tokenHow}` : ""}.`,
     perRun: true,
     exit: 1,

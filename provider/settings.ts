@@ -4,7 +4,7 @@
  * them; the README's configuration table is checked against `SETTINGS` by a test.
  */
 import { ATTEMPT_TIMEOUT_MS, ClientOptions } from "./client/client";
-import { ENV_TOKEN, ENV_URL, resolveConnection } from "./client/config";
+import { ENV_TOKEN, ENV_URL, normaliseApiUrl, resolveConnection } from "./client/config";
 import { ConfigError } from "./client/errors";
 import { RateLimiter } from "./client/limiter";
 import { DEFAULT_RETRY_POLICY } from "./client/retry";
@@ -25,7 +25,8 @@ export interface SettingSource {
   how?: string;
 }
 
-type Parse = "text" | "positive" | "flag";
+/** `url`: an API URL, checked and in its one normal form (see normaliseApiUrl), so two spellings compare equal. */
+type Parse = "text" | "url" | "positive" | "flag";
 
 interface Setting<T> {
   /** Stack config key, if a stack may set it. */
@@ -48,7 +49,7 @@ export const SETTINGS = {
   apiUrl: setting<string | undefined>({
     config: "cloudlock:apiUrl",
     env: ENV_URL,
-    parse: "text",
+    parse: "url",
     default: undefined,
     doc: "API URL, including /api/v2",
     example: "https://<server>/api/v2",
@@ -144,6 +145,12 @@ function parse(s: Setting<unknown>, raw: string | undefined, where: string): unk
   switch (s.parse) {
     case "text":
       return v;
+    case "url":
+      try {
+        return normaliseApiUrl(v);
+      } catch (e) {
+        throw new ConfigError(`${where}: ${(e as Error).message}`);
+      }
     case "positive": {
       const n = Number(v);
       if (!Number.isFinite(n) || n <= 0)

@@ -37,10 +37,17 @@ export function resolveConnection(
   }
   // The message names every way to set what is missing: no fix to add.
   if (missing.length) throw new ConfigError(capitalise(missing.join("; and ")), "");
-  return { apiUrl: checkUrl(apiUrl!), apiToken: apiToken! };
+  return { apiUrl: normaliseApiUrl(apiUrl!), apiToken: apiToken! };
 }
 
-function checkUrl(raw: string): string {
+/**
+ * The one form of an API URL, which every reader of the setting uses and every comparison compares: the URL
+ * parser's (scheme and host in lower case, a default port dropped) without trailing slashes. Two spellings of
+ * one tenant are one string. Throws ConfigError for a URL the client must not call: not http(s), plain http
+ * beyond this machine, credentials, a query or a fragment.
+ */
+export function normaliseApiUrl(raw: string): string {
+  raw = raw.trim();
   let url: URL;
   try {
     url = new URL(raw);
@@ -63,6 +70,18 @@ function checkUrl(raw: string): string {
     throw new ConfigError(`Cloudlock API URL "${raw}" must not contain a query or fragment`);
   }
   return url.toString().replace(/\/+$/, "");
+}
+
+/** Whether two API URLs name one tenant: equal in their normal form (either unparsable: equal as written). */
+export function sameApiUrl(a: string, b: string): boolean {
+  const form = (u: string) => {
+    try {
+      return normaliseApiUrl(u);
+    } catch {
+      return u.trim();
+    }
+  };
+  return form(a) === form(b);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -172,6 +172,8 @@ export interface ApiContext {
   tokenHow?: string;
   /** Why the request was not sent (an earlier answer settles it), if it was not. */
   notSent?: string;
+  /** The settings were those recorded in the stack (a read or delete: see ApiFacts.recordedSettings). */
+  recordedSettings?: boolean;
 }
 
 /** The API answered with a non-2xx status. */
@@ -188,7 +190,8 @@ export class ApiError extends CloudlockError {
     readonly retryAfterMs?: number,
     /** Request fields the server's error body names (e.g. `{"ip_address": ["…"]}`), if it names any. */
     readonly fields: readonly string[] = [],
-    context: ApiContext = {},
+    /** Where the request went and where its token came from, as the message says. */
+    readonly context: ApiContext = {},
   ) {
     const id = problemOfStatus(status);
     const facts: ApiFacts = {
@@ -279,6 +282,17 @@ export function makeApiError(
                   ? ServerError
                   : ApiError;
   return new Cls(status, method, path, serverMessage, retryAfterMs, fields, context);
+}
+
+/**
+ * The same 401 for a call made with the settings recorded in the stack (a read or delete: a refresh or destroy
+ * that does not run the program), whose message says so and whose fix says how to send the current ones.
+ */
+export function withRecordedSettings(e: ApiError): ApiError {
+  return makeApiError(e.status, e.method, e.path, e.serverMessage, e.retryAfterMs, e.fields, {
+    ...e.context,
+    recordedSettings: true,
+  });
 }
 
 function isKind(e: unknown, kinds: Kind[]): boolean {

@@ -39,7 +39,7 @@ export async function guarded<T>(
   try {
     return await call();
   } catch (e) {
-    const reported = conn.report(e);
+    const reported = conn.report(e, op);
     throw op === "create" || op === "update" ? reported : forHost(reported, subject);
   }
 }

@@ -8,16 +8,18 @@ import { canonicalAddress } from "../address";
 import { CloudlockClient } from "../client/client";
 import {
   type CloudlockError,
+  isAuthenticationError,
   isExpectedError,
   isPermissionDeniedError,
   type PermissionDeniedError,
   problem,
   repeatError,
+  withRecordedSettings,
 } from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName } from "../client/types";
 import { LABEL } from "../model";
-import { isPerRun } from "../problems";
+import { type ProblemId, isPerRun } from "../problems";
 import { ConfigSource, Settings, clientOptions, resolveSettings, settingSource } from "../settings";
 import { AddressCheck } from "./address-check";
 import { DeleteQueue } from "./delete-queue";
@@ -124,14 +126,19 @@ export class Connection {
   }
 
   /**
-   * The error to hand the engine for `e`, which ends a call. An expected error says what to do once per process:
+   * The error to hand the engine for `error`, which ends call `op`. An expected error says what to do once per process:
    * the calls after the first that fail for the same cause (one per resource) get a short error naming what
    * happened. The same cause is the same kind for a cause the whole run shares (a refused token, a bad setting,
    * an unreachable server), else the same account of what happened (one listing failing every resource waiting
    * on it).
    */
-  report(e: unknown): unknown {
-    if (!isExpectedError(e)) return e;
+  report(error: unknown, op?: string): unknown {
+    if (!isExpectedError(error)) return error;
+    // A refresh or destroy reads and deletes with the settings recorded at the last `up`: a 401 there says so.
+    const e: CloudlockError & { problem: ProblemId } =
+      (op === "read" || op === "delete") && isAuthenticationError(error) && !error.context.recordedSettings
+        ? (withRecordedSettings(error) as CloudlockError & { problem: ProblemId })
+        : error;
     // What happened as first said: "gave up after 4 attempts in 1.2 s" differs between two such calls.
     const cause = isPerRun(e.problem) ? e.problem : `${e.problem}: ${e.account}`;
     if (!this.told.has(cause)) {

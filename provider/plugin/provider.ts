@@ -6,7 +6,7 @@
  */
 import type { CollectionName } from "../client/types";
 import { detailOf, problem } from "../client/errors";
-import { resolveConnection } from "../client/config";
+import { sameApiUrl } from "../client/config";
 import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL, entryInfo, typeOfUrn } from "../model";
 import { type ConfigSource, SETTINGS, resolveSettings } from "../settings";
 import { UNKNOWN } from "../pulumi-internals";
@@ -93,14 +93,6 @@ export class CloudlockProvider {
         failures.push({ property: name, reason: detailOf(e).replace(key, name) });
       }
     }
-    // The URL's form is checked before any call (plain http only to this machine: the token never crosses in clear).
-    if (known(news.apiUrl) && !failures.some((f) => f.property === "apiUrl")) {
-      try {
-        resolveConnection({ apiUrl: String(news.apiUrl), apiToken: "-" }, {});
-      } catch (e) {
-        failures.push({ property: "apiUrl", reason: detailOf(e) });
-      }
-    }
     // A provider of its own must not send the environment's token (another tenant's) to its URL.
     const given = (n: string) => news[n] !== undefined && news[n] !== null && news[n] !== "";
     if (!isDefaultProvider(urn) && given("apiUrl") !== given("apiToken")) {
@@ -122,11 +114,13 @@ export class CloudlockProvider {
    * at preview), never left behind in a tenant the stack no longer reads. A new token or pace only reconfigures.
    */
   diffConfig(olds: Props, news: Props): { changed: string[]; replaces: string[] } {
-    const changed = ARGUMENTS.map((a) => a.name).filter(
-      (n) => JSON.stringify(olds[n]) !== JSON.stringify(news[n]),
-    );
-    const url = (v: unknown) => String(v).trim().replace(/\/+$/, "");
-    const moved = known(olds.apiUrl) && known(news.apiUrl) && url(olds.apiUrl) !== url(news.apiUrl);
+    // The URL is compared in its normal form: another spelling of the same tenant changes nothing.
+    const same = (n: string) =>
+      n === "apiUrl" && known(olds[n]) && known(news[n])
+        ? sameApiUrl(String(olds[n]), String(news[n]))
+        : JSON.stringify(olds[n]) === JSON.stringify(news[n]);
+    const changed = ARGUMENTS.map((a) => a.name).filter((n) => !same(n));
+    const moved = changed.includes("apiUrl") && known(olds.apiUrl) && known(news.apiUrl);
     return { changed, replaces: moved ? ["apiUrl"] : [] };
   }
 

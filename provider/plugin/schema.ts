@@ -294,7 +294,7 @@ function configProperties(): Properties {
     const byProvider = (CONNECTION as readonly string[]).includes(key);
     const [namespace, name] = s.config.split(":");
     if (namespace !== PACKAGE) throw new Error(`setting ${s.config} is not in the ${PACKAGE} namespace`);
-    const type = { text: "string", positive: "number", flag: "boolean" }[s.parse];
+    const type = { text: "string", url: "string", positive: "number", flag: "boolean" }[s.parse];
     if (!type) throw new Error(`setting ${s.config}: no schema type for parse "${s.parse}"`);
     const fallback =
       `When not set: the environment variable ${code(s.env)}` +

@@ -54,8 +54,8 @@ export function providerService(provider: CloudlockProvider) {
   const p = pluginProtocol();
   const empty = () => new p.empty();
   // A per-run error (a refused token, a bad setting) says what to do once; later calls failing for it are short.
-  const unary = (fn: (req: any) => Promise<unknown> | unknown) =>
-    handler(fn, (e) => provider.runtime.connection.report(e));
+  const unary = (fn: (req: any) => Promise<unknown> | unknown, op?: string) =>
+    handler(fn, (e) => provider.runtime.connection.report(e, op));
   return {
     getPluginInfo: unary(() => {
       const info = new p.plugin.PluginInfo();
@@ -138,7 +138,7 @@ export function providerService(provider: CloudlockProvider) {
       if (r.id) resp.setProperties(toStruct(r.props));
       if (r.id && r.inputs) resp.setInputs(toStruct(r.inputs));
       return resp;
-    }),
+    }, "read"),
     update: unary(async (req) => {
       const r = await provider.update(
         req.getUrn(),
@@ -154,7 +154,7 @@ export function providerService(provider: CloudlockProvider) {
     delete: unary(async (req) => {
       await provider.delete(req.getUrn(), req.getType(), req.getId(), fromStruct(req.getProperties()));
       return empty();
-    }),
+    }, "delete"),
     invoke: unary(async (req) => {
       const r = await provider.invoke(req.getTok(), fromStruct(req.getArgs()));
       const resp = new p.provider.InvokeResponse();

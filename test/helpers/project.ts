@@ -154,7 +154,34 @@ export async function project(
   const home = path.join(path.dirname(dir), "home");
   fs.mkdirSync(stateDir, { recursive: true });
   fs.mkdirSync(home, { recursive: true });
-  const env = engineEnv(stateDir, home, extraEnv);
+  const p = bound(dir, engineEnv(stateDir, home, extraEnv));
+  await p.ok(["stack", "init", stack]);
+  for (const [k, v] of Object.entries(config)) {
+    await p.ok(["config", "set", ...(/apiToken$/.test(k) ? ["--secret"] : []), k, v]);
+  }
+  return p;
+}
+
+/**
+ * The project as another checkout would have it: its folder and its file backend copied to a new temporary
+ * folder (another path, as on another machine or CI runner), with a PULUMI_HOME of its own. The stacks and
+ * their config come along; nothing is initialised again. Remove it with {@link removeProject}.
+ */
+export function movedProject(p: Project, name = path.basename(p.dir)): Project {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "cloudlock-moved-"));
+  const dir = path.join(root, name);
+  // node_modules stays a link to the same install, as `npm ci` on the new machine would make it.
+  fs.cpSync(p.dir, dir, { recursive: true, verbatimSymlinks: true });
+  fs.cpSync(path.join(path.dirname(p.dir), "state"), path.join(root, "state"), { recursive: true });
+  fs.mkdirSync(path.join(root, "home"));
+  const extra = Object.fromEntries(
+    Object.entries(p.env).filter(([k]) => !["PULUMI_BACKEND_URL", "PULUMI_HOME"].includes(k)),
+  );
+  return bound(dir, engineEnv(path.join(root, "state"), path.join(root, "home"), extra));
+}
+
+/** The CLI run in `dir` with `env`. */
+function bound(dir: string, env: Record<string, string>): Project {
   const run = (args: string[], more: Record<string, string> = {}): Promise<CliResult> =>
     new Promise((resolve) => {
       execFile(
@@ -174,9 +201,5 @@ export async function project(
     }
     return r;
   };
-  await ok(["stack", "init", stack]);
-  for (const [k, v] of Object.entries(config)) {
-    await ok(["config", "set", ...(/apiToken$/.test(k) ? ["--secret"] : []), k, v]);
-  }
   return { dir, env, run, ok };
 }

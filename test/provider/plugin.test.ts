@@ -158,11 +158,38 @@ describe("the service", () => {
       { apiUrl: "https://a/api/v2", apiToken: "x" },
       { apiUrl: "https://a/api/v2/", apiToken: "y" },
     );
+    // The slash is another spelling of the same URL: only the token changed.
     expect([rotated.getChanges(), rotated.getReplacesList(), rotated.getDiffsList()]).toEqual([
       p.provider.DiffResponse.DiffChanges.DIFF_SOME,
       [],
-      ["apiUrl", "apiToken"],
+      ["apiToken"],
     ]);
+    // Case, a default port and trailing slashes are spellings of one tenant: no change at all.
+    for (const spelling of [
+      "https://Tenant.Example.COM/api/v2",
+      "HTTPS://tenant.example.com:443/api/v2/",
+      "https://tenant.example.com/api/v2//",
+      " https://tenant.example.com:443/api/v2 ",
+    ]) {
+      const same = await diff(
+        { apiUrl: "https://tenant.example.com/api/v2", apiToken: "x" },
+        { apiUrl: spelling, apiToken: "x" },
+      );
+      expect([spelling, same.getChanges(), same.getReplacesList(), same.getDiffsList()]).toEqual([
+        spelling,
+        p.provider.DiffResponse.DiffChanges.DIFF_NONE,
+        [],
+        [],
+      ]);
+    }
+    // A path's case and another port are another URL.
+    for (const other of ["https://tenant.example.com/API/v2", "https://tenant.example.com:8443/api/v2"]) {
+      const moved = await diff(
+        { apiUrl: "https://tenant.example.com/api/v2", apiToken: "x" },
+        { apiUrl: other, apiToken: "x" },
+      );
+      expect([other, moved.getReplacesList()]).toEqual([other, ["apiUrl"]]);
+    }
   });
 
   test("a set cannot be imported (not one Cloudlock object): the error says what to do instead", async () => {

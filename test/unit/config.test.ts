@@ -1,4 +1,5 @@
-import { resolveConnection } from "../../provider/client/config";
+import { normaliseApiUrl, resolveConnection, sameApiUrl } from "../../provider/client/config";
+import { resolveSettings } from "../../provider/settings";
 import { isConfigError } from "../../provider/client/errors";
 import { VERSION } from "../../provider/version";
 
@@ -55,6 +56,52 @@ describe("resolveConnection", () => {
   ])("%s is refused", (apiUrl, msg) =>
     expect(() => resolveConnection({ apiUrl, apiToken: "t" }, {})).toThrow(msg),
   );
+});
+
+describe("the API URL has one normal form", () => {
+  const FORM = "https://tenant.example.com/api/v2";
+  test.each([
+    "https://tenant.example.com/api/v2",
+    "https://Tenant.Example.COM/api/v2",
+    "HTTPS://tenant.example.com/api/v2",
+    "https://tenant.example.com:443/api/v2",
+    "https://tenant.example.com/api/v2/",
+    "https://tenant.example.com/api/v2///",
+    "  https://tenant.example.com:443/api/v2/  ",
+  ])("%s is the tenant's URL in its normal form", (spelling) => {
+    expect(normaliseApiUrl(spelling)).toBe(FORM);
+    expect(normaliseApiUrl(normaliseApiUrl(spelling))).toBe(FORM);
+    expect(sameApiUrl(spelling, FORM)).toBe(true);
+  });
+
+  test.each([
+    "https://tenant.example.com/API/v2",
+    "https://tenant.example.com:8443/api/v2",
+    "https://other.example.com/api/v2",
+  ])("%s is another URL", (other) => expect(sameApiUrl(other, FORM)).toBe(false));
+
+  test("plain http keeps its default port rule: :80 is dropped, the emulator's port is kept", () => {
+    expect(normaliseApiUrl("http://LOCALHOST:80/api/v2/")).toBe("http://localhost/api/v2");
+    expect(normaliseApiUrl("http://127.0.0.1:8080/api/v2")).toBe("http://127.0.0.1:8080/api/v2");
+  });
+
+  test("every reader takes that form: stack config, the environment and the bare client alike", () => {
+    const spelled = "https://Tenant.example.com:443/api/v2/";
+    expect(resolveSettings({ get: (k) => (k === "cloudlock:apiUrl" ? spelled : undefined) }, {}).apiUrl).toBe(
+      FORM,
+    );
+    expect(resolveSettings(undefined, { CLOUDLOCK_API_URL: spelled }).apiUrl).toBe(FORM);
+    expect(resolveConnection({ apiUrl: spelled, apiToken: "t" }, {}).apiUrl).toBe(FORM);
+  });
+
+  test("a URL the client must not call is refused where it was read, before any request", () => {
+    expect(() => resolveSettings({ get: () => "ftp://tenant.example.com/api/v2" }, {})).toThrow(
+      /^cloudlock:apiUrl: Cloudlock API URL "ftp:\/\/tenant.example.com\/api\/v2" must use https/,
+    );
+    expect(() =>
+      resolveSettings(undefined, { CLOUDLOCK_API_URL: "http://tenant.example.com/api/v2" }),
+    ).toThrow(/^CLOUDLOCK_API_URL: .*plain http to a non-loopback host/);
+  });
 });
 
 test("VERSION matches package.json", () => {

@@ -120,7 +120,7 @@ describe("config", () => {
     expect(Object.keys(byName)).toEqual(["apiUrl", "apiToken", "timeoutSeconds", "maxRequestsPerSecond"]);
     for (const [name, s] of Object.entries(byName)) {
       const v = schema.config.variables[name];
-      expect(v.type).toBe({ text: "string", positive: "number", flag: "boolean" }[s.parse]);
+      expect(v.type).toBe({ text: "string", url: "string", positive: "number", flag: "boolean" }[s.parse]);
       expect(v.description!.toLowerCase()).toContain(s.doc.toLowerCase());
       expect(v.description).toContain(s.env);
       if (s.default !== undefined) expect(v.default).toBe(s.default);

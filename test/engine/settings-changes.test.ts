@@ -1,0 +1,170 @@
+/**
+ * Settings that change around a stack, through the real CLI on both routes (a TypeScript project with the
+ * dynamic SDK; a YAML project with the plugin, a provider of its own and the default one): another spelling of
+ * the API URL changes nothing; the project moved to another folder, backend and PULUMI_HOME (another checkout)
+ * changes nothing; a rotated token works by the documented path (set it, then `up`, which changes no entry; until
+ * then `--run-program`), and the refresh that still sends the old one says which settings it used and what to run.
+ */
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { pulumiRoot } from "../../scripts/lib/engine";
+import { TOKEN } from "../helpers/emulator";
+import {
+  type Project,
+  TARBALL,
+  installed,
+  movedProject,
+  project,
+  projectFolder,
+  removeProject,
+} from "../helpers/project";
+import { writes } from "../helpers/requests";
+import { engineSuite } from "./helpers";
+
+const suite = engineSuite("settings");
+const folders: string[] = [];
+afterAll(() => folders.forEach(removeProject));
+
+const NEW_TOKEN = "rotated-token-0123456789";
+/** A stack frame or a source location: never in the output of an expected error. */
+const FRAMES = /^\s+at |\.(js|ts):\d+/m;
+
+const TS = `import * as cloudlock from "pulumi-cloudlock";
+new cloudlock.TrustedIp("hq", { name: "HQ", ipAddress: "203.0.113.10" });
+new cloudlock.TrustedIpSet("saas", { entries: [{ name: "SaaS A", ipAddress: "203.0.113.64/27" }] });
+`;
+
+/** The YAML program: `hq` through a provider of its own (its URL and token from project config), `c2` the default's. */
+const YAML = {
+  name: "settings-yaml",
+  runtime: "yaml",
+  config: { tenantUrl: { type: "string" }, tenantApiToken: { type: "string" } },
+  resources: {
+    tenant: {
+      type: "pulumi:providers:cloudlock",
+      properties: { apiUrl: "${tenantUrl}", apiToken: "${tenantApiToken}" },
+    },
+    hq: {
+      type: "cloudlock:index:TrustedIp",
+      properties: { name: "HQ", ipAddress: "203.0.113.10" },
+      options: { provider: "${tenant}" },
+    },
+    c2: {
+      type: "cloudlock:index:SuspiciousIp",
+      properties: { name: "C2", ipAddress: "192.0.2.66", expiresOn: "2099-01-01T00:00:00Z" },
+    },
+  },
+};
+
+type Route = "ts" | "yaml";
+
+/** The config keys that hold the URL and the token on a route. */
+const KEYS: Record<Route, { url: string[]; token: string[] }> = {
+  ts: { url: ["cloudlock:apiUrl"], token: ["cloudlock:apiToken"] },
+  yaml: {
+    url: ["cloudlock:apiUrl", "settings-yaml:tenantUrl"],
+    token: ["cloudlock:apiToken", "settings-yaml:tenantApiToken"],
+  },
+};
+
+async function routeProject(route: Route): Promise<Project> {
+  const { emu } = suite;
+  const config = Object.fromEntries([
+    ...KEYS[route].url.map((k) => [k, `http://localhost:${emu.port}/api/v2`]),
+    ...KEYS[route].token.map((k) => [k, TOKEN]),
+  ]);
+  if (route === "ts") {
+    const dir = projectFolder("examples/offices", "settings-ts", { files: { "index.ts": TS } });
+    folders.push(dir);
+    return project(dir, "dev", config, { PULUMI_NODEJS_TRANSPILE_ONLY: "true" });
+  }
+  const bin = path.join(installed({ "pulumi-cloudlock": TARBALL }), "node_modules", ".bin");
+  const dir = projectFolder("examples/yaml", "settings-yaml", {
+    deps: { "pulumi-cloudlock": TARBALL },
+    files: { "Pulumi.yaml": yaml.dump(YAML) },
+  });
+  folders.push(dir);
+  return project(dir, "dev", config, {
+    PATH: [path.join(pulumiRoot(), "bin"), bin, process.env.PATH].join(path.delimiter),
+  });
+}
+
+describe.each(["ts", "yaml"] as const)("%s", (route) => {
+  let p: Project;
+  beforeAll(async () => {
+    suite.emu.reset();
+    p = await routeProject(route);
+    await p.ok(["up", "--yes"]);
+  });
+
+  test("another spelling of the API URL (the case of its scheme and host, a trailing slash) changes nothing", async () => {
+    const { emu } = suite;
+    // The default port and the other forms are unit-tested (test/unit/config.test.ts): the emulator has its own port.
+    const spelled = `HTTP://LocalHost:${emu.port}/api/v2/`;
+    for (const k of KEYS[route].url) await p.ok(["config", "set", k, spelled]);
+    emu.clearRequests();
+    await p.ok(["preview", "--expect-no-changes", "--diff"]);
+    await p.ok(["up", "--yes", "--expect-no-changes"]);
+    await p.ok(["preview", "--refresh", "--expect-no-changes"]);
+    expect(writes(emu)).toBe(0);
+    // And back to the first spelling: still nothing.
+    for (const k of KEYS[route].url) await p.ok(["config", "set", k, `http://localhost:${emu.port}/api/v2`]);
+    await p.ok(["up", "--yes", "--expect-no-changes"]);
+    expect(writes(emu)).toBe(0);
+  });
+
+  test("moved to another folder, backend and PULUMI_HOME (another checkout): preview, refresh and up change nothing", async () => {
+    const { emu } = suite;
+    const moved = movedProject(p);
+    folders.push(moved.dir);
+    expect(moved.dir).not.toBe(p.dir);
+    // A new checkout selects its stack, as CI does.
+    await moved.ok(["stack", "select", "dev"]);
+    emu.clearRequests();
+    await moved.ok(["preview", "--expect-no-changes", "--diff"]);
+    await moved.ok(["preview", "--refresh", "--expect-no-changes"]);
+    await moved.ok(["up", "--yes", "--expect-no-changes"]);
+    expect(writes(emu)).toBe(0);
+  });
+
+  test("a rotated token: the refresh that still sends the recorded one says so and what to run; --run-program, then up, use the new one", async () => {
+    const { emu } = suite;
+    emu.rotateToken(TOKEN, NEW_TOKEN);
+    for (const k of KEYS[route].token) await p.ok(["config", "set", "--secret", k, NEW_TOKEN]);
+
+    const stale = await p.run(["preview", "--refresh"]);
+    expect(stale.code).not.toBe(0);
+    const out = stale.stdout + stale.stderr;
+    expect(out).not.toMatch(FRAMES);
+    const from =
+      route === "ts" ? 'from stack config "cloudlock:apiToken"' : 'from the apiToken of provider "tenant"';
+    expect(out).toContain(
+      `did not accept the API token ${from}; a refresh or destroy that does not run the program sends the ` +
+        "settings recorded at the stack's last `pulumi up`, not the current stack config",
+    );
+    // What to run, said once per run (later failures of the same cause say only what happened).
+    const fix = "run the command again with `--run-program`";
+    expect(out).toContain(fix);
+    expect(out).toContain("PULUMI_RUN_PROGRAM=true");
+    // Each provider process says it for one resource, which the engine shows in at most three places (its
+    // progress line, its failure line, Diagnostics); YAML's stack has two providers, the default and "tenant".
+    const providers = route === "ts" ? 1 : 2;
+    expect(out.split("\n").filter((l) => l.includes(fix)).length).toBeLessThanOrEqual(3 * providers);
+
+    // The documented path: --run-program (or PULUMI_RUN_PROGRAM) until an `up` records the new token. No entry
+    // changes; a provider of the program's own shows its new token as an update of the provider alone.
+    emu.clearRequests();
+    const fresh = await p.ok(["preview", "--refresh", "--run-program", "--diff"]);
+    expect(fresh.stdout).not.toMatch(/^\s*[-+~]+\s+cloudlock:index:/m);
+    if (route === "ts") expect(fresh.stdout).not.toMatch(/to (update|create|delete|replace)/);
+    else expect(fresh.stdout).toMatch(/~ pulumi:providers:cloudlock: \(update\)[\s\S]*1 to update/);
+    await p.ok(["refresh", "--yes"], { PULUMI_RUN_PROGRAM: "true" });
+    await p.ok(["up", "--yes"]);
+    expect(writes(emu)).toBe(0);
+    // Recorded now: a refresh without the program sends the new token.
+    await p.ok(["preview", "--refresh", "--expect-no-changes"]);
+    await p.ok(["destroy", "--yes"]);
+    expect(emu.entries("trusted")).toHaveLength(0);
+    expect(emu.entries("suspicious")).toHaveLength(0);
+  });
+});
