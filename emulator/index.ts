@@ -1,5 +1,5 @@
 export { Emulator, CONTROL_PREFIX } from "./server";
-export type { EmulatorOptions, TokenSpec, LoggedRequest, RequestCounters } from "./server";
+export type { EmulatorOptions, TokenSpec, LoggedRequest, RequestCounters, LibraryDump } from "./server";
 export { DEFAULT_KNOBS, PROFILES, PROFILE_NAMES } from "./knobs";
 export type { Knobs, ProfileName } from "./knobs";
 export { MemoryStore } from "./store";

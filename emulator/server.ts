@@ -27,6 +27,9 @@ export interface EmulatorOptions {
   store?: Store;
 }
 
+/** Both libraries as stored: the shape of the `--data` file. */
+export type LibraryDump = Record<CollectionName, IpEntry[]>;
+
 export interface LoggedRequest {
   seq: number;
   method: string;
@@ -234,6 +237,20 @@ export class Emulator {
   /** Every stored entry of a collection, expired ones included. */
   entries(collection: CollectionName): IpEntry[] {
     return this.store.all(collection);
+  }
+
+  /** Both libraries, every field as stored, in the `--data` file's shape (what {@link load} takes back). */
+  dump(): LibraryDump {
+    return { suspicious: this.store.all("suspicious"), trusted: this.store.all("trusted") };
+  }
+
+  /**
+   * Replace both libraries with `data` (a {@link dump}, or a `--data` file of this or an earlier release), entries
+   * kept exactly as given: a recorded library is loaded as it was, not rebuilt as `seed` would.
+   */
+  load(data: Partial<LibraryDump>): void {
+    this.store.clear();
+    for (const c of COLLECTIONS) for (const e of data[c] ?? []) this.store.insert(c, e);
   }
 
   /** An out-of-band edit, as a person in the Cloudlock UI would make: any field, no PUT restrictions. */
