@@ -25,6 +25,7 @@ import {
   fieldsOf,
   updatableOf,
 } from "../model";
+import { REPOSITORY, REPOSITORY_PATH } from "../repository";
 import { CONNECTION, SETTINGS } from "../settings";
 import { VERSION } from "../version";
 
@@ -35,7 +36,17 @@ export { PACKAGE };
 export const NODEJS_PACKAGE = "@pulumi-cloudlock/cloudlock";
 
 /** The Go import path of the generated Go SDK's root package (its module is the folder above). */
-export const GO_IMPORT_BASE_PATH = "github.com/pulumi-cloudlock/pulumi-cloudlock/sdk/go/cloudlock";
+export const GO_IMPORT_BASE_PATH = `${REPOSITORY_PATH}/sdk/go/${PACKAGE}`;
+
+/**
+ * Where the engine downloads the plugin (`pulumi plugin install resource cloudlock <version>`, and a program's
+ * missing plugin): the GitHub releases of this repository, asset `pulumi-resource-cloudlock-v<version>-<os>-<arch>.tar.gz`
+ * (scripts/build-plugin.ts). The CLI reads `github://api.github.com/<owner>` as repository `pulumi-<package>`, so
+ * the repository is written out only when it is named otherwise.
+ */
+export const PLUGIN_DOWNLOAD_URL =
+  `github://api.github.com/${REPOSITORY.owner}` +
+  (REPOSITORY.repo === `pulumi-${PACKAGE}` ? "" : `/${REPOSITORY.repo}`);
 
 const COLLECTIONS = ["trusted", "suspicious"] as const satisfies readonly CollectionName[];
 
@@ -331,6 +342,8 @@ export function packageSchema(): object {
       "category/network",
     ],
     license: "Apache-2.0",
+    repository: `https://${REPOSITORY_PATH}`,
+    pluginDownloadURL: PLUGIN_DOWNLOAD_URL,
     meta: { supportPack: true },
     config: { variables: config },
     provider: {

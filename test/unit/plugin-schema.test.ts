@@ -19,6 +19,7 @@ import {
   updatableOf,
 } from "../../provider/model";
 import { PACKAGE, packageSchema } from "../../provider/plugin/schema";
+import { githubHome } from "../../provider/repository";
 import { SETTINGS } from "../../provider/settings";
 import { VERSION } from "../../provider/version";
 
@@ -50,6 +51,8 @@ interface ResourceSpec {
 interface Schema {
   name: string;
   version: string;
+  repository: string;
+  pluginDownloadURL: string;
   config: { variables: Record<string, Prop> };
   provider: { inputProperties: Record<string, Prop> };
   resources: Record<string, ResourceSpec>;
@@ -100,6 +103,32 @@ test("the package: name, the version of provider/version.ts, and each SDK's pack
     respectSchemaVersion: true,
   });
   expect(schema.language.go.importBasePath).toMatch(/^github\.com\/[^/]+\/[^/]+\/sdk\/go\/cloudlock$/);
+});
+
+test("the plugin downloads from this repository's GitHub releases, the home package.json names", () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "../../package.json"), "utf8"));
+  const { owner, repo } = githubHome(pkg.repository);
+  expect(`${owner}/${repo}`).toBe("pulumi-cloudlock/pulumi-cloudlock");
+  // The CLI (sdk/go/common/workspace/plugins.go, githubSource) reads github://<api host>/<org> as the repository
+  // `pulumi-<package>` of that organisation: the short form names this repository.
+  expect(schema.pluginDownloadURL).toBe(`github://api.github.com/${owner}`);
+  expect(`pulumi-${schema.name}`).toBe(repo);
+  expect(schema.repository).toBe(`https://github.com/${owner}/${repo}`);
+  expect(schema.language.go.importBasePath).toBe(`github.com/${owner}/${repo}/sdk/go/cloudlock`);
+});
+
+test("githubHome reads package.json `repository` in npm's spellings, and refuses other hosts", () => {
+  const home = { owner: "o", repo: "r" };
+  for (const spelling of [
+    { type: "git", url: "git+https://github.com/o/r.git" },
+    "https://github.com/o/r",
+    "git+ssh://git@github.com/o/r.git",
+    "github:o/r",
+    "o/r",
+  ])
+    expect(githubHome(spelling)).toEqual(home);
+  expect(() => githubHome("https://gitlab.com/o/r")).toThrow(/not a GitHub repository/);
+  expect(() => githubHome(undefined)).toThrow(/not a GitHub repository/);
 });
 
 test("the resources and functions are exactly the ones the plugin serves (model.ts tokens)", () => {
