@@ -56,3 +56,24 @@ test("the settings table matches provider/settings.ts, row for row", () => {
     expect(cells[4]).toBe(s.default === undefined ? "none" : s.default === false ? "off" : String(s.default));
   }
 });
+
+test("every plugin install command in the README, docs and examples names this version and the download URL", () => {
+  const files = ["README.md", "examples/yaml/README.md", "examples/yaml/Pulumi.yaml"];
+  const docs = (dir: string): string[] =>
+    fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((d) => {
+      const rel = path.join(dir, d.name);
+      return d.isDirectory() ? docs(rel) : rel.endsWith(".md") ? [rel] : [];
+    });
+  const commands = [...files, ...docs("docs")].flatMap((f) =>
+    [
+      ...fs
+        .readFileSync(path.join(ROOT, f), "utf8")
+        .matchAll(/pulumi plugin install resource (\S+) (\S+)(?: --server (\S+))?/g),
+    ].map((m) => ({ f, pkg: m[1], version: m[2], server: m[3] })),
+  );
+  expect(commands.length).toBeGreaterThanOrEqual(5);
+  for (const c of commands.filter((c) => !c.version.startsWith("<"))) {
+    expect(c).toMatchObject({ pkg: PACKAGE, version });
+    if (c.server) expect(c.server.replace(/[`)]+$/, "")).toBe(pluginDownloadURL);
+  }
+});
