@@ -350,6 +350,28 @@ export const PROBLEMS = {
     exit: 1,
     example: { label: "TrustedIp", pk: "lqiG1RhZ6D" },
   }),
+  "tenant-changed": spec<{ label: string; id: string; recorded: string; current: string }>({
+    title: "The stack now points at another tenant",
+    when:
+      "The API URL changed (stack config, the environment, or a default provider's settings) for resources " +
+      "whose entries were made in another tenant. The provider acts on none of them there: a refresh would take " +
+      "them for deleted and `up` would make them again, leaving the first tenant's entries behind.",
+    message: (p) =>
+      `${p.label} ${p.id} was made in the tenant at ${p.recorded}, and the provider now points at ${p.current}`,
+    fix: (p) =>
+      `To keep managing it, set the API URL back to ${p.recorded}. To move the stack to ${p.current}, run ` +
+      "`pulumi destroy` with the old URL first (or `pulumi state delete` its resources to leave the entries " +
+      "where they are), then `pulumi up` with the new one. With the plugin, a provider of the program's own whose " +
+      "`apiUrl` names the tenant moves them: Pulumi makes them in the new tenant and deletes them from the old.",
+    perRun: true,
+    exit: 1,
+    example: {
+      label: "TrustedIp",
+      id: "lqiG1RhZ6D",
+      recorded: "https://tenant-a.example.com/api/v2",
+      current: "https://tenant-b.example.com/api/v2",
+    },
+  }),
   "data-file": spec<{ where: string; problems: string[] }>({
     title: "A library data file is not what declareLibrary reads",
     when:

@@ -25,6 +25,7 @@ import {
   sameValue,
 } from "./schema";
 import { pickInputs, validate } from "./validate";
+import { assertSameTenant, recordedTenant, withTenant } from "./tenant";
 import { type ServerView, outputsFromEntry, outputsOf, storedView, viewEntry } from "./view";
 
 /** What state holds for an entry: its outputs and how Cloudlock holds them. */
@@ -105,6 +106,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
   }
 
   async diff(id: string, olds: EntryState, news: EntryInputs) {
+    this.sameTenant(id, olds);
     const dated = expires(this.kind) && (olds.expiresOn !== undefined || news.expiresOn !== undefined);
     const d = decideDiff(this.kind, olds, news, await this.conn.nowFor(dated));
     // The old entry holds the address: it must go before its replacement is created (and so is not in its way).
@@ -120,10 +122,11 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
           adoptIdentical: this.conn.settings.adoptIdentical,
           route: this.routes.get(canonicalAddress(inputs.ipAddress)) ?? this.conn.route,
         });
-    return { id: entry.pk, outs: this.written(entry, inputs) };
+    return { id: entry.pk, outs: withTenant(this.written(entry, inputs), this.conn.settings.apiUrl) };
   }
 
   async read(id: string, props: StoredState = {}): Promise<Read> {
+    this.sameTenant(id, props);
     const declared = pickInputs(this.kind, props);
     const store = this.conn.store(this.kind);
     const address = typeof props.ipAddress === "string" ? props.ipAddress : undefined;
@@ -137,7 +140,9 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
         imported ? declarationOf(this.kind, entry) : declared,
         storedView(props),
       );
-      return { id, props: { ...outputsOf(this.kind, entry, v) }, inputs: { ...v.inputs } };
+      // The tenant as recorded (none in older states: a refresh changes nothing); an import's is this one.
+      const tenant = imported ? this.conn.settings.apiUrl : recordedTenant(props);
+      return { id, props: withTenant(outputsOf(this.kind, entry, v), tenant), inputs: { ...v.inputs } };
     }
     // An entry that expired on schedule is not drift: keep the state as it is.
     if (expires(this.kind) && hasExpired(props.expiresOn, this.conn.now())) {
@@ -153,6 +158,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
   }
 
   async update(id: string, olds: EntryState, news: EntryInputs): Promise<{ outs: EntryState }> {
+    this.sameTenant(id, olds);
     const inputs = pickInputs(this.kind, news);
     const patch = patchFor(this.kind, olds, inputs);
     const changes = Object.keys(patch).length > 0;
@@ -175,17 +181,28 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
       (await store.findAt(id, inputs.ipAddress)) ??
       ({ ...toEntry(this.kind, id, olds), ...patch } as IpEntry);
     store.noteWritten(entry);
+    const tenant = this.conn.settings.apiUrl;
     if (!changes)
       return {
-        outs: outputsFromEntry(this.kind, entry, inputs, { serverSpelling: storedView(olds).serverSpelling }),
+        outs: withTenant(
+          outputsFromEntry(this.kind, entry, inputs, { serverSpelling: storedView(olds).serverSpelling }),
+          tenant,
+        ),
       };
     await this.stillAlone(entry, olds.ipAddress, inputs);
-    return { outs: this.written(entry, inputs) };
+    return { outs: withTenant(this.written(entry, inputs), tenant) };
   }
 
-  async delete(id: string): Promise<void> {
+  /** `stored` is the resource's state: an entry made in another tenant is not deleted in this one. */
+  async delete(id: string, stored?: object): Promise<void> {
+    this.sameTenant(id, stored);
     await this.conn.deletes(this.kind).delete(id);
     this.conn.store(this.kind).noteDeleted([id]);
+  }
+
+  /** Refuse a resource whose entry was made in another tenant than the one the settings name now. */
+  private sameTenant(id: string, stored: object | undefined): void {
+    assertSameTenant(LABEL[this.kind], id, stored, this.conn.settings.apiUrl);
   }
 
   private async adopt(inputs: EntryInputs): Promise<IpEntry> {

@@ -34,7 +34,8 @@ function forKind(kind: CollectionName) {
     read: (id: string, props?: Props) => guarded(conn(), "read", of("read", id), () => p.read(id, props)),
     update: (id: string, olds: Props, news: Props) =>
       guarded(conn(), "update", of("update", id), () => p.update(id, olds as never, news as never)),
-    delete: (id: string) => guarded(conn(), "delete", of("delete", id), () => p.delete(id)),
+    delete: (id: string, props?: Props) =>
+      guarded(conn(), "delete", of("delete", id), () => p.delete(id, props)),
   };
 }
 

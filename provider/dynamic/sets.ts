@@ -27,6 +27,7 @@ import {
   setChanges,
   sortedByKey,
 } from "./set-schema";
+import { assertSameTenant, recordedTenant, withTenant } from "./tenant";
 import { storedView } from "./view";
 
 type Props = Record<string, unknown>;
@@ -142,7 +143,8 @@ export class IpSets {
     }
   }
 
-  async diff(kind: CollectionName, _id: string, olds: StoredSet, news: SetInputs) {
+  async diff(kind: CollectionName, id: string, olds: StoredSet, news: SetInputs) {
+    this.sameTenant(kind, id, olds);
     // Entries or mode not known until apply (computed from another resource): a change, decided then.
     if (typeof news.entries !== "object" || news.entries === null || (news.mode as string) === UNKNOWN)
       return { changes: true, replaces: [] };
@@ -153,7 +155,8 @@ export class IpSets {
 
   async create(kind: CollectionName, props: SetArgs): Promise<{ id: string; outs: SetOutputs }> {
     const id = `${kind}-set-${randomBytes(5).toString("hex")}`;
-    return { id, outs: await this.reconciler.reconcile(kind, id, {}, props, props.__provider) };
+    const outs = await this.reconciler.reconcile(kind, id, {}, props, props.__provider);
+    return { id, outs: withTenant(outs, this.conn.settings.apiUrl) };
   }
 
   async update(
@@ -162,11 +165,14 @@ export class IpSets {
     olds: StoredSet,
     news: SetArgs,
   ): Promise<{ outs: SetOutputs }> {
-    return { outs: await this.reconciler.reconcile(kind, id, olds, news, news.__provider) };
+    this.sameTenant(kind, id, olds);
+    const outs = await this.reconciler.reconcile(kind, id, olds, news, news.__provider);
+    return { outs: withTenant(outs, this.conn.settings.apiUrl) };
   }
 
   /** The managed entries as they are now (declared spelling kept where it means the same). */
   async read(kind: CollectionName, id: string, props: StoredSet): Promise<SetRead> {
+    this.sameTenant(kind, id, props);
     const old = props;
     const mode = old.mode ?? "additive";
     const store = this.conn.store(kind);
@@ -188,7 +194,11 @@ export class IpSets {
       // is forgotten; the next up removes the one whose key nobody declares.
       entries[at in entries ? `${at} (${m.pk})` : at] = managedFrom(kind, live, m, storedView(m));
     }
-    const outs: SetOutputs = { mode, entries: sortedByKey(entries), count: Object.keys(entries).length };
+    // The tenant as recorded (none in older states: then a refresh changes nothing).
+    const outs: SetOutputs = withTenant(
+      { mode, entries: sortedByKey(entries), count: Object.keys(entries).length },
+      recordedTenant(props),
+    );
     if (listing) {
       const undeclared = undeclaredIn(
         listing,
@@ -210,10 +220,16 @@ export class IpSets {
   }
 
   /** Delete every managed entry: ceil(N/50) requests; an entry already gone counts as deleted. */
-  async delete(kind: CollectionName, _id: string, props: StoredSet): Promise<void> {
+  async delete(kind: CollectionName, id: string, props: StoredSet): Promise<void> {
+    this.sameTenant(kind, id, props);
     const managed = Object.values(props.entries ?? {});
     await this.conn.deleteQueue(kind).deleteAll(managed.map((m) => m.pk));
     this.conn.store(kind).noteDeleted(managed.map((m) => m.pk));
+  }
+
+  /** Refuse a set whose entries were made in another tenant than the one the settings name now. */
+  private sameTenant(kind: CollectionName, id: string, stored: object): void {
+    assertSameTenant(LABEL[kind], id, stored, this.conn.settings.apiUrl);
   }
 }
 

@@ -182,7 +182,9 @@ export class CloudlockProvider {
 
   async delete(urn: string, type: string | undefined, id: string, props: Props): Promise<void> {
     const t = this.target(urn, type);
-    return t.set ? this.runtime.sets.delete(t.kind, id, props) : this.runtime.entries(t.kind).delete(id);
+    return t.set
+      ? this.runtime.sets.delete(t.kind, id, props)
+      : this.runtime.entries(t.kind).delete(id, props);
   }
 
   /** getTrustedIps / getSuspiciousIps: every page, filtered by the server's `q` and `name`. */

@@ -8,7 +8,7 @@
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { pulumiRoot } from "../../scripts/lib/engine";
-import { TOKEN } from "../helpers/emulator";
+import { TOKEN, startEmulator } from "../helpers/emulator";
 import {
   type Project,
   TARBALL,
@@ -25,6 +25,7 @@ const suite = engineSuite("settings");
 const folders: string[] = [];
 afterAll(() => folders.forEach(removeProject));
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const NEW_TOKEN = "rotated-token-0123456789";
 /** A stack frame or a source location: never in the output of an expected error. */
 const FRAMES = /^\s+at |\.(js|ts):\d+/m;
@@ -125,6 +126,41 @@ describe.each(["ts", "yaml"] as const)("%s", (route) => {
     await moved.ok(["preview", "--refresh", "--expect-no-changes"]);
     await moved.ok(["up", "--yes", "--expect-no-changes"]);
     expect(writes(emu)).toBe(0);
+  });
+
+  test("pointed at another tenant where Pulumi cannot see it (stack config of the SDK, the environment of a default provider): preview refuses, naming both URLs, and nothing is written in either", async () => {
+    const { emu } = suite;
+    const other = await startEmulator();
+    try {
+      const before = emu.dump();
+      // TS: the SDK's stack config. YAML: the default provider's URL from the environment instead of stack config.
+      const env: Record<string, string> = route === "ts" ? {} : { CLOUDLOCK_API_URL: other.apiUrl };
+      if (route === "ts") await p.ok(["config", "set", "cloudlock:apiUrl", other.apiUrl]);
+      else await p.ok(["config", "rm", "cloudlock:apiUrl"]);
+      for (const args of [
+        ["preview", "--diff"],
+        ["preview", "--refresh"],
+      ]) {
+        const r = await p.run(args, env);
+        const out = r.stdout + r.stderr;
+        expect([args.join(" "), r.code]).toEqual([args.join(" "), 1]);
+        expect(out).not.toMatch(FRAMES);
+        expect(out).toMatch(
+          new RegExp(
+            `(TrustedIp|SuspiciousIp)(Set)? \\S+ was made in the tenant at ${escape(`http://localhost:${emu.port}/api/v2`)}, and the provider now points at ${escape(other.apiUrl)}`,
+          ),
+        );
+        expect(out).toContain("set the API URL back to");
+      }
+      expect(other.requests().log.filter((q) => q.method !== "GET")).toHaveLength(0);
+      expect(other.entries("trusted")).toHaveLength(0);
+      expect(emu.dump()).toEqual(before);
+    } finally {
+      await other.close();
+      for (const k of KEYS[route].url.filter((k) => k.startsWith("cloudlock:")))
+        await p.ok(["config", "set", k, `http://localhost:${emu.port}/api/v2`]);
+    }
+    await p.ok(["preview", "--refresh", "--expect-no-changes"]);
   });
 
   test("a rotated token: the refresh that still sends the recorded one says so and what to run; --run-program, then up, use the new one", async () => {

@@ -86,6 +86,7 @@ describe("the table", () => {
         "permission",
         "rate-limit",
         "redirect",
+        "tenant-changed",
         "timeout",
         "unreachable",
         "wrong-url",
