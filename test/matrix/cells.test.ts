@@ -30,6 +30,16 @@ const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json")
   devDependencies: Record<string, string>;
 };
 
+/** A cell's @pulumi/pulumi: `locked` is the lockfile's, `floor` the oldest package.json declares. */
+function sdkOf(spec: Matrix["cells"][string]): string {
+  if (spec.sdk === "locked") {
+    const file = path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json");
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+  }
+  if (spec.sdk === "floor") return manifest.dependencies["@pulumi/pulumi"].replace(/^\^/, "");
+  return spec.sdk;
+}
+
 /** What scripts/ensure-cell.sh prepared: the folder of the cell's node, its SDK version, its CLI's root. */
 interface Cell {
   name: string;
@@ -150,8 +160,7 @@ describe.each(Object.keys(MATRIX.cells))("cell %s", (name) => {
     expect(await version(cli())).toBe(`v${spec.cli}`);
     const sdk = JSON.parse(fs.readFileSync(path.join(modules, "@pulumi/pulumi/package.json"), "utf8"));
     expect(sdk.version).toBe(cell.sdk);
-    if (spec.sdk === "floor") expect(manifest.dependencies["@pulumi/pulumi"]).toBe(`^${cell.sdk}`);
-    else if (spec.sdk !== "locked") expect(cell.sdk).toBe(spec.sdk);
+    expect(cell.sdk).toBe(sdkOf(spec));
     // One copy of the SDK: the package uses the program's, as a user's install dedupes it.
     expect(fs.existsSync(path.join(modules, "pulumi-cloudlock/node_modules/@pulumi/pulumi"))).toBe(false);
   });
@@ -230,4 +239,28 @@ test("the matrix agrees with package.json and the Go wrapper modules", () => {
   }
   // The oldest-supported cell differs from main in its SDK: the floor of the declared range, not the lockfile's.
   expect(MATRIX.cells["oldest-supported"].sdk).toBe("floor");
+});
+
+test("docs/compatibility.md names each cell's exact versions", () => {
+  const doc = fs.readFileSync(path.join(REPO_ROOT, "docs/compatibility.md"), "utf8");
+  const table = doc.slice(doc.indexOf("<!-- cells -->")).split("\n\n")[1];
+  const rows = Object.fromEntries(
+    table
+      .split("\n")
+      .slice(2)
+      .map((l) =>
+        l
+          .split("|")
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      )
+      .map(([cell, ...rest]) => [cell.replace(/`/g, ""), rest]),
+  );
+  expect(Object.keys(rows)).toEqual(Object.keys(MATRIX.cells));
+  for (const [name, spec] of Object.entries(MATRIX.cells)) {
+    const [node, sdk, cli] = rows[name];
+    expect(node.split(" ")[0]).toBe(MATRIX.node[spec.node]);
+    expect(sdk.split(" ")[0]).toBe(sdkOf(spec));
+    expect(cli).toBe(spec.cli);
+  }
 });
