@@ -18,7 +18,8 @@
 # time; else only a warning (Node.js users don't need it; the YAML tests then fail saying so).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-VERSION=3.259.0
+# The main cell's CLI (scripts/matrix.json, where the compatibility matrix keeps its versions).
+VERSION="$(node -p "require('$ROOT/scripts/matrix.json').cells.main.cli")"
 YAML_VERSION=1.25.0
 MIN=3.181.0
 TOOLS="$ROOT/.tools/pulumi"

@@ -141,15 +141,16 @@ export interface Project {
 
 /**
  * Prepares `dir` for the CLI: a file backend beside it, stack `stack` created and selected, and `config` set
- * (keys ending in `apiToken` as secrets).
+ * (keys ending in `apiToken` as secrets). `cli` is the `pulumi` to run (default: the one ensure-pulumi.sh
+ * provides; the compatibility matrix passes its cell's, with that cell's folders first on `extraEnv.PATH`).
  */
 export async function project(
   dir: string,
   stack: string,
   config: Record<string, string>,
   extraEnv: Record<string, string> = {},
+  cli: string = path.join(pulumiRoot(), "bin", "pulumi"),
 ): Promise<Project> {
-  pulumiRoot();
   const stateDir = path.join(path.dirname(dir), "state");
   const home = path.join(path.dirname(dir), "home");
   fs.mkdirSync(stateDir, { recursive: true });
@@ -185,7 +186,7 @@ function bound(dir: string, env: Record<string, string>): Project {
   const run = (args: string[], more: Record<string, string> = {}): Promise<CliResult> =>
     new Promise((resolve) => {
       execFile(
-        path.join(pulumiRoot(), "bin", "pulumi"),
+        cli,
         [...args, "--non-interactive"],
         { cwd: dir, env: { ...process.env, ...env, ...more }, maxBuffer: 256 * 1024 * 1024 },
         (err, stdout, stderr) => {
