@@ -145,19 +145,24 @@ export const PROBLEMS = {
       reason: 'range "10.0.0.9-10.0.0.1" is reversed; the start must not be greater than the end',
     },
   }),
-  configuration: spec<{ problem: string; fix?: string }>({
+  configuration: spec<{ problem: string; fix?: string; from?: string; how?: string }>({
     title: "A setting is missing or cannot be used",
     when:
       "The API URL or token is not set, a setting does not parse (`cloudlock:timeoutSeconds: 0`), or the URL is " +
       "not one the token may be sent to (plain http to another machine, a query, credentials in it).",
     message: (p) => p.problem,
+    // `from`: where the value was read (stack config "cloudlock:apiUrl", a provider's property, a variable).
     fix: (p) =>
       p.fix ??
-      "Correct that setting (stack config `cloudlock:…` or its `CLOUDLOCK_…` environment variable): no request " +
-        "was sent to Cloudlock.",
+      `Correct ${p.from ?? "the setting the message names"}${p.how ? ` (${p.how})` : ""}: no request was sent to ` +
+        "Cloudlock.",
     perRun: true,
     exit: 2,
-    example: { problem: 'cloudlock:timeoutSeconds must be a positive number, got "0"' },
+    example: {
+      problem: 'cloudlock:timeoutSeconds must be a positive number, got "0"',
+      from: 'stack config "cloudlock:timeoutSeconds"',
+      how: "pulumi config set cloudlock:timeoutSeconds <value>",
+    },
   }),
   authentication: spec<ApiFacts>({
     title: "Cloudlock refused the API token (401)",

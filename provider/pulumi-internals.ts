@@ -191,6 +191,22 @@ function plain(v: unknown): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)]));
 }
 
+/**
+ * A request's Struct with the properties `keys` marked secret (`runtime/rpc.ts` specialSigKey /
+ * specialSecretSig), other values (secrets, unknowns) as sent. Relies on: the engine keeping a secret a
+ * provider returns from CheckConfig as a secret input, so it is stored encrypted in the state.
+ */
+export function withSecrets(s: { toJavaScript(): unknown } | undefined | null, keys: string[]): unknown {
+  const o = { ...((s?.toJavaScript() as Record<string, unknown>) ?? {}) };
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined || v === null || v === unknownValue) continue;
+    if (typeof v === "object" && (v as Record<string, unknown>)[specialSigKey] === specialSecretSig) continue;
+    o[k] = { [specialSigKey]: specialSecretSig, value: v };
+  }
+  return toStruct(o);
+}
+
 /** Plain data as the protocol's Struct (built by the google-protobuf the generated modules use). */
 export function toStruct(value: unknown): unknown {
   // JSON drops what a Struct cannot hold (undefined fields), as the engine would.
