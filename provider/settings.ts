@@ -147,7 +147,8 @@ function envSource(s: Setting<unknown>): SettingSource {
 function parse(s: Setting<unknown>, raw: string | undefined, where: string, source: SettingSource): unknown {
   const v = raw?.trim();
   if (!v) return undefined;
-  const refuse = (what: string) => problem("configuration", { problem: what, from: source.from, how: source.how });
+  const refuse = (what: string) =>
+    problem("configuration", { problem: what, from: source.from, how: source.how });
   switch (s.parse) {
     case "text":
       return v;

@@ -66,7 +66,9 @@ export function normaliseApiUrl(raw: string): string {
     throw new ConfigError(`Cloudlock API URL ${shown} must use https`);
   }
   if (url.username || url.password) {
-    throw new ConfigError(`Cloudlock API URL ${shown} must not contain credentials; set the token separately`);
+    throw new ConfigError(
+      `Cloudlock API URL ${shown} must not contain credentials; set the token separately`,
+    );
   }
   // `search` and `hash` are "" for a bare `?` or `#`, which the serialised form keeps: look at that form.
   if (/[?#]/.test(url.href)) {

@@ -58,7 +58,9 @@ function diffResponse(
 }
 
 /** Provider arguments that are secrets (the token). */
-const SECRET_ARGUMENTS = Object.entries(SETTINGS).flatMap(([name, s]) => ("secret" in s && s.secret ? [name] : []));
+const SECRET_ARGUMENTS = Object.entries(SETTINGS).flatMap(([name, s]) =>
+  "secret" in s && s.secret ? [name] : [],
+);
 
 /** The service implementation; calls it leaves out answer UNIMPLEMENTED (the engine falls back). */
 export function providerService(provider: CloudlockProvider) {

@@ -146,9 +146,14 @@ describe("the service", () => {
       const req = new p.provider.CheckRequest();
       req.setUrn(`urn:pulumi:dev::proj::pulumi:providers:cloudlock::${urn}`);
       req.setNews(toStruct({ apiUrl, apiToken: "t" }));
-      return (await call("checkConfig", req)).getFailuresList().map((f: any) => [f.getProperty(), f.getReason()]);
+      return (await call("checkConfig", req))
+        .getFailuresList()
+        .map((f: any) => [f.getProperty(), f.getReason()]);
     };
-    const [[property, reason]] = await failures("tenantB", "http://user:pw-SECRET@10.1.2.3/api/v2?token=SECRET");
+    const [[property, reason]] = await failures(
+      "tenantB",
+      "http://user:pw-SECRET@10.1.2.3/api/v2?token=SECRET",
+    );
     expect(property).toBe("");
     expect(reason).toBe(
       'apiUrl: Cloudlock API URL "http://***@10.1.2.3/api/v2?…" uses plain http to a non-loopback host; use ' +
@@ -156,7 +161,9 @@ describe("the service", () => {
         '"tenantB" (set apiUrl on provider "tenantB"): no request was sent to Cloudlock.',
     );
     const [[, byDefault]] = await failures("default", "https://t.example.com/api/v2?");
-    expect(byDefault).toMatch(/^cloudlock:apiUrl: .*query or fragment.*\. Correct stack config "cloudlock:apiUrl" /);
+    expect(byDefault).toMatch(
+      /^cloudlock:apiUrl: .*query or fragment.*\. Correct stack config "cloudlock:apiUrl" /,
+    );
     expect(byDefault.split("no request was sent").length).toBe(2);
   });
 

@@ -109,13 +109,14 @@ test("VERSION matches package.json", () => {
 });
 
 describe("a URL the client must not call: refused once, masked, with the fix of where it was read", () => {
-  test.each(["https://t.example.com/api/v2?", "https://t.example.com/api/v2#", "https://t.example.com/api/v2/?#"])(
-    "%s: a query or fragment marker, however empty, is refused before any request",
-    (apiUrl) => {
-      expect(() => normaliseApiUrl(apiUrl)).toThrow(/must not contain a query or fragment/);
-      expect(() => resolveConnection({ apiUrl, apiToken: "t" }, {})).toThrow(/query or fragment/);
-    },
-  );
+  test.each([
+    "https://t.example.com/api/v2?",
+    "https://t.example.com/api/v2#",
+    "https://t.example.com/api/v2/?#",
+  ])("%s: a query or fragment marker, however empty, is refused before any request", (apiUrl) => {
+    expect(() => normaliseApiUrl(apiUrl)).toThrow(/must not contain a query or fragment/);
+    expect(() => resolveConnection({ apiUrl, apiToken: "t" }, {})).toThrow(/query or fragment/);
+  });
 
   test.each([
     ["http://user:pw-SECRET@10.0.0.5/api/v2", "http://***@10.0.0.5/api/v2"],
@@ -157,9 +158,13 @@ describe("a URL the client must not call: refused once, masked, with the fix of 
   });
 
   test("the environment: the fix names the variable, once", () => {
-    const text = thrown(() => resolveSettings(undefined, { CLOUDLOCK_API_URL: "ftp://t.example.com/api/v2" }));
+    const text = thrown(() =>
+      resolveSettings(undefined, { CLOUDLOCK_API_URL: "ftp://t.example.com/api/v2" }),
+    );
     once(text, "no request was sent to Cloudlock");
-    expect(text).toMatch(/^CLOUDLOCK_API_URL: .*must use https\. Correct the environment variable CLOUDLOCK_API_URL: /);
+    expect(text).toMatch(
+      /^CLOUDLOCK_API_URL: .*must use https\. Correct the environment variable CLOUDLOCK_API_URL: /,
+    );
   });
 
   test("a source that says where it is set (a provider's property): the fix names that place", () => {
