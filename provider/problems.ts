@@ -104,8 +104,8 @@ export interface ApiFacts {
   /** Why the request was not sent (an earlier answer settles it), if it was not. */
   notSent?: string;
   /**
-   * The call was a read or a delete, which a refresh or destroy makes without running the program: the
-   * provider then has the settings recorded at the stack's last `pulumi up`, not the current stack config.
+   * The call was a read or a delete, which a refresh or destroy may make without running the program, with
+   * the settings recorded at the stack's last `pulumi up` (the provider cannot tell whether the program ran).
    */
   recordedSettings?: boolean;
 }
@@ -168,21 +168,19 @@ export const PROBLEMS = {
     title: "Cloudlock refused the API token (401)",
     when:
       "The token is wrong, was regenerated in Cloudlock, or belongs to another tenant than the API URL. Or a new " +
-      "token was set after the last `pulumi up`, and a refresh or destroy that does not run the program still " +
-      "sent the one recorded then: run it with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). After the " +
-      "first 401 no further request of the run is sent with that token.",
+      "token was set after the stack's last `pulumi up`, and a command that does not run the program " +
+      "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sent the one recorded then: run " +
+      "it with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). After the first 401 no further request of the " +
+      "run is sent with that token.",
     message: (p) =>
       `${apiLine(p)}. ${p.apiUrl ?? "Cloudlock"} did not accept the API token` +
-      (p.tokenFrom ? ` from ${p.tokenFrom}` : "") +
-      (p.recordedSettings
-        ? "; a refresh or destroy that does not run the program sends the settings recorded at the stack's last " +
-          "`pulumi up`, not the current stack config"
-        : ""),
+      (p.tokenFrom ? ` from ${p.tokenFrom}` : ""),
+    // The provider cannot tell whether the program ran: the recorded token is a possibility, said as one.
     fix: (p) =>
       (p.recordedSettings
-        ? "If you set a new token since that `up`, run the command again with `--run-program` (e.g. `pulumi " +
-          "preview --refresh --run-program`, `pulumi refresh --run-program`; in CI set PULUMI_RUN_PROGRAM=true) " +
-          "so the program's current settings are used. Otherwise create a token"
+        ? "If you set a new token after the stack's last `pulumi up`, a command that does not run the program " +
+          "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sends the one recorded " +
+          "then: run it again with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). Otherwise create a token"
         : "Create a token") +
       " in Cloudlock (Settings > Authentication & API > Generate) for the tenant of that URL, and " +
       `set it${p.tokenHow ? `: ${p.tokenHow}` : ""}.`,
