@@ -41,6 +41,16 @@ export function initFailure<E extends Error>(
 }
 
 /**
+ * Whether stack config key `key` (`cloudlock:apiToken`) was set with `--secret`, in a program. Relies on:
+ * `runtime/config.js` exporting `isConfigSecret` (marked internal, so not in its types), which reads the keys the
+ * CLI passes in PULUMI_CONFIG_SECRET_KEYS.
+ */
+export function isStackConfigSecret(key: string): boolean {
+  const config = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+  return config.isConfigSecret(key);
+}
+
+/**
  * An expected error thrown in a program, marked so that Pulumi's Node.js language host prints its message alone:
  * `error: <message>`, no "unhandled exception" and no stack trace, as for `pulumi.RunError`. Relies on:
  * `RunError.isInstance` recognising any object whose `__pulumiRunError` member is true, and `cmd/run/run.js`
