@@ -496,9 +496,20 @@ export const PROBLEMS = {
   }),
   "not-found": spec<ApiFacts>({
     title: "Cloudlock answered 404 Not Found",
-    when: "A request named an entry the library does not hold.",
+    when:
+      "A request named an entry the library does not hold, or the API has no such endpoint (the API URL does " +
+      "not point at it, e.g. it does not end in /api/v2).",
     message: apiLine,
-    fix: () => "Run `pulumi refresh`, then `pulumi up`.",
+    // Only a path naming an entry (`/ip/trusted/<pk>`) can be a missing entry; any other 404 is the URL's.
+    fix: (p) => {
+      const url =
+        p.apiUrl && !/\/api\/v2$/.test(p.apiUrl) ? `${p.apiUrl}, which does not end in /api/v2` : "";
+      if (!/^\/ip\/[^/?]+\/[^/?]+/.test(p.path))
+        return `The API has no such endpoint: correct the API URL${url ? ` (${url})` : ""}; it should be https://<server>/api/v2.`;
+      return url
+        ? `Check the API URL first (${url}). If it is right, the entry no longer exists: run \`pulumi refresh\`, then \`pulumi up\`.`
+        : "Run `pulumi refresh`, then `pulumi up`.";
+    },
     exit: 1,
     example: {
       ...apiExample,
