@@ -11,8 +11,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { CloudlockClient } from "../provider/client/client";
 import { clientOptions, resolveSettings } from "../provider/settings";
-import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
-import { CloudlockError, isExpectedError } from "../provider/client/errors";
+import { ENV_TOKEN, ENV_URL, normaliseApiUrl } from "../provider/client/config";
+import { CloudlockError, detailOf, isExpectedError, problem } from "../provider/client/errors";
 import { describeProblem, exitCodeOf } from "../provider/problems";
 import type { CollectionName } from "../provider/client/types";
 import { CsvImportError, csvEntries } from "../provider/csv";
@@ -340,7 +340,14 @@ function str(p: Parsed, flag: string): string | undefined {
 
 function connect(p: Parsed, io: Io): CloudlockClient {
   // The same settings as the provider, but from flags and the environment only: no stack config here.
-  const settings = resolveSettings(undefined, io.env, { apiUrl: str(p, "--api-url") });
+  const flagged = str(p, "--api-url");
+  try {
+    if (flagged?.trim()) normaliseApiUrl(flagged);
+  } catch (e) {
+    // Named as the flag, with its own fix (the error's own would be the generic one).
+    throw problem("configuration", { problem: `--api-url: ${detailOf(e)}`, from: "--api-url" });
+  }
+  const settings = resolveSettings(undefined, io.env, { apiUrl: flagged });
   return new CloudlockClient({
     ...clientOptions(settings, {
       flags: { apiUrl: "--api-url" },

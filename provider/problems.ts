@@ -104,8 +104,8 @@ export interface ApiFacts {
   /** Why the request was not sent (an earlier answer settles it), if it was not. */
   notSent?: string;
   /**
-   * The call was a read or a delete, which a refresh or destroy makes without running the program: the
-   * provider then has the settings recorded at the stack's last `pulumi up`, not the current stack config.
+   * The call was a read or a delete, which a refresh or destroy may make without running the program, with
+   * the settings recorded at the stack's last `pulumi up` (the provider cannot tell whether the program ran).
    */
   recordedSettings?: boolean;
 }
@@ -145,39 +145,42 @@ export const PROBLEMS = {
       reason: 'range "10.0.0.9-10.0.0.1" is reversed; the start must not be greater than the end',
     },
   }),
-  configuration: spec<{ problem: string; fix?: string }>({
+  configuration: spec<{ problem: string; fix?: string; from?: string; how?: string }>({
     title: "A setting is missing or cannot be used",
     when:
       "The API URL or token is not set, a setting does not parse (`cloudlock:timeoutSeconds: 0`), or the URL is " +
       "not one the token may be sent to (plain http to another machine, a query, credentials in it).",
     message: (p) => p.problem,
+    // `from`: where the value was read (stack config "cloudlock:apiUrl", a provider's property, a variable).
     fix: (p) =>
       p.fix ??
-      "Correct that setting (stack config `cloudlock:…` or its `CLOUDLOCK_…` environment variable): no request " +
-        "was sent to Cloudlock.",
+      `Correct ${p.from ?? "the setting the message names"}${p.how ? ` (${p.how})` : ""}: no request was sent to ` +
+        "Cloudlock.",
     perRun: true,
     exit: 2,
-    example: { problem: 'cloudlock:timeoutSeconds must be a positive number, got "0"' },
+    example: {
+      problem: 'cloudlock:timeoutSeconds must be a positive number, got "0"',
+      from: 'stack config "cloudlock:timeoutSeconds"',
+      how: "pulumi config set cloudlock:timeoutSeconds <value>",
+    },
   }),
   authentication: spec<ApiFacts>({
     title: "Cloudlock refused the API token (401)",
     when:
       "The token is wrong, was regenerated in Cloudlock, or belongs to another tenant than the API URL. Or a new " +
-      "token was set after the last `pulumi up`, and a refresh or destroy that does not run the program still " +
-      "sent the one recorded then: run it with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). After the " +
-      "first 401 no further request of the run is sent with that token.",
+      "token was set after the stack's last `pulumi up`, and a command that does not run the program " +
+      "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sent the one recorded then: run " +
+      "it with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). After the first 401 no further request of the " +
+      "run is sent with that token.",
     message: (p) =>
       `${apiLine(p)}. ${p.apiUrl ?? "Cloudlock"} did not accept the API token` +
-      (p.tokenFrom ? ` from ${p.tokenFrom}` : "") +
-      (p.recordedSettings
-        ? "; a refresh or destroy that does not run the program sends the settings recorded at the stack's last " +
-          "`pulumi up`, not the current stack config"
-        : ""),
+      (p.tokenFrom ? ` from ${p.tokenFrom}` : ""),
+    // The provider cannot tell whether the program ran: the recorded token is a possibility, said as one.
     fix: (p) =>
       (p.recordedSettings
-        ? "If you set a new token since that `up`, run the command again with `--run-program` (e.g. `pulumi " +
-          "preview --refresh --run-program`, `pulumi refresh --run-program`; in CI set PULUMI_RUN_PROGRAM=true) " +
-          "so the program's current settings are used. Otherwise create a token"
+        ? "If you set a new token after the stack's last `pulumi up`, a command that does not run the program " +
+          "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sends the one recorded " +
+          "then: run it again with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). Otherwise create a token"
         : "Create a token") +
       " in Cloudlock (Settings > Authentication & API > Generate) for the tenant of that URL, and " +
       `set it${p.tokenHow ? `: ${p.tokenHow}` : ""}.`,
@@ -515,9 +518,20 @@ export const PROBLEMS = {
   }),
   "not-found": spec<ApiFacts>({
     title: "Cloudlock answered 404 Not Found",
-    when: "A request named an entry the library does not hold.",
+    when:
+      "A request named an entry the library does not hold, or the API has no such endpoint (the API URL does " +
+      "not point at it, e.g. it does not end in /api/v2).",
     message: apiLine,
-    fix: () => "Run `pulumi refresh`, then `pulumi up`.",
+    // Only a path naming an entry (`/ip/trusted/<pk>`) can be a missing entry; any other 404 is the URL's.
+    fix: (p) => {
+      const url =
+        p.apiUrl && !/\/api\/v2$/.test(p.apiUrl) ? `${p.apiUrl}, which does not end in /api/v2` : "";
+      if (!/^\/ip\/[^/?]+\/[^/?]+/.test(p.path))
+        return `The API has no such endpoint: correct the API URL${url ? ` (${url})` : ""}; it should be https://<server>/api/v2.`;
+      return url
+        ? `Check the API URL first (${url}). If it is right, the entry no longer exists: run \`pulumi refresh\`, then \`pulumi up\`.`
+        : "Run `pulumi refresh`, then `pulumi up`.";
+    },
     exit: 1,
     example: {
       ...apiExample,

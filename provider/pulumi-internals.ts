@@ -41,6 +41,16 @@ export function initFailure<E extends Error>(
 }
 
 /**
+ * Whether stack config key `key` (`cloudlock:apiToken`) was set with `--secret`, in a program. Relies on:
+ * `runtime/config.js` exporting `isConfigSecret` (marked internal, so not in its types), which reads the keys the
+ * CLI passes in PULUMI_CONFIG_SECRET_KEYS.
+ */
+export function isStackConfigSecret(key: string): boolean {
+  const config = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+  return config.isConfigSecret(key);
+}
+
+/**
  * An expected error thrown in a program, marked so that Pulumi's Node.js language host prints its message alone:
  * `error: <message>`, no "unhandled exception" and no stack trace, as for `pulumi.RunError`. Relies on:
  * `RunError.isInstance` recognising any object whose `__pulumiRunError` member is true, and `cmd/run/run.js`
@@ -189,6 +199,22 @@ function plain(v: unknown): unknown {
   const o = v as Record<string, unknown>;
   if (o[specialSigKey] === specialSecretSig) return plain(o.value);
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)]));
+}
+
+/**
+ * A request's Struct with the properties `keys` marked secret (`runtime/rpc.ts` specialSigKey /
+ * specialSecretSig), other values (secrets, unknowns) as sent. Relies on: the engine keeping a secret a
+ * provider returns from CheckConfig as a secret input, so it is stored encrypted in the state.
+ */
+export function withSecrets(s: { toJavaScript(): unknown } | undefined | null, keys: string[]): unknown {
+  const o = { ...((s?.toJavaScript() as Record<string, unknown>) ?? {}) };
+  for (const k of keys) {
+    const v = o[k];
+    if (v === undefined || v === null || v === unknownValue) continue;
+    if (typeof v === "object" && (v as Record<string, unknown>)[specialSigKey] === specialSecretSig) continue;
+    o[k] = { [specialSigKey]: specialSecretSig, value: v };
+  }
+  return toStruct(o);
 }
 
 /** Plain data as the protocol's Struct (built by the google-protobuf the generated modules use). */

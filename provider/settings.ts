@@ -5,7 +5,7 @@
  */
 import { ATTEMPT_TIMEOUT_MS, ClientOptions } from "./client/client";
 import { ENV_TOKEN, ENV_URL, normaliseApiUrl, resolveConnection } from "./client/config";
-import { ConfigError } from "./client/errors";
+import { ConfigError, detailOf, problem } from "./client/errors";
 import { RateLimiter } from "./client/limiter";
 import { DEFAULT_RETRY_POLICY } from "./client/retry";
 
@@ -104,8 +104,8 @@ export function resolveSettings(
     // Only the source that wins is parsed: a bad value where a better source overrides it is not an error.
     out[key] =
       explicit[key] ??
-      (s.config ? parse(s, config?.get(s.config), s.config) : undefined) ??
-      parse(s, env[s.env], s.env) ??
+      (s.config ? parse(s, config?.get(s.config), s.config, configSource(s, s.config, config)) : undefined) ??
+      parse(s, env[s.env], s.env, { from: envSource(s).from }) ??
       s.default;
   }
   return out as Settings;
@@ -124,24 +124,31 @@ export function settingSource(
   const s: Setting<unknown> = SETTINGS[key];
   const set = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== "";
   if (set(explicit[key])) return { from: `the option ${explicit.optionPrefix ?? ""}${key}` };
-  if (s.config && set(config?.get(s.config)))
-    return (
-      config?.describe?.(s.config) ?? {
-        from: `stack config "${s.config}"`,
-        how: `pulumi config set${s.secret ? " --secret" : ""} ${s.config} ${s.example ?? "<value>"}`,
-      }
-    );
-  if (set(env[s.env]))
-    return {
-      from: `the environment variable ${s.env}`,
-      how: `set ${s.env} in the environment Pulumi runs in`,
-    };
+  if (s.config && set(config?.get(s.config))) return configSource(s, s.config, config);
+  if (set(env[s.env])) return envSource(s);
   return undefined;
 }
 
-function parse(s: Setting<unknown>, raw: string | undefined, where: string): unknown {
+/** Where stack config key `key` of setting `s` is set (the source's own words, e.g. a provider's property). */
+function configSource(s: Setting<unknown>, key: string, config: ConfigSource | undefined): SettingSource {
+  return (
+    config?.describe?.(key) ?? {
+      from: `stack config "${key}"`,
+      how: `pulumi config set${s.secret ? " --secret" : ""} ${key} ${s.example ?? "<value>"}`,
+    }
+  );
+}
+
+function envSource(s: Setting<unknown>): SettingSource {
+  return { from: `the environment variable ${s.env}`, how: `set ${s.env} in the environment Pulumi runs in` };
+}
+
+/** `where`: the key or variable, which the message names; `source`: where it is set, which the fix names. */
+function parse(s: Setting<unknown>, raw: string | undefined, where: string, source: SettingSource): unknown {
   const v = raw?.trim();
   if (!v) return undefined;
+  const refuse = (what: string) =>
+    problem("configuration", { problem: what, from: source.from, how: source.how });
   switch (s.parse) {
     case "text":
       return v;
@@ -149,18 +156,18 @@ function parse(s: Setting<unknown>, raw: string | undefined, where: string): unk
       try {
         return normaliseApiUrl(v);
       } catch (e) {
-        throw new ConfigError(`${where}: ${(e as Error).message}`);
+        // What was wrong only: the fix is this source's, not the generic one the error carries.
+        throw refuse(`${where}: ${detailOf(e)}`);
       }
     case "positive": {
       const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0)
-        throw new ConfigError(`${where} must be a positive number, got "${raw}"`);
+      if (!Number.isFinite(n) || n <= 0) throw refuse(`${where} must be a positive number, got "${raw}"`);
       return n;
     }
     case "flag":
       if (/^(1|true|yes)$/i.test(v)) return true;
       if (/^(0|false|no)$/i.test(v)) return false;
-      throw new ConfigError(`${where} must be 1/true/yes or 0/false/no, got "${raw}"`);
+      throw refuse(`${where} must be 1/true/yes or 0/false/no, got "${raw}"`);
   }
 }
 

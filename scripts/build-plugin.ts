@@ -3,7 +3,8 @@
  * `pulumi-resource-cloudlock-v<version>-<os>-<arch>.tar.gz`, the assets `pulumi plugin install resource cloudlock
  * <version>` downloads from the schema's pluginDownloadURL (or installs with `--file`). Each is self-contained:
  * the package as `npm pack` makes it, with its production dependencies at the versions of package-lock.json,
- * and at its root the executable the engine runs from the installed plugin folder. It needs only Node.js.
+ * and at its root the executables the engine runs from the installed plugin folder (an sh script and a .cmd, in
+ * every archive). It needs only Node.js.
  *
  * Usage: node dist/scripts/build-plugin.js [OUT_DIR] (default release/; needs `npm run build` first).
  */
@@ -43,34 +44,46 @@ export function assetName(version: string, platform: Platform): string {
 const MAIN = "dist/provider/plugin/main.js";
 
 /**
- * The launcher at the archive's root. On Windows the engine probes `<name>.exe` then `<name>.cmd` (as Pulumi's own
- * Node.js plugin, pulumi-resource-pulumi-nodejs.cmd); elsewhere it runs `<name>` itself.
+ * The launchers at the archive's root, both in every archive: on Windows the engine probes `<name>.exe` then
+ * `<name>.cmd` (as Pulumi's own Node.js plugin, pulumi-resource-pulumi-nodejs.cmd) and never runs the sh one;
+ * elsewhere it runs `<name>` itself and ignores the `.cmd`. So an archive of one platform installed on another
+ * still runs wherever Node.js does, instead of failing for want of an executable. `nodeRange` is package.json's
+ * engines.node; the sh launcher checks its first major version (`>=22` → 22), the one check sh can make cheaply.
  */
-function launcher(platform: Platform, nodeRange: string): { name: string; text: string } {
+export function launchers(nodeRange: string): { name: string; text: string }[] {
   const need = `${EXECUTABLE}: needs Node.js ${nodeRange} on PATH`;
-  if (platform.startsWith("windows-"))
-    return {
-      name: `${EXECUTABLE}.cmd`,
-      text: [
-        "@echo off",
-        // cmd.exe reads < > & | ^ ( ) in an echo as its own syntax: ^ escapes them.
-        `where node >nul 2>nul || (echo ${need.replace(/[<>&|^()]/g, "^$&")} 1>&2 & exit /b 1)`,
-        `node "%~dp0${MAIN.replace(/\//g, "\\")}" %*`,
-        "",
-      ].join("\r\n"),
-    };
-  return {
+  const major = Number(/\d+/.exec(nodeRange)?.[0] ?? 0);
+  const cmd = {
+    name: `${EXECUTABLE}.cmd`,
+    text: [
+      "@echo off",
+      // cmd.exe reads < > & | ^ ( ) in an echo as its own syntax: ^ escapes them.
+      `where node >nul 2>nul || (echo ${need.replace(/[<>&|^()]/g, "^$&")} 1>&2 & exit /b 1)`,
+      `node "%~dp0${MAIN.replace(/\//g, "\\")}" %*`,
+      "",
+    ].join("\r\n"),
+  };
+  const sh = {
     name: EXECUTABLE,
     text: [
       "#!/bin/sh",
       "# The Pulumi plugin of package cloudlock: the Node.js code beside this file.",
-      `command -v node >/dev/null 2>&1 || { echo "${need}" >&2; exit 1; }`,
+      `command -v node >/dev/null 2>&1 || { echo "${need}, and there is no node on PATH: install Node.js ${major} or later." >&2; exit 1; }`,
+      // An older Node.js would fail later, on syntax or an API it lacks, with a message that does not say why.
+      "version=$(node -p process.versions.node 2>/dev/null)",
+      "major=${version%%.*}",
+      'case "$major" in "" | *[!0-9]*) major=0 ;; esac',
+      `if [ "$major" -lt ${major} ]; then`,
+      `  echo "${need}, but $(command -v node) is \${version:+v}\${version:-of unknown version}: install Node.js ${major} or later, first on PATH." >&2`,
+      "  exit 1",
+      "fi",
       // The folder by parameter expansion, not dirname(1): PATH may hold nothing but node's folder.
       'case "$0" in */*) here="${0%/*}" ;; *) here=. ;; esac',
       `exec node "$here/${MAIN}" "$@"`,
       "",
     ].join("\n"),
   };
+  return [sh, cmd];
 }
 
 /** Files a running plugin never reads: source maps and type declarations (dependencies ship both). */
@@ -213,17 +226,22 @@ export function buildPluginArchives(
     const files = entries(stage(root, work));
     const unpackedBytes = files.reduce((n, f) => n + (f.data?.length ?? 0), 0);
     fs.mkdirSync(outDir, { recursive: true });
-    // The content is the same JavaScript everywhere; only the launcher differs, so each one is packed once.
-    const byLauncher = new Map<string, Buffer>();
+    // Every platform's archive is the same bytes: the same JavaScript and both launchers (see launchers).
+    const gz = zlib.gzipSync(
+      tar(
+        [
+          ...launchers(pkg.engines.node).map((l) => ({
+            name: l.name,
+            mode: 0o755,
+            data: Buffer.from(l.text),
+          })),
+          ...files,
+        ],
+        mtime,
+      ),
+    );
     const archives = {} as Record<Platform, string>;
     for (const platform of platforms) {
-      const l = launcher(platform, `${pkg.engines.node}`);
-      let gz = byLauncher.get(l.name + l.text);
-      if (!gz) {
-        const all = [{ name: l.name, mode: 0o755, data: Buffer.from(l.text) }, ...files];
-        gz = zlib.gzipSync(tar(all, mtime));
-        byLauncher.set(l.name + l.text, gz);
-      }
       archives[platform] = path.join(outDir, assetName(pkg.version, platform));
       fs.writeFileSync(archives[platform], gz);
     }

@@ -12,6 +12,7 @@ import { problem } from "../provider/client/errors";
 import type { CollectionName } from "../provider/client/types";
 import { LABEL } from "../provider/model";
 import { programError } from "../provider/pulumi-internals";
+import { warnPlainToken } from "./plain-token";
 
 interface Declared {
   kind: CollectionName;
@@ -116,6 +117,8 @@ export function guardSetAddresses(
  * by it (and undo it). Refused while the program runs, before any API call.
  */
 function claimLibrary(kind: CollectionName, label: string, authoritative: boolean): void {
+  // Every resource that manages entries passes here (a `get()` does not, nor writes state of its own).
+  warnPlainToken();
   const claims = registry().claims[kind];
   const owner = authoritative ? { label } : claims.find((c) => c.authoritative);
   const other = authoritative ? claims[0] : { label };

@@ -16,6 +16,7 @@ import {
   repeatError,
   withRecordedSettings,
 } from "../client/errors";
+import { ENV_TOKEN } from "../client/config";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName } from "../client/types";
 import { LABEL } from "../model";
@@ -134,9 +135,13 @@ export class Connection {
    */
   report(error: unknown, op?: string): unknown {
     if (!isExpectedError(error)) return error;
-    // A refresh or destroy reads and deletes with the settings recorded at the last `up`: a 401 there says so.
+    // A refresh or destroy may read and delete with the settings recorded at the last `up`: a 401 there says
+    // so, as a possibility. Not for a token from the environment, which is read afresh by every run.
     const e: CloudlockError & { problem: ProblemId } =
-      (op === "read" || op === "delete") && isAuthenticationError(error) && !error.context.recordedSettings
+      (op === "read" || op === "delete") &&
+      isAuthenticationError(error) &&
+      !error.context.recordedSettings &&
+      !error.context.tokenFrom?.includes(ENV_TOKEN)
         ? (withRecordedSettings(error) as CloudlockError & { problem: ProblemId })
         : error;
     // What happened as first said: "gave up after 4 attempts in 1.2 s" differs between two such calls.

@@ -5,7 +5,8 @@
  * process per provider), so one ProviderRuntime: one connection, one tenant.
  */
 import type { CollectionName } from "../client/types";
-import { detailOf, problem } from "../client/errors";
+import { detailOf, isCloudlockError, problem } from "../client/errors";
+import { joinFix } from "../problems";
 import { sameApiUrl } from "../client/config";
 import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL, entryInfo, typeOfUrn } from "../model";
 import { type ConfigSource, SETTINGS, resolveSettings } from "../settings";
@@ -84,13 +85,19 @@ export class CloudlockProvider {
   /** Each argument checked on its own (a failure names it), before any API call. */
   checkConfig(urn: string, news: Props): CheckFailure[] {
     const failures: CheckFailure[] = [];
+    const own = !isDefaultProvider(urn);
     for (const { name, key } of ARGUMENTS) {
-      const only = argumentSource({ [name]: news[name] });
+      // Its fix names where the value was read: stack config for a default provider, else this property.
+      const only = argumentSource({ [name]: news[name] }, urn);
       try {
-        resolveSettings({ get: (k) => (k === key ? only.get(k) : undefined) }, {});
+        resolveSettings(only, {});
       } catch (e) {
-        // A check failure names the argument; the fix of stack config would mislead here.
-        failures.push({ property: name, reason: detailOf(e).replace(key, name) });
+        const said = isCloudlockError(e) ? e : undefined;
+        const what = detailOf(e);
+        const reason = joinFix(own ? what.replace(key, name) : what, said?.fix ?? "");
+        // The engine prints a failure's property with its raw value, and an API URL may hold credentials or a
+        // query's secret: that failure goes without the property, its reason naming it (the URL masked).
+        failures.push({ property: name === "apiUrl" ? "" : name, reason });
       }
     }
     // A provider of its own must not send the environment's token (another tenant's) to its URL.

@@ -3,7 +3,15 @@
  * CloudlockProvider, one short handler per call. Requests and answers are
  * converted here and only here (see pulumi-internals: fromStruct / toStruct).
  */
-import { type PluginProtocol, fromStruct, grpcError, pluginProtocol, toStruct } from "../pulumi-internals";
+import {
+  type PluginProtocol,
+  fromStruct,
+  grpcError,
+  pluginProtocol,
+  toStruct,
+  withSecrets,
+} from "../pulumi-internals";
+import { SETTINGS } from "../settings";
 import { VERSION } from "../version";
 import type { CheckFailure } from "../dynamic/schema";
 import type { CloudlockProvider } from "./provider";
@@ -49,6 +57,11 @@ function diffResponse(
   return resp;
 }
 
+/** Provider arguments that are secrets (the token). */
+const SECRET_ARGUMENTS = Object.entries(SETTINGS).flatMap(([name, s]) =>
+  "secret" in s && s.secret ? [name] : [],
+);
+
 /** The service implementation; calls it leaves out answer UNIMPLEMENTED (the engine falls back). */
 export function providerService(provider: CloudlockProvider) {
   const p = pluginProtocol();
@@ -72,8 +85,9 @@ export function providerService(provider: CloudlockProvider) {
     cancel: unary(() => empty()),
     checkConfig: unary((req) => {
       const resp = new p.provider.CheckResponse();
-      // The arguments go back as the engine sent them (secrets stay marked).
-      resp.setInputs(req.getNews());
+      // The arguments go back as the engine sent them (secrets stay marked), and the token marked secret even
+      // when it was set without --secret: the engine then stores it encrypted, never in plain text in the state.
+      resp.setInputs(withSecrets(req.getNews(), SECRET_ARGUMENTS));
       resp.setFailuresList(failuresOf(p, provider.checkConfig(req.getUrn(), fromStruct(req.getNews()))));
       return resp;
     }),

@@ -106,6 +106,30 @@ test("no connection settings: the hint names --api-url and the environment varia
   expect(noUrl.stderr).not.toContain("token is not set");
 });
 
+test("a bad API URL (flag or environment): refused before any request, masked, its fix said once and naming where it was read", async () => {
+  const flag = await run(
+    ["import", "--collection", "all", "--api-url", "https://u:SECRET@t.example.com/api/v2?"],
+    { CLOUDLOCK_API_TOKEN: "t" },
+  );
+  expect(flag.code).toBe(2);
+  expect(flag.stderr).not.toContain("SECRET");
+  expect(flag.stderr).toContain(
+    '--api-url: Cloudlock API URL "https://***@t.example.com/api/v2?" must not contain credentials; set the ' +
+      "token separately. Correct --api-url: no request was sent to Cloudlock.",
+  );
+  const env = await run(["import", "--collection", "all"], {
+    CLOUDLOCK_API_URL: "https://t.example.com/api/v2?token=SECRET",
+    CLOUDLOCK_API_TOKEN: "t",
+  });
+  expect(env.code).toBe(2);
+  expect(env.stderr).not.toContain("SECRET");
+  expect(env.stderr).toContain(
+    'CLOUDLOCK_API_URL: Cloudlock API URL "https://t.example.com/api/v2?…" must not contain a query or fragment',
+  );
+  expect(env.stderr.split("no request was sent").length).toBe(2);
+  expect(env.stderr).toContain("Correct the environment variable CLOUDLOCK_API_URL: no request was sent");
+});
+
 describe("input and --out files", () => {
   let tmp: string;
   beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cloudlock-conventions-"))));

@@ -316,6 +316,23 @@ describe("errors", () => {
     expect(err.message).toMatch(/read-only/);
   });
 
+  test("a 404 of an endpoint (a wrong API URL) says to correct the URL, not to refresh", async () => {
+    const wrong = clientFor(emu, { apiUrl: emu.apiUrl.replace(/\/api\/v2$/, "/api") });
+    const err = await thrown(() => wrong.trusted.listAll());
+    expect(isNotFoundError(err)).toBe(true);
+    expect(err.message).toContain(
+      `The API has no such endpoint: correct the API URL (${emu.apiUrl.replace(/\/api\/v2$/, "/api")}, which does ` +
+        "not end in /api/v2); it should be https://<server>/api/v2.",
+    );
+    expect(err.message).not.toMatch(/pulumi refresh/);
+    wrong.close();
+  });
+
+  test("a 404 of an entry at the right URL: refresh, then up", async () => {
+    const err = await thrown(() => client.trusted.update("nosuchid00", { description: "x" }));
+    expect(err.message).toMatch(/404 Not Found.*\. Run `pulumi refresh`, then `pulumi up`\.$/);
+  });
+
   test("404 for an unknown route is an ApiError", async () => {
     const err = await thrown(() => client.request("GET", "/ip/unknown"));
     expect(err).toMatchObject({ status: 404, kind: "NotFoundError" });

@@ -163,7 +163,10 @@ describe.each<Route>(["ts", "yaml"])("route %s", (route) => {
     declare(route, entries(3));
     const r = await run(route, ["preview"], { CLOUDLOCK_TIMEOUT_SECONDS: "soon" });
     // Every resource may fail for it: the fix is said once.
-    const out = expectClean(r, "Correct that setting");
+    const out = expectClean(
+      r,
+      "Correct the environment variable CLOUDLOCK_TIMEOUT_SECONDS: no request was sent",
+    );
     expect(out).toContain('CLOUDLOCK_TIMEOUT_SECONDS must be a positive number, got "soon"');
     expect(suite.emu.requests().counters.total).toBe(0);
   });

@@ -129,7 +129,7 @@ async function lifecycle(dir: string, extra: Record<string, string>, noopPreview
   expect(names("suspicious")).toEqual([]);
 }
 
-test("the archive: the launcher at its root, the compiled plugin and its dependencies, no maps or declarations", async () => {
+test("the archive: both launchers at its root, the compiled plugin and its dependencies, no maps or declarations", async () => {
   const list = await new Promise<string>((resolve, reject) =>
     execFile("tar", ["-tzvf", built.archives[HOST]], { maxBuffer: 64 * 1024 * 1024 }, (err, o) =>
       err ? reject(err) : resolve(o),
@@ -139,6 +139,8 @@ test("the archive: the launcher at its root, the compiled plugin and its depende
   const named = (name: string) => files.find((l) => l.endsWith(` ${name}`));
   expect(path.basename(built.archives[HOST])).toBe(assetName(built.version, HOST));
   expect(named(EXECUTABLE)).toMatch(/^-rwxr-xr-x/);
+  // The Windows launcher too: an archive of one platform installed on another still runs where Node.js does.
+  expect(named(`${EXECUTABLE}.cmd`)).toBeDefined();
   expect(named("dist/provider/plugin/main.js")).toBeDefined();
   expect(named("node_modules/@pulumi/pulumi/package.json")).toBeDefined();
   expect(named("PulumiPlugin.yaml")).toBeUndefined(); // with one, the engine would run it through a language host

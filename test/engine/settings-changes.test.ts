@@ -3,7 +3,9 @@
  * dynamic SDK; a YAML project with the plugin, a provider of its own and the default one): another spelling of
  * the API URL changes nothing; the project moved to another folder, backend and PULUMI_HOME (another checkout)
  * changes nothing; a rotated token works by the documented path (set it, then `up`, which changes no entry; until
- * then `--run-program`), and the refresh that still sends the old one says which settings it used and what to run.
+ * then `--run-program`), and the refresh that still sends the old one says which settings it used and what to run;
+ * an API URL with credentials or a query is never printed; a token set without `--secret` is never stored in plain
+ * text by the plugin, and the SDK warns that it is in stack config.
  */
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -174,12 +176,15 @@ describe.each(["ts", "yaml"] as const)("%s", (route) => {
     expect(out).not.toMatch(FRAMES);
     const from =
       route === "ts" ? 'from stack config "cloudlock:apiToken"' : 'from the apiToken of provider "tenant"';
+    expect(out).toContain(`did not accept the API token ${from}.`);
+    // Said as a possibility: the provider cannot tell whether the program ran.
+    expect(out).not.toContain("not the current stack config");
     expect(out).toContain(
-      `did not accept the API token ${from}; a refresh or destroy that does not run the program sends the ` +
-        "settings recorded at the stack's last `pulumi up`, not the current stack config",
+      "If you set a new token after the stack's last `pulumi up`, a command that does not run the program " +
+        "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sends the one recorded then",
     );
     // What to run, said once per run (later failures of the same cause say only what happened).
-    const fix = "run the command again with `--run-program`";
+    const fix = "run it again with `--run-program`";
     expect(out).toContain(fix);
     expect(out).toContain("PULUMI_RUN_PROGRAM=true");
     // Each provider process says it for one resource, which the engine shows in at most three places (its
@@ -202,5 +207,44 @@ describe.each(["ts", "yaml"] as const)("%s", (route) => {
     await p.ok(["destroy", "--yes"]);
     expect(emu.entries("trusted")).toHaveLength(0);
     expect(emu.entries("suspicious")).toHaveLength(0);
+  });
+
+  test("an API URL with credentials or a query: refused before any request, never printed", async () => {
+    const { emu } = suite;
+    const good = `http://localhost:${emu.port}/api/v2`;
+    for (const [bad, shown] of [
+      [`http://user:pw-SECRET@localhost:${emu.port}/api/v2`, `http://***@localhost:${emu.port}/api/v2`],
+      [`${good}?token=SECRET`, `${good}?…`],
+    ]) {
+      for (const k of KEYS[route].url) await p.ok(["config", "set", k, bad]);
+      emu.clearRequests();
+      const r = await p.run(["preview", "--diff"]);
+      const out = r.stdout + r.stderr;
+      expect(r.code).not.toBe(0);
+      expect(out).not.toMatch(/SECRET|user:/);
+      expect(out).toContain(`"${shown}"`);
+      expect(out).not.toMatch(FRAMES);
+      expect(emu.requests().log).toHaveLength(0);
+    }
+    for (const k of KEYS[route].url) await p.ok(["config", "set", k, good]);
+  });
+
+  test("a token set without --secret: the plugin has the engine store it encrypted; the SDK warns", async () => {
+    for (const k of KEYS[route].token) await p.ok(["config", "set", k, NEW_TOKEN]);
+    const up = await p.ok(["up", "--yes"]);
+    const warning = "is not a secret, so the token is stored in plain text";
+    if (route === "ts") {
+      // pulumi-nodejs records the whole stack config in the state: only the program can tell, and it says so.
+      expect(up.stdout + up.stderr).toContain(
+        'Stack config "cloudlock:apiToken" is not a secret, so the token is stored in plain text',
+      );
+    } else {
+      expect(up.stdout + up.stderr).not.toContain(warning);
+      const state = await p.ok(["stack", "export"]);
+      expect(state.stdout).toContain("apiToken");
+      expect(state.stdout).not.toContain(NEW_TOKEN);
+    }
+    for (const k of KEYS[route].token) await p.ok(["config", "set", "--secret", k, NEW_TOKEN]);
+    await p.ok(["destroy", "--yes"]);
   });
 });

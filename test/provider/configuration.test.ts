@@ -103,3 +103,40 @@ describe("permissions", () => {
     expect(emu.entries("trusted")).toEqual([]);
   });
 });
+
+describe("a 401 on a read or delete (a refresh or destroy may send the token recorded at the last up)", () => {
+  const refused = async (r: ProviderRuntime, op: "read" | "create") => {
+    const e =
+      op === "read"
+        ? await rejection(r.read("trusted", "nosuchpk00", {}))
+        : await rejection(r.create("trusted", { name: "a", ipAddress: "1.1.1.1" }));
+    return (r.connection.report(e, op) as Error).message;
+  };
+
+  test("stack config: the message says where the token came from; the fix is true whether or not the program ran", async () => {
+    const r = new ProviderRuntime({ env: {} });
+    const cfg: Record<string, string> = { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": "wrong" };
+    r.configure({ get: (k) => cfg[k] });
+    const text = await refused(r, "read");
+    expect(text).toContain(
+      `${emu.apiUrl} did not accept the API token from stack config "cloudlock:apiToken".`,
+    );
+    // Not a claim that the recorded settings were sent: the provider cannot know whether the program ran.
+    expect(text).not.toMatch(/sends the settings recorded|not the current stack config/);
+    expect(text).toContain(
+      "If you set a new token after the stack's last `pulumi up`, a command that does not run the program " +
+        "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sends the one recorded then: " +
+        "run it again with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). Otherwise create a token in Cloudlock",
+    );
+    expect(text).toMatch(/set it: pulumi config set --secret cloudlock:apiToken <token>\.$/);
+  });
+
+  test("a token from the environment (read afresh by every run): no remark on recorded settings", async () => {
+    const r = new ProviderRuntime({ env: { CLOUDLOCK_API_URL: emu.apiUrl, CLOUDLOCK_API_TOKEN: "wrong" } });
+    r.configure({ get: () => undefined });
+    const text = await refused(r, "read");
+    expect(text).toContain("did not accept the API token from the environment variable CLOUDLOCK_API_TOKEN");
+    expect(text).not.toMatch(/recorded|--run-program/);
+    expect(text).toContain("Create a token in Cloudlock");
+  });
+});

@@ -17,6 +17,7 @@ let client: any;
 const p = pluginProtocol();
 const URN = (type: string, name: string) => `urn:pulumi:dev::proj::${type}::${name}`;
 const TRUSTED = "cloudlock:index:TrustedIp";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 beforeAll(async () => {
   emu = await startEmulator();
@@ -136,7 +137,52 @@ describe("the service", () => {
     expect(await names()).toEqual([["apiToken", expect.stringContaining("sets apiUrl but not apiToken")]]);
     req.setUrn("urn:pulumi:dev::proj::pulumi:providers:cloudlock::default");
     req.setNews(toStruct({ apiUrl: "http://10.1.2.3/api/v2" }));
-    expect(await names()).toEqual([["apiUrl", expect.stringMatching(/http/)]]);
+    // Without the property: the engine would print its raw value (see the test below).
+    expect(await names()).toEqual([["", expect.stringMatching(/^cloudlock:apiUrl: .*plain http/)]]);
+  });
+
+  test("CheckConfig of a bad apiUrl: without the property (the engine prints its value), masked, the fix naming where it was read, once", async () => {
+    const failures = async (urn: string, apiUrl: string) => {
+      const req = new p.provider.CheckRequest();
+      req.setUrn(`urn:pulumi:dev::proj::pulumi:providers:cloudlock::${urn}`);
+      req.setNews(toStruct({ apiUrl, apiToken: "t" }));
+      return (await call("checkConfig", req))
+        .getFailuresList()
+        .map((f: any) => [f.getProperty(), f.getReason()]);
+    };
+    const [[property, reason]] = await failures(
+      "tenantB",
+      "http://user:pw-SECRET@10.1.2.3/api/v2?token=SECRET",
+    );
+    expect(property).toBe("");
+    expect(reason).toBe(
+      'apiUrl: Cloudlock API URL "http://***@10.1.2.3/api/v2?…" uses plain http to a non-loopback host; use ' +
+        "https (plain http is only allowed for localhost, e.g. the emulator). Correct the apiUrl of provider " +
+        '"tenantB" (set apiUrl on provider "tenantB"): no request was sent to Cloudlock.',
+    );
+    const [[, byDefault]] = await failures("default", "https://t.example.com/api/v2?");
+    expect(byDefault).toMatch(
+      /^cloudlock:apiUrl: .*query or fragment.*\. Correct stack config "cloudlock:apiUrl" /,
+    );
+    expect(byDefault.split("no request was sent").length).toBe(2);
+  });
+
+  test("CheckConfig returns apiToken marked secret, however it was sent, so the engine stores it encrypted", async () => {
+    const SIG = "1b47061264138c4ac30d75fd1eb44270";
+    const req = new p.provider.CheckRequest();
+    req.setUrn("urn:pulumi:dev::proj::pulumi:providers:cloudlock::default");
+    req.setNews(toStruct({ apiUrl: emu.apiUrl, apiToken: "plain-token", timeoutSeconds: "5" }));
+    const inputs = (await call("checkConfig", req)).getInputs().toJavaScript();
+    expect(inputs).toEqual({
+      apiUrl: emu.apiUrl,
+      apiToken: { [SIG_KEY]: SIG, value: "plain-token" },
+      timeoutSeconds: "5",
+    });
+    // Already secret: kept as it is, not wrapped twice.
+    req.setNews(toStruct({ apiToken: { [SIG_KEY]: SIG, value: "t" } }));
+    expect((await call("checkConfig", req)).getInputs().toJavaScript()).toEqual({
+      apiToken: { [SIG_KEY]: SIG, value: "t" },
+    });
   });
 
   test("DiffConfig: another apiUrl replaces the provider (another tenant); a new token only reconfigures", async () => {

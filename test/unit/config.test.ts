@@ -107,3 +107,74 @@ describe("the API URL has one normal form", () => {
 test("VERSION matches package.json", () => {
   expect(VERSION).toBe(require("../../package.json").version);
 });
+
+describe("a URL the client must not call: refused once, masked, with the fix of where it was read", () => {
+  test.each([
+    "https://t.example.com/api/v2?",
+    "https://t.example.com/api/v2#",
+    "https://t.example.com/api/v2/?#",
+  ])("%s: a query or fragment marker, however empty, is refused before any request", (apiUrl) => {
+    expect(() => normaliseApiUrl(apiUrl)).toThrow(/must not contain a query or fragment/);
+    expect(() => resolveConnection({ apiUrl, apiToken: "t" }, {})).toThrow(/query or fragment/);
+  });
+
+  test.each([
+    ["http://user:pw-SECRET@10.0.0.5/api/v2", "http://***@10.0.0.5/api/v2"],
+    ["https://user:pw-SECRET@t.example.com/api/v2", "https://***@t.example.com/api/v2"],
+    ["https://t.example.com/api/v2?token=SECRET", "https://t.example.com/api/v2?…"],
+    ["http://t.example.com/api/v2?token=SECRET", "http://t.example.com/api/v2?…"],
+    ["https://t.example.com/api/v2#SECRET", "https://t.example.com/api/v2#…"],
+    ["https://us er:pw/SECRET@t.example.com/api/v2", "https://***@t.example.com/api/v2"],
+    ["ftp://u:SECRET@t.example.com/api/v2", "ftp://***@t.example.com/api/v2"],
+  ])("%s is shown as %s, never its secret", (raw, shown) => {
+    let message = "";
+    try {
+      resolveSettings({ get: (k) => (k === "cloudlock:apiUrl" ? raw : undefined) }, {});
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(`"${shown}"`);
+    expect(message).not.toMatch(/SECRET|user|pw/);
+  });
+
+  const once = (text: string, sentence: string) => expect(text.split(sentence).length - 1).toBe(1);
+  const thrown = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("did not throw");
+  };
+
+  test("stack config: the fix names the key and how to set it, once", () => {
+    const text = thrown(() => resolveSettings({ get: () => "https://t.example.com/api/v2?" }, {}));
+    expect(text).toBe(
+      'cloudlock:apiUrl: Cloudlock API URL "https://t.example.com/api/v2?" must not contain a query or fragment ' +
+        '(a "?" or "#"). Correct stack config "cloudlock:apiUrl" (pulumi config set cloudlock:apiUrl ' +
+        "https://<server>/api/v2): no request was sent to Cloudlock.",
+    );
+    expect(text).not.toMatch(/…|cloudlock:…|CLOUDLOCK_…/);
+  });
+
+  test("the environment: the fix names the variable, once", () => {
+    const text = thrown(() =>
+      resolveSettings(undefined, { CLOUDLOCK_API_URL: "ftp://t.example.com/api/v2" }),
+    );
+    once(text, "no request was sent to Cloudlock");
+    expect(text).toMatch(
+      /^CLOUDLOCK_API_URL: .*must use https\. Correct the environment variable CLOUDLOCK_API_URL: /,
+    );
+  });
+
+  test("a source that says where it is set (a provider's property): the fix names that place", () => {
+    const text = thrown(() =>
+      resolveSettings(
+        { get: () => "0", describe: () => ({ from: 'the timeoutSeconds of provider "p"' }) },
+        {},
+      ),
+    );
+    expect(text).toMatch(/Correct the timeoutSeconds of provider "p": no request was sent to Cloudlock\.$/);
+    expect(text).not.toMatch(/cloudlock:…/);
+  });
+});

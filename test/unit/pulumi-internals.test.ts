@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  isStackConfigSecret,
   EngineLog,
   UNKNOWN,
   engineAddress,
@@ -65,4 +66,12 @@ test("the host prints `${e}: ${e.stack}` for check, diff, read and delete (hostP
 test("outside the provider host nothing is sent and nothing fails", async () => {
   expect(engineAddress()).toBeUndefined();
   await expect(new EngineLog().log("warning", "dropped")).resolves.toBeUndefined();
+});
+
+test("a program can tell a secret stack config key (runtime/config's isConfigSecret, from PULUMI_CONFIG_SECRET_KEYS)", () => {
+  pulumi.runtime.setAllConfig({ "cloudlock:apiToken": "x", "cloudlock:apiUrl": "y" }, ["cloudlock:apiToken"]);
+  expect([isStackConfigSecret("cloudlock:apiToken"), isStackConfigSecret("cloudlock:apiUrl")]).toEqual([
+    true,
+    false,
+  ]);
 });
