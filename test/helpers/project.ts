@@ -133,6 +133,8 @@ export function removeProject(dir: string): void {
 export interface Project {
   dir: string;
   env: Record<string, string>;
+  /** The `pulumi` it runs. */
+  cli: string;
   /** Runs `pulumi <args>` in the folder; never throws on a non-zero exit (read `code`). */
   run(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
   /** Like {@link run}, but throws with the CLI's output when it exits non-zero. */
@@ -155,7 +157,7 @@ export async function project(
   const home = path.join(path.dirname(dir), "home");
   fs.mkdirSync(stateDir, { recursive: true });
   fs.mkdirSync(home, { recursive: true });
-  const p = bound(dir, engineEnv(stateDir, home, extraEnv));
+  const p = bound(dir, engineEnv(stateDir, home, extraEnv), cli);
   await p.ok(["stack", "init", stack]);
   for (const [k, v] of Object.entries(config)) {
     await p.ok(["config", "set", ...(/apiToken$/.test(k) ? ["--secret"] : []), k, v]);
@@ -178,11 +180,11 @@ export function movedProject(p: Project, name = path.basename(p.dir)): Project {
   const extra = Object.fromEntries(
     Object.entries(p.env).filter(([k]) => !["PULUMI_BACKEND_URL", "PULUMI_HOME"].includes(k)),
   );
-  return bound(dir, engineEnv(path.join(root, "state"), path.join(root, "home"), extra));
+  return bound(dir, engineEnv(path.join(root, "state"), path.join(root, "home"), extra), p.cli);
 }
 
-/** The CLI run in `dir` with `env`. */
-function bound(dir: string, env: Record<string, string>): Project {
+/** The CLI `cli` run in `dir` with `env`. */
+function bound(dir: string, env: Record<string, string>, cli: string): Project {
   const run = (args: string[], more: Record<string, string> = {}): Promise<CliResult> =>
     new Promise((resolve) => {
       execFile(
@@ -202,5 +204,5 @@ function bound(dir: string, env: Record<string, string>): Project {
     }
     return r;
   };
-  return { dir, env, run, ok };
+  return { dir, env, cli, run, ok };
 }
