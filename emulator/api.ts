@@ -48,6 +48,11 @@ const PUT_FIELDS: Record<CollectionName, string[]> = {
   trusted: ["ip_address", "name", "categories", "description"],
 };
 const SERVER_FIELDS = ["pk", "type", "location", "created_on", "updated_on"];
+
+/** The fields a hand edit (the UI, or the control route standing for it) may set: an entry's own, by API name. */
+export function handEditable(collection: CollectionName): string[] {
+  return [...CREATE_FIELDS[collection], ...SERVER_FIELDS.filter((f) => f !== "pk")];
+}
 const DAY_MS = 86_400_000;
 
 const PK_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

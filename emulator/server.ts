@@ -1,7 +1,7 @@
 import * as http from "http";
 import type { AddressInfo, Socket } from "net";
 import { COLLECTIONS, CollectionName, IpEntry } from "../provider/client/types";
-import { HttpError, LibraryApi, Reply } from "./api";
+import { HttpError, LibraryApi, Reply, handEditable } from "./api";
 import { DEFAULT_KNOBS, Knobs, PROFILES, PROFILE_NAMES, ProfileName, knobError } from "./knobs";
 import { multipartPart } from "./multipart";
 import { MemoryStore, Store } from "./store";
@@ -257,6 +257,16 @@ export class Emulator {
   edit(collection: CollectionName, pk: string, patch: Partial<IpEntry>): IpEntry {
     const existing = this.store.get(collection, pk);
     if (!existing) throw new HttpError(404, `no ${collection} entry with id "${pk}"`);
+    // A misspelt field (the SDK's `ipAddress` for the API's `ip_address`) would be stored beside the real one and
+    // change nothing a client reads: refused, so a test or a demo never believes it edited what it did not.
+    const editable = handEditable(collection);
+    const unknown = Object.keys(patch).filter((k) => !editable.includes(k));
+    if (unknown.length)
+      throw new HttpError(
+        400,
+        `unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} for a ${collection} entry: an edit ` +
+          `names the API's fields (${editable.join(", ")})`,
+      );
     const next = { ...existing, ...patch, pk, updated_on: this.api.editStamp() };
     // Cloudlock derives location from the address, so an edit that moves the address moves it too (unless the
     // edit sets a location itself, as a fixture may).

@@ -361,6 +361,15 @@ describe("control routes", () => {
       (await ctl("PATCH", `/entries/trusted/${pk}`, { description: "hand edit" })).body.description,
     ).toBe("hand edit");
     expect((await ctl("GET", "/entries?collection=trusted")).body.items[0].description).toBe("hand edit");
+    // A field the API does not have (the SDK's spelling) is refused, naming it, and nothing changes.
+    const misspelt = await ctl("PATCH", `/entries/trusted/${pk}`, { ipAddress: "2.2.2.2", name: "B" });
+    expect(misspelt.status).toBe(400);
+    expect(misspelt.body.message).toMatch(/^unknown field ipAddress for a trusted entry: .*ip_address/);
+    expect((await ctl("GET", "/entries?collection=trusted")).body.items[0]).toMatchObject({
+      name: "A",
+      ip_address: "1.1.1.1",
+    });
+    expect((await ctl("GET", "/entries?collection=trusted")).body.items[0]).not.toHaveProperty("ipAddress");
     await call("GET", "/ip/trusted");
     const reqs = await ctl("GET", "/requests");
     expect(reqs.body.counters).toMatchObject({
