@@ -8,6 +8,7 @@ import * as path from "path";
 import { PLATFORMS, assetName } from "../../scripts/build-plugin";
 import { PACKAGE, packageSchema } from "../../provider/plugin/schema";
 import { SETTINGS } from "../../provider/settings";
+import { rowsByEnv, tableRows } from "../helpers/markdown";
 
 const ROOT = path.join(__dirname, "../..");
 const doc = fs.readFileSync(path.join(ROOT, "docs/installation-configuration.md"), "utf8");
@@ -35,20 +36,17 @@ test("the install commands: this version, the schema's download URL, a release a
 });
 
 test("the settings table matches provider/settings.ts, row for row", () => {
-  const table = doc.slice(doc.indexOf("<!-- settings table"));
-  const rows = table
-    .split("\n")
-    .filter((l) => l.startsWith("|") && !/^\|\s*-/.test(l))
-    .slice(1);
-  const envOf = (row: string) => /`(CLOUDLOCK_[A-Z_]+)/.exec(row)?.[1];
-  expect(rows.map(envOf).sort()).toEqual(
+  const rows = tableRows(doc.slice(doc.indexOf("<!-- settings table")));
+  const byEnv = rowsByEnv(rows);
+  expect(byEnv.size).toBe(rows.length);
+  expect([...byEnv.keys()].sort()).toEqual(
     Object.values(SETTINGS)
       .map((s) => s.env)
       .sort(),
   );
   for (const [name, s] of Object.entries(SETTINGS)) {
-    const cells = rows
-      .find((r) => envOf(r) === s.env)!
+    const cells = byEnv
+      .get(s.env)!
       .split("|")
       .map((c) => c.trim());
     if ("config" in s && s.config) expect(cells[2]).toContain(`\`${s.config}\` / \`${name}\``);

@@ -138,3 +138,22 @@ export function linksOf(text: string): MdLink[] {
 
 /** Whether a link target leaves the repository (a scheme such as https: or mailto:, or a protocol-relative //). */
 export const isExternal = (target: string): boolean => /^([a-z][a-z0-9+.-]*:|\/\/)/i.test(target);
+
+/** The body rows of the first Markdown table in `text` (header and separator left out). */
+export function tableRows(text: string): string[] {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("|"));
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith("|"));
+  return lines.slice(start + 2, end < 0 ? undefined : end);
+}
+
+/** The settings table's rows by the environment variable each names (`CLOUDLOCK_…`). */
+export function rowsByEnv(rows: string[]): Map<string, string> {
+  return new Map(
+    rows.flatMap((r) => {
+      const env = /`(CLOUDLOCK_[A-Z_]+)/.exec(r)?.[1];
+      return env ? [[env, r] as const] : [];
+    }),
+  );
+}

@@ -3,23 +3,10 @@
  * runs (before any API call) if it also declares other resources managing
  * that library. Additive sets and per-entry resources coexist.
  */
-import * as pulumi from "@pulumi/pulumi";
 
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-    call: (args) => args.inputs,
-  },
-  "project",
-  "stack",
-  true,
-);
+import "../helpers/preview-mocks";
 
-// Imported after setMocks, as a program would be run.
 import * as cloudlock from "../../sdk";
-
-// Let the SDK finish registering (serialising providers) before Jest tears the environment down.
-afterAll(() => new Promise((r) => setTimeout(r, 1_000)));
 
 const entry = (i: number) => ({ name: `E ${i}`, ipAddress: `192.0.2.${i}` });
 

@@ -4,20 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-    call: (args) => args.inputs,
-  },
-  "project",
-  "stack",
-  true,
-);
+import "../helpers/preview-mocks";
 
-// Imported after setMocks, as a program would be run.
 import * as cloudlock from "../../sdk";
-
-afterAll(() => new Promise((r) => setTimeout(r, 1_000)));
 
 const TOKEN = "plain-token-0123456789";
 let warnings: string[] = [];

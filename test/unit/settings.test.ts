@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { rowsByEnv, tableRows } from "../helpers/markdown";
 import { SETTINGS, clientOptions, missingConnection, resolveSettings } from "../../provider/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
@@ -57,19 +58,16 @@ test("a value that does not parse names where it was read", () => {
 test("the README's configuration table matches the settings table, row for row", () => {
   const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
   const section = readme.slice(readme.indexOf("\n## Configuration"));
-  const rows = section
-    .slice(0, section.indexOf("\n## ", 1))
-    .split("\n")
-    .filter((l) => l.startsWith("|") && !/^\|\s*-/.test(l))
-    .slice(1);
-  const envOf = (row: string) => /`(CLOUDLOCK_[A-Z_]+)/.exec(row)?.[1];
-  expect(rows.map(envOf).sort()).toEqual(
+  const rows = tableRows(section.slice(0, section.indexOf("\n## ", 1)));
+  const byEnv = rowsByEnv(rows);
+  expect(byEnv.size).toBe(rows.length);
+  expect([...byEnv.keys()].sort()).toEqual(
     Object.values(SETTINGS)
       .map((s) => s.env)
       .sort(),
   );
   for (const s of Object.values(SETTINGS)) {
-    const row = rows.find((r) => envOf(r) === s.env)!;
+    const row = byEnv.get(s.env)!;
     if ("config" in s && s.config) expect(row).toContain(`\`${s.config}\``);
     else expect(row).not.toMatch(/`cloudlock:/);
     if (s.default !== undefined) expect(row).toContain(`default ${s.default === false ? "off" : s.default}`);
