@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { GO_IMPORT_BASE_PATH, NODEJS_PACKAGE, PACKAGE } from "../../provider/plugin/schema";
+import { GO_IMPORT_BASE_PATH, NODEJS_PACKAGE, PACKAGE, packageSchema } from "../../provider/plugin/schema";
 import { VERSION } from "../../provider/version";
 import { REPO_ROOT, engineEnv, pulumiRoot } from "../../scripts/lib/engine";
 import { ENGINE_TIMEOUT } from "./helpers";
@@ -355,7 +355,9 @@ goTest("Go: gen-sdk writes the SDK, which builds with a program using it", async
     new RegExp(`^module ${modulePath}$`, "m"),
   );
   const plugin = JSON.parse(fs.readFileSync(path.join(dir, PACKAGE, "pulumi-plugin.json"), "utf8"));
-  expect(plugin).toEqual({ resource: true, name: PACKAGE, version: VERSION });
+  // The SDK names where the engine downloads a missing plugin: the schema's pluginDownloadURL.
+  const { pluginDownloadURL } = packageSchema() as { pluginDownloadURL: string };
+  expect(plugin).toEqual({ resource: true, name: PACKAGE, version: VERSION, server: pluginDownloadURL });
 
   fs.mkdirSync(path.join(dir, "usage"));
   fs.writeFileSync(path.join(dir, "usage", "main.go"), GO_USAGE);
