@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { rowsByEnv, tableRows } from "../helpers/markdown";
+import { settingsRows } from "../helpers/settings-table";
 import { SETTINGS, clientOptions, missingConnection, resolveSettings } from "../../provider/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
@@ -58,14 +58,7 @@ test("a value that does not parse names where it was read", () => {
 test("the README's configuration table matches the settings table, row for row", () => {
   const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
   const section = readme.slice(readme.indexOf("\n## Configuration"));
-  const rows = tableRows(section.slice(0, section.indexOf("\n## ", 1)));
-  const byEnv = rowsByEnv(rows);
-  expect(byEnv.size).toBe(rows.length);
-  expect([...byEnv.keys()].sort()).toEqual(
-    Object.values(SETTINGS)
-      .map((s) => s.env)
-      .sort(),
-  );
+  const byEnv = settingsRows(section.slice(0, section.indexOf("\n## ", 1)));
   for (const s of Object.values(SETTINGS)) {
     const row = byEnv.get(s.env)!;
     if ("config" in s && s.config) expect(row).toContain(`\`${s.config}\``);
