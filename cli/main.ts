@@ -10,9 +10,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { CloudlockClient } from "../provider/client/client";
-import { clientOptions, resolveSettings } from "../provider/settings";
-import { ENV_TOKEN, ENV_URL, normaliseApiUrl } from "../provider/client/config";
-import { CloudlockError, detailOf, isExpectedError, problem } from "../provider/client/errors";
+import { clientOptions, readSettings } from "../provider/settings";
+import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
+import { CloudlockError, isExpectedError } from "../provider/client/errors";
 import { describeProblem, exitCodeOf } from "../provider/problems";
 import type { CollectionName } from "../provider/client/types";
 import { CsvImportError, csvEntries } from "../provider/csv";
@@ -340,21 +340,21 @@ function str(p: Parsed, flag: string): string | undefined {
 
 function connect(p: Parsed, io: Io): CloudlockClient {
   // The same settings as the provider, but from flags and the environment only: no stack config here.
-  const flagged = str(p, "--api-url");
-  try {
-    if (flagged?.trim()) normaliseApiUrl(flagged);
-  } catch (e) {
-    // Named as the flag, with its own fix (the error's own would be the generic one).
-    throw problem("configuration", { problem: `--api-url: ${detailOf(e)}`, from: "--api-url" });
-  }
-  const settings = resolveSettings(undefined, io.env, { apiUrl: flagged });
+  const read = readSettings(undefined, io.env, {
+    apiUrl: str(p, "--api-url"),
+    describe: (key) => (key === "apiUrl" ? { kind: "flag", from: "--api-url" } : undefined),
+  });
   return new CloudlockClient({
-    ...clientOptions(settings, {
+    ...clientOptions(read, {
       flags: { apiUrl: "--api-url" },
       notes: { apiToken: "there is no flag, so the token stays out of shell history" },
     }),
-    // The token is read from the environment only (see CONNECTION).
-    tokenSource: { from: `the environment variable ${ENV_TOKEN}`, how: `export ${ENV_TOKEN}=<token>` },
+    // The token is read from the environment only (see CONNECTION): a shell's way to set it.
+    tokenSource: {
+      kind: "env",
+      from: `the environment variable ${ENV_TOKEN}`,
+      how: `export ${ENV_TOKEN}=<token>`,
+    },
   });
 }
 

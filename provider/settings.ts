@@ -4,8 +4,16 @@
  * them; the README's configuration table is checked against `SETTINGS` by a test.
  */
 import { ATTEMPT_TIMEOUT_MS, ClientOptions } from "./client/client";
-import { ENV_TOKEN, ENV_URL, normaliseApiUrl, resolveConnection } from "./client/config";
-import { ConfigError, detailOf, problem } from "./client/errors";
+import {
+  CONNECTION_SETTINGS,
+  type ConnectionSettings,
+  type SettingSource,
+  type Sources,
+  connectionOf,
+  missingConnection,
+  normaliseApiUrl,
+} from "./client/config";
+import { detailOf, problem } from "./client/errors";
 import { RateLimiter } from "./client/limiter";
 import { DEFAULT_RETRY_POLICY } from "./client/retry";
 
@@ -19,11 +27,7 @@ export interface ConfigSource {
   describe?(key: string): SettingSource;
 }
 
-/** Where a setting's value was read, in words, and how to set it there. Never the value. */
-export interface SettingSource {
-  from: string;
-  how?: string;
-}
+export type { SettingSource, Sources };
 
 /** `url`: an API URL, checked and in its one normal form (see normaliseApiUrl), so two spellings compare equal. */
 type Parse = "text" | "url" | "positive" | "flag";
@@ -44,24 +48,24 @@ interface Setting<T> {
 }
 
 const setting = <T>(s: Setting<T>): Setting<T> => s;
+/** Where a connection setting is set, as the connection's facts say (provider/client/config.ts). */
+function connection(key: keyof ConnectionSettings) {
+  const { config, env, example, secret } = CONNECTION_SETTINGS[key];
+  return { config, env, example, ...(secret ? { secret } : {}) };
+}
 
 export const SETTINGS = {
   apiUrl: setting<string | undefined>({
-    config: "cloudlock:apiUrl",
-    env: ENV_URL,
+    ...connection("apiUrl"),
     parse: "url",
     default: undefined,
     doc: "API URL, including /api/v2",
-    example: "https://<server>/api/v2",
   }),
   apiToken: setting<string | undefined>({
-    config: "cloudlock:apiToken",
-    env: ENV_TOKEN,
+    ...connection("apiToken"),
     parse: "text",
     default: undefined,
     doc: "API token (stack config: set it with --secret)",
-    example: "<token>",
-    secret: true,
   }),
   timeoutSeconds: setting<number>({
     config: "cloudlock:timeoutSeconds",
@@ -90,49 +94,77 @@ type Table = typeof SETTINGS;
 /** Resolved settings: every one has a value (the connection may still be missing; the client says so on use). */
 export type Settings = { [K in keyof Table]: Table[K]["default"] };
 
-/**
- * Resolve every setting: an explicit option first, then stack config, then the environment, then the default.
- * Empty strings count as unset. A value that does not parse is a ConfigError naming where it was read.
- */
-export function resolveSettings(
-  config: ConfigSource | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-  explicit: Partial<Settings> = {},
-): Settings {
-  const out: Record<string, unknown> = {};
-  for (const [key, s] of Object.entries(SETTINGS) as [keyof Table, Setting<unknown>][]) {
-    // Only the source that wins is parsed: a bad value where a better source overrides it is not an error.
-    out[key] =
-      explicit[key] ??
-      (s.config ? parse(s, config?.get(s.config), s.config, configSource(s, s.config, config)) : undefined) ??
-      parse(s, env[s.env], s.env, { from: envSource(s).from }) ??
-      s.default;
-  }
-  return out as Settings;
+/** Explicit settings (they win over stack config and the environment), and how messages name them. */
+export type Explicit = Partial<Settings> & {
+  /** The prefix of an option's name before the setting's (e.g. "connection."), as the caller's API names it. */
+  option?: string;
+  /** Where an explicit setting comes from when it is not an option (e.g. a command-line flag). */
+  describe?: (key: keyof Settings) => SettingSource | undefined;
+};
+
+/** Settings as read: every value, and where each one that is set was read (for messages such as a 401's). */
+export interface Read {
+  settings: Settings;
+  sources: Partial<Record<keyof Settings, SettingSource>>;
 }
 
 /**
- * Where `key`'s value comes from, by the precedence of {@link resolveSettings} (explicit option, stack config,
- * environment), for messages such as a 401's; undefined when it is not set.
+ * Read every setting, once: an explicit option first, then stack config, then the environment, then the
+ * default. Empty strings count as unset. Only the source that wins is parsed (a bad value where a better source
+ * overrides it is not an error); a value that does not parse is a ConfigError naming where it was read.
  */
-export function settingSource(
-  key: keyof Settings,
+export function readSettings(
   config: ConfigSource | undefined,
   env: NodeJS.ProcessEnv = process.env,
-  explicit: Partial<Settings> & { optionPrefix?: string } = {},
-): SettingSource | undefined {
-  const s: Setting<unknown> = SETTINGS[key];
-  const set = (v: unknown) => v !== undefined && v !== null && String(v).trim() !== "";
-  if (set(explicit[key])) return { from: `the option ${explicit.optionPrefix ?? ""}${key}` };
-  if (s.config && set(config?.get(s.config))) return configSource(s, s.config, config);
-  if (set(env[s.env])) return envSource(s);
-  return undefined;
+  explicit: Explicit = {},
+): Read {
+  const settings: Record<string, unknown> = {};
+  const sources: Read["sources"] = {};
+  for (const [key, s] of Object.entries(SETTINGS) as [keyof Table, Setting<unknown>][]) {
+    const candidates: [unknown, () => { name: string; source: SettingSource }][] = [
+      [explicit[key], () => explicitSource(key, explicit)],
+      [
+        s.config && config?.get(s.config),
+        () => ({ name: s.config!, source: configSource(s, s.config!, config) }),
+      ],
+      [env[s.env], () => ({ name: s.env, source: envSource(s) })],
+    ];
+    const found = candidates.find(([v]) => v !== undefined && v !== null && String(v).trim() !== "");
+    if (!found) {
+      settings[key] = s.default;
+      continue;
+    }
+    const { name, source } = found[1]();
+    // A bad variable's fix is "correct it" alone: how to set a variable is where the value already is.
+    const fix = source.kind === "env" ? { ...source, how: undefined } : source;
+    settings[key] = parse(s, String(found[0]), name, fix);
+    sources[key] = source;
+  }
+  return { settings: settings as Settings, sources };
+}
+
+/** Every setting's value (see {@link readSettings}). */
+export function resolveSettings(
+  config: ConfigSource | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  explicit: Explicit = {},
+): Settings {
+  return readSettings(config, env, explicit).settings;
+}
+
+/** Where an explicit setting comes from: the caller's own account (a flag), else an option of its API. */
+function explicitSource(key: keyof Settings, explicit: Explicit): { name: string; source: SettingSource } {
+  const own = explicit.describe?.(key);
+  if (own) return { name: own.from, source: own };
+  const name = `${explicit.option ?? ""}${key}`;
+  return { name, source: { kind: "option", from: `the option ${name}` } };
 }
 
 /** Where stack config key `key` of setting `s` is set (the source's own words, e.g. a provider's property). */
 function configSource(s: Setting<unknown>, key: string, config: ConfigSource | undefined): SettingSource {
   return (
     config?.describe?.(key) ?? {
+      kind: "config",
       from: `stack config "${key}"`,
       how: `pulumi config set${s.secret ? " --secret" : ""} ${key} ${s.example ?? "<value>"}`,
     }
@@ -140,13 +172,16 @@ function configSource(s: Setting<unknown>, key: string, config: ConfigSource | u
 }
 
 function envSource(s: Setting<unknown>): SettingSource {
-  return { from: `the environment variable ${s.env}`, how: `set ${s.env} in the environment Pulumi runs in` };
+  return {
+    kind: "env",
+    from: `the environment variable ${s.env}`,
+    how: `set ${s.env} in the environment Pulumi runs in`,
+  };
 }
 
 /** `where`: the key or variable, which the message names; `source`: where it is set, which the fix names. */
-function parse(s: Setting<unknown>, raw: string | undefined, where: string, source: SettingSource): unknown {
-  const v = raw?.trim();
-  if (!v) return undefined;
+function parse(s: Setting<unknown>, raw: string, where: string, source: SettingSource): unknown {
+  const v = raw.trim();
   const refuse = (what: string) =>
     problem("configuration", { problem: what, from: source.from, how: source.how });
   switch (s.parse) {
@@ -171,55 +206,22 @@ function parse(s: Setting<unknown>, raw: string | undefined, where: string, sour
   }
 }
 
-/** Where a caller reads its settings, so a message about a missing one names only ways that work there. */
-export interface Sources {
-  /** Stack config (a Pulumi program or provider). */
-  config?: boolean;
-  /** An explicit option of the caller's API, named by this prefix and the setting's name (e.g. "connection."). */
-  option?: string;
-  /** Command-line flags, by setting. */
-  flags?: Partial<Record<keyof Settings, string>>;
-  /** A remark on a setting, e.g. why there is no flag for it. */
-  notes?: Partial<Record<keyof Settings, string>>;
-}
-
 /** The settings that make the connection: a provider takes both from one place (see the plugin's checkConfig). */
-export const CONNECTION = ["apiUrl", "apiToken"] as const;
-const LABELS: Record<(typeof CONNECTION)[number], string> = { apiUrl: "API URL", apiToken: "API token" };
+export const CONNECTION = Object.keys(CONNECTION_SETTINGS) as (keyof ConnectionSettings)[];
 
-/** Why the connection cannot be made (naming every way `from` offers to set what is missing), or undefined. */
-export function missingConnection(s: Settings, from: Sources): string | undefined {
-  const missing = CONNECTION.filter((k) => !s[k]).map((k) => {
-    const spec: Setting<unknown> = SETTINGS[k];
-    const ways = [
-      from.flags?.[k] && `pass ${from.flags[k]} ${spec.example}`,
-      from.config &&
-        spec.config &&
-        `set stack config "${spec.config}" (pulumi config set${spec.secret ? " --secret" : ""} ${spec.config} ${spec.example})`,
-      from.option !== undefined && `the option ${from.option}${k}`,
-      `set the environment variable ${spec.env}`,
-    ].filter(Boolean);
-    const note = from.notes?.[k] ? ` (${from.notes[k]})` : "";
-    return `the Cloudlock ${LABELS[k]} is not set: ${ways.slice(0, -1).join(", ")}${ways.length > 1 ? ", or " : ""}${ways.at(-1)}${note}`;
-  });
-  if (!missing.length) return undefined;
-  const text = missing.join("; and ");
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+export { missingConnection };
 
 /**
- * Client options for resolved settings: the connection (a ConfigError naming every way `from` offers to set
- * what is missing), a limiter at the pacing ceiling, and the time bound. Share the client's limiter between
- * callers of one tenant.
+ * Client options for settings as read: the connection (a ConfigError naming every way `from` offers to set
+ * what is missing), where its token came from, a limiter at the pacing ceiling, and the time bound. Share the
+ * client's limiter between callers of one tenant.
  */
-export function clientOptions(s: Settings, from: Sources): ClientOptions {
-  const problem = missingConnection(s, from);
-  // The message names every way to set what is missing: no fix to add.
-  if (problem) throw new ConfigError(problem, "");
+export function clientOptions(read: Read, from: Sources): ClientOptions {
+  const s = read.settings;
   const bound = s.timeoutSeconds * 1000;
   return {
-    ...resolveConnection({ apiUrl: s.apiUrl, apiToken: s.apiToken }, {}),
-    env: {},
+    connection: connectionOf({ apiUrl: s.apiUrl, apiToken: s.apiToken }, from),
+    tokenSource: read.sources.apiToken,
     limiter: new RateLimiter({ perSecond: s.maxRequestsPerSecond }),
     timeoutMs: Math.min(ATTEMPT_TIMEOUT_MS, bound),
     retry: { maxTotalMs: bound },

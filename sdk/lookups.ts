@@ -3,7 +3,7 @@ import { CloudlockClient } from "../provider/client";
 import { entryInfo } from "../provider/model";
 import { isExpectedError } from "../provider/client/errors";
 import { programError } from "../provider/pulumi-internals";
-import { ConfigSource, Settings, clientOptions, resolveSettings, settingSource } from "../provider/settings";
+import { ConfigSource, Settings, clientOptions, readSettings } from "../provider/settings";
 import type { CollectionName } from "../provider/client/types";
 
 /** An entry as the lookup functions return it (camelCase). */
@@ -39,13 +39,9 @@ async function lookup(kind: CollectionName, args: IpLookupArgs = {}): Promise<Ip
   let client: CloudlockClient;
   try {
     client = new CloudlockClient({
-      ...clientOptions(resolveSettings(config, process.env, args.connection), {
+      ...clientOptions(readSettings(config, process.env, { ...args.connection, option: "connection." }), {
         config: true,
         option: "connection.",
-      }),
-      tokenSource: settingSource("apiToken", config, process.env, {
-        ...args.connection,
-        optionPrefix: "connection.",
       }),
     });
   } catch (e) {

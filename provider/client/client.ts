@@ -2,7 +2,13 @@ import * as http from "http";
 import * as https from "https";
 import fetch from "node-fetch";
 import { VERSION } from "../version";
-import { ConnectionSettings, resolveConnection } from "./config";
+import {
+  type Connection,
+  type ConnectionSettings,
+  type SettingSource,
+  isConnection,
+  resolveConnection,
+} from "./config";
 import {
   type ApiContext,
   type AuthenticationError,
@@ -24,6 +30,11 @@ import { CollectionName } from "./types";
 export const ATTEMPT_TIMEOUT_MS = 30_000;
 
 export interface ClientOptions extends Partial<ConnectionSettings> {
+  /**
+   * A connection whose settings were already read and checked (provider/settings.ts `clientOptions`): taken as it
+   * is, instead of apiUrl / apiToken / env.
+   */
+  connection?: Connection;
   /** Per-attempt timeout in ms (default ATTEMPT_TIMEOUT_MS). */
   timeoutMs?: number;
   /** Overrides of the default retry policy. */
@@ -41,7 +52,7 @@ export interface ClientOptions extends Partial<ConnectionSettings> {
    * Where the token came from and how to set it there, for the message of a 401 (e.g. `stack config
    * "cloudlock:apiToken"` and `pulumi config set --secret cloudlock:apiToken <token>`). Never the token.
    */
-  tokenSource?: { from: string; how?: string };
+  tokenSource?: SettingSource;
 }
 
 /** Counts of requests the client has sent, for benchmarks and tests. */
@@ -117,7 +128,9 @@ export class CloudlockClient {
   private refusedToken?: AuthenticationError;
 
   constructor(options: ClientOptions = {}) {
-    const conn = resolveConnection(options, options.env);
+    const conn = isConnection(options.connection)
+      ? options.connection
+      : resolveConnection(options, options.env);
     this.apiUrl = conn.apiUrl;
     // Non-enumerable, so the token never shows in inspect/JSON/serialised closures.
     Object.defineProperty(this, "token", { value: conn.apiToken, enumerable: false });
@@ -132,6 +145,7 @@ export class CloudlockClient {
       apiUrl: this.apiUrl,
       tokenFrom: options.tokenSource?.from,
       tokenHow: options.tokenSource?.how,
+      tokenKind: options.tokenSource?.kind,
     };
     this.userAgent = `pulumi-cloudlock/${VERSION} node/${process.versions.node}${options.userAgentSuffix ? ` ${options.userAgentSuffix}` : ""}`;
     this.suspicious = new IpCollection(this, "suspicious");

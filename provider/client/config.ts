@@ -7,37 +7,113 @@ export interface ConnectionSettings {
   apiToken: string;
 }
 
-export const ENV_URL = "CLOUDLOCK_API_URL";
-export const ENV_TOKEN = "CLOUDLOCK_API_TOKEN";
+/**
+ * The two settings that make a connection, and every place one may be set: the one home of these facts (the
+ * settings table, the plugin's schema and every "not set" message derive from it).
+ */
+export const CONNECTION_SETTINGS = {
+  apiUrl: {
+    label: "API URL",
+    config: "cloudlock:apiUrl",
+    env: "CLOUDLOCK_API_URL",
+    example: "https://<server>/api/v2",
+    secret: false,
+  },
+  apiToken: {
+    label: "API token",
+    config: "cloudlock:apiToken",
+    env: "CLOUDLOCK_API_TOKEN",
+    example: "<token>",
+    secret: true,
+  },
+} as const satisfies Record<keyof ConnectionSettings, unknown>;
+
+export const ENV_URL = CONNECTION_SETTINGS.apiUrl.env;
+export const ENV_TOKEN = CONNECTION_SETTINGS.apiToken.env;
+
+/** Where a setting's value was read (never the value): its kind, in words, and how to set it there. */
+export interface SettingSource {
+  kind?: "option" | "config" | "env" | "flag";
+  from: string;
+  how?: string;
+}
+
+/** Where a caller reads its connection, so a message about a missing setting names only ways that work there. */
+export interface Sources {
+  /** Stack config (a Pulumi program or provider). */
+  config?: boolean;
+  /** An explicit option of the caller's API, named by this prefix and the setting's name (e.g. "connection."). */
+  option?: string;
+  /** Command-line flags, by setting. */
+  flags?: Partial<Record<keyof ConnectionSettings, string>>;
+  /** A remark on a setting, e.g. why there is no flag for it. */
+  notes?: Partial<Record<keyof ConnectionSettings, string>>;
+}
+
+/** What a bare CloudlockClient reads: its options, then the environment. */
+export const CLIENT_SOURCES: Sources = { option: "" };
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+const CHECKED = Symbol("pulumi-cloudlock.connection");
+
+/** A connection whose settings have been read and checked once: the URL in its normal form, a token present. */
+export interface Connection extends ConnectionSettings {
+  readonly [CHECKED]: true;
+}
+
+/** Whether `v` is a connection made by {@link connectionOf} (so a client takes it without checking it again). */
+export function isConnection(v: unknown): v is Connection {
+  return typeof v === "object" && v !== null && (v as Connection)[CHECKED] === true;
+}
+
+/** Why the connection cannot be made (naming every way `from` offers to set what is missing), or undefined. */
+export function missingConnection(given: Partial<ConnectionSettings>, from: Sources): string | undefined {
+  const keys = Object.keys(CONNECTION_SETTINGS) as (keyof ConnectionSettings)[];
+  const missing = keys
+    .filter((k) => !nonEmpty(given[k]))
+    .map((k) => {
+      const spec = CONNECTION_SETTINGS[k];
+      const ways = [
+        from.flags?.[k] && `pass ${from.flags[k]} ${spec.example}`,
+        from.config &&
+          `set stack config "${spec.config}" (pulumi config set${spec.secret ? " --secret" : ""} ${spec.config} ${spec.example})`,
+        from.option !== undefined && `the option ${from.option}${k}`,
+        `set the environment variable ${spec.env}`,
+      ].filter(Boolean);
+      const note = from.notes?.[k] ? ` (${from.notes[k]})` : "";
+      return `the Cloudlock ${spec.label} is not set: ${ways.slice(0, -1).join(", ")}${ways.length > 1 ? ", or " : ""}${ways.at(-1)}${note}`;
+    });
+  return missing.length ? capitalise(missing.join("; and ")) : undefined;
+}
 
 /**
- * Resolve the API URL and token: explicit values first, else the environment.
- * Throws ConfigError naming every way to set what is missing. Plain http is
- * refused except to loopback (the emulator), so a token never crosses a
- * network in clear text.
+ * The connection for settings already read and checked (the URL in its normal form: see normaliseApiUrl), or a
+ * ConfigError naming every way `from` offers to set what is missing. The token is not enumerable, so it never
+ * shows when the connection is printed.
+ */
+export function connectionOf(given: Partial<ConnectionSettings>, from: Sources): Connection {
+  const problem = missingConnection(given, from);
+  // The message names every way to set what is missing: no fix to add.
+  if (problem) throw new ConfigError(problem, "");
+  const conn = { apiUrl: given.apiUrl!.trim(), [CHECKED]: true } as Connection;
+  Object.defineProperty(conn, "apiToken", { value: given.apiToken!.trim(), enumerable: false });
+  return conn;
+}
+
+/**
+ * A bare client's connection: its options first, else the environment. Throws ConfigError naming every way to
+ * set what is missing, or what is wrong with the URL. Plain http is refused except to loopback (the emulator),
+ * so a token never crosses a network in clear text.
  */
 export function resolveConnection(
   explicit: Partial<ConnectionSettings> = {},
   env: NodeJS.ProcessEnv = process.env,
-): ConnectionSettings {
+): Connection {
   const apiUrl = nonEmpty(explicit.apiUrl) ?? nonEmpty(env[ENV_URL]);
   const apiToken = nonEmpty(explicit.apiToken) ?? nonEmpty(env[ENV_TOKEN]);
-  const missing: string[] = [];
-  if (!apiUrl) {
-    missing.push(
-      `the Cloudlock API URL is not set: set stack config "cloudlock:apiUrl" (pulumi config set cloudlock:apiUrl https://<server>/api/v2), the client option apiUrl, or the environment variable ${ENV_URL}`,
-    );
-  }
-  if (!apiToken) {
-    missing.push(
-      `the Cloudlock API token is not set: set stack config "cloudlock:apiToken" (pulumi config set --secret cloudlock:apiToken <token>), the client option apiToken, or the environment variable ${ENV_TOKEN}`,
-    );
-  }
-  // The message names every way to set what is missing: no fix to add.
-  if (missing.length) throw new ConfigError(capitalise(missing.join("; and ")), "");
-  return { apiUrl: normaliseApiUrl(apiUrl!), apiToken: apiToken! };
+  // What is missing first: a bad URL matters only once both are there.
+  connectionOf({ apiUrl, apiToken }, CLIENT_SOURCES);
+  return connectionOf({ apiUrl: normaliseApiUrl(apiUrl!), apiToken }, CLIENT_SOURCES);
 }
 
 /**

@@ -170,6 +170,8 @@ export interface ApiContext {
   tokenFrom?: string;
   /** How to set the token there, e.g. `pulumi config set --secret cloudlock:apiToken <token>`. */
   tokenHow?: string;
+  /** What kind of source the token came from (the environment is read afresh by every run). */
+  tokenKind?: "option" | "config" | "env" | "flag";
   /** Why the request was not sent (an earlier answer settles it), if it was not. */
   notSent?: string;
   /** The settings were those recorded in the stack (a read or delete: see ApiFacts.recordedSettings). */

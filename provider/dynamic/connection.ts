@@ -16,12 +16,11 @@ import {
   repeatError,
   withRecordedSettings,
 } from "../client/errors";
-import { ENV_TOKEN } from "../client/config";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName } from "../client/types";
 import { LABEL } from "../model";
 import { type ProblemId, isPerRun } from "../problems";
-import { ConfigSource, Settings, clientOptions, resolveSettings, settingSource } from "../settings";
+import { ConfigSource, type Read, Settings, clientOptions, readSettings } from "../settings";
 import { AddressCheck } from "./address-check";
 import { DeleteQueue } from "./delete-queue";
 import { EngineLog } from "../pulumi-internals";
@@ -67,7 +66,8 @@ interface Refusal {
 }
 
 export class Connection {
-  private current: Settings;
+  /** The settings as last read, and where each came from. */
+  private current: Read;
   private clientInstance?: CloudlockClient;
   private stores = new Map<CollectionName, EntryStore>();
   private checks = new Map<CollectionName, AddressCheck>();
@@ -89,21 +89,18 @@ export class Connection {
 
   /** Why the settings could not be taken: every call that needs the API fails with it, none falls back. */
   private refused?: Error;
-  /** The stack config the settings were taken from (named in a 401's message). */
-  private config?: ConfigSource;
   /** Causes of expected errors whose fix this process has given (see report). */
   private readonly told = new Set<string>();
 
   constructor(private readonly explicit: RuntimeSettings = {}) {
     this.engine = explicit.engineAddress ? new EngineLog(() => explicit.engineAddress) : new EngineLog();
     // Loaded by every serialised provider: a bad environment value fails the calls that need it, not the load.
-    this.current = this.resolve(undefined) ?? (resolveSettings(undefined, {}, explicit) as Settings);
+    this.current = this.resolve(undefined) ?? readSettings(undefined, {});
   }
 
-  private resolve(config: ConfigSource | undefined): Settings | undefined {
-    this.config = config;
+  private resolve(config: ConfigSource | undefined): Read | undefined {
     try {
-      const s = resolveSettings(config, this.explicit.env ?? process.env, this.explicit);
+      const s = readSettings(config, this.explicit.env ?? process.env, this.explicit);
       this.refused = undefined;
       return s;
     } catch (e) {
@@ -118,7 +115,7 @@ export class Connection {
   }
 
   get settings(): Readonly<Settings> {
-    return this.current;
+    return this.current.settings;
   }
 
   /** Why the settings could not be taken, if they could not (every call that needs the API fails with it). */
@@ -141,7 +138,7 @@ export class Connection {
       (op === "read" || op === "delete") &&
       isAuthenticationError(error) &&
       !error.context.recordedSettings &&
-      !error.context.tokenFrom?.includes(ENV_TOKEN)
+      error.context.tokenKind !== "env"
         ? (withRecordedSettings(error) as CloudlockError & { problem: ProblemId })
         : error;
     // What happened as first said: "gave up after 4 attempts in 1.2 s" differs between two such calls.
@@ -167,7 +164,9 @@ export class Connection {
     }
     // Every provider of the process configures this one connection, each on its first call: a second must
     // not drop a client (and its requests in flight) that the first is already using.
-    const same = (Object.keys(next) as (keyof Settings)[]).every((k) => next[k] === this.current[k]);
+    const same = (Object.keys(next.settings) as (keyof Settings)[]).every(
+      (k) => next.settings[k] === this.current.settings[k],
+    );
     this.current = next;
     if (!same) this.drop();
   }
@@ -226,10 +225,8 @@ export class Connection {
     if (this.refused) throw this.refused;
     if (!this.clientInstance) {
       const opts = clientOptions(this.current, { config: true });
-      const env = this.explicit.env ?? process.env;
       this.clientInstance = new CloudlockClient({
         ...opts,
-        tokenSource: settingSource("apiToken", this.config, env, this.explicit),
         retry: { ...opts.retry, ...this.explicit.retry },
         userAgentSuffix: this.explicit.agent ?? "pulumi-dynamic-provider",
       });

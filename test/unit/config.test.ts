@@ -1,40 +1,89 @@
-import { normaliseApiUrl, resolveConnection, sameApiUrl } from "../../provider/client/config";
-import { resolveSettings } from "../../provider/settings";
+import {
+  type Connection,
+  connectionOf,
+  isConnection,
+  normaliseApiUrl,
+  resolveConnection,
+  sameApiUrl,
+} from "../../provider/client/config";
+import { CloudlockClient } from "../../provider/client/client";
+import { clientOptions, readSettings, resolveSettings } from "../../provider/settings";
 import { isConfigError } from "../../provider/client/errors";
 import { VERSION } from "../../provider/version";
+
+const thrown = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("did not throw");
+};
 
 describe("resolveConnection", () => {
   test("explicit values win over the environment", () => {
     const env = { CLOUDLOCK_API_URL: "https://env.example/api/v2", CLOUDLOCK_API_TOKEN: "env-token" };
-    expect(resolveConnection({ apiUrl: "https://x.example/api/v2/", apiToken: "t" }, env)).toEqual({
-      apiUrl: "https://x.example/api/v2",
-      apiToken: "t",
-    });
-    expect(resolveConnection({}, env)).toEqual({
-      apiUrl: "https://env.example/api/v2",
-      apiToken: "env-token",
-    });
+    const given = resolveConnection({ apiUrl: "https://x.example/api/v2/", apiToken: "t" }, env);
+    expect([given.apiUrl, given.apiToken]).toEqual(["https://x.example/api/v2", "t"]);
+    const fromEnv = resolveConnection({}, env);
+    expect([fromEnv.apiUrl, fromEnv.apiToken]).toEqual(["https://env.example/api/v2", "env-token"]);
   });
 
-  test("missing URL and token name every way to set them", () => {
+  test("a bare client's missing URL and token name the ways a client offers: its options and the environment", () => {
     try {
       resolveConnection({}, {});
       throw new Error("expected an error");
     } catch (e) {
       expect(isConfigError(e)).toBe(true);
-      const msg = (e as Error).message;
-      for (const s of [
-        "cloudlock:apiUrl",
-        "CLOUDLOCK_API_URL",
-        "cloudlock:apiToken",
-        "CLOUDLOCK_API_TOKEN",
-        "--secret",
-      ]) {
-        expect(msg).toContain(s);
-      }
+      expect((e as Error).message).toBe(
+        "The Cloudlock API URL is not set: the option apiUrl, or set the environment variable CLOUDLOCK_API_URL; " +
+          "and the Cloudlock API token is not set: the option apiToken, or set the environment variable " +
+          "CLOUDLOCK_API_TOKEN",
+      );
+      // A client is not a Pulumi program: stack config would not reach it.
+      expect((e as Error).message).not.toMatch(/stack config|pulumi config/);
     }
     expect(() => resolveConnection({ apiUrl: "https://x/api/v2" }, {})).toThrow(/token is not set/);
     expect(() => resolveConnection({ apiToken: "t" }, {})).toThrow(/URL is not set/);
+  });
+
+  test("a connection read and checked once is taken as it is: the client does not read the environment again", () => {
+    const env = { CLOUDLOCK_API_URL: "https://env.example/api/v2", CLOUDLOCK_API_TOKEN: "env-token" };
+    const read = readSettings(undefined, {
+      CLOUDLOCK_API_URL: "HTTPS://Tenant.Example:443/api/v2/",
+      CLOUDLOCK_API_TOKEN: "t",
+    });
+    const client = new CloudlockClient({ ...clientOptions(read, { config: true }), env });
+    expect(client.apiUrl).toBe("https://tenant.example/api/v2");
+    // Only a connection made by connectionOf is taken unchecked; a look-alike object is not.
+    const fake = { apiUrl: "http://203.0.113.9/api/v2", apiToken: "t" } as unknown as Connection;
+    expect(isConnection(fake)).toBe(false);
+    expect(() => new CloudlockClient({ connection: fake, env: {} })).toThrow(/URL is not set/);
+    // The token never shows when a connection is printed.
+    expect(
+      JSON.stringify(connectionOf({ apiUrl: "https://x/api/v2", apiToken: "secret-t" }, {})),
+    ).not.toContain("secret-t");
+  });
+
+  test("settings record where each value was read, by kind, and parse explicit values like any other", () => {
+    const { sources } = readSettings(
+      { get: (k) => (k === "cloudlock:apiUrl" ? "https://c.example/api/v2" : undefined) },
+      { CLOUDLOCK_API_TOKEN: "t", CLOUDLOCK_TIMEOUT_SECONDS: "5" },
+      { maxRequestsPerSecond: 3, option: "connection." },
+    );
+    expect(sources.apiUrl).toMatchObject({ kind: "config", from: 'stack config "cloudlock:apiUrl"' });
+    expect(sources.apiToken).toMatchObject({
+      kind: "env",
+      from: "the environment variable CLOUDLOCK_API_TOKEN",
+    });
+    expect(sources.maxRequestsPerSecond).toEqual({
+      kind: "option",
+      from: "the option connection.maxRequestsPerSecond",
+    });
+    expect(sources.adoptIdentical).toBeUndefined();
+    expect(
+      thrown(() => resolveSettings(undefined, {}, { apiUrl: "ftp://x/api/v2", option: "connection." })),
+    ).toMatch(/^connection\.apiUrl: .*must use https.*Correct the option connection\.apiUrl/s);
   });
 
   test.each([
@@ -138,14 +187,6 @@ describe("a URL the client must not call: refused once, masked, with the fix of 
   });
 
   const once = (text: string, sentence: string) => expect(text.split(sentence).length - 1).toBe(1);
-  const thrown = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (e) {
-      return (e as Error).message;
-    }
-    throw new Error("did not throw");
-  };
 
   test("stack config: the fix names the key and how to set it, once", () => {
     const text = thrown(() => resolveSettings({ get: () => "https://t.example.com/api/v2?" }, {}));

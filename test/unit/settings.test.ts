@@ -83,9 +83,12 @@ test("a missing connection is explained by the ways the caller offers, each from
     /^The Cloudlock API URL is not set: pass --api-url https:\/\/<server>\/api\/v2, or set the environment variable CLOUDLOCK_API_URL$/,
   );
   expect(
-    missingConnection(resolveSettings(undefined, { CLOUDLOCK_API_TOKEN: "t" }, { apiUrl: "u" }), cli),
+    missingConnection(
+      resolveSettings(undefined, { CLOUDLOCK_API_TOKEN: "t" }, { apiUrl: "https://u/api/v2" }),
+      cli,
+    ),
   ).toBe(undefined);
-  expect(() => clientOptions(none, cli)).toThrow(/API URL is not set/);
+  expect(() => clientOptions({ settings: none, sources: {} }, cli)).toThrow(/API URL is not set/);
 });
 
 test("the providers' message names stack config and the environment only: resources have no connection option", () => {
@@ -93,4 +96,24 @@ test("the providers' message names stack config and the environment only: resour
   expect(text).toContain('set stack config "cloudlock:apiUrl"');
   expect(text).toContain("CLOUDLOCK_API_TOKEN");
   expect(text).not.toMatch(/option/);
+});
+
+test("the connection's 'not set' message is written in one place, which every caller's message comes from", () => {
+  const fs = require("fs") as typeof import("fs");
+  const path = require("path") as typeof import("path");
+  const root = path.join(__dirname, "../..");
+  const writers: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (
+        rel.endsWith(".ts") &&
+        /Cloudlock \$\{[^}]+\} is not set|is not set: /.test(fs.readFileSync(path.join(root, rel), "utf8"))
+      )
+        writers.push(rel);
+    }
+  };
+  for (const dir of ["provider", "sdk", "cli", "policy"]) walk(dir);
+  expect(writers).toEqual([path.join("provider", "client", "config.ts")]);
 });
