@@ -8,23 +8,18 @@ import type { CollectionName } from "../client/types";
 import { detailOf, isCloudlockError, problem } from "../client/errors";
 import { joinFix } from "../problems";
 import { sameApiUrl } from "../client/config";
-import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL, entryInfo, typeOfUrn } from "../model";
+import { FUNCTION_TOKENS, PACKAGE, RESOURCE_TYPES, entryInfo, typeOfUrn } from "../model";
 import { type ConfigSource, SETTINGS, resolveSettings } from "../settings";
 import { UNKNOWN } from "../pulumi-internals";
-import { ProviderRuntime } from "../dynamic/runtime";
+import { type Props, ProviderRuntime, type ResourceProvider } from "../dynamic/runtime";
 import type { CheckFailure } from "../dynamic/schema";
 
-type Props = Record<string, unknown>;
-type Target = { kind: CollectionName; set: boolean };
 
-const KINDS: CollectionName[] = ["trusted", "suspicious"];
-const TARGETS = new Map<string, Target>(
-  KINDS.flatMap((kind) => [
-    [PLUGIN_TOKENS[LABEL[kind]], { kind, set: false }],
-    [PLUGIN_TOKENS[SET_LABEL[kind]], { kind, set: true }],
-  ]),
+/** The plugin's resource types, as the model names every type token of ours. */
+const TARGETS = new Map([...RESOURCE_TYPES].filter(([, t]) => t.route === "plugin"));
+const FUNCTIONS = new Map(
+  (Object.entries(FUNCTION_TOKENS) as [CollectionName, string][]).map(([kind, token]) => [token, kind]),
 );
-const FUNCTIONS = new Map<string, CollectionName>(KINDS.map((k) => [FUNCTION_TOKENS[k], k]));
 
 /** The provider's arguments, by name (`apiUrl`), with their stack config keys (`cloudlock:apiUrl`). */
 const ARGUMENTS = Object.entries(SETTINGS).flatMap(([name, s]) =>
@@ -136,62 +131,41 @@ export class CloudlockProvider {
     this.runtime.configure(argumentSource(args, urn));
   }
 
-  private target(urn: string, type?: string): Target {
+  /** The provider of the resource type `urn` (or `type`) names: the runtime's dispatch, as the dynamic route's. */
+  private resource(urn: string, type?: string): ResourceProvider {
     const t = TARGETS.get(typeOf(urn, type));
     if (!t)
       throw problem("unsupported", {
         what: `${PACKAGE} has no resource type ${typeOf(urn, type)} (${urn}).`,
         fix: `Use one of ${[...TARGETS.keys()].join(", ")}.`,
       });
-    return t;
+    return this.runtime.resource(t.kind, t.set);
   }
 
   async check(urn: string, type: string | undefined, olds: Props, news: Props) {
-    const t = this.target(urn, type);
     // Diagnostics (a set's changes, a create `up` will refuse) are attached to the resource, so `preview --diff`
     // shows them.
-    if (!t.set) return this.runtime.entries(t.kind).check(olds, { ...news, logUrn: urn });
-    return this.runtime.sets.check(t.kind, olds, { ...news, logUrn: urn });
+    return this.resource(urn, type).check(olds, { ...news, logUrn: urn });
   }
 
   async diff(urn: string, type: string | undefined, id: string, olds: Props, news: Props) {
-    const t = this.target(urn, type);
-    return t.set
-      ? this.runtime.sets.diff(t.kind, id, olds, news as never)
-      : this.runtime.entries(t.kind).diff(id, olds as never, news as never);
+    return this.resource(urn, type).diff(id, olds, news);
   }
 
   async create(urn: string, type: string | undefined, props: Props): Promise<{ id: string; outs: object }> {
-    const t = this.target(urn, type);
-    return t.set
-      ? this.runtime.sets.create(t.kind, props as never)
-      : this.runtime.entries(t.kind).create(props as never);
+    return this.resource(urn, type).create(props);
   }
 
   async read(urn: string, type: string | undefined, id: string, props: Props) {
-    const t = this.target(urn, type);
-    if (t.set && Object.keys(props).length === 0)
-      throw problem("unsupported", {
-        what: `${SET_LABEL[t.kind]} cannot be imported: a set is not one Cloudlock object.`,
-        fix:
-          "Declare it with the entries you want, and `pulumi up` adopts the existing ones at those addresses (or " +
-          `import its entries one by one as ${LABEL[t.kind]}).`,
-      });
-    return t.set ? this.runtime.sets.read(t.kind, id, props) : this.runtime.entries(t.kind).read(id, props);
+    return this.resource(urn, type).read(id, props);
   }
 
   async update(urn: string, type: string | undefined, id: string, olds: Props, news: Props) {
-    const t = this.target(urn, type);
-    return t.set
-      ? this.runtime.sets.update(t.kind, id, olds, news as never)
-      : this.runtime.entries(t.kind).update(id, olds as never, news as never);
+    return this.resource(urn, type).update(id, olds, news);
   }
 
   async delete(urn: string, type: string | undefined, id: string, props: Props): Promise<void> {
-    const t = this.target(urn, type);
-    return t.set
-      ? this.runtime.sets.delete(t.kind, id, props)
-      : this.runtime.entries(t.kind).delete(id, props);
+    return this.resource(urn, type).delete(id, props);
   }
 
   /** getTrustedIps / getSuspiciousIps: every page, filtered by the server's `q` and `name`. */

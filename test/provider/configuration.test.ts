@@ -22,7 +22,7 @@ describe("configuration", () => {
     const r = new ProviderRuntime({ env: {} });
     const cfg: Record<string, string> = { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN };
     r.configure({ get: (k) => cfg[k] });
-    await expect(r.create("trusted", { name: "a", ipAddress: "1.1.1.1" })).resolves.toMatchObject({
+    await expect(r.entries("trusted").create({ name: "a", ipAddress: "1.1.1.1" })).resolves.toMatchObject({
       id: expect.any(String),
     });
   });
@@ -36,7 +36,7 @@ describe("configuration", () => {
     const r = new ProviderRuntime({ env: {} });
     const cfg: Record<string, string> = { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN };
     r.configure({ get: (k) => cfg[k] });
-    const reading = r.read("trusted", emu.entries("trusted")[299].pk, {});
+    const reading = r.entries("trusted").read(emu.entries("trusted")[299].pk, {});
     await new Promise((res) => setTimeout(res, 15)); // the first page is now on the wire
     r.configure({ get: (k) => cfg[k] });
     await expect(reading).resolves.toMatchObject({ id: emu.entries("trusted")[299].pk });
@@ -47,12 +47,12 @@ describe("configuration", () => {
   test("environment variables serve when stack config is absent", async () => {
     const r = new ProviderRuntime({ env: { CLOUDLOCK_API_URL: emu.apiUrl, CLOUDLOCK_API_TOKEN: TOKEN } });
     r.configure({ get: () => undefined });
-    await expect(r.read("trusted", "nosuchpk00", {})).resolves.toEqual({ id: "", props: {} });
+    await expect(r.entries("trusted").read("nosuchpk00", {})).resolves.toEqual({ id: "", props: {} });
   });
 
   test("missing settings fail with a message naming every way to set them", async () => {
     const r = new ProviderRuntime({ env: {} });
-    const err = await rejection(r.create("trusted", { name: "a", ipAddress: "1.1.1.1" }));
+    const err = await rejection(r.entries("trusted").create({ name: "a", ipAddress: "1.1.1.1" }));
     expect(err.message).toMatch(
       /cloudlock:apiUrl.*CLOUDLOCK_API_URL.*cloudlock:apiToken.*CLOUDLOCK_API_TOKEN/s,
     );
@@ -62,20 +62,20 @@ describe("configuration", () => {
 describe("permissions", () => {
   test("a read-only token: the first write names the missing permission; later writes are not sent", async () => {
     const ro = runtimeFor(emu, { apiToken: READ_ONLY_TOKEN });
-    const first = await rejection(ro.create("trusted", { name: "a", ipAddress: "192.0.2.81" }));
+    const first = await rejection(ro.entries("trusted").create({ name: "a", ipAddress: "192.0.2.81" }));
     expect(first.message).toMatch(
       /^TrustedIp: Cloudlock refused to create an entry in the trusted IP library \(403 Forbidden on POST \/ip\/trusted.*\)\. The API token lacks write permission for IP libraries/,
     );
     expect(first.message).not.toContain(READ_ONLY_TOKEN);
     const posts = emu.requests().counters.byMethod.POST;
-    const again = await rejection(ro.create("trusted", { name: "b", ipAddress: "192.0.2.82" }));
+    const again = await rejection(ro.entries("trusted").create({ name: "b", ipAddress: "192.0.2.82" }));
     expect(again.message).toBe(first.message);
     expect(emu.requests().counters.byMethod.POST).toBe(posts);
     // Concurrent writes: only the first is sent.
     const ro2 = runtimeFor(emu, { apiToken: READ_ONLY_TOKEN });
     emu.clearRequests();
     const all = await Promise.allSettled(
-      addresses(10, 33).map((ip) => ro2.create("trusted", { name: "x", ipAddress: ip })),
+      addresses(10, 33).map((ip) => ro2.entries("trusted").create({ name: "x", ipAddress: ip })),
     );
     expect(all.every((r) => r.status === "rejected")).toBe(true);
     expect(emu.requests().counters.byMethod.POST).toBe(1);
@@ -83,23 +83,24 @@ describe("permissions", () => {
     const ro3 = runtimeFor(emu, { apiToken: READ_ONLY_TOKEN });
     const [other] = emu.seed("trusted", [{ name: "other", ip_address: "192.0.2.90" }]);
     const upd = await rejection(
-      ro3.update(
-        "trusted",
-        other.pk,
-        { name: "other", ipAddress: "192.0.2.90" },
-        { name: "renamed", ipAddress: "192.0.2.90" },
-      ),
+      ro3
+        .entries("trusted")
+        .update(
+          other.pk,
+          { name: "other", ipAddress: "192.0.2.90" },
+          { name: "renamed", ipAddress: "192.0.2.90" },
+        ),
     );
     expect(upd.message).toMatch(
       /^TrustedIp: Cloudlock refused to update an entry .*403 Forbidden on PUT \/ip\/trusted\//,
     );
-    const made = await rejection(ro3.create("trusted", { name: "c", ipAddress: "192.0.2.91" }));
+    const made = await rejection(ro3.entries("trusted").create({ name: "c", ipAddress: "192.0.2.91" }));
     expect(made.message).toMatch(
       /^TrustedIp: Cloudlock refused to create an entry in the trusted IP library \(403 Forbidden on PUT \/ip\/trusted\/\w+.*, when this run tried to update an entry; this create was not sent\)/,
     );
     emu.remove("trusted", [other.pk]);
     // Reads still work with it, and the other library is judged on its own.
-    await expect(ro.read("trusted", "nope123456", {})).resolves.toEqual({ id: "", props: {} });
+    await expect(ro.entries("trusted").read("nope123456", {})).resolves.toEqual({ id: "", props: {} });
     expect(emu.entries("trusted")).toEqual([]);
   });
 });
@@ -108,8 +109,8 @@ describe("a 401 on a read or delete (a refresh or destroy may send the token rec
   const refused = async (r: ProviderRuntime, op: "read" | "create") => {
     const e =
       op === "read"
-        ? await rejection(r.read("trusted", "nosuchpk00", {}))
-        : await rejection(r.create("trusted", { name: "a", ipAddress: "1.1.1.1" }));
+        ? await rejection(r.entries("trusted").read("nosuchpk00", {}))
+        : await rejection(r.entries("trusted").create({ name: "a", ipAddress: "1.1.1.1" }));
     return (r.connection.report(e, op) as Error).message;
   };
 

@@ -14,7 +14,7 @@ providerSuite((e, r) => ((emu = e), (rt = r)));
 
 test("a POST whose answer is lost is adopted, not duplicated", async () => {
   emu.setKnobs({ dropAfterCommitRate: 1, faultMethods: ["POST"] });
-  const { id } = await rt.create("trusted", { name: "lost", ipAddress: "192.0.2.44" });
+  const { id } = await rt.entries("trusted").create({ name: "lost", ipAddress: "192.0.2.44" });
   expect(emu.entries("trusted")).toEqual([expect.objectContaining({ pk: id, name: "lost" })]);
 });
 
@@ -23,7 +23,7 @@ describe("faults on create", () => {
     emu.setKnobs({ dropAfterCommitRate: 1, faultMethods: ["POST"] });
     const ips = addresses(100, 31);
     const made = await Promise.all(
-      ips.map((ip, i) => rt.create("trusted", { name: `lost ${i}`, ipAddress: ip })),
+      ips.map((ip, i) => rt.entries("trusted").create({ name: `lost ${i}`, ipAddress: ip })),
     );
     expect(emu.requests().counters.faults["drop-after-commit"]).toBe(100);
     expect(emu.entries("trusted")).toHaveLength(100);
@@ -36,7 +36,9 @@ describe("faults on create", () => {
   test("a 5xx before the server acted: the entry is verified absent, then POSTed again", async () => {
     emu.setKnobs({ errorRate: 0.5, faultMethods: ["POST"], seed: 7 });
     const ips = addresses(40, 32);
-    await Promise.all(ips.map((ip, i) => rt.create("trusted", { name: `retry ${i}`, ipAddress: ip })));
+    await Promise.all(
+      ips.map((ip, i) => rt.entries("trusted").create({ name: `retry ${i}`, ipAddress: ip })),
+    );
     const c = emu.requests().counters;
     expect(c.faults.error).toBeGreaterThan(5);
     expect(emu.entries("trusted")).toHaveLength(40);
@@ -45,7 +47,7 @@ describe("faults on create", () => {
 
   test("a POST that never succeeds stops after 4 attempts, each after a listing showed nothing was made", async () => {
     emu.setKnobs({ errorRate: 1, faultMethods: ["POST"] });
-    const err = await rejection(rt.create("trusted", { name: "never", ipAddress: "192.0.2.77" }));
+    const err = await rejection(rt.entries("trusted").create({ name: "never", ipAddress: "192.0.2.77" }));
     expect(err.message).toMatch(
       /^TrustedIp "never" \(192\.0\.2\.77\): creating it failed 4 times \(last: Cloudlock API POST \/ip\/trusted returned 50\d.*\)\. After each failure a search of the trusted library showed no entry was made, so nothing was created\. Running `pulumi up` again is safe\.$/,
     );
@@ -56,7 +58,7 @@ describe("faults on create", () => {
   test("an identical entry already there is refused by default, naming it: it may be another stack's (#14)", async () => {
     const [e] = emu.seed("trusted", [{ name: "Shared", ip_address: "203.0.113.70" }]);
     emu.clearRequests();
-    const err = await rejection(rt.create("trusted", { name: "Shared", ipAddress: "203.0.113.70" }));
+    const err = await rejection(rt.entries("trusted").create({ name: "Shared", ipAddress: "203.0.113.70" }));
     expect(err.message).toMatch(
       new RegExp(
         `^TrustedIp "Shared" \\(203\\.0\\.113\\.70\\): an entry identical to this declaration already exists in the trusted library \\(entry ${e.pk}, .*run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once to adopt it\\. .*set adoptId: "${e.pk}"`,
@@ -76,7 +78,7 @@ describe("faults on create", () => {
       },
     ]);
     emu.clearRequests();
-    const { id } = await rt.create("suspicious", {
+    const { id } = await rt.entries("suspicious").create({
       name: "Feed",
       ipAddress: "203.0.113.60/32",
       categories: ["a", "b"],
@@ -87,8 +89,11 @@ describe("faults on create", () => {
     // Any difference (here the description) is still refused: it may be someone else's entry.
     const err = await rejection(
       rt
-        .create("trusted", { name: "Feed", ipAddress: "203.0.113.61" })
-        .then(() => rt.create("trusted", { name: "Feed", ipAddress: "203.0.113.61", description: "x" })),
+        .entries("trusted")
+        .create({ name: "Feed", ipAddress: "203.0.113.61" })
+        .then(() =>
+          rt.entries("trusted").create({ name: "Feed", ipAddress: "203.0.113.61", description: "x" }),
+        ),
     );
     expect(err.message).toContain("already exists in the trusted library");
   });
@@ -97,7 +102,7 @@ describe("faults on create", () => {
 test("1,000 creates into an empty library: exactly 1,000 POSTs, one listing, at most one check each", async () => {
   const fast = runtimeFor(emu, { maxRequestsPerSecond: 10_000 });
   emu.setKnobs({ rateLimit: null }); // about 2,000 requests: the emulator's tenant limit alone would take 20 s
-  await pool(addresses(1000, 90), 8, (ip) => fast.create("trusted", { name: ip, ipAddress: ip }));
+  await pool(addresses(1000, 90), 8, (ip) => fast.entries("trusted").create({ name: ip, ipAddress: ip }));
   const c = emu.requests().counters.byMethod;
   const log = emu.requests().log;
   expect(
@@ -117,7 +122,7 @@ describe("answers that cannot be used (#14)", () => {
     "a POST answered %s: the entry it made is found and adopted, never an empty id, never a second POST",
     async (badAnswer) => {
       emu.setKnobs({ badAnswerRate: 1, badAnswer, faultMethods: ["POST"] });
-      const made = await rt.create("trusted", { name: "Made", ipAddress: "192.0.2.30" });
+      const made = await rt.entries("trusted").create({ name: "Made", ipAddress: "192.0.2.30" });
       expect(emu.entries("trusted")).toHaveLength(1);
       expect(made.id).toBe(emu.entries("trusted")[0].pk);
       expect(emu.requests().counters.byMethod.POST).toBe(1);
@@ -146,10 +151,10 @@ describe("answers that cannot be used (#14)", () => {
       // Force the full-listing path (a snapshot), as a big refresh takes.
       await rt.cache("trusted").refresh();
       emu.clearRequests();
-      const r = await rt.read("trusted", ours.pk, { name: ours.name, ipAddress: ours.ip_address });
+      const r = await rt.entries("trusted").read(ours.pk, { name: ours.name, ipAddress: ours.ip_address });
       expect(r.id).toBe(ours.pk);
       // An entry really gone is still reported gone, after its one search.
-      const gone = await rt.read("trusted", deleted.pk, {
+      const gone = await rt.entries("trusted").read(deleted.pk, {
         name: deleted.name,
         ipAddress: deleted.ip_address,
       });

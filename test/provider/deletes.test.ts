@@ -17,10 +17,10 @@ describe("delete coalescing", () => {
       addresses(120, 80).map((ip, i) => ({ name: `d${i}`, ip_address: ip })),
     );
     emu.clearRequests();
-    await pool(made.slice(0, 8), 8, (e) => rt.delete("trusted", e.pk));
+    await pool(made.slice(0, 8), 8, (e) => rt.entries("trusted").delete(e.pk));
     expect(emu.requests().counters.byMethod.DELETE).toBe(1);
     emu.clearRequests();
-    await Promise.all(made.slice(8).map((e) => rt.delete("trusted", e.pk)));
+    await Promise.all(made.slice(8).map((e) => rt.entries("trusted").delete(e.pk)));
     expect(emu.requests().counters.byMethod.DELETE).toBe(Math.ceil(112 / 50));
     expect(emu.entries("trusted")).toEqual([]);
   });
@@ -32,7 +32,7 @@ describe("delete coalescing", () => {
       addresses(7, 81).map((ip, i) => ({ name: `s${i}`, ip_address: ip })),
     );
     const ids = [...made.map((e) => e.pk), "gone000000"];
-    const results = await Promise.allSettled(ids.map((id) => rt.delete("trusted", id)));
+    const results = await Promise.allSettled(ids.map((id) => rt.entries("trusted").delete(id)));
     expect(results.every((r) => r.status === "fulfilled")).toBe(true);
     expect(emu.entries("trusted")).toEqual([]);
     expect(emu.requests().counters.byMethod.DELETE).toBeGreaterThan(1);
@@ -44,7 +44,7 @@ describe("delete coalescing", () => {
       addresses(4, 82).map((ip, i) => ({ name: `f${i}`, ip_address: ip })),
     );
     emu.setKnobs({ errorRate: 1, faultMethods: ["DELETE"] });
-    const results = await Promise.allSettled(made.map((e) => rt.delete("trusted", e.pk)));
+    const results = await Promise.allSettled(made.map((e) => rt.entries("trusted").delete(e.pk)));
     expect(results.every((r) => r.status === "rejected")).toBe(true);
     expect(emu.entries("trusted")).toHaveLength(4);
   });

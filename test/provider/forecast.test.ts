@@ -31,19 +31,19 @@ const hq = { name: "HQ", ipAddress: "198.51.100.7", logUrn: URN };
 
 test("a free address: no forecast, and the create makes the entry", async () => {
   const seen = diagnostics(rt);
-  const { failures, inputs } = await rt.check("trusted", {}, hq);
+  const { failures, inputs } = await rt.entries("trusted").check({}, hq);
   expect(failures).toEqual([]);
   expect(seen).toEqual([]);
   // check drops what it only reads: nothing of it reaches state.
   expect(inputs).toEqual({ name: "HQ", ipAddress: "198.51.100.7" });
-  await rt.create("trusted", inputs);
+  await rt.entries("trusted").create(inputs);
   expect(emu.entries("trusted").map((e) => e.ip_address)).toEqual(["198.51.100.7"]);
 });
 
 test("an address another entry holds: a warning on the resource naming it and the fix; create then refuses it, writing nothing", async () => {
   const [other] = emu.seed("trusted", [{ name: "Made by hand", ip_address: "198.51.100.7/32" }]);
   const seen = diagnostics(rt);
-  const { failures, inputs } = await rt.check("trusted", {}, hq);
+  const { failures, inputs } = await rt.entries("trusted").check({}, hq);
   // A warning, not a failure: a failed check stops the engine planning the rest of the preview.
   expect(failures).toEqual([]);
   expect(seen).toHaveLength(1);
@@ -55,7 +55,7 @@ test("an address another entry holds: a warning on the resource naming it and th
   expect(message).toContain(`set adoptId: "${other.pk}" on this resource`);
   expect(message).toContain("aliases");
   emu.clearRequests();
-  const e = await rejection(rt.create("trusted", inputs));
+  const e = await rejection(rt.entries("trusted").create(inputs));
   expect(e.message).toContain(`already exists in the trusted library as entry ${other.pk}`);
   // The fix was just given on the resource: the refusal points to it rather than printing it again.
   expect(e.message).toContain('What to do is in the warning on this resource ("will fail at `pulumi up`")');
@@ -63,7 +63,9 @@ test("an address another entry holds: a warning on the resource naming it and th
   expect(writes(emu)).toBe(0);
   // Without a forecast in this process (a race after preview), the refusal carries the fix itself.
   const fresh = runtimeFor(emu);
-  expect((await rejection(fresh.create("trusted", inputs))).message).toContain(`set adoptId: "${other.pk}"`);
+  expect((await rejection(fresh.entries("trusted").create(inputs))).message).toContain(
+    `set adoptId: "${other.pk}"`,
+  );
 });
 
 test("adoptId naming the holder: no forecast (up adopts it); adoptId naming another entry: up will fail", async () => {
@@ -73,7 +75,7 @@ test("adoptId naming the holder: no forecast (up adopts it); adoptId naming anot
   ]);
   const seen = diagnostics(rt);
   // Adopting it is said, with the fields `up` then changes on it.
-  await rt.check("trusted", {}, { ...hq, adoptId: holder.pk });
+  await rt.entries("trusted").check({}, { ...hq, adoptId: holder.pk });
   expect(seen.map(([s, m]) => [s, m])).toEqual([
     [
       "info",
@@ -81,28 +83,28 @@ test("adoptId naming the holder: no forecast (up adopts it); adoptId naming anot
     ],
   ]);
   seen.length = 0;
-  const { inputs } = await rt.check("trusted", {}, { ...hq, adoptId: elsewhere.pk });
+  const { inputs } = await rt.entries("trusted").check({}, { ...hq, adoptId: elsewhere.pk });
   expect(seen).toHaveLength(1);
   expect(seen[0][1]).toContain(`${WILL_FAIL} adoptId "${elsewhere.pk}"`);
   expect(seen[0][1]).toContain(`entry ${holder.pk}`);
-  expect((await rejection(rt.create("trusted", inputs))).message).toContain(holder.pk);
+  expect((await rejection(rt.entries("trusted").create(inputs))).message).toContain(holder.pk);
 });
 
 test("an identical entry with CLOUDLOCK_ADOPT_IDENTICAL on: forecast as adopted, and create takes it over", async () => {
   const [same] = emu.seed("trusted", [{ name: "HQ", ip_address: "198.51.100.7" }]);
   const r = runtimeFor(emu, { adoptIdentical: true });
   const seen = diagnostics(r);
-  const { inputs } = await r.check("trusted", {}, hq);
+  const { inputs } = await r.entries("trusted").check({}, hq);
   expect(seen.map(([s, m]) => [s, m.startsWith(WILL_ADOPT)])).toEqual([["info", true]]);
   emu.clearRequests();
-  expect((await r.create("trusted", inputs)).id).toBe(same.pk);
+  expect((await r.entries("trusted").create(inputs)).id).toBe(same.pk);
   expect(writes(emu)).toBe(0);
 });
 
 test("an identical entry without it: up will fail, and says so at preview", async () => {
   emu.seed("trusted", [{ name: "HQ", ip_address: "198.51.100.7" }]);
   const seen = diagnostics(rt);
-  await rt.check("trusted", {}, hq);
+  await rt.entries("trusted").check({}, hq);
   expect(seen[0][1].startsWith(WILL_FAIL)).toBe(true);
 });
 
@@ -112,7 +114,7 @@ test("an expired suspicious entry a server still lists holds nothing: no forecas
     { name: "Old", ip_address: "203.0.113.9", expires_on: "2020-01-01T00:00:00+00:00" },
   ]);
   const seen = diagnostics(rt);
-  await rt.check("suspicious", {}, { name: "New", ipAddress: "203.0.113.9" });
+  await rt.entries("suspicious").check({}, { name: "New", ipAddress: "203.0.113.9" });
   expect(seen).toEqual([]);
 });
 
@@ -120,7 +122,7 @@ test("an existing resource is never forecast (its create happened long ago)", as
   emu.seed("trusted", [{ name: "HQ", ip_address: "198.51.100.7" }]);
   const seen = diagnostics(rt);
   emu.clearRequests();
-  await rt.check("trusted", { name: "HQ", ipAddress: "198.51.100.7" }, hq);
+  await rt.entries("trusted").check({ name: "HQ", ipAddress: "198.51.100.7" }, hq);
   expect(seen).toEqual([]);
   expect(gets(emu)).toBe(0);
 });
@@ -128,7 +130,7 @@ test("an existing resource is never forecast (its create happened long ago)", as
 test("each route's fix: a data file's record fields, the plugin's import command", async () => {
   const [other] = emu.seed("trusted", [{ name: "Hand", ip_address: "198.51.100.7" }]);
   const seen = diagnostics(rt);
-  const { inputs } = await rt.check("trusted", {}, { ...hq, route: "data-file" });
+  const { inputs } = await rt.entries("trusted").check({}, { ...hq, route: "data-file" });
   expect(seen[0][1]).toContain(`add adoptId: ${other.pk} to this record in the data file`);
   expect(seen[0][1]).toContain("renamedFrom");
   expect(seen[0][1]).not.toContain("aliases: [");
@@ -139,7 +141,7 @@ test("each route's fix: a data file's record fields, the plugin's import command
 
   const plugin = runtimeFor(emu, { route: "plugin" });
   const said = diagnostics(plugin);
-  await plugin.check("trusted", {}, hq);
+  await plugin.entries("trusted").check({}, hq);
   expect(said[0][1]).toContain(`pulumi import cloudlock:index:TrustedIp <name> ${other.pk}`);
 });
 
@@ -152,7 +154,7 @@ test("N new entries in a big library cost the read rule's GETs: page 0, a few se
   const wanted = addresses(250, 60).map((ip, i) => ({ name: `new${i}`, ipAddress: ip }));
   const seen = diagnostics(rt);
   emu.clearRequests();
-  await pool(wanted, 16, (w) => rt.check("trusted", {}, w));
+  await pool(wanted, 16, (w) => rt.entries("trusted").check({}, w));
   expect(seen).toEqual([]);
   // The rule's bound: page 0, at most S searches, one listing (a walk may end one page past `pages`).
   let s = 0;
@@ -170,7 +172,7 @@ test("one new entry in a big library: page 0 and one search, not a listing", asy
     .slice(776);
   const seen = diagnostics(rt);
   emu.clearRequests();
-  await rt.check("trusted", {}, { name: "Dup", ipAddress: held.ip_address });
+  await rt.entries("trusted").check({}, { name: "Dup", ipAddress: held.ip_address });
   expect(gets(emu)).toBe(2);
   expect(seen[0][1]).toContain(held.pk);
 });
@@ -249,13 +251,13 @@ test("a replacement is checked again as a new resource after its diff: its own o
   const now = { name: "TOR exit (renamed)", ipAddress: "203.0.113.7" };
   // As the engine does: check with the old inputs, diff (a suspicious name forces a replacement), then check the
   // replacement again with no old inputs, then delete the old entry before creating the new one.
-  const { inputs } = await rt.check("suspicious", was, now);
+  const { inputs } = await rt.entries("suspicious").check(was, now);
   const outs = { ...was, type: "suspicious" } as never;
-  expect((await rt.diff("suspicious", old.pk, outs, inputs)).replaces).toEqual(["name"]);
-  await rt.check("suspicious", {}, now);
+  expect((await rt.entries("suspicious").diff(old.pk, outs, inputs)).replaces).toEqual(["name"]);
+  await rt.entries("suspicious").check({}, now);
   expect(seen).toEqual([]);
-  await rt.delete("suspicious", old.pk);
-  expect((await rt.create("suspicious", inputs)).id).not.toBe(old.pk);
+  await rt.entries("suspicious").delete(old.pk);
+  expect((await rt.entries("suspicious").create(inputs)).id).not.toBe(old.pk);
 });
 
 test("a set with an entry it must refuse applies nothing: an authoritative set's removals wait too", async () => {
@@ -290,21 +292,21 @@ test("a set with an entry it must refuse applies nothing: an authoritative set's
 test("an adoptId that names no entry: up will fail, and says so at preview", async () => {
   emu.seed("trusted", [{ name: "Other", ip_address: "10.20.0.1" }]);
   const seen = diagnostics(rt);
-  const { inputs } = await rt.check("trusted", {}, { ...hq, adoptId: "NoSuchPk01" });
+  const { inputs } = await rt.entries("trusted").check({}, { ...hq, adoptId: "NoSuchPk01" });
   expect(seen).toHaveLength(1);
   expect(seen[0][1]).toContain(`${WILL_FAIL} adoptId "NoSuchPk01": no trusted entry with that id exists`);
-  expect((await rejection(rt.create("trusted", inputs))).message).toContain('adoptId "NoSuchPk01"');
+  expect((await rejection(rt.entries("trusted").create(inputs))).message).toContain('adoptId "NoSuchPk01"');
 });
 
 test("an identical entry: the forecast and the refusal both give the recovery for an interrupted run", async () => {
   const [same] = emu.seed("trusted", [{ name: "HQ", ip_address: "198.51.100.7" }]);
   const seen = diagnostics(rt);
-  const { inputs } = await rt.check("trusted", {}, hq);
+  const { inputs } = await rt.entries("trusted").check({}, hq);
   expect(seen[0][1]).toContain(
     `entry ${same.pk} ("HQ") already holds 198.51.100.7 with exactly this declaration`,
   );
   expect(seen[0][1]).toContain("CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up");
-  expect((await rejection(rt.create("trusted", inputs))).message).toContain(
+  expect((await rejection(rt.entries("trusted").create(inputs))).message).toContain(
     "CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up",
   );
 });

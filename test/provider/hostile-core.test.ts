@@ -56,11 +56,11 @@ test("page 0 read before our own write is not held as the library: a rename is r
   };
   const first = store.byPk(lib[0].pk, lib[0].ip_address);
   const declared = { name: lib[5].name, ipAddress: lib[5].ip_address };
-  await rt.update("trusted", lib[5].pk, declared, { ...declared, name: "renamed" });
+  await rt.entries("trusted").update(lib[5].pk, declared, { ...declared, name: "renamed" });
   release();
   await first;
   store.collection.page = page;
-  const r = await rt.read("trusted", lib[5].pk, { ...declared, name: "renamed" });
+  const r = await rt.entries("trusted").read(lib[5].pk, { ...declared, name: "renamed" });
   expect(r.inputs).toMatchObject({ name: "renamed" });
 });
 
@@ -88,7 +88,9 @@ test("a PUT answered without a body costs one search, not a listing per update",
   emu.clearRequests();
   await pool(lib.slice(0, 20), 8, async (e) => {
     const declared = { name: e.name, ipAddress: e.ip_address };
-    const { outs } = await rt.update("trusted", e.pk, declared, { ...declared, name: `${e.name}-renamed` });
+    const { outs } = await rt
+      .entries("trusted")
+      .update(e.pk, declared, { ...declared, name: `${e.name}-renamed` });
     expect(outs.name).toBe(`${e.name}-renamed`);
   });
   expect(logged(emu, { method: "PUT" })).toHaveLength(20);
@@ -123,7 +125,7 @@ test("a configure that fails leaves every later call failing with its error, not
     ]);
     expect(() => rt.configure({ get: (k) => config.get(k) })).toThrow(/cloudlock:timeoutSeconds/);
     await expect(
-      rt.read("trusted", mine.pk, { name: mine.name, ipAddress: mine.ip_address }),
+      rt.entries("trusted").read(mine.pk, { name: mine.name, ipAddress: mine.ip_address }),
     ).rejects.toThrow(/cloudlock:timeoutSeconds/);
     expect(other.requests().log).toHaveLength(0);
   } finally {
@@ -134,11 +136,11 @@ test("a configure that fails leaves every later call failing with its error, not
 test("a bad environment value fails the calls that need it, not the provider's load; a stack setting overrides it", async () => {
   const env = { CLOUDLOCK_TIMEOUT_SECONDS: "-1", CLOUDLOCK_API_URL: emu.apiUrl, CLOUDLOCK_API_TOKEN: TOKEN };
   const rt = new ProviderRuntime({ env });
-  await expect(rt.read("trusted", "abcdefghij", { name: "x", ipAddress: "10.1.1.1" })).rejects.toThrow(
-    /CLOUDLOCK_TIMEOUT_SECONDS/,
-  );
+  await expect(
+    rt.entries("trusted").read("abcdefghij", { name: "x", ipAddress: "10.1.1.1" }),
+  ).rejects.toThrow(/CLOUDLOCK_TIMEOUT_SECONDS/);
   rt.configure({ get: (k) => (k === "cloudlock:timeoutSeconds" ? "30" : undefined) });
-  expect((await rt.read("trusted", "abcdefghij", { name: "x", ipAddress: "10.1.1.1" })).id).toBe("");
+  expect((await rt.entries("trusted").read("abcdefghij", { name: "x", ipAddress: "10.1.1.1" })).id).toBe("");
 });
 
 describe("an entry another resource of the same run took over is not deleted by its old owner (plugin review)", () => {
@@ -147,8 +149,8 @@ describe("an entry another resource of the same run took over is not deleted by 
   test("per-entry resources folded into a set: the set adopts them, the old resources' deletes send nothing", async () => {
     // Run 1: two per-entry resources.
     const first = runtimeFor(emu);
-    const a = await first.create("trusted", { name: "Paris", ipAddress: "203.0.113.1" });
-    const b = await first.create("trusted", { name: "Berlin", ipAddress: "203.0.113.2" });
+    const a = await first.entries("trusted").create({ name: "Paris", ipAddress: "203.0.113.1" });
+    const b = await first.entries("trusted").create({ name: "Berlin", ipAddress: "203.0.113.2" });
     // Run 2 (a process of its own): the set is created first, then the engine deletes the removed resources.
     const rt = runtimeFor(emu);
     const entries = [
@@ -163,7 +165,7 @@ describe("an entry another resource of the same run took over is not deleted by 
         .sort(),
     ).toEqual([a.id, b.id].sort());
     emu.clearRequests();
-    await Promise.all([rt.delete("trusted", a.id), rt.delete("trusted", b.id)]);
+    await Promise.all([rt.entries("trusted").delete(a.id), rt.entries("trusted").delete(b.id)]);
     expect(deletes()).toBe(0);
     expect(
       emu
@@ -174,11 +176,11 @@ describe("an entry another resource of the same run took over is not deleted by 
   });
 
   test("a rename that adopts by id: the new resource holds the entry, the old one's delete sends nothing", async () => {
-    const made = await runtimeFor(emu).create("trusted", { name: "HQ", ipAddress: "203.0.113.9" });
+    const made = await runtimeFor(emu).entries("trusted").create({ name: "HQ", ipAddress: "203.0.113.9" });
     const rt = runtimeFor(emu);
-    await rt.create("trusted", { name: "HQ", ipAddress: "203.0.113.9", adoptId: made.id });
+    await rt.entries("trusted").create({ name: "HQ", ipAddress: "203.0.113.9", adoptId: made.id });
     emu.clearRequests();
-    await rt.delete("trusted", made.id);
+    await rt.entries("trusted").delete(made.id);
     expect(deletes()).toBe(0);
     expect(emu.entries("trusted")).toHaveLength(1);
   });
@@ -210,9 +212,9 @@ describe("an entry another resource of the same run took over is not deleted by 
   });
 
   test("a plain delete still deletes (nothing of this run holds the entry)", async () => {
-    const made = await runtimeFor(emu).create("trusted", { name: "Gone", ipAddress: "203.0.113.50" });
+    const made = await runtimeFor(emu).entries("trusted").create({ name: "Gone", ipAddress: "203.0.113.50" });
     const rt = runtimeFor(emu);
-    await rt.delete("trusted", made.id);
+    await rt.entries("trusted").delete(made.id);
     expect(emu.entries("trusted")).toHaveLength(0);
   });
 });

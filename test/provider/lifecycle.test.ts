@@ -19,7 +19,7 @@ describe("lifecycle", () => {
       categories: ["office"],
       description: "Main office egress",
     };
-    const { id, outs } = await rt.create("trusted", inputs);
+    const { id, outs } = await rt.entries("trusted").create(inputs);
     expect(id).toMatch(/^[A-Za-z0-9]{10}$/);
     expect(outs).toMatchObject({
       ...inputs,
@@ -31,29 +31,29 @@ describe("lifecycle", () => {
       expect.objectContaining({ pk: id, ip_address: "198.51.100.0/24" }),
     ]);
 
-    const read = await rt.read("trusted", id, outs);
+    const read = await rt.entries("trusted").read(id, outs);
     expect(read).toEqual({ id, props: outs, inputs });
 
     const news = { ...inputs, name: "HQ Berlin Mitte", categories: ["office", "berlin"] };
-    const diff = await rt.diff("trusted", id, outs, news);
+    const diff = await rt.entries("trusted").diff(id, outs, news);
     expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     emu.clearRequests();
-    const { outs: after } = await rt.update("trusted", id, outs, news);
+    const { outs: after } = await rt.entries("trusted").update(id, outs, news);
     expect(emu.requests().log.map((r) => r.route)).toEqual(["PUT /ip/trusted/{id}"]);
     expect(after).toMatchObject({ name: "HQ Berlin Mitte", categories: ["office", "berlin"] });
     expect(emu.entries("trusted")[0]).toMatchObject({ pk: id, name: "HQ Berlin Mitte" });
 
-    await rt.delete("trusted", id);
+    await rt.entries("trusted").delete(id);
     expect(emu.entries("trusted")).toEqual([]);
-    await expect(rt.delete("trusted", id)).resolves.toBeUndefined(); // idempotent
+    await expect(rt.entries("trusted").delete(id)).resolves.toBeUndefined(); // idempotent
     emu.setKnobs({ unknownDeleteIds: "404" });
-    await expect(rt.delete("trusted", id)).resolves.toBeUndefined(); // also when the API says 404
+    await expect(rt.entries("trusted").delete(id)).resolves.toBeUndefined(); // also when the API says 404
   });
 
   test("suspicious: name change is a replacement, deleted before its successor is created", async () => {
     const inputs = { name: "TOR exit", ipAddress: "203.0.113.7", expiresOn: "2099-01-01T00:00:00Z" };
-    const { id, outs } = await rt.create("suspicious", inputs);
-    const d = await rt.diff("suspicious", id, outs, {
+    const { id, outs } = await rt.entries("suspicious").create(inputs);
+    const d = await rt.entries("suspicious").diff(id, outs, {
       ...inputs,
       name: "TOR exit node",
     });
@@ -61,9 +61,9 @@ describe("lifecycle", () => {
   });
 
   test("the user's spelling is sent; an equivalent respelling is no diff", async () => {
-    const { id, outs } = await rt.create("trusted", { name: "a", ipAddress: "2001:DB8::1/128" });
+    const { id, outs } = await rt.entries("trusted").create({ name: "a", ipAddress: "2001:DB8::1/128" });
     expect(emu.entries("trusted")[0].ip_address).toBe("2001:DB8::1/128");
-    const d = await rt.diff("trusted", id, outs, {
+    const d = await rt.entries("trusted").diff(id, outs, {
       name: "a",
       ipAddress: "2001:db8::1",
     });
@@ -71,10 +71,10 @@ describe("lifecycle", () => {
   });
 
   test("update of an entry deleted by hand explains what to do", async () => {
-    const { id, outs } = await rt.create("trusted", { name: "a", ipAddress: "1.1.1.1" });
+    const { id, outs } = await rt.entries("trusted").create({ name: "a", ipAddress: "1.1.1.1" });
     emu.store.remove("trusted", [id]);
     const err = await rejection(
-      rt.update("trusted", id, outs, {
+      rt.entries("trusted").update(id, outs, {
         name: "b",
         ipAddress: "1.1.1.1",
       }),
@@ -92,25 +92,27 @@ describe("drift seen by read", () => {
       categories: ["b", "a"],
       expiresOn: "2099-01-01T00:00:00Z",
     };
-    const { id, outs } = await rt.create("suspicious", declared);
+    const { id, outs } = await rt.entries("suspicious").create(declared);
     // The server normalises spellings: not drift.
     emu.edit("suspicious", id, { ip_address: "10.9.0.1", categories: ["a", "b"] });
-    const same = await runtimeFor(emu).read("suspicious", id, { ...outs });
+    const same = await runtimeFor(emu)
+      .entries("suspicious")
+      .read(id, { ...outs });
     expect(same.inputs).toEqual(declared);
     // A person changes the description.
     emu.edit("suspicious", id, { description: "edited by hand" });
     const fresh = runtimeFor(emu);
-    const drifted = await fresh.read("suspicious", id, { ...outs });
+    const drifted = await fresh.entries("suspicious").read(id, { ...outs });
     expect(drifted.inputs).toEqual({ ...declared, description: "edited by hand" });
     expect(drifted.props).toMatchObject({ description: "edited by hand" });
-    expect((await fresh.diff("suspicious", id, drifted.props, declared)).changes).toBe(true);
+    expect((await fresh.entries("suspicious").diff(id, drifted.props, declared)).changes).toBe(true);
   });
 
   test("an out-of-band delete reads as gone", async () => {
-    const { id, outs } = await rt.create("trusted", { name: "a", ipAddress: "1.1.1.1" });
+    const { id, outs } = await rt.entries("trusted").create({ name: "a", ipAddress: "1.1.1.1" });
     emu.store.remove("trusted", [id]);
     const fresh = runtimeFor(emu);
-    expect(await fresh.read("trusted", id, { ...outs })).toEqual({ id: "", props: {} });
+    expect(await fresh.entries("trusted").read(id, { ...outs })).toEqual({ id: "", props: {} });
   });
 
   test("an entry that expired on schedule is not drift: state is kept", async () => {
@@ -126,7 +128,7 @@ describe("drift seen by read", () => {
       createdOn: "c",
       updatedOn: "u",
     };
-    const r = await rt.read("suspicious", e.pk, { ...props, __provider: "code" });
+    const r = await rt.entries("suspicious").read(e.pk, { ...props, __provider: "code" });
     expect(r).toEqual({
       id: e.pk,
       props,
@@ -134,7 +136,7 @@ describe("drift seen by read", () => {
     });
     expect(
       (
-        await rt.check("suspicious", props, {
+        await rt.entries("suspicious").check(props, {
           name: "old",
           ipAddress: "1.1.1.1",
           expiresOn: "2020-01-01T00:00:00Z",
@@ -143,7 +145,7 @@ describe("drift seen by read", () => {
     ).toEqual([]);
     expect(
       (
-        await rt.diff("suspicious", e.pk, props, {
+        await rt.entries("suspicious").diff(e.pk, props, {
           name: "old",
           ipAddress: "1.1.1.1",
           expiresOn: "2020-01-01T00:00:00Z",
@@ -161,7 +163,7 @@ describe("expiry by Cloudlock's clock", () => {
       const expiresOn = new Date(emu.now() - 20 * 86_400_000).toISOString(); // 20 days past for Cloudlock
       const results = await Promise.all(
         addresses(50, 51).map((ip, i) =>
-          rt.check("suspicious", {}, { name: `s${i}`, ipAddress: ip, expiresOn }),
+          rt.entries("suspicious").check({}, { name: `s${i}`, ipAddress: ip, expiresOn }),
         ),
       );
       expect(emu.requests().counters.byMethod.GET).toBe(1);

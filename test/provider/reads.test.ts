@@ -20,7 +20,7 @@ describe("shared listing", () => {
     );
     emu.clearRequests();
     const results = await Promise.all(
-      made.map((e) => rt.read("trusted", e.pk, { name: e.name, ipAddress: e.ip_address })),
+      made.map((e) => rt.entries("trusted").read(e.pk, { name: e.name, ipAddress: e.ip_address })),
     );
     expect(results.every((r, i) => r.id === made[i].pk)).toBe(true);
     // A listing ends on a short page: 200 entries take floor(200/100) + 1 pages; the read plan one more.
@@ -33,7 +33,9 @@ describe("shared listing", () => {
       addresses(150, 30).map((ip, i) => ({ name: `pre${i}`, ip_address: ip })),
     );
     emu.clearRequests();
-    await Promise.all(addresses(50).map((ip, i) => rt.create("trusted", { name: `n${i}`, ipAddress: ip })));
+    await Promise.all(
+      addresses(50).map((ip, i) => rt.entries("trusted").create({ name: `n${i}`, ipAddress: ip })),
+    );
     const log = emu.requests().log;
     const firstPost = log.findIndex((r) => r.method === "POST");
     expect(log.slice(0, firstPost).map((r) => r.query)).toEqual([
@@ -70,10 +72,10 @@ describe("shared listing", () => {
   });
 
   test("a read after our own write sees it (the listing is kept current, not stale)", async () => {
-    const { id } = await rt.create("trusted", { name: "a", ipAddress: "1.1.1.1" });
-    expect((await rt.read("trusted", id, {})).id).toBe(id);
-    await rt.delete("trusted", id);
-    expect((await rt.read("trusted", id, {})).id).toBe("");
+    const { id } = await rt.entries("trusted").create({ name: "a", ipAddress: "1.1.1.1" });
+    expect((await rt.entries("trusted").read(id, {})).id).toBe(id);
+    await rt.entries("trusted").delete(id);
+    expect((await rt.entries("trusted").read(id, {})).id).toBe("");
   });
 });
 
@@ -85,7 +87,7 @@ describe("read strategy: search or list, whichever is cheaper", () => {
     );
   const readAll = (entries: { pk: string; ip_address: string; name: string }[]) =>
     pool(entries, 8, async (e) => {
-      const r = await rt.read("trusted", e.pk, { name: e.name, ipAddress: e.ip_address });
+      const r = await rt.entries("trusted").read(e.pk, { name: e.name, ipAddress: e.ip_address });
       expect(r.id).toBe(e.pk);
     });
 
@@ -127,12 +129,12 @@ describe("read strategy: search or list, whichever is cheaper", () => {
 
   test("page 0 is not trusted after our own write", async () => {
     const lib = seedLibrary(300);
-    await rt.read("trusted", lib[0].pk, { name: lib[0].name, ipAddress: lib[0].ip_address });
-    await rt.read("trusted", lib[1].pk, { name: lib[1].name, ipAddress: lib[1].ip_address });
+    await rt.entries("trusted").read(lib[0].pk, { name: lib[0].name, ipAddress: lib[0].ip_address });
+    await rt.entries("trusted").read(lib[1].pk, { name: lib[1].name, ipAddress: lib[1].ip_address });
     const declared = { name: lib[2].name, ipAddress: lib[2].ip_address };
-    await rt.update("trusted", lib[2].pk, declared, { ...declared, name: "renamed" });
+    await rt.entries("trusted").update(lib[2].pk, declared, { ...declared, name: "renamed" });
     // Page 0, read before the update, still holds the old name.
-    const r = await rt.read("trusted", lib[2].pk, declared);
+    const r = await rt.entries("trusted").read(lib[2].pk, declared);
     expect(r.inputs).toMatchObject({ name: "renamed" });
   });
 
@@ -140,9 +142,9 @@ describe("read strategy: search or list, whichever is cheaper", () => {
     const lib = seedLibrary(400);
     const moved = lib[7];
     emu.edit("trusted", moved.pk, { ip_address: "198.18.0.1" });
-    const r = await rt.read("trusted", moved.pk, { name: moved.name, ipAddress: moved.ip_address });
+    const r = await rt.entries("trusted").read(moved.pk, { name: moved.name, ipAddress: moved.ip_address });
     expect(r.inputs).toMatchObject({ ipAddress: "198.18.0.1" });
-    const gone = await rt.read("trusted", "zzzzzzzzzz", { name: "x", ipAddress: "198.18.9.9" });
+    const gone = await rt.entries("trusted").read("zzzzzzzzzz", { name: "x", ipAddress: "198.18.9.9" });
     expect(gone.id).toBe("");
   });
 });

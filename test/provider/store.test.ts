@@ -62,8 +62,7 @@ test("a page read before our own write is not trusted after it", async () => {
   const store = rt.cache("trusted");
   await store.byPk(lib[0].pk, lib[0].ip_address);
   emu.edit("trusted", lib[1].pk, { name: "edited" });
-  await rt.update(
-    "trusted",
+  await rt.entries("trusted").update(
     lib[2].pk,
     { name: lib[2].name, ipAddress: lib[2].ip_address },
     {
@@ -92,7 +91,7 @@ test("a page 0 in flight across our own write is not kept: a read after it goes 
   };
   const first = store.byPk(lib[0].pk, lib[0].ip_address);
   const declared = { name: lib[5].name, ipAddress: lib[5].ip_address };
-  await rt.update("trusted", lib[5].pk, declared, { ...declared, name: "renamed" });
+  await rt.entries("trusted").update(lib[5].pk, declared, { ...declared, name: "renamed" });
   release();
   expect((await first)?.pk).toBe(lib[0].pk);
   store.collection.page = realPage;

@@ -28,7 +28,7 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
   test("a server that allows duplicates: the create fails naming both pks, and ours is deleted again", async () => {
     emu.setKnobs({ duplicates: "allow" });
     const theirs = otherWriterFirst("trusted", "192.0.2.40");
-    const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: "192.0.2.40/32" }));
+    const e = await rejection(rt.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.40/32" }));
     const posted = emu.requests().log.find((r) => r.method === "POST")!;
     expect(theirs.pk).toBeDefined();
     expect(e.message).toContain(`another writer created entry ${theirs.pk}`);
@@ -44,7 +44,7 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
 
   test("a server that refuses duplicates: the POST is refused and the error names the other entry", async () => {
     const theirs = otherWriterFirst("trusted", "192.0.2.41");
-    const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: "192.0.2.41" }));
+    const e = await rejection(rt.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.41" }));
     expect(e.message).toContain(`already exists in the trusted library as entry ${theirs.pk}`);
     expect(emu.entries("trusted").map((x) => x.pk)).toEqual([theirs.pk]);
   });
@@ -63,7 +63,9 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
     });
     try {
       const viaProxy = runtimeFor(emu, { apiUrl: `${proxy.url}/api/v2` });
-      const e = await rejection(viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.42" }));
+      const e = await rejection(
+        viaProxy.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.42" }),
+      );
       expect(e.message).toContain(`already exists in the trusted library as entry ${theirs.pk}`);
       expect(emu.entries("trusted").map((x) => x.pk)).toEqual([theirs.pk]);
     } finally {
@@ -82,7 +84,9 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
     try {
       const viaProxy = runtimeFor(emu, { apiUrl: `${proxy.url}/api/v2` });
       emu.clearRequests();
-      const e = await rejection(viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.43" }));
+      const e = await rejection(
+        viaProxy.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.43" }),
+      );
       expect(e.message).toMatch(/returned 400 Bad Request/);
       const log = emu.requests().log.map((r) => r.method);
       // Nothing after the POST: no listing to look for a duplicate the answer never claimed.
@@ -95,7 +99,7 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
   test("the other writer spelt the address differently: still found", async () => {
     emu.setKnobs({ duplicates: "allow" });
     const theirs = otherWriterFirst("trusted", "2001:db8:0:0:0:0:0:7");
-    const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: "2001:DB8::7/128" }));
+    const e = await rejection(rt.entries("trusted").create({ name: "Ours", ipAddress: "2001:DB8::7/128" }));
     expect(e.message).toContain(`another writer created entry ${theirs.pk}`);
     expect(emu.entries("trusted").map((x) => x.pk)).toEqual([theirs.pk]);
   });
@@ -104,7 +108,7 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
     emu.setKnobs({ duplicates: "allow" });
     emu.seed("trusted", [{ name: "Elsewhere", ip_address: "192.0.2.43" }]);
     emu.clearRequests();
-    const { id } = await rt.create("trusted", { name: "Ours", ipAddress: "192.0.2.42" });
+    const { id } = await rt.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.42" });
     expect(emu.requests().log.map((r) => `${r.method} ${r.query ?? ""}`)).toEqual([
       "GET ?offset=0&limit=100", // the duplicate check's listing
       "POST ",
@@ -118,14 +122,14 @@ describe("another writer between our duplicate check and our POST (#14)", () => 
     emu.seed("suspicious", [
       { name: "Old", ip_address: "192.0.2.44", expires_on: new Date(emu.now() - 86_400_000).toISOString() },
     ]);
-    const { id } = await rt.create("suspicious", { name: "New", ipAddress: "192.0.2.44" });
+    const { id } = await rt.entries("suspicious").create({ name: "New", ipAddress: "192.0.2.44" });
     expect(emu.entries("suspicious").map((x) => x.pk)).toContain(id);
   });
 
   test("when the POST's answer was lost, which entry is ours is unknown: nothing is deleted, both are named", async () => {
     emu.setKnobs({ duplicates: "allow", dropAfterCommitRate: 1, faultMethods: ["POST"] });
     const theirs = otherWriterFirst("trusted", "192.0.2.45");
-    const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: "192.0.2.45" }));
+    const e = await rejection(rt.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.45" }));
     const pks = emu.entries("trusted").map((x) => x.pk);
     expect(pks).toHaveLength(2);
     expect(e.message).toContain("which entry it made is not known: none was deleted");
@@ -154,7 +158,7 @@ describe("hostile review of the check after a POST (#14)", () => {
       emu.onCreate = () => {
         other ??= emu.seed("trusted", [{ name: "Other writer", ip_address: theirs }])[0].pk;
       };
-      const e = await rejection(rt.create("trusted", { name: "Ours", ipAddress: ours }));
+      const e = await rejection(rt.entries("trusted").create({ name: "Ours", ipAddress: ours }));
       expect(e.message).toContain(`another writer created entry ${other}`);
       expect(emu.requests().log.some((r) => r.method === "GET" && r.query.startsWith("?q="))).toBe(true);
       expect(
@@ -171,7 +175,9 @@ describe("hostile review of the check after a POST (#14)", () => {
     });
     try {
       const viaProxy = runtimeFor(emu, { apiUrl: `${proxy.url}/api/v2` });
-      const e = await rejection(viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.60" }));
+      const e = await rejection(
+        viaProxy.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.60" }),
+      );
       expect(e.message).toContain(
         `Cloudlock's answer named entry ${victim.pk}, which a fresh look did not find`,
       );
@@ -194,7 +200,7 @@ describe("hostile review of the check after a POST (#14)", () => {
     });
     try {
       const viaProxy = runtimeFor(emu, { apiUrl: `${proxy.url}/api/v2` });
-      const { id } = await viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.61" });
+      const { id } = await viaProxy.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.61" });
       expect(id).toBe(emu.entries("trusted").find((x) => x.name === "Ours")!.pk);
       expect(emu.entries("trusted")).toHaveLength(2);
     } finally {
@@ -210,7 +216,7 @@ describe("hostile review of the check after a POST (#14)", () => {
       ]);
       throw new HttpError(503, "service unavailable");
     };
-    const e = await rejection(rt.create("trusted", { name: "HQ", ipAddress: "192.0.2.70" }));
+    const e = await rejection(rt.entries("trusted").create({ name: "HQ", ipAddress: "192.0.2.70" }));
     expect(e.message).toMatch(/an entry identical to this declaration already exists/);
     expect(emu.entries("trusted")).toHaveLength(1);
   });
@@ -218,12 +224,12 @@ describe("hostile review of the check after a POST (#14)", () => {
   test("a DELETE answered 404 because the API URL is wrong is an error, not 'already deleted'", async () => {
     const [entry] = emu.seed("trusted", [{ name: "Kept", ip_address: "192.0.2.62" }]);
     const wrong = runtimeFor(emu, { apiUrl: `${emu.url}/api/v3` });
-    const e = await rejection(wrong.delete("trusted", entry.pk));
+    const e = await rejection(wrong.entries("trusted").delete(entry.pk));
     expect(e.message).toMatch(/a listing of \/ip\/trusted is answered 404 too, so the API URL is wrong/);
     expect(emu.entries("trusted").map((x) => x.pk)).toEqual([entry.pk]);
     // An unknown id on the right URL is still simply gone.
     emu.setKnobs({ unknownDeleteIds: "404" });
-    await expect(rt.delete("trusted", "nosuchid00")).resolves.toBeUndefined();
+    await expect(rt.entries("trusted").delete("nosuchid00")).resolves.toBeUndefined();
   });
 });
 
@@ -234,7 +240,7 @@ test("when the check after a POST cannot run, the error names the entry Cloudloc
   });
   try {
     const viaProxy = runtimeFor(emu, { apiUrl: `${proxy.url}/api/v2`, retry: { retries: 0 } });
-    const e = await rejection(viaProxy.create("trusted", { name: "Ours", ipAddress: "192.0.2.63" }));
+    const e = await rejection(viaProxy.entries("trusted").create({ name: "Ours", ipAddress: "192.0.2.63" }));
     const [made] = emu.entries("trusted");
     expect(e.message).toContain(`Cloudlock made entry ${made.pk}, but checking that no other writer`);
     expect(e.message).toContain("CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up");
