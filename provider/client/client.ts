@@ -25,6 +25,9 @@ import type { RateLimiter } from "./limiter";
 import { DEFAULT_RETRY_POLICY, RetryPolicy, parseRetryAfter, retryDecision } from "./retry";
 import { ServerClock, parseHttpDate } from "./clock";
 import { CollectionName } from "./types";
+import type { ApiResponse, RequestOptions, Requester } from "./request";
+
+export type { ApiResponse, RequestOptions, ResponseHeaders } from "./request";
 
 /** One attempt waits at most this long (within the call's overall bound, RetryPolicy.maxTotalMs). */
 export const ATTEMPT_TIMEOUT_MS = 30_000;
@@ -67,36 +70,6 @@ export interface RequestStats {
   failures: number;
 }
 
-export interface RequestOptions {
-  query?: Record<string, string | number | undefined>;
-  json?: unknown;
-  body?: Buffer;
-  contentType?: string;
-  /**
-   * The documented shape of a 2xx answer: returns what is wrong with `data`,
-   * or undefined. A wrong shape is a MalformedResponseError, retried like a 5xx.
-   */
-  expect?: (data: unknown) => string | undefined;
-}
-
-/**
- * The headers of an answer, as far as callers read them. Declared here rather than as node-fetch's `Headers` so
- * that the published types name no module a user's project lacks (node-fetch's types are a devDependency).
- */
-export interface ResponseHeaders {
-  /** The value of header `name` (case-insensitive), or null when absent. */
-  get(name: string): string | null;
-  /** Whether header `name` is present. */
-  has(name: string): boolean;
-}
-
-/** A decoded answer from the API. */
-export interface ApiResponse<T> {
-  status: number;
-  headers: ResponseHeaders;
-  data: T;
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -109,7 +82,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * for await (const e of client.trusted.list({ q: "office" })) console.log(e.ip_address);
  * ```
  */
-export class CloudlockClient {
+export class CloudlockClient implements Requester {
   readonly apiUrl: string;
   readonly suspicious: IpCollection;
   readonly trusted: IpCollection;

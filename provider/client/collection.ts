@@ -1,5 +1,5 @@
 import { sameAddress } from "../address";
-import type { CloudlockClient } from "./client";
+import type { Requester } from "./request";
 import { decodeEntry } from "./decode";
 import { IncompleteListingError, type NotFoundError, isNotFoundError, problem } from "./errors";
 import { multipartFile } from "./multipart";
@@ -85,7 +85,7 @@ export class IpCollection {
   private answers?: Promise<void>;
 
   constructor(
-    private readonly client: CloudlockClient,
+    private readonly client: Requester,
     readonly name: CollectionName,
   ) {
     this.path = `/ip/${name}`;

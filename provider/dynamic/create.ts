@@ -16,7 +16,8 @@ import {
 } from "../client/errors";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
 import { FIELDS, LABEL, PLUGIN_TOKENS, apiValue, fieldsOf } from "../model";
-import { type AtAddress, aloneAt } from "./address-check";
+import type { AtAddress } from "./address-check";
+import { aloneAt } from "./address-race";
 import type { Connection } from "./connection";
 import { EntryInputs, createBody, hasExpired, matchesEntry } from "./schema";
 import type { Route } from "./forecast";

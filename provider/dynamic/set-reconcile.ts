@@ -8,7 +8,7 @@
  */
 import { isNotFoundError, problem } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
-import { aloneAt } from "./address-check";
+import { aloneAt } from "./address-race";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { SET_LABEL as LABEL } from "../model";

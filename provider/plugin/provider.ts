@@ -14,7 +14,6 @@ import { UNKNOWN } from "../pulumi-internals";
 import { type Props, ProviderRuntime, type ResourceProvider } from "../dynamic/runtime";
 import type { CheckFailure } from "../dynamic/schema";
 
-
 /** The plugin's resource types, as the model names every type token of ours. */
 const TARGETS = new Map([...RESOURCE_TYPES].filter(([, t]) => t.route === "plugin"));
 const FUNCTIONS = new Map(
