@@ -125,7 +125,10 @@ export function readSettings(
       [explicit[key], () => explicitSource(key, explicit)],
       [
         s.config && config?.get(s.config),
-        () => ({ name: s.config!, source: configSource(s, s.config!, config) }),
+        () => {
+          const source = configSource(s, s.config!, config);
+          return { name: source.name ?? s.config!, source };
+        },
       ],
       [env[s.env], () => ({ name: s.env, source: envSource(s) })],
     ];

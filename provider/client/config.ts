@@ -34,6 +34,8 @@ export const ENV_TOKEN = CONNECTION_SETTINGS.apiToken.env;
 /** Where a setting's value was read (never the value): its kind, in words, and how to set it there. */
 export interface SettingSource {
   kind?: "option" | "config" | "env" | "flag";
+  /** The setting as messages name it there, when not its key or variable (e.g. a provider's property `apiUrl`). */
+  name?: string;
   from: string;
   how?: string;
 }

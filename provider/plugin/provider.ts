@@ -55,11 +55,17 @@ function argumentSource(args: Props, urn = ""): ConfigSource {
       const s: { secret?: boolean; example?: string } = SETTINGS[name as keyof typeof SETTINGS] ?? {};
       if (isDefaultProvider(urn))
         return {
+          kind: "config",
           from: `stack config "${key}"`,
           how: `pulumi config set${s.secret ? " --secret" : ""} ${key} ${s.example ?? "<value>"}`,
         };
       const provider = urn.split("::")[3];
-      return { from: `the ${name} of provider "${provider}"`, how: `set ${name} on provider "${provider}"` };
+      return {
+        kind: "config",
+        name,
+        from: `the ${name} of provider "${provider}"`,
+        how: `set ${name} on provider "${provider}"`,
+      };
     },
   };
 }
@@ -79,8 +85,7 @@ export class CloudlockProvider {
   /** Each argument checked on its own (a failure names it), before any API call. */
   checkConfig(urn: string, news: Props): CheckFailure[] {
     const failures: CheckFailure[] = [];
-    const own = !isDefaultProvider(urn);
-    for (const { name, key } of ARGUMENTS) {
+    for (const { name } of ARGUMENTS) {
       // Its fix names where the value was read: stack config for a default provider, else this property.
       const only = argumentSource({ [name]: news[name] }, urn);
       try {
@@ -88,7 +93,7 @@ export class CloudlockProvider {
       } catch (e) {
         const said = isCloudlockError(e) ? e : undefined;
         const what = detailOf(e);
-        const reason = joinFix(own ? what.replace(key, name) : what, said?.fix ?? "");
+        const reason = joinFix(what, said?.fix ?? "");
         // The engine prints a failure's property with its raw value, and an API URL may hold credentials or a
         // query's secret: that failure goes without the property, its reason naming it (the URL masked).
         failures.push({ property: name === "apiUrl" ? "" : name, reason });
