@@ -8,7 +8,7 @@ import { sameAddress, searchTermsFor } from "../address";
 import { PAGE_LIMIT } from "../client/collection";
 import { detailOf } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
-import { LABEL } from "../model";
+import { LABEL } from "../tokens";
 import type { ProblemFacts } from "../problems";
 import type { Connection } from "./connection";
 import { searchTerm } from "./listing";

@@ -19,7 +19,7 @@ import {
 import { ENV_TOKEN } from "../client/config";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName } from "../client/types";
-import { LABEL } from "../model";
+import { LABEL } from "../tokens";
 import { type ProblemId, isPerRun } from "../problems";
 import { ConfigSource, Settings, clientOptions, resolveSettings, settingSource } from "../settings";
 import { AddressCheck } from "./address-check";

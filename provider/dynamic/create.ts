@@ -15,7 +15,8 @@ import {
   problem,
 } from "../client/errors";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
-import { FIELDS, LABEL, PLUGIN_TOKENS, apiValue, fieldsOf } from "../model";
+import { FIELDS, apiValue, fieldsOf } from "../model";
+import { LABEL, PLUGIN_TOKENS } from "../tokens";
 import { type AtAddress, aloneAt } from "./address-check";
 import type { Connection } from "./connection";
 import { EntryInputs, createBody, hasExpired, matchesEntry } from "./schema";

@@ -7,7 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { canonicalAddress, sameAddress } from "../address";
 import { isNotFoundError, problem } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
-import { COMPUTED, FIELDS, LABEL, expires, fieldsOf } from "../model";
+import { COMPUTED, FIELDS, expires, fieldsOf } from "../model";
+import { LABEL } from "../tokens";
 import type { Connection } from "./connection";
 import { type Creates, duplicateError } from "./create";
 import { type Route, forecastCreate } from "./forecast";
@@ -15,6 +16,7 @@ import {
   CheckFailure,
   EntryInputs,
   EntryOutputs,
+  type ServerView,
   UNKNOWN,
   UPDATABLE,
   decideDiff,
@@ -26,7 +28,7 @@ import {
 } from "./schema";
 import { pickInputs, validate } from "./validate";
 import { assertSameTenant, recordedTenant, withTenant } from "./tenant";
-import { type ServerView, outputsFromEntry, outputsOf, storedView, viewEntry } from "./view";
+import { outputsFromEntry, outputsOf, storedView, viewEntry } from "./view";
 
 /** What state holds for an entry: its outputs and how Cloudlock holds them. */
 export type EntryState = EntryOutputs & ServerView;

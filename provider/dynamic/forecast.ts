@@ -10,7 +10,7 @@
  * review`, which reads them from the preview's diagnostics.
  */
 import type { CollectionName, IpEntry } from "../client/types";
-import { LABEL, PLUGIN_TOKENS } from "../model";
+import { LABEL, PLUGIN_TOKENS } from "../tokens";
 import { type Route, adoptFix, renameFix } from "../problems";
 import { type EntryField, fieldsOf } from "../model";
 import { type EntryInputs, entryFields, leftToServer, matchesEntry, sameValue } from "./schema";

@@ -5,7 +5,7 @@
  * stack's state (old `__provider` code keeps calling them): keep them stable.
  */
 import type { CollectionName } from "../client/types";
-import { LABEL, SET_LABEL } from "../model";
+import { LABEL, SET_LABEL } from "../tokens";
 import { configureQuietly, guarded, guardedCheck } from "./boundary";
 import { ConfigSource, ProviderRuntime } from "./runtime";
 

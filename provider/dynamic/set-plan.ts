@@ -7,7 +7,7 @@
 import type { CollectionName, IpEntry } from "../client/types";
 import type { Listing } from "./listing";
 import { expires, fieldsOf, updatableOf } from "../model";
-import { entryFields, hasExpired, leftToServer, patchFor, sameValue } from "./schema";
+import { type ServerView, entryFields, hasExpired, leftToServer, patchFor, sameValue } from "./schema";
 import {
   ManagedEntry,
   SetEntry,
@@ -17,7 +17,7 @@ import {
   keyOf,
   sortedByKey,
 } from "./set-schema";
-import { type ServerView, viewEntry } from "./view";
+import { viewEntry } from "./view";
 
 export interface SetPlan {
   /** What the set manages and exists, as the listing shows it: kept current as work completes. */

@@ -11,7 +11,7 @@ import type { CollectionName, IpEntry } from "../client/types";
 import { aloneAt } from "./address-check";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
-import { SET_LABEL as LABEL } from "../model";
+import { SET_LABEL as LABEL } from "../tokens";
 import { initFailure } from "../pulumi-internals";
 import { type ProblemFacts, describeProblem, joinFix, problemText } from "../problems";
 import { entryFields, patchFor } from "./schema";

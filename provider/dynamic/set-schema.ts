@@ -9,9 +9,16 @@
  */
 import { canonicalAddress, parseAddress } from "../address";
 import type { CollectionName } from "../client/types";
-import { CheckFailure, EntryInputs, UNKNOWN, hasExpired, leftToServer, sameValue } from "./schema";
+import {
+  CheckFailure,
+  EntryInputs,
+  ServerView,
+  UNKNOWN,
+  hasExpired,
+  leftToServer,
+  sameValue,
+} from "./schema";
 import { pickInputs, validate } from "./validate";
-import { ServerView } from "./view";
 import { ENTRY_FIELDS } from "../model";
 
 export type SetMode = "additive" | "authoritative";

@@ -6,7 +6,8 @@
 import { randomBytes } from "crypto";
 import { isDeepStrictEqual } from "util";
 import type { CollectionName } from "../client/types";
-import { SET_LABEL as LABEL, expires } from "../model";
+import { expires } from "../model";
+import { SET_LABEL as LABEL } from "../tokens";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { Listing } from "./listing";

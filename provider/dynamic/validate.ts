@@ -5,12 +5,9 @@
 import { parseAddress, typeOfValue } from "../address";
 import type { CollectionName } from "../client/types";
 import { ENTRY_FIELDS, FIELDS, FieldSpec, fieldsOf } from "../model";
-import { UNKNOWN } from "../pulumi-internals";
+import { UNKNOWN, isUnknown } from "../pulumi-internals";
 import { describeProblem } from "../problems";
-import type { CheckFailure, EntryInputs } from "./schema";
-
-const isUnknown = (v: unknown) => v === UNKNOWN;
-const absent = (v: unknown) => v === undefined || v === null;
+import { type CheckFailure, type EntryInputs, absent } from "./schema";
 
 /**
  * Validate inputs, one failure per bad field, phrased with the field's name.

@@ -5,23 +5,15 @@
  */
 import type { CollectionName, IpEntry } from "../client/types";
 import { COMPUTED, EntryField, FIELDS, FieldSpec, fieldsOf } from "../model";
-import { type EntryInputs, type EntryOutputs, entryFields, leftToServer, sameValue } from "./schema";
-
-const absent = (v: unknown) => v === undefined || v === null;
-
-/**
- * What the provider keeps in outputs about how Cloudlock holds a declaration,
- * so that refresh tells drift from the server's own ways.
- */
-export interface ServerView {
-  /** Optional fields the declaration leaves to Cloudlock: their values show in outputs, never as a diff. */
-  serverOwned?: EntryField[];
-  /**
-   * Cloudlock's own spelling of declared values, where its answer to our write
-   * differed from what we sent (trimmed, truncated, reordered): the same value, not drift.
-   */
-  serverSpelling?: Partial<Record<EntryField, unknown>>;
-}
+import {
+  type EntryInputs,
+  type EntryOutputs,
+  type ServerView,
+  absent,
+  entryFields,
+  leftToServer,
+  sameValue,
+} from "./schema";
 
 export interface EntryView {
   /** The declaration as Cloudlock holds it now: declared spelling where it means the same, else Cloudlock's. */

@@ -8,23 +8,19 @@
  * Reference: https://www.pulumi.com/docs/iac/extending-pulumi/schema/ (metaschema: pulumi/pulumi
  * pkg/codegen/schema/pulumi.json).
  */
-import type { CollectionName } from "../client/types";
+import { COLLECTIONS, type CollectionName } from "../client/types";
 import { SET_MODES, type SetMode } from "../dynamic/set-schema";
 import {
   COMPUTED,
   ENTRY_FIELDS,
   type EntryField,
   FIELDS,
-  FUNCTION_TOKENS,
   type FieldSpec,
-  LABEL,
-  PACKAGE,
-  PLUGIN_TOKENS,
-  SET_LABEL,
   expires,
   fieldsOf,
   updatableOf,
 } from "../model";
+import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL } from "../tokens";
 import { REPOSITORY, REPOSITORY_PATH } from "../repository";
 import { CONNECTION, SETTINGS } from "../settings";
 import { VERSION } from "../version";
@@ -47,8 +43,6 @@ export const GO_IMPORT_BASE_PATH = `${REPOSITORY_PATH}/sdk/go/${PACKAGE}`;
 export const PLUGIN_DOWNLOAD_URL =
   `github://api.github.com/${REPOSITORY.owner}` +
   (REPOSITORY.repo === `pulumi-${PACKAGE}` ? "" : `/${REPOSITORY.repo}`);
-
-const COLLECTIONS = ["trusted", "suspicious"] as const satisfies readonly CollectionName[];
 
 /** A token of this package's root module. */
 const token = (name: string) => `${PACKAGE}:index:${name}`;
