@@ -175,9 +175,14 @@ export const updatableOf = (kind: CollectionName): readonly EntryField[] =>
 export function apiValue(e: Partial<IpEntry>, f: EntryField): unknown {
   const v = e[FIELDS[f].api];
   if (v !== undefined && v !== null) return v;
+  return emptyOf(f);
+}
+
+/** What an omitted `empty` field holds: an empty list or empty text (undefined for a field without that rule). */
+export function emptyOf(f: EntryField): unknown {
   const spec: FieldSpec = FIELDS[f];
-  if (spec.whenOmitted === "empty") return spec.compare === "set" ? [] : "";
-  return undefined;
+  if (spec.whenOmitted !== "empty") return undefined;
+  return spec.compare === "set" ? [] : "";
 }
 
 /** An entry in SDK names, as the lookups return it: pk, every field it has, what the server computes ("" if absent). */

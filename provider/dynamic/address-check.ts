@@ -12,8 +12,9 @@ import { LABEL } from "../tokens";
 import type { ProblemFacts } from "../problems";
 import type { Connection } from "./connection";
 import { searchTerm } from "./listing";
-import { hasExpired, sameValue } from "./schema";
+import { sameValue, unexpired } from "./schema";
 import type { EntryStore } from "./store";
+import { NAME, WIRE } from "../model";
 
 /** An entry our POST made, and the address we sent. */
 export interface Posted {
@@ -54,16 +55,16 @@ export class AddressCheck {
     if (ours.length === 0) return out;
     const terms = ours.map((o) => {
       const t = searchTermsFor(o.sent);
-      return t && [...new Set([...t, searchTerm(o.entry.ip_address)])];
+      return t && [...new Set([...t, searchTerm(o.entry[WIRE.address])])];
     });
     const searches = terms.every((t) => t !== undefined)
       ? terms.reduce((n, t) => n + t!.length, 0)
       : Infinity;
     const pages = Math.max(1, Math.ceil((await this.store.heldSize()) / PAGE_LIMIT));
     const at = (o: Posted, entries: Iterable<IpEntry>): AtAddress => {
-      const there = [...entries].filter((e) => sameAddress(e.ip_address, o.sent));
+      const there = [...entries].filter((e) => sameAddress(e[WIRE.address], o.sent));
       const mine = there.find((e) => e.pk === o.entry.pk);
-      return { others: there.filter((e) => e.pk !== o.entry.pk), ours: !!mine, oursName: mine?.name };
+      return { others: there.filter((e) => e.pk !== o.entry.pk), ours: !!mine, oursName: mine?.[WIRE.name] };
     };
     if (searches <= pages) {
       await Promise.all(
@@ -117,11 +118,10 @@ export async function aloneAt(
   const at = found ?? (await conn.check(kind).othersAt(made));
   const now = conn.now();
   const failed = new Map<string, ProblemFacts<"address-race">>();
-  const company = (m: Made) =>
-    (at.get(m.entry.pk)?.others ?? []).filter((e) => !hasExpired(e.expires_on, now));
+  const company = (m: Made) => unexpired(at.get(m.entry.pk)?.others ?? [], now);
   const crowded = made.filter((m) => company(m).length > 0);
   const surelyOurs = crowded.filter(
-    (m) => ownKnown && at.get(m.entry.pk)?.ours && sameValue("name", at.get(m.entry.pk)?.oursName, m.name),
+    (m) => ownKnown && at.get(m.entry.pk)?.ours && sameValue(NAME, at.get(m.entry.pk)?.oursName, m.name),
   );
   const pks = surelyOurs.map((m) => m.entry.pk);
   const gone = pks.length
@@ -135,7 +135,7 @@ export async function aloneAt(
   if (pks.length && gone === undefined) conn.store(kind).noteDeleted(pks);
   for (const m of crowded) {
     const theirs = company(m);
-    const named = theirs.map((e) => `${e.pk} ("${e.name}", ${e.ip_address})`).join(", ");
+    const named = theirs.map((e) => `${e.pk} ("${e[WIRE.name]}", ${e[WIRE.address]})`).join(", ");
     const all = [m.entry.pk, ...theirs.map((e) => e.pk)].join(", ");
     const outcome = !surelyOurs.includes(m)
       ? `${ownKnown ? `Cloudlock's answer named entry ${m.entry.pk}, which a fresh look did not find at this address` : "This run's POST lost its answer"}, so which entry it made is not known: none was deleted, and the ` +

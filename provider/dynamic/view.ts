@@ -4,7 +4,7 @@
  * leaves to the server, and what the server computes. Pure functions only.
  */
 import type { CollectionName, IpEntry } from "../client/types";
-import { COMPUTED, EntryField, FIELDS, FieldSpec, fieldsOf } from "../model";
+import { COMPUTED, EntryField, FIELDS, FieldSpec, LIBRARY, WIRE, fieldsOf } from "../model";
 import {
   type EntryInputs,
   type EntryOutputs,
@@ -89,7 +89,7 @@ export function inputsFromEntry(
 /** Outputs: the declaration as Cloudlock holds it, the values left to it, what it computes, and the view. */
 export function outputsOf(kind: CollectionName, e: IpEntry, v: EntryView): EntryOutputs & ServerView {
   const computed = Object.fromEntries(Object.entries(COMPUTED).map(([sdk, api]) => [sdk, e[api] ?? ""]));
-  return { ...v.inputs, ...v.owned, ...computed, type: e.type ?? kind, ...v.view };
+  return { ...v.inputs, ...v.owned, ...computed, [LIBRARY]: e[WIRE.library] ?? kind, ...v.view };
 }
 
 /** Outputs for an entry read against its declaration (see viewEntry). */

@@ -16,6 +16,7 @@ import {
   type EntryField,
   FIELDS,
   type FieldSpec,
+  SEARCHED,
   expires,
   fieldsOf,
   updatableOf,
@@ -211,8 +212,7 @@ function lookupFunction(kind: CollectionName) {
       properties: {
         q: {
           type: "string",
-          description:
-            "Matches a substring of any of name, location, ip_address or categories (server-side).",
+          description: `Matches a substring of any of ${SEARCHED.slice(0, -1).join(", ")} or ${SEARCHED.at(-1)} (server-side).`,
         },
         name: { type: "string", description: "Matches a substring of the name (server-side)." },
       },
