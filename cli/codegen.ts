@@ -5,13 +5,13 @@
  */
 import * as yaml from "js-yaml";
 import { canonicalAddress } from "../provider/address";
-import type { CollectionName, IpEntry } from "../provider/client/types";
+import { COLLECTIONS, type CollectionName, type IpEntry } from "../provider/client/types";
 import type { CsvEntry } from "../provider/csv";
 import { declarationOf, hasExpired } from "../provider/dynamic/schema";
 import { validate } from "../provider/dynamic/validate";
 import { resourceName, slug } from "../sdk/data";
 import type { EntryRecord } from "../sdk/library";
-import { LABEL, PLUGIN_TOKENS } from "../provider/model";
+import { LABEL, PLUGIN_TOKENS } from "../provider/tokens";
 
 /** One declaration to write: the record, or why it is written commented out. */
 export interface Planned {
@@ -154,8 +154,6 @@ export function render(format: Format, plans: Planned[], header: string[]): stri
   }
 }
 
-const KINDS: CollectionName[] = ["trusted", "suspicious"];
-
 function renderTs(plans: Planned[], header: string[]): string {
   // U+2028/9 end a line in JS source, and bidi controls reorder what a reviewer sees: escape them.
   const str = (v: string) =>
@@ -169,7 +167,7 @@ function renderTs(plans: Planned[], header: string[]): string {
     'import * as cloudlock from "pulumi-cloudlock";',
     "",
   ];
-  for (const kind of KINDS) {
+  for (const kind of COLLECTIONS) {
     const mine = plans.filter((p) => p.kind === kind);
     if (!mine.length) continue;
     out.push(`export const ${kind} = {`);
@@ -193,7 +191,7 @@ function renderTs(plans: Planned[], header: string[]): string {
 function renderYaml(plans: Planned[], header: string[]): string {
   const dump = (v: unknown) => yaml.dump(v, { lineWidth: -1, noRefs: true, sortKeys: false }).trimEnd();
   const out = header.map((h) => `# ${commentText(h)}`.trimEnd());
-  for (const kind of KINDS) {
+  for (const kind of COLLECTIONS) {
     const mine = plans.filter((p) => p.kind === kind);
     if (!mine.length) continue;
     const live = mine.filter((p) => !p.skipped);
@@ -219,7 +217,7 @@ function indentItem(text: string): string[] {
 function renderJson(plans: Planned[], header: string[]): string {
   const doc: Record<string, unknown> = {};
   if (header.length) doc.comment = header.join(" ");
-  for (const kind of KINDS) {
+  for (const kind of COLLECTIONS) {
     const mine = plans.filter((p) => p.kind === kind);
     if (mine.length) doc[kind] = mine.filter((p) => !p.skipped).map((p) => p.record);
   }

@@ -14,7 +14,7 @@ import { clientOptions, readSettings } from "../provider/settings";
 import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
 import { CloudlockError, isExpectedError } from "../provider/client/errors";
 import { describeProblem, exitCodeOf } from "../provider/problems";
-import type { CollectionName } from "../provider/client/types";
+import { COLLECTIONS, type CollectionName } from "../provider/client/types";
 import { CsvImportError, csvEntries } from "../provider/csv";
 import {
   EXIT_FAILURE,
@@ -174,7 +174,7 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   });
   if (p.values.help) return io.stdout(IMPORT_HELP);
   if (p.positionals.length) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
-  const which = choice(p, "--collection", ["trusted", "suspicious", "all"] as const);
+  const which = choice(p, "--collection", [...COLLECTIONS, "all"] as const);
   const format = choice<Format>(p, "--format", IMPORT_FORMATS, "ts");
   const query = { q: str(p, "--q"), name: str(p, "--name") };
   // Before the listing, which may take long: a bad --out or state file then fails in a second, not after every page.
@@ -182,7 +182,7 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   const states = (p.values["exclude-state"] ?? []) as string[];
   const managed = await readStates(states, io);
   const client = connect(p, io);
-  const kinds: CollectionName[] = which === "all" ? ["trusted", "suspicious"] : [which];
+  const kinds: CollectionName[] = which === "all" ? [...COLLECTIONS] : [which];
   const plans: Planned[] = [];
   const leftOut = new Map<CollectionName, number>();
   let listed = 0;
@@ -298,7 +298,7 @@ async function runCsv(argv: string[], io: Io): Promise<void> {
     ...HELP,
   });
   if (p.values.help) return io.stdout(CSV_HELP);
-  const kind = choice(p, "--collection", ["trusted", "suspicious"] as const);
+  const kind = choice(p, "--collection", COLLECTIONS);
   const format = choice<Format>(p, "--format", FORMATS, "ts");
   if (p.positionals.length !== 1) throw new UsageError("give exactly one CSV file");
   const file = p.positionals[0];
@@ -445,8 +445,7 @@ function report(io: Io, plans: Planned[], verb: string): void {
 /** `259 entries <verb> (160 trusted, 99 suspicious), 11 skipped: 11 invalid expiresOn (written commented out)`. */
 function summaryLine(plans: Planned[], verb: string): string {
   const s = summarise(plans);
-  const byKind = (["trusted", "suspicious"] as const)
-    .map((k) => [k, plans.filter((x) => x.kind === k && !x.skipped).length] as const)
+  const byKind = COLLECTIONS.map((k) => [k, plans.filter((x) => x.kind === k && !x.skipped).length] as const)
     .filter(([k]) => plans.some((x) => x.kind === k))
     .map(([k, n]) => `${n} ${k}`);
   let line = `${s.written} ${s.written === 1 ? "entry" : "entries"} ${verb}${byKind.length ? ` (${byKind.join(", ")})` : ""}, ${s.skipped} skipped`;

@@ -5,7 +5,7 @@
  * `import --exclude-state` leaves these out, so no entry ends up declared by two stacks.
  */
 import { COLLECTIONS, type CollectionName } from "../provider/client/types";
-import { LABEL, PLUGIN_TOKENS, SET_LABEL, TYPE_TOKENS } from "../provider/model";
+import { LABEL, PLUGIN_TOKENS, SET_LABEL, TYPE_TOKENS } from "../provider/tokens";
 
 /** A file that is not a stack export, or one whose resources of ours cannot be read. One line, naming the file. */
 export class StateFileError extends Error {}

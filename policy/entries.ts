@@ -5,7 +5,7 @@
  */
 
 import { parseAddress } from "../provider/address";
-import { PLUGIN_TOKENS, RESOURCE_TYPES, TYPE_TOKENS } from "../provider/model";
+import { PLUGIN_TOKENS, RESOURCE_TYPES, TYPE_TOKENS } from "../provider/tokens";
 
 /** The dynamic SDK's type tokens of the four resources (`pulumi-nodejs:dynamic/cloudlock:TrustedIp`, ...). */
 export const CLOUDLOCK_TYPES = TYPE_TOKENS;

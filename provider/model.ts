@@ -7,9 +7,17 @@
  * a new field is one entry here (and its validation rule, if it is of a new
  * kind).
  */
-import type { CollectionName, IpEntry } from "./client/types";
 
-const BOTH = ["trusted", "suspicious"] as const satisfies readonly CollectionName[];
+/**
+ * The two IP libraries of a Cloudlock organisation, in the order every output lists them (schema, review, CLI).
+ * `pulumi-cloudlock/client` exports it too.
+ */
+export const COLLECTIONS = ["trusted", "suspicious"] as const;
+
+/** One of the two IP libraries. */
+export type CollectionName = (typeof COLLECTIONS)[number];
+
+const BOTH = COLLECTIONS;
 
 /** How two values of a field compare, as Cloudlock means them (see schema.ts sameValue). */
 export type Compare = "text" | "address" | "set" | "instant";
@@ -109,79 +117,47 @@ export const COMPUTED = {
   updatedOn: "updated_on",
 } as const satisfies Record<string, string>;
 
-/** The module the four resources are registered under (`new dynamic.Resource(..., MODULE, name)`). */
-export const MODULE = "cloudlock";
+type Spec = typeof FIELDS;
+type FieldComparing<C extends Compare> = {
+  [F in EntryField]: Spec[F]["compare"] extends C ? F : never;
+}[EntryField];
 
-/** The resource type of each collection's entries. */
-export const LABEL = { suspicious: "SuspiciousIp", trusted: "TrustedIp" } as const satisfies Record<
-  CollectionName,
-  string
->;
-
-/** The resource type of each collection's set (one resource, many entries). */
-export const SET_LABEL = {
-  suspicious: `${LABEL.suspicious}Set`,
-  trusted: `${LABEL.trusted}Set`,
-} as const satisfies Record<CollectionName, string>;
-
-type ResourceName = (typeof LABEL)[CollectionName] | (typeof SET_LABEL)[CollectionName];
-const token = <N extends ResourceName>(n: N) => `pulumi-nodejs:dynamic/${MODULE}:${n}` as const;
-
-/** The engine's type token of each resource (a `dynamic.Resource` of module MODULE). */
-export const TYPE_TOKENS = {
-  TrustedIp: token(LABEL.trusted),
-  SuspiciousIp: token(LABEL.suspicious),
-  TrustedIpSet: token(SET_LABEL.trusted),
-  SuspiciousIpSet: token(SET_LABEL.suspicious),
-} as const;
-
-/** The native plugin's package (`pulumi-resource-cloudlock`): the same name as the dynamic resources' module. */
-export const PACKAGE = MODULE;
-
-const pluginToken = <N extends string>(n: N) => `${PACKAGE}:index:${n}` as const;
-
-/** The plugin's type token of each resource (`cloudlock:index:TrustedIp`, ...). */
-export const PLUGIN_TOKENS = {
-  TrustedIp: pluginToken(LABEL.trusted),
-  SuspiciousIp: pluginToken(LABEL.suspicious),
-  TrustedIpSet: pluginToken(SET_LABEL.trusted),
-  SuspiciousIpSet: pluginToken(SET_LABEL.suspicious),
-} as const;
-
-/** What a type token of ours names: its library, whether it is a set, its label, and the route that declares it. */
-export interface ResourceType {
-  kind: CollectionName;
-  set: boolean;
-  /** `TrustedIp`, `SuspiciousIpSet`, ... */
-  label: ResourceName;
-  /** The dynamic SDK's resources, or the plugin's. */
-  route: "sdk" | "plugin";
+/** The one field that compares as `c` (a rule about such values is a rule about it). */
+function comparing<C extends Compare>(c: C): FieldComparing<C> {
+  const found = ENTRY_FIELDS.filter((f) => FIELDS[f].compare === c);
+  if (found.length !== 1) throw new Error(`the model has ${found.length} fields compared as ${c}, not one`);
+  return found[0] as FieldComparing<C>;
 }
 
-/** Every type token of ours, on both routes (the dynamic SDK's and the plugin's), and what it names. */
-export const RESOURCE_TYPES: ReadonlyMap<string, ResourceType> = new Map(
-  (["trusted", "suspicious"] as const).flatMap((kind) =>
-    [LABEL[kind], SET_LABEL[kind]].flatMap((label) => {
-      const set = label === SET_LABEL[kind];
-      return [
-        [TYPE_TOKENS[label], { kind, set, label, route: "sdk" }],
-        [PLUGIN_TOKENS[label], { kind, set, label, route: "plugin" }],
-      ] as [string, ResourceType][];
-    }),
-  ),
-);
+// The roles particular rules give particular fields (SDK names). A rule that concerns one field names it through
+// its role, so the field's name is spelled only in FIELDS and COMPUTED above.
+/** The address: what an entry is about. A library holds one live entry per address; a set keys its entries by it. */
+export const ADDRESS = comparing("address");
+/** The expiry (of the libraries that have one): once it has passed, Cloudlock removes the entry on schedule. */
+export const EXPIRY = comparing("instant");
+/** What messages call an entry by, with its pk. */
+export const NAME = "name" satisfies EntryField;
+/** The computed field naming the library that holds an entry (a CollectionName, or absent). */
+export const LIBRARY = "type" satisfies keyof typeof COMPUTED;
+/** The computed field saying when Cloudlock made the entry. */
+export const CREATED = "createdOn" satisfies keyof typeof COMPUTED;
 
-/** The type token a URN names (`urn:pulumi:<stack>::<project>::<parent$>…<type>::<name>`): its last type. */
-export function typeOfUrn(urn: string): string {
-  const qualified = urn.split("::")[2] ?? "";
-  return qualified.split("$").pop() ?? "";
-}
+/** The API names of the roles, for entries as the API holds them (IpEntry). */
+export const WIRE = {
+  address: FIELDS[ADDRESS].api,
+  expiry: FIELDS[EXPIRY].api,
+  name: FIELDS[NAME].api,
+  library: COMPUTED[LIBRARY],
+  created: COMPUTED[CREATED],
+} as const;
 
-/** The plugin's lookup function of each library (`cloudlock:index:getTrustedIps`, ...). */
-export const FUNCTION_TOKENS = {
-  trusted: pluginToken(`get${LABEL.trusted}s`),
-  suspicious: pluginToken(`get${LABEL.suspicious}s`),
-} as const satisfies Record<CollectionName, string>;
+/** The fields a list's `q` matches a substring of (API names, in the API docs' order). */
+export const SEARCHED = [
+  FIELDS.name.api,
+  COMPUTED.location,
+  FIELDS.ipAddress.api,
+  FIELDS.categories.api,
+] as const;
 
 /** The fields a collection's entries have. */
 export const fieldsOf = (kind: CollectionName): readonly EntryField[] =>
@@ -199,9 +175,14 @@ export const updatableOf = (kind: CollectionName): readonly EntryField[] =>
 export function apiValue(e: Partial<IpEntry>, f: EntryField): unknown {
   const v = e[FIELDS[f].api];
   if (v !== undefined && v !== null) return v;
+  return emptyOf(f);
+}
+
+/** What an omitted `empty` field holds: an empty list or empty text (undefined for a field without that rule). */
+export function emptyOf(f: EntryField): unknown {
   const spec: FieldSpec = FIELDS[f];
-  if (spec.whenOmitted === "empty") return spec.compare === "set" ? [] : "";
-  return undefined;
+  if (spec.whenOmitted !== "empty") return undefined;
+  return spec.compare === "set" ? [] : "";
 }
 
 /** An entry in SDK names, as the lookups return it: pk, every field it has, what the server computes ("" if absent). */
@@ -215,7 +196,6 @@ export function entryInfo(e: IpEntry): Record<string, unknown> {
   return out;
 }
 
-type Spec = typeof FIELDS;
 /** The TypeScript type of a field's value, from how it compares. */
 type ValueOf<F extends EntryField> = Spec[F]["compare"] extends "set" ? string[] : string;
 type RequiredField = { [F in EntryField]: Spec[F]["required"] extends true ? F : never }[EntryField];
@@ -249,3 +229,15 @@ export type AnsweredFields = { [F in RequiredField as Wire<F>]: ValueOf<F> } & {
 export type AnsweredComputed = {
   -readonly [K in keyof typeof COMPUTED as (typeof COMPUTED)[K]]?: string | null;
 };
+
+/** The list-valued fields by API name: the client decodes whatever shape a server answers them in to a list. */
+type ListedFields = { [F in EntryField as Spec[F]["compare"] extends "set" ? Wire<F> : never]: string[] };
+
+/**
+ * An entry as the API returns it (snake_case, as on the wire): an opaque `pk` (10–11 characters, e.g.
+ * `6yj3gQxaqo`), the library that holds it, the declared fields by their API names, and what the server computes.
+ * List-valued fields are always lists once decoded.
+ */
+export type IpEntry = { pk: string } & { [K in (typeof WIRE)["library"]]: string } & ListedFields &
+  AnsweredFields &
+  AnsweredComputed;

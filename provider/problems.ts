@@ -4,8 +4,10 @@
  * table (`problem()` and `makeApiError()` in client/errors.ts); `npm run gen-docs` writes docs/troubleshooting.md
  * from it. An expected error is one line of text with no stack trace; a stack trace is for a bug only.
  *
- * Pure data and functions: no imports from the rest of the provider, so every layer can use it.
+ * Pure data and functions: no imports from the rest of the provider but the field model (model.ts, which imports
+ * nothing), so every layer can use it.
  */
+import { ADDRESS, NAME, fieldsOf } from "./model";
 
 /** One kind of expected error. `P` are the facts its message is built from. */
 export interface ProblemSpec<P> {
@@ -141,7 +143,7 @@ export const PROBLEMS = {
     advice: "Correct the value the message names: nothing was sent to Cloudlock.",
     exit: 1,
     example: {
-      field: "ipAddress",
+      field: ADDRESS,
       reason: 'range "10.0.0.9-10.0.0.1" is reversed; the start must not be greater than the end',
     },
   }),
@@ -240,7 +242,7 @@ export const PROBLEMS = {
       "A new TrustedIp or SuspiciousIp declares an address another entry of that library holds. Pulumi never " +
       "makes a duplicate, and never takes an entry over without being told to.",
     message: (p) =>
-      `${p.label} ipAddress "${p.address}" already exists in the ${p.library} library as entry ${p.pk} ` +
+      `${p.label} ${ADDRESS} "${p.address}" already exists in the ${p.library} library as entry ${p.pk} ` +
       `("${p.name}", ${p.held}).`,
     fix: (p) => (p.said ? SAID : `${adoptFix(p.route, p.pk, p.importType)} ${renameFix(p.route)}`),
     exit: 1,
@@ -340,7 +342,7 @@ export const PROBLEMS = {
       label: "SuspiciousIp",
       library: "suspicious",
       pk: "3m15oGGRea",
-      field: "name",
+      field: NAME,
       held: '"TOR exit"',
       declared: '"Tor exit node"',
     },
@@ -387,8 +389,8 @@ export const PROBLEMS = {
     example: {
       where: "offices.yaml",
       problems: [
-        "trusted[2].ipAdress is not an entry field (expected resource, name, ipAddress, description, categories, adoptId)",
-        "trusted[2].ipAddress is required",
+        `trusted[2].ipAdress is not an entry field (expected ${["resource", ...fieldsOf("trusted"), "adoptId"].join(", ")})`,
+        `trusted[2].${ADDRESS} is required`,
       ],
     },
   }),

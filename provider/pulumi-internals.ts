@@ -23,6 +23,9 @@ function fromPulumi(id: string) {
  */
 export const UNKNOWN: string = unknownValue;
 
+/** Whether a value is the engine's not-yet-known sentinel (UNKNOWN). */
+export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
+
 /**
  * An error the engine records as an initialisation failure: the resource
  * exists with `properties` as its state, and the operation fails with

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { PACKAGE } from "../provider/model";
+import { PACKAGE } from "../provider/tokens";
 
 /** Repository root (this file lives in scripts/ or dist/scripts/). */
 const ROOT = (() => {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CollectionName } from "../provider/client/types";
-import { COMPUTED, LABEL, TYPE_TOKENS, fieldsOf } from "../provider/model";
+import { COMPUTED, fieldsOf } from "../provider/model";
+import { LABEL, TYPE_TOKENS } from "../provider/tokens";
 
 /** Inputs both IP resources share. */
 export interface IpEntryArgs {

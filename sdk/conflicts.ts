@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseAddress } from "../provider/address";
 import { problem } from "../provider/client/errors";
 import type { CollectionName } from "../provider/client/types";
-import { LABEL } from "../provider/model";
+import { LABEL } from "../provider/tokens";
 import { programError } from "../provider/pulumi-internals";
 import { warnPlainToken } from "./plain-token";
 

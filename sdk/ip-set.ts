@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { guardSetAddresses } from "./conflicts";
 import { suspiciousSetProvider, trustedSetProvider } from "./provider";
-import { MODULE, SET_LABEL, TYPE_TOKENS } from "../provider/model";
+import { MODULE, SET_LABEL, TYPE_TOKENS } from "../provider/tokens";
 
 /** How a set relates to the rest of its library. */
 export type IpSetMode = "additive" | "authoritative";

@@ -3,7 +3,7 @@ import { guardAddress } from "./conflicts";
 import { IpEntryArgs, checkOnlyInputs, outputsOf } from "./common";
 
 import { suspiciousProvider as provider } from "./provider";
-import { LABEL, MODULE, TYPE_TOKENS } from "../provider/model";
+import { LABEL, MODULE, TYPE_TOKENS } from "../provider/tokens";
 
 /** Every output of the resource, so `get()` creates them all. */
 const OUTPUTS = outputsOf("suspicious");

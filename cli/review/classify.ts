@@ -5,22 +5,14 @@
  * and the plugin's type tokens, from the model) read the same way. Pure: no I/O.
  */
 import { canonicalAddress, parseAddress } from "../../provider/address";
-import type { CollectionName } from "../../provider/client/types";
+import { COLLECTIONS, type CollectionName } from "../../provider/client/types";
 import { type ReadForecast, type Route, changesIn, readForecast } from "../../provider/dynamic/forecast";
 import { UNKNOWN, UPDATABLE, hasExpired, sameValue } from "../../provider/dynamic/schema";
-import {
-  type EntryField,
-  RESOURCE_TYPES,
-  type ResourceType,
-  expires,
-  fieldsOf,
-  typeOfUrn,
-} from "../../provider/model";
+import { type EntryField, expires, fieldsOf } from "../../provider/model";
+import { RESOURCE_TYPES, type ResourceType, typeOfUrn } from "../../provider/tokens";
 import { type Digest, type Json, type Step, isObject, nameOf, readDigest } from "./read";
 
 export { ReviewInputError } from "./read";
-
-export const KINDS: readonly CollectionName[] = ["trusted", "suspicious"];
 
 /** One entry as a reviewer names it: name, canonical address, the resource that declares it, and its pk. */
 export interface EntryRef {
@@ -213,7 +205,7 @@ export function reviewPreview(input: unknown, now = Date.now()): Review {
     if (t.set) reviewSet(t, step, recorded.get(step.urn), ctx);
     else reviewEntry(t, step, recorded.get(step.urn), ctx);
   }
-  for (const kind of KINDS) pairRenames(kind, review, pending[kind]);
+  for (const kind of COLLECTIONS) pairRenames(kind, review, pending[kind]);
   finish(review, digest, pending, changing, now);
   return review;
 }
@@ -524,7 +516,7 @@ function finish(
   now: number,
 ): void {
   const h = review.needsHuman;
-  for (const kind of KINDS) {
+  for (const kind of COLLECTIONS) {
     // Never spread: a big plan has more pairs than a call takes arguments.
     for (const o of overlaps(pending[kind].declared)) h.overlaps.push(o);
     // The engine's step order follows its parallelism: sort, so the same plan always reads the same.

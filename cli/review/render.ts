@@ -7,7 +7,8 @@ import { canonicalAddress } from "../../provider/address";
 import type { CollectionName } from "../../provider/client/types";
 import { UNKNOWN } from "../../provider/dynamic/schema";
 import type { EntryField } from "../../provider/model";
-import { type EntryRef, type FieldChange, KINDS, type LibraryChanges, type Review } from "./classify";
+import { COLLECTIONS } from "../../provider/client/types";
+import { type EntryRef, type FieldChange, type LibraryChanges, type Review } from "./classify";
 
 type Field = EntryField;
 
@@ -292,7 +293,8 @@ export function willFail(r: Review): boolean {
 
 /** The Markdown review; "No changes" in one line when the plan changes nothing and needs no one. */
 export function renderReview(r: Review): string {
-  const total = (k: keyof LibraryChanges) => KINDS.reduce((n, kind) => n + r.libraries[kind][k].length, 0);
+  const total = (k: keyof LibraryChanges) =>
+    COLLECTIONS.reduce((n, kind) => n + r.libraries[kind][k].length, 0);
   const counts = SECTIONS.map((s) => ({ ...s, n: total(s.key) }));
   const changes = counts.reduce((a, c) => a + c.n, 0);
   const { lines: human, items: urgent } = humanLines(r);
@@ -310,7 +312,7 @@ export function renderReview(r: Review): string {
     }${failing ? ` · \`up\` will fail` : ""}${other}\n`,
   );
   if (changes) {
-    const kinds = KINDS.filter((k) => Object.values(r.libraries[k]).some((l) => l.length));
+    const kinds = COLLECTIONS.filter((k) => Object.values(r.libraries[k]).some((l) => l.length));
     out.push(
       [
         `| | ${kinds.map((k) => LIBRARY_TITLE[k]).join(" | ")} |`,
@@ -332,7 +334,7 @@ export function renderReview(r: Review): string {
         ? `> ${quiet.join(", ")}: authoritative; the preview failed, so what it would remove is not known: \`up\` removes every entry nobody declares.\n`
         : `> ${quiet.join(", ")}: authoritative; this preview found no undeclared entries, but \`up\` removes any added to the library by hand before it runs.\n`,
     );
-  for (const kind of KINDS) {
+  for (const kind of COLLECTIONS) {
     const sections = librarySections(r.libraries[kind]);
     if (sections.length) out.push(`#### ${LIBRARY_TITLE[kind]}\n\n${sections.join("\n")}`);
   }

@@ -2,6 +2,7 @@ import { sameAddress } from "../address";
 import type { Requester } from "./request";
 import { decodeEntry } from "./decode";
 import { IncompleteListingError, type NotFoundError, isNotFoundError, problem } from "./errors";
+import { ENTRY_FIELDS, FIELDS, type FieldSpec, WIRE } from "../model";
 import { multipartFile } from "./multipart";
 import {
   CollectionName,
@@ -43,6 +44,12 @@ const MAX_EXTRA_WALKS = 3;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The address an answer's entry holds, if it is an entry with one. */
+const answeredAddress = (d: unknown): string | undefined => {
+  const a = isObject(d) ? d[WIRE.address] : undefined;
+  return typeof a === "string" ? a : undefined;
+};
 
 /** How a body that is not the expected JSON object reads in an error. */
 function describeBody(d: unknown): string {
@@ -189,20 +196,26 @@ export class IpCollection {
 
   /** Create one entry (POST). Not retried on 5xx: the entry may exist already. */
   async create(entry: NewEntry): Promise<IpEntry> {
-    if (this.name === "trusted" && entry.expires_on !== undefined) {
+    for (const f of ENTRY_FIELDS) {
+      const spec: FieldSpec = FIELDS[f];
+      if (spec.in.includes(this.name) || (entry as Record<string, unknown>)[spec.api] === undefined) continue;
       throw problem("validation", {
-        field: "expires_on",
-        reason: "is only valid for suspicious entries; trusted entries do not expire",
+        field: spec.api,
+        reason: `is only valid for ${spec.in.join(" and ")} entries; ${spec.notIn ?? `${this.name} entries have no ${spec.api}`}`,
       });
     }
     const res = await this.client.request<IpEntry>("POST", this.path, {
       json: dropUndefined(entry),
       // An entry at another address is not the one we made (a proxy's or a cache's answer): its pk proves nothing.
-      expect: (d) =>
-        entryShapeProblem(d) ??
-        (isObject(d) && typeof d.ip_address === "string" && !sameAddress(d.ip_address, entry.ip_address)
-          ? `an entry at ${JSON.stringify(d.ip_address)}, not at the address sent (${entry.ip_address})`
-          : undefined),
+      expect: (d) => {
+        const at = answeredAddress(d);
+        return (
+          entryShapeProblem(d) ??
+          (at !== undefined && !sameAddress(at, entry[WIRE.address])
+            ? `an entry at ${JSON.stringify(at)}, not at the address sent (${entry[WIRE.address]})`
+            : undefined)
+        );
+      },
     });
     return decodeEntry(res.data);
   }

@@ -14,6 +14,7 @@ import {
   joinFix,
   repeatOf,
 } from "../problems";
+import { WIRE } from "../model";
 
 const MARK = Symbol.for("pulumi-cloudlock:error");
 
@@ -357,7 +358,7 @@ export function isProblem(e: unknown, id: ProblemId): e is CloudlockError & { pr
 export function isDuplicateRefusal(e: unknown): boolean {
   if (isConflictError(e)) return true;
   if (!isBadRequestError(e)) return false;
-  if (e.fields.length) return e.fields.includes("ip_address");
+  if (e.fields.length) return e.fields.includes(WIRE.address);
   return /already exists|duplicate|must be unique/i.test(e.serverMessage ?? "");
 }
 export const isMalformedResponseError = (e: unknown): e is MalformedResponseError =>

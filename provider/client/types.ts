@@ -1,16 +1,15 @@
-import { type AnsweredComputed, type AnsweredFields, FIELDS, type WireFields, updatableOf } from "../model";
+import {
+  COLLECTIONS,
+  type CollectionName,
+  FIELDS,
+  type IpEntry,
+  type WireFields,
+  updatableOf,
+} from "../model";
 
-/** The two IP libraries of a Cloudlock organisation. */
-export type CollectionName = "suspicious" | "trusted";
-
-export const COLLECTIONS: readonly CollectionName[] = ["suspicious", "trusted"];
-
-/**
- * An entry as the API returns it (snake_case, as on the wire): an opaque `pk` (10–11 characters, e.g.
- * `6yj3gQxaqo`), its `type`, the declared fields of provider/model.ts by their API names, and what the
- * server computes (`location`, `created_on`, `updated_on`). `categories` is always a list once decoded.
- */
-export type IpEntry = { pk: string; type: string; categories: string[] } & AnsweredFields & AnsweredComputed;
+// The libraries and the entry type are the model's (provider/model.ts); the client's users import them from here.
+export { COLLECTIONS };
+export type { CollectionName, IpEntry };
 
 /** Body of a create (POST): the declared fields by their API names. */
 export type NewEntry = WireFields;

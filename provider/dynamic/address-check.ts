@@ -9,6 +9,7 @@ import { PAGE_LIMIT } from "../client/collection";
 import type { IpEntry } from "../client/types";
 import { searchTerm } from "./listing";
 import type { EntryStore } from "./store";
+import { WIRE } from "../model";
 
 /** An entry our POST made, and the address we sent. */
 export interface Posted {
@@ -49,16 +50,16 @@ export class AddressCheck {
     if (ours.length === 0) return out;
     const terms = ours.map((o) => {
       const t = searchTermsFor(o.sent);
-      return t && [...new Set([...t, searchTerm(o.entry.ip_address)])];
+      return t && [...new Set([...t, searchTerm(o.entry[WIRE.address])])];
     });
     const searches = terms.every((t) => t !== undefined)
       ? terms.reduce((n, t) => n + t!.length, 0)
       : Infinity;
     const pages = Math.max(1, Math.ceil((await this.store.heldSize()) / PAGE_LIMIT));
     const at = (o: Posted, entries: Iterable<IpEntry>): AtAddress => {
-      const there = [...entries].filter((e) => sameAddress(e.ip_address, o.sent));
+      const there = [...entries].filter((e) => sameAddress(e[WIRE.address], o.sent));
       const mine = there.find((e) => e.pk === o.entry.pk);
-      return { others: there.filter((e) => e.pk !== o.entry.pk), ours: !!mine, oursName: mine?.name };
+      return { others: there.filter((e) => e.pk !== o.entry.pk), ours: !!mine, oursName: mine?.[WIRE.name] };
     };
     if (searches <= pages) {
       await Promise.all(

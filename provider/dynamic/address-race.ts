@@ -5,11 +5,12 @@
  */
 import { detailOf } from "../client/errors";
 import type { CollectionName } from "../client/types";
-import { LABEL } from "../model";
+import { NAME, WIRE } from "../model";
+import { LABEL } from "../tokens";
 import type { ProblemFacts } from "../problems";
 import type { AtAddress, Made } from "./address-check";
 import type { Connection } from "./connection";
-import { hasExpired, sameValue } from "./schema";
+import { sameValue, unexpired } from "./schema";
 
 /**
  * After our POSTs: no other writer made an entry at the same address between
@@ -29,11 +30,10 @@ export async function aloneAt(
   const at = found ?? (await conn.check(kind).othersAt(made));
   const now = conn.now();
   const failed = new Map<string, ProblemFacts<"address-race">>();
-  const company = (m: Made) =>
-    (at.get(m.entry.pk)?.others ?? []).filter((e) => !hasExpired(e.expires_on, now));
+  const company = (m: Made) => unexpired(at.get(m.entry.pk)?.others ?? [], now);
   const crowded = made.filter((m) => company(m).length > 0);
   const surelyOurs = crowded.filter(
-    (m) => ownKnown && at.get(m.entry.pk)?.ours && sameValue("name", at.get(m.entry.pk)?.oursName, m.name),
+    (m) => ownKnown && at.get(m.entry.pk)?.ours && sameValue(NAME, at.get(m.entry.pk)?.oursName, m.name),
   );
   const pks = surelyOurs.map((m) => m.entry.pk);
   const gone = pks.length
@@ -47,7 +47,7 @@ export async function aloneAt(
   if (pks.length && gone === undefined) conn.store(kind).noteDeleted(pks);
   for (const m of crowded) {
     const theirs = company(m);
-    const named = theirs.map((e) => `${e.pk} ("${e.name}", ${e.ip_address})`).join(", ");
+    const named = theirs.map((e) => `${e.pk} ("${e[WIRE.name]}", ${e[WIRE.address]})`).join(", ");
     const all = [m.entry.pk, ...theirs.map((e) => e.pk)].join(", ");
     const outcome = !surelyOurs.includes(m)
       ? `${ownKnown ? `Cloudlock's answer named entry ${m.entry.pk}, which a fresh look did not find at this address` : "This run's POST lost its answer"}, so which entry it made is not known: none was deleted, and the ` +

@@ -18,7 +18,7 @@ import {
 } from "../client/errors";
 import type { RetryPolicy } from "../client/retry";
 import type { CollectionName } from "../client/types";
-import { LABEL } from "../model";
+import { LABEL } from "../tokens";
 import { type ProblemId, isPerRun } from "../problems";
 import { ConfigSource, type Read, Settings, clientOptions, readSettings } from "../settings";
 import { AddressCheck } from "./address-check";

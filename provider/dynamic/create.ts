@@ -15,11 +15,12 @@ import {
   problem,
 } from "../client/errors";
 import type { CollectionName, IpEntry, NewEntry } from "../client/types";
-import { FIELDS, LABEL, PLUGIN_TOKENS, apiValue, fieldsOf } from "../model";
+import { ADDRESS, FIELDS, NAME, WIRE, apiValue, fieldsOf } from "../model";
+import { LABEL, PLUGIN_TOKENS } from "../tokens";
 import type { AtAddress } from "./address-check";
 import { aloneAt } from "./address-race";
 import type { Connection } from "./connection";
-import { EntryInputs, createBody, hasExpired, matchesEntry } from "./schema";
+import { EntryInputs, createBody, matchesEntry, unexpired } from "./schema";
 import type { Route } from "./forecast";
 
 /** POSTs per create when earlier ones failed without an answer and a search showed no entry was made. */
@@ -49,7 +50,7 @@ export class Creates {
   createNew(kind: CollectionName, inputs: EntryInputs, opts: CreateOptions = {}): Promise<IpEntry> {
     const { adoptIdentical = true, deferCheck, route = this.conn.route } = opts;
     const store = this.conn.store(kind);
-    return this.withAddress(inputs.ipAddress, async () => {
+    return this.withAddress(inputs[ADDRESS], async () => {
       const existing = await this.existing(kind, inputs, adoptIdentical, route);
       if (existing) return existing;
       const body = createBody(kind, inputs);
@@ -84,8 +85,8 @@ export class Creates {
             }
             throw problem("create-not-made", {
               label: LABEL[kind],
-              name: inputs.name,
-              address: inputs.ipAddress,
+              name: inputs[NAME],
+              address: inputs[ADDRESS],
               attempts: attempt,
               last: detailOf(e),
               library: kind,
@@ -115,17 +116,17 @@ export class Creates {
       seen ??
       (await this.conn
         .check(kind)
-        .othersAtOne(entry, inputs.ipAddress)
+        .othersAtOne(entry, inputs[ADDRESS])
         .catch((e: Error) => {
           throw problem("address-race", {
             what:
-              `${LABEL[kind]} "${inputs.name}" (${inputs.ipAddress}): Cloudlock made entry ${entry.pk}, but checking ` +
+              `${LABEL[kind]} "${inputs[NAME]}" (${inputs[ADDRESS]}): Cloudlock made entry ${entry.pk}, but checking ` +
               `that no other writer made the same address meanwhile failed (${detailOf(e)}). The entry is not in the ` +
               `stack's state.`,
             fix: "Run `CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up` to adopt it, or delete it by hand.",
           });
         }));
-    const made = [{ entry, sent: inputs.ipAddress, name: inputs.name }];
+    const made = [{ entry, sent: inputs[ADDRESS], name: inputs[NAME] }];
     const failed = await aloneAt(this.conn, kind, made, ownKnown, new Map([[entry.pk, at]]));
     for (const why of failed.values()) throw problem("address-race", why);
   }
@@ -142,10 +143,8 @@ export class Creates {
     route: Route = this.conn.route,
   ): Promise<IpEntry | undefined> {
     const now = this.conn.now();
-    const live = (await this.conn.store(kind).byAddress(inputs.ipAddress)).filter(
-      (e) => !hasExpired(e.expires_on, now),
-    );
-    const said = this.conn.wasForecast(kind, inputs.ipAddress);
+    const live = unexpired(await this.conn.store(kind).byAddress(inputs[ADDRESS]), now);
+    const said = this.conn.wasForecast(kind, inputs[ADDRESS]);
     const taken = pickExisting(kind, inputs, live, adoptIdentical, route, said);
     // Taken over from whoever held it: their delete in this run must not remove it (Connection.claim).
     if (taken) this.conn.claim(kind, [taken.pk]);
@@ -168,18 +167,21 @@ export class Creates {
     route: Route,
   ): Promise<{ made: IpEntry; others: IpEntry[]; adopted?: boolean } | undefined> {
     const store = this.conn.store(kind);
-    const terms = searchTermsFor(inputs.ipAddress);
+    const terms = searchTermsFor(inputs[ADDRESS]);
     const fresh = async () => {
       store.invalidate();
-      return store.byAddress(inputs.ipAddress);
+      return store.byAddress(inputs[ADDRESS]);
     };
     const at = (list: IpEntry[], now = this.conn.now()) =>
-      list.filter((e) => sameAddress(e.ip_address, inputs.ipAddress) && !hasExpired(e.expires_on, now));
+      unexpired(
+        list.filter((e) => sameAddress(e[WIRE.address], inputs[ADDRESS])),
+        now,
+      );
     let live = at(terms ? await store.searchAll(terms) : await fresh());
     // Nothing found: be sure (another spelling?) with a new listing before another POST.
     if (terms && live.length === 0) live = at(await fresh());
     // created_on has a finer grain than the Date header our clock comes from: allow its one second.
-    const recent = (e: IpEntry) => !(Date.parse(e.created_on ?? "") < since - 1_000);
+    const recent = (e: IpEntry) => !(Date.parse(e[WIRE.created] ?? "") < since - 1_000);
     const made = live.find((e) => matchesEntry(kind, e, inputs) && recent(e));
     if (made) {
       store.noteWritten(made);
@@ -239,10 +241,10 @@ function identicalError(
     importType: PLUGIN_TOKENS[LABEL[kind]],
     label: LABEL[kind],
     library: kind,
-    name: inputs.name,
-    address: inputs.ipAddress,
+    name: inputs[NAME],
+    address: inputs[ADDRESS],
     pk: same.pk,
-    created: same.created_on ?? "at an unknown time",
+    created: same[WIRE.created] ?? "at an unknown time",
   });
 }
 
@@ -260,10 +262,10 @@ export function duplicateError(
     importType: PLUGIN_TOKENS[LABEL[kind]],
     label: LABEL[kind],
     library: kind,
-    address: inputs.ipAddress,
+    address: inputs[ADDRESS],
     pk: other.pk,
-    name: other.name,
-    held: other.ip_address,
+    name: other[WIRE.name],
+    held: other[WIRE.address],
   });
 }
 

@@ -7,7 +7,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { canonicalAddress, sameAddress } from "../address";
 import { isNotFoundError, problem } from "../client/errors";
 import type { CollectionName, IpEntry } from "../client/types";
-import { COMPUTED, FIELDS, LABEL, expires, fieldsOf } from "../model";
+import { ADDRESS, COMPUTED, EXPIRY, FIELDS, LIBRARY, NAME, WIRE, emptyOf, expires, fieldsOf } from "../model";
+import { LABEL } from "../tokens";
 import type { Connection } from "./connection";
 import { type Creates, duplicateError } from "./create";
 import { type Route, forecastCreate } from "./forecast";
@@ -15,18 +16,20 @@ import {
   CheckFailure,
   EntryInputs,
   EntryOutputs,
+  type ServerView,
   UNKNOWN,
   UPDATABLE,
   decideDiff,
   declarationOf,
   entryFields,
   hasExpired,
+  unexpired,
   patchFor,
   sameValue,
 } from "./schema";
 import { pickInputs, validate } from "./validate";
 import { assertSameTenant, recordedTenant, withTenant } from "./tenant";
-import { type ServerView, outputsFromEntry, outputsOf, storedView, viewEntry } from "./view";
+import { outputsFromEntry, outputsOf, storedView, viewEntry } from "./view";
 
 /** What state holds for an entry: its outputs and how Cloudlock holds them. */
 export type EntryState = EntryOutputs & ServerView;
@@ -55,7 +58,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
 
   async check(olds: Declared, news: Declared): Promise<{ inputs: EntryInputs; failures: CheckFailure[] }> {
     const isNew = olds === undefined || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
-    const dated = expires(this.kind) && typeof news.expiresOn === "string" && news.expiresOn !== UNKNOWN;
+    const dated = expires(this.kind) && typeof news[EXPIRY] === "string" && news[EXPIRY] !== UNKNOWN;
     const failures = validate(this.kind, news, isNew, await this.conn.nowFor(dated));
     const inputs = pickInputs(this.kind, news);
     const route = this.routeOf(inputs, news);
@@ -68,7 +71,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
    * kept here, by address, for the create of the same operation (its refusal names the data file's fields).
    */
   private routeOf(inputs: EntryInputs, news: Declared): Route {
-    const address = inputs.ipAddress;
+    const address = inputs[ADDRESS];
     if (news.route !== "data-file" || typeof address !== "string" || address === UNKNOWN)
       return this.conn.route;
     this.routes.set(canonicalAddress(address), "data-file");
@@ -81,15 +84,13 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
    * through the store, so N new entries cost the read rule's searches or one shared listing, not N listings.
    */
   private async forecast(inputs: EntryInputs, news: Declared, route: Route): Promise<void> {
-    if (typeof inputs.ipAddress !== "string" || inputs.ipAddress === UNKNOWN) return;
+    if (typeof inputs[ADDRESS] !== "string" || inputs[ADDRESS] === UNKNOWN) return;
     if (inputs.adoptId === UNKNOWN) return;
-    const held = await this.conn.store(this.kind).atAddress(inputs.ipAddress);
+    const held = await this.conn.store(this.kind).atAddress(inputs[ADDRESS]);
     // After the read, so by the server's clock.
     const now = this.conn.now();
     // A replacement's own old entry is deleted before it is created: not in its way.
-    const live = held.filter(
-      (e) => !hasExpired(e.expires_on, now) && !this.conn.isReplacing(this.kind, e.pk),
-    );
+    const live = unexpired(held, now).filter((e) => !this.conn.isReplacing(this.kind, e.pk));
     // An adoptId not at the address: it must exist elsewhere (`up` moves it here), or `up` refuses it.
     const adoptMissing =
       typeof inputs.adoptId === "string" &&
@@ -101,13 +102,13 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
       adoptMissing,
     });
     const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
-    if (f?.outcome === "fail") this.conn.noteForecast(this.kind, inputs.ipAddress);
+    if (f?.outcome === "fail") this.conn.noteForecast(this.kind, inputs[ADDRESS]);
     if (f) await this.conn.engine.log(f.outcome === "fail" ? "warning" : "info", f.message, urn);
   }
 
   async diff(id: string, olds: EntryState, news: EntryInputs) {
     this.sameTenant(id, olds);
-    const dated = expires(this.kind) && (olds.expiresOn !== undefined || news.expiresOn !== undefined);
+    const dated = expires(this.kind) && (olds[EXPIRY] !== undefined || news[EXPIRY] !== undefined);
     const d = decideDiff(this.kind, olds, news, await this.conn.nowFor(dated));
     // The old entry holds the address: it must go before its replacement is created (and so is not in its way).
     if (d.replaces.length > 0) this.conn.noteReplacing(this.kind, id);
@@ -120,7 +121,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
       ? await this.adopt(inputs)
       : await this.creates.createNew(this.kind, inputs, {
           adoptIdentical: this.conn.settings.adoptIdentical,
-          route: this.routes.get(canonicalAddress(inputs.ipAddress)) ?? this.conn.route,
+          route: this.routes.get(canonicalAddress(inputs[ADDRESS])) ?? this.conn.route,
         });
     return { id: entry.pk, outs: withTenant(this.written(entry, inputs), this.conn.settings.apiUrl) };
   }
@@ -129,7 +130,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     this.sameTenant(id, props);
     const declared = pickInputs(this.kind, props);
     const store = this.conn.store(this.kind);
-    const address = typeof props.ipAddress === "string" ? props.ipAddress : undefined;
+    const address = typeof props[ADDRESS] === "string" ? props[ADDRESS] : undefined;
     const entry = (await store.byPk(id, address)) ?? (await store.findAt(id, address));
     if (entry) {
       // An import (`pulumi import`: a read with no state) declares what the entry holds, every field it has.
@@ -145,10 +146,10 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
       return { id, props: withTenant(outputsOf(this.kind, entry, v), tenant), inputs: { ...v.inputs } };
     }
     // An entry that expired on schedule is not drift: keep the state as it is.
-    if (expires(this.kind) && hasExpired(props.expiresOn, this.conn.now())) {
+    if (expires(this.kind) && hasExpired(props[EXPIRY], this.conn.now())) {
       void this.conn.engine.log(
         "warning",
-        `${LABEL[this.kind]} ${id} ("${String(props.name)}"): its expiry ${String(props.expiresOn)} has passed by ` +
+        `${LABEL[this.kind]} ${id} ("${String(props[NAME])}"): its expiry ${String(props[EXPIRY])} has passed by ` +
           `Cloudlock's clock, and Cloudlock removed it on schedule. That is not drift; you can delete the declaration.`,
       );
       const { __provider: _, ...kept } = props;
@@ -162,7 +163,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const inputs = pickInputs(this.kind, news);
     const patch = patchFor(this.kind, olds, inputs);
     const changes = Object.keys(patch).length > 0;
-    if (changes) await this.addressFree(id, olds.ipAddress, inputs);
+    if (changes) await this.addressFree(id, olds[ADDRESS], inputs);
     let updated: IpEntry | undefined;
     try {
       updated = changes
@@ -178,7 +179,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     const entry =
       updated ??
       // The documented PUT answers no body: one search at the new address, not a listing per update.
-      (await store.findAt(id, inputs.ipAddress)) ??
+      (await store.findAt(id, inputs[ADDRESS])) ??
       ({ ...toEntry(this.kind, id, olds), ...patch } as IpEntry);
     store.noteWritten(entry);
     const tenant = this.conn.settings.apiUrl;
@@ -189,7 +190,7 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
           tenant,
         ),
       };
-    await this.stillAlone(entry, olds.ipAddress, inputs);
+    await this.stillAlone(entry, olds[ADDRESS], inputs);
     return { outs: withTenant(this.written(entry, inputs), tenant) };
   }
 
@@ -232,35 +233,35 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
     }
     const patch = patchFor(kind, current, inputs);
     if (Object.keys(patch).length === 0) return entry;
-    await this.addressFree(pk, current.ipAddress, inputs);
+    await this.addressFree(pk, current[ADDRESS], inputs);
     const updated =
       (await this.conn.write(kind, "update", () => this.conn.client.collection(kind).update(pk, patch))) ??
       ({ ...entry, ...patch } as IpEntry);
     store.noteWritten(updated);
-    await this.stillAlone(updated, current.ipAddress, inputs);
+    await this.stillAlone(updated, current[ADDRESS], inputs);
     return updated;
   }
 
   /** Before a PUT that moves an entry to another address: no other live entry may hold it. */
   private async addressFree(pk: string, from: unknown, inputs: EntryInputs): Promise<void> {
-    if (typeof from === "string" && sameAddress(from, inputs.ipAddress)) return;
+    if (typeof from === "string" && sameAddress(from, inputs[ADDRESS])) return;
     const now = this.conn.now();
-    const other = (await this.conn.store(this.kind).byAddress(inputs.ipAddress)).find(
-      (e) => e.pk !== pk && !hasExpired(e.expires_on, now),
+    const other = unexpired(await this.conn.store(this.kind).byAddress(inputs[ADDRESS]), now).find(
+      (e) => e.pk !== pk,
     );
     if (other) throw duplicateError(this.kind, inputs, other);
   }
 
   /** After such a PUT: no other writer moved or made an entry there meanwhile (see aloneAt). */
   private async stillAlone(entry: IpEntry, from: unknown, inputs: EntryInputs): Promise<void> {
-    if (typeof from === "string" && sameAddress(from, inputs.ipAddress)) return;
-    const { others } = await this.conn.check(this.kind).othersAtOne(entry, inputs.ipAddress);
+    if (typeof from === "string" && sameAddress(from, inputs[ADDRESS])) return;
+    const { others } = await this.conn.check(this.kind).othersAtOne(entry, inputs[ADDRESS]);
     const now = this.conn.now();
-    const live = others.filter((e) => !hasExpired(e.expires_on, now));
+    const live = unexpired(others, now);
     if (live.length === 0) return;
     throw problem("address-race", {
       what:
-        `${LABEL[this.kind]} ${entry.pk} ("${inputs.name}"): it was moved to ${inputs.ipAddress}, and another writer ` +
+        `${LABEL[this.kind]} ${entry.pk} ("${inputs[NAME]}"): it was moved to ${inputs[ADDRESS]}, and another writer ` +
         `holds that address too (entry ${live.map((e) => e.pk).join(", ")}; Cloudlock accepted both).`,
       fix:
         "Delete one of them, or set adoptId on this resource to manage the other, then run `pulumi refresh` and " +
@@ -297,14 +298,13 @@ export class EntryProvider implements pulumi.dynamic.ResourceProvider<EntryInput
 function toEntry(kind: CollectionName, id: string, o: Partial<EntryState>): IpEntry {
   const stored = o as Record<string, unknown>;
   const e: Record<string, unknown> = { pk: id };
-  for (const f of fieldsOf(kind)) e[FIELDS[f].api] = stored[f];
+  for (const f of fieldsOf(kind)) {
+    const empty = emptyOf(f);
+    e[FIELDS[f].api] = empty === undefined ? stored[f] : (stored[f] ?? empty);
+  }
   for (const [sdk, api] of Object.entries(COMPUTED)) e[api] = stored[sdk];
-  return {
-    ...e,
-    type: o.type ?? kind,
-    description: o.description ?? "",
-    categories: o.categories ?? [],
-  } as IpEntry;
+  e[WIRE.library] = stored[LIBRARY] ?? kind;
+  return e as IpEntry;
 }
 
 /** The declared inputs of stored outputs: without the values a declaration left to the server. */

@@ -10,9 +10,9 @@
  * review`, which reads them from the preview's diagnostics.
  */
 import type { CollectionName, IpEntry } from "../client/types";
-import { LABEL, PLUGIN_TOKENS } from "../model";
+import { LABEL, PLUGIN_TOKENS } from "../tokens";
 import { type Route, adoptFix, renameFix } from "../problems";
-import { type EntryField, fieldsOf } from "../model";
+import { ADDRESS, type EntryField, WIRE, fieldsOf } from "../model";
 import { type EntryInputs, entryFields, leftToServer, matchesEntry, sameValue } from "./schema";
 
 export type { Route };
@@ -62,7 +62,7 @@ export function forecastCreate(
         outcome: "adopt",
         holder: adopted,
         message:
-          `${WILL_ADOPT} entry ${adopted.pk} (${JSON.stringify(adopted.name)}) is taken over, creating none; ` +
+          `${WILL_ADOPT} entry ${adopted.pk} (${JSON.stringify(adopted[WIRE.name])}) is taken over, creating none; ` +
           `${changesText(changes)} to the declaration.`,
       };
     }
@@ -71,8 +71,8 @@ export function forecastCreate(
       outcome: "fail",
       holder,
       message:
-        `${WILL_FAIL} adoptId "${inputs.adoptId}" would move that entry to ${inputs.ipAddress}, which entry ` +
-        `${holder.pk} (${JSON.stringify(holder.name)}) already holds in the ${kind} library. Set adoptId: ` +
+        `${WILL_FAIL} adoptId "${inputs.adoptId}" would move that entry to ${inputs[ADDRESS]}, which entry ` +
+        `${holder.pk} (${JSON.stringify(holder[WIRE.name])}) already holds in the ${kind} library. Set adoptId: ` +
         `"${holder.pk}" to manage the entry at this address, or delete one of the two.`,
     };
   }
@@ -82,7 +82,7 @@ export function forecastCreate(
       outcome: "adopt",
       holder: same,
       message:
-        `${WILL_ADOPT} entry ${same.pk} (${JSON.stringify(same.name)}) already holds ${inputs.ipAddress} with ` +
+        `${WILL_ADOPT} entry ${same.pk} (${JSON.stringify(same[WIRE.name])}) already holds ${inputs[ADDRESS]} with ` +
         `exactly this declaration; CLOUDLOCK_ADOPT_IDENTICAL is on, so \`up\` takes it over instead of creating one.`,
     };
   if (same)
@@ -90,7 +90,7 @@ export function forecastCreate(
       outcome: "fail",
       holder: same,
       message:
-        `${WILL_FAIL} entry ${same.pk} (${JSON.stringify(same.name)}) already holds ${inputs.ipAddress} with exactly ` +
+        `${WILL_FAIL} entry ${same.pk} (${JSON.stringify(same[WIRE.name])}) already holds ${inputs[ADDRESS]} with exactly ` +
         `this declaration, and Pulumi does not take it over silently: another stack may manage it. If a run of ` +
         `this stack was interrupted after Cloudlock made it, run \`CLOUDLOCK_ADOPT_IDENTICAL=1 pulumi up\` once ` +
         `to adopt it. ${fixFor(kind, same.pk, opts.route)}`,
@@ -100,7 +100,7 @@ export function forecastCreate(
     outcome: "fail",
     holder,
     message:
-      `${WILL_FAIL} ${inputs.ipAddress} is already held by entry ${holder.pk} (${JSON.stringify(holder.name)}) ` +
+      `${WILL_FAIL} ${inputs[ADDRESS]} is already held by entry ${holder.pk} (${JSON.stringify(holder[WIRE.name])}) ` +
       `in the ${kind} library, and Cloudlock holds one entry per address. ${fixFor(kind, holder.pk, opts.route)}`,
   };
 }

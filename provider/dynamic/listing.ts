@@ -4,6 +4,7 @@
  */
 import { canonicalAddress } from "../address";
 import type { IpEntry } from "../client/types";
+import { WIRE } from "../model";
 
 /**
  * What to search for to find an entry at this address: `q` matches within the stored spelling, so a host's
@@ -24,7 +25,7 @@ export class Listing {
   set(e: IpEntry): void {
     this.delete(e.pk);
     this.byPk.set(e.pk, e);
-    const c = canonicalAddress(e.ip_address);
+    const c = canonicalAddress(e[WIRE.address]);
     let bucket = this.byCanonical.get(c);
     if (!bucket) this.byCanonical.set(c, (bucket = new Map()));
     bucket.set(e.pk, e);
@@ -34,7 +35,7 @@ export class Listing {
     const old = this.byPk.get(pk);
     if (!old) return;
     this.byPk.delete(pk);
-    const c = canonicalAddress(old.ip_address);
+    const c = canonicalAddress(old[WIRE.address]);
     const bucket = this.byCanonical.get(c);
     bucket?.delete(pk);
     if (bucket?.size === 0) this.byCanonical.delete(c);

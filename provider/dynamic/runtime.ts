@@ -10,7 +10,7 @@
 import type { CloudlockClient } from "../client/client";
 import { problem } from "../client/errors";
 import { COLLECTIONS, type CollectionName } from "../client/types";
-import { LABEL, SET_LABEL } from "../model";
+import { LABEL, SET_LABEL } from "../tokens";
 import type { ConfigSource } from "../settings";
 import { Connection, type RuntimeSettings } from "./connection";
 import { Creates } from "./create";

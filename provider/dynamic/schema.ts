@@ -10,16 +10,17 @@ import {
   ComputedFields,
   DeclaredFields,
   ENTRY_FIELDS,
+  EXPIRY,
   EntryField,
   FIELDS,
   FieldSpec,
   apiValue,
   expires,
   fieldsOf,
+  WIRE,
   updatableOf,
 } from "../model";
-import { UNKNOWN } from "../pulumi-internals";
-import type { ServerView } from "./view";
+import { UNKNOWN, isUnknown } from "../pulumi-internals";
 
 /** Inputs as stored in state (camelCase): the model's fields, and the pk of an entry to adopt. */
 export type EntryInputs = DeclaredFields & {
@@ -36,7 +37,6 @@ export interface CheckFailure {
 }
 
 export { UNKNOWN };
-const isUnknown = (v: unknown) => v === UNKNOWN;
 
 export { fieldsOf };
 export type { EntryField };
@@ -47,7 +47,8 @@ export const UPDATABLE: Record<CollectionName, readonly EntryField[]> = {
   trusted: updatableOf("trusted"),
 };
 
-const absent = (v: unknown) => v === undefined || v === null;
+/** Whether a value is missing: undefined or null (a server answers an omitted value with either). */
+export const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
 
 /** Whether a declaration leaves this field to the server: a `server` field it does not give. */
 export function leftToServer(field: EntryField, declared: object): boolean {
@@ -68,9 +69,14 @@ export function parseInstant(v: unknown): number | undefined {
 }
 
 /** Whether a declared expiry has passed (entries then leave Cloudlock on schedule). */
-export function hasExpired(expiresOn: unknown, now = Date.now()): boolean {
-  const at = parseInstant(expiresOn);
+export function hasExpired(expiry: unknown, now = Date.now()): boolean {
+  const at = parseInstant(expiry);
   return at !== undefined && at <= now;
+}
+
+/** The entries whose expiry has not passed (an expired one is gone from Cloudlock, or about to be). */
+export function unexpired<E extends Partial<IpEntry>>(entries: readonly E[], now = Date.now()): E[] {
+  return entries.filter((e) => !hasExpired(e[WIRE.expiry], now));
 }
 
 /** Text as Cloudlock means it: Unicode-normalised, outer white space trimmed, inner runs of it one space. */
@@ -115,6 +121,20 @@ function sameSet(a: string[], b: string[]): boolean {
   return x.size === y.size && [...x].every((v) => y.has(v));
 }
 
+/**
+ * What the provider keeps in outputs about how Cloudlock holds a declaration,
+ * so that refresh tells drift from the server's own ways.
+ */
+export interface ServerView {
+  /** Optional fields the declaration leaves to Cloudlock: their values show in outputs, never as a diff. */
+  serverOwned?: EntryField[];
+  /**
+   * Cloudlock's own spelling of declared values, where its answer to our write
+   * differed from what we sent (trimmed, truncated, reordered): the same value, not drift.
+   */
+  serverSpelling?: Partial<Record<EntryField, unknown>>;
+}
+
 export interface DiffDecision {
   changes: boolean;
   /** Fields that differ. */
@@ -133,7 +153,7 @@ export function decideDiff(
   const olds = oldState as Record<string, unknown>;
   const news = newInputs as Record<string, unknown>;
   // An entry that expired, declared to have expired: it is gone, and no change would bring it back.
-  if (expires(kind) && hasExpired(olds.expiresOn, now) && hasExpired(news.expiresOn, now))
+  if (expires(kind) && hasExpired(olds[EXPIRY], now) && hasExpired(news[EXPIRY], now))
     return { changes: false, changed: [], replaces: [] };
   const changed = managedFields(kind, news).filter(
     (f) => isUnknown(news[f]) || !sameValue(f, olds[f], news[f]),
@@ -143,8 +163,8 @@ export function decideDiff(
   if (
     expires(kind) &&
     changed.length > 0 &&
-    hasExpired(olds.expiresOn, now) &&
-    !hasExpired(news.expiresOn, now)
+    hasExpired(olds[EXPIRY], now) &&
+    !hasExpired(news[EXPIRY], now)
   ) {
     for (const f of changed) if (!replaces.includes(f)) replaces.push(f);
   }

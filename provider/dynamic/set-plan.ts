@@ -6,8 +6,8 @@
  */
 import type { CollectionName, IpEntry } from "../client/types";
 import type { Listing } from "./listing";
-import { expires, fieldsOf, updatableOf } from "../model";
-import { entryFields, hasExpired, leftToServer, patchFor, sameValue } from "./schema";
+import { ADDRESS, WIRE, expires, fieldsOf, updatableOf } from "../model";
+import { type ServerView, entryFields, unexpired, leftToServer, patchFor, sameValue } from "./schema";
 import {
   ManagedEntry,
   SetEntry,
@@ -17,7 +17,7 @@ import {
   keyOf,
   sortedByKey,
 } from "./set-schema";
-import { type ServerView, viewEntry } from "./view";
+import { viewEntry } from "./view";
 
 export interface SetPlan {
   /** What the set manages and exists, as the listing shows it: kept current as work completes. */
@@ -52,9 +52,7 @@ export function planSet(
   for (const [key, entry] of Object.entries(want.entries)) {
     const mine = managed[key] && listing.byPk.get(managed[key].pk);
     // Ours if it still exists (even moved by hand), else adopt a live entry at the address instead of duplicating.
-    const live =
-      mine ??
-      listing.atAddress(entry.ipAddress).find((e) => !claimed.has(e.pk) && !hasExpired(e.expires_on, now));
+    const live = mine ?? unexpired(listing.atAddress(entry[ADDRESS]), now).find((e) => !claimed.has(e.pk));
     if (!live) {
       // A declared expiry that passed: Cloudlock dropped the entry on schedule; nothing to do.
       if (expires(kind) && expiredDeclaration(entry, now)) continue;
@@ -74,7 +72,7 @@ export function planSet(
       blocked.push({
         key,
         reason:
-          `entry ${live.pk} ("${live.name}") already holds ${entry.ipAddress} with ${f} ` +
+          `entry ${live.pk} ("${live[WIRE.name]}") already holds ${entry[ADDRESS]} with ${f} ` +
           `${JSON.stringify(held[f])}, not ${JSON.stringify(entry[f])}. Cloudlock cannot change a ${kind} entry's ${f} ` +
           `in place, and the set does not delete an entry it did not make: declare ${f}: ` +
           `${JSON.stringify(held[f])} to adopt it as it is, or delete it by hand, then run \`pulumi up\` again`,
@@ -82,7 +80,7 @@ export function planSet(
       continue;
     }
     claimed.add(live.pk);
-    if (!mine) adoptions.push({ address: entry.ipAddress, live });
+    if (!mine) adoptions.push({ address: entry[ADDRESS], live });
     const known: ServerView = {
       serverSpelling: managed[key]?.pk === live.pk ? managed[key].serverSpelling : undefined,
     };
@@ -96,14 +94,14 @@ export function planSet(
     const patch = patchFor(kind, entryFields(live), entry, known.serverSpelling);
     // Moving an entry (moved away by hand) back onto its declared address: only if no one else holds it now.
     const holder =
-      "ip_address" in patch &&
-      listing.atAddress(entry.ipAddress).find((e) => e.pk !== live.pk && !hasExpired(e.expires_on, now));
+      WIRE.address in patch &&
+      unexpired(listing.atAddress(entry[ADDRESS]), now).find((e) => e.pk !== live.pk);
     if (holder) {
       blocked.push({
         key,
         reason:
-          `entry ${live.pk} was moved to ${live.ip_address} by hand, and entry ${holder.pk} ("${holder.name}") ` +
-          `now holds ${entry.ipAddress}; moving it back would make a duplicate. Delete one of them, then run ` +
+          `entry ${live.pk} was moved to ${live[WIRE.address]} by hand, and entry ${holder.pk} ("${holder[WIRE.name]}") ` +
+          `now holds ${entry[ADDRESS]}; moving it back would make a duplicate. Delete one of them, then run ` +
           `\`pulumi up\` again`,
       });
       continue;
@@ -141,8 +139,8 @@ export function managedFrom(
 
 /** Live entries at no declared address and not held by the set: what an authoritative set removes. */
 export function undeclaredIn(listing: Listing, keys: Set<string>, held: Set<string>, now: number): IpEntry[] {
-  return [...listing.byPk.values()].filter(
-    (e) => !held.has(e.pk) && !hasExpired(e.expires_on, now) && !keys.has(keyOf(e.ip_address)),
+  return unexpired([...listing.byPk.values()], now).filter(
+    (e) => !held.has(e.pk) && !keys.has(keyOf(e[WIRE.address])),
   );
 }
 
@@ -150,8 +148,8 @@ export function undeclaredIn(listing: Listing, keys: Set<string>, held: Set<stri
 export function describeEntries(entries: IpEntry[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of entries) {
-    const key = keyOf(e.ip_address);
-    out[key in out ? `${key} (${e.pk})` : key] = `"${e.name}" ${e.ip_address}, id ${e.pk}`;
+    const key = keyOf(e[WIRE.address]);
+    out[key in out ? `${key} (${e.pk})` : key] = `"${e[WIRE.name]}" ${e[WIRE.address]}, id ${e.pk}`;
   }
   return sortedByKey(out);
 }

@@ -11,7 +11,7 @@ import type { CollectionName, IpEntry } from "../client/types";
 import { aloneAt } from "./address-race";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
-import { SET_LABEL as LABEL } from "../model";
+import { SET_LABEL as LABEL } from "../tokens";
 import { initFailure } from "../pulumi-internals";
 import { type ProblemFacts, describeProblem, joinFix, problemText } from "../problems";
 import { entryFields, patchFor } from "./schema";
@@ -25,6 +25,7 @@ import {
   sortedByKey,
   summarize,
 } from "./set-schema";
+import { ADDRESS, NAME, WIRE } from "../model";
 
 /** Updates and creates in flight at once; the shared rate limiter paces them. */
 const CONCURRENCY = 16;
@@ -51,7 +52,7 @@ export class SetReconcile {
     // A managed entry the listing lacks may have slid between its pages: look for it before concluding it gone.
     for (const m of Object.values(managed)) {
       if (listing.byPk.has(m.pk)) continue;
-      const found = await store.findAt(m.pk, m.ipAddress);
+      const found = await store.findAt(m.pk, m[ADDRESS]);
       if (found) listing.set(found);
     }
     const { current, deletes, updates, creates, blocked, adoptions } = planSet(
@@ -181,12 +182,12 @@ export class SetReconcile {
       deferCheck: (e, ownKnown) => {
         posted = true;
         // The POST's answer was lost: the identical entry found is taken as the one it made; it may not be.
-        if (!ownKnown) adopted(this.conn, kind, entry.ipAddress, e);
-        made.push({ key, entry: e, sent: entry.ipAddress, name: entry.name, ownKnown });
+        if (!ownKnown) adopted(this.conn, kind, entry[ADDRESS], e);
+        made.push({ key, entry: e, sent: entry[ADDRESS], name: entry[NAME], ownKnown });
       },
     });
     // Found at the address after all (another writer made it since the listing): adopted, and said so.
-    if (!posted) adopted(this.conn, kind, entry.ipAddress, live);
+    if (!posted) adopted(this.conn, kind, entry[ADDRESS], live);
     current[key] = managedFrom(kind, live, entry, {}, true);
   }
 }
@@ -198,7 +199,7 @@ function adopted(conn: Connection, kind: CollectionName, address: string, live: 
   const label = LABEL[kind];
   void conn.engine.log(
     "warning",
-    `${label}: the entry at ${address} already exists (entry ${live.pk}, "${live.name}"), so this set ` +
+    `${label}: the entry at ${address} already exists (entry ${live.pk}, "${live[WIRE.name]}"), so this set ` +
       `adopts it instead of making a duplicate. If another stack or resource manages it, both now do: remove it ` +
       `from one of them.`,
   );

@@ -9,10 +9,17 @@
  */
 import { canonicalAddress, parseAddress } from "../address";
 import type { CollectionName } from "../client/types";
-import { CheckFailure, EntryInputs, UNKNOWN, hasExpired, leftToServer, sameValue } from "./schema";
+import {
+  CheckFailure,
+  EntryInputs,
+  ServerView,
+  UNKNOWN,
+  hasExpired,
+  leftToServer,
+  sameValue,
+} from "./schema";
 import { pickInputs, validate } from "./validate";
-import { ServerView } from "./view";
-import { ENTRY_FIELDS } from "../model";
+import { ADDRESS, ENTRY_FIELDS, EXPIRY, NAME } from "../model";
 
 export type SetMode = "additive" | "authoritative";
 export const SET_MODES: readonly SetMode[] = ["additive", "authoritative"];
@@ -55,7 +62,7 @@ export interface SetOutputs {
 }
 
 /** The canonical address an entry is keyed by. */
-export const keyOf = (ipAddress: string) => canonicalAddress(ipAddress);
+export const keyOf = (address: string) => canonicalAddress(address);
 
 /**
  * Validate a set's inputs and key its entries by canonical address. Every
@@ -88,7 +95,7 @@ export function checkSet(
     }
     failures.push({
       property: "entries",
-      reason: `entries must be a list of entries ({ name, ipAddress, ... }), got ${describe(raw)}`,
+      reason: `entries must be a list of entries ({ ${NAME}, ${ADDRESS}, ... }), got ${describe(raw)}`,
     });
     return { inputs: { mode, entries }, failures };
   }
@@ -96,18 +103,18 @@ export function checkSet(
   // An entry (or its address) not known until apply: the set is keyed by address, so its entries are unknown too.
   let unknown = false;
   raw.forEach((item, i) => {
-    if (item === UNKNOWN || (isObject(item) && item.ipAddress === UNKNOWN)) unknown = true;
+    if (item === UNKNOWN || (isObject(item) && item[ADDRESS] === UNKNOWN)) unknown = true;
     if (item === UNKNOWN) return;
-    const where = `entries[${i}]${isObject(item) && typeof item.name === "string" ? ` "${item.name}"` : ""}`;
+    const where = `entries[${i}]${isObject(item) && typeof item[NAME] === "string" ? ` "${item[NAME]}"` : ""}`;
     if (!isObject(item)) {
       failures.push({ property: "entries", reason: `${where} must be an object, got ${describe(item)}` });
       return;
     }
-    const parsed = parseAddress(item.ipAddress);
+    const parsed = parseAddress(item[ADDRESS]);
     const key = parsed.ok ? parsed.value.canonical : undefined;
     const old = key ? oldEntries[key] : undefined;
     // An expiry already declared (and since passed) is not a new entry's past expiry.
-    const isNew = !old || !sameValue("expiresOn", old.expiresOn, item.expiresOn);
+    const isNew = !old || !sameValue(EXPIRY, old[EXPIRY], item[EXPIRY]);
     for (const f of validate(kind, { ...item, adoptId: undefined }, isNew, now)) {
       failures.push({ property: "entries", reason: `${where}: ${f.reason}` });
     }
@@ -117,8 +124,8 @@ export function checkSet(
       failures.push({
         property: "entries",
         reason:
-          `${where}: ipAddress "${item.ipAddress}" is the same address as entries[${before}] ` +
-          `("${(raw[before] as { name?: string }).name}"); the ${kind} library holds one entry per address`,
+          `${where}: ${ADDRESS} "${item[ADDRESS]}" is the same address as entries[${before}] ` +
+          `("${(raw[before] as Partial<Record<typeof NAME, string>>)[NAME]}"); the ${kind} library holds one entry per address`,
       });
       return;
     }
@@ -173,7 +180,7 @@ export function differingFields(
   now = Date.now(),
 ): (keyof SetEntry)[] {
   // Expired, and declared to have expired: gone, and no change would bring it back.
-  if (hasExpired(have.expiresOn, now) && hasExpired(want.expiresOn, now)) return [];
+  if (hasExpired(have[EXPIRY], now) && hasExpired(want[EXPIRY], now)) return [];
   // A value identical to the declared one means the same however the field compares (and costs no address
   // parse): the common case, thousands of unchanged entries.
   return ENTRY_FIELDS.filter(
@@ -236,7 +243,7 @@ export function cleanEntry(e: Partial<SetEntry>): SetEntry {
 }
 
 /** A declared suspicious entry whose expiry has passed: Cloudlock drops it, the set does not recreate it. */
-export const expiredDeclaration = (e: Partial<SetEntry>, now = Date.now()) => hasExpired(e.expiresOn, now);
+export const expiredDeclaration = (e: Partial<SetEntry>, now = Date.now()) => hasExpired(e[EXPIRY], now);
 
 export function sortedByKey<T>(m: Record<string, T>): Record<string, T> {
   return Object.fromEntries(

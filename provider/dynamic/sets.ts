@@ -6,7 +6,8 @@
 import { randomBytes } from "crypto";
 import { isDeepStrictEqual } from "util";
 import type { CollectionName } from "../client/types";
-import { SET_LABEL as LABEL, expires } from "../model";
+import { ADDRESS, WIRE, expires } from "../model";
+import { SET_LABEL as LABEL } from "../tokens";
 import type { Connection } from "./connection";
 import type { Creates } from "./create";
 import { Listing } from "./listing";
@@ -110,7 +111,7 @@ export class IpSets {
     // Only the added entries: each read by the read rule (a few searches, or the one shared listing).
     const store = this.conn.store(kind);
     const entries = Object.fromEntries(added.map((k) => [k, inputs.entries[k]]));
-    const held = await Promise.all(Object.values(entries).map((e) => store.atAddress(e.ipAddress)));
+    const held = await Promise.all(Object.values(entries).map((e) => store.atAddress(e[ADDRESS])));
     const plan = planSet(kind, { mode: "additive", entries }, {}, new Listing(held.flat()), this.conn.now());
     const adopts = plan.adoptions;
     if (adopts.length) {
@@ -118,7 +119,10 @@ export class IpSets {
         adopts.map((a) => {
           const key = keyOf(a.address);
           const changes = changedOnAdopt(kind, a.live, entries[key]);
-          return [key, `${a.live.pk} "${a.live.name}"${changes.length ? `; ${changesText(changes)}` : ""}`];
+          return [
+            key,
+            `${a.live.pk} "${a.live[WIRE.name]}"${changes.length ? `; ${changesText(changes)}` : ""}`,
+          ];
         }),
       );
       const shown = Object.entries(inputs.adopts).slice(0, 10);
@@ -180,16 +184,16 @@ export class IpSets {
     // Authoritative: the whole library is needed anyway; additive: only what the set manages, maybe by search.
     const listing = mode === "authoritative" ? await store.all() : undefined;
     const found =
-      listing?.byPk ?? (await store.byPks(managed.map((m) => ({ pk: m.pk, address: m.ipAddress }))));
+      listing?.byPk ?? (await store.byPks(managed.map((m) => ({ pk: m.pk, address: m[ADDRESS] }))));
     const entries: Record<string, ManagedEntry> = {};
     for (const [key, m] of Object.entries(old.entries ?? {})) {
-      const live = found.get(m.pk) ?? (await store.findAt(m.pk, m.ipAddress));
+      const live = found.get(m.pk) ?? (await store.findAt(m.pk, m[ADDRESS]));
       // Gone: dropped from the set (the next up creates it again), unless it expired on schedule.
       if (!live) {
         if (expires(kind) && expiredDeclaration(m, this.conn.now())) entries[key] = m;
         continue;
       }
-      const at = keyOf(live.ip_address);
+      const at = keyOf(live[WIRE.address]);
       // Two of ours moved onto one address by hand: keep both in state (the second under its pk), so neither
       // is forgotten; the next up removes the one whose key nobody declares.
       entries[at in entries ? `${at} (${m.pk})` : at] = managedFrom(kind, live, m, storedView(m));

@@ -4,13 +4,10 @@
  */
 import { parseAddress, typeOfValue } from "../address";
 import type { CollectionName } from "../client/types";
-import { ENTRY_FIELDS, FIELDS, FieldSpec, fieldsOf } from "../model";
-import { UNKNOWN } from "../pulumi-internals";
+import { ADDRESS, ENTRY_FIELDS, FIELDS, FieldSpec, fieldsOf } from "../model";
+import { UNKNOWN, isUnknown } from "../pulumi-internals";
 import { describeProblem } from "../problems";
-import type { CheckFailure, EntryInputs } from "./schema";
-
-const isUnknown = (v: unknown) => v === UNKNOWN;
-const absent = (v: unknown) => v === undefined || v === null;
+import { type CheckFailure, type EntryInputs, absent } from "./schema";
 
 /**
  * Validate inputs, one failure per bad field, phrased with the field's name.
@@ -40,8 +37,8 @@ export function validate(
       v === undefined && spec.hint ? `is required (${spec.hint})` : fieldProblem(spec, v, isNew, now);
     if (problem) fail(f, problem);
     // A conflict with another declaration of the same program, found by the SDK (sdk/conflicts.ts).
-    if (f === "ipAddress" && typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN) {
-      failures.push({ property: "ipAddress", reason: news.addressConflict });
+    if (f === ADDRESS && typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN) {
+      failures.push({ property: ADDRESS, reason: news.addressConflict });
     }
   }
 

@@ -4,24 +4,16 @@
  * leaves to the server, and what the server computes. Pure functions only.
  */
 import type { CollectionName, IpEntry } from "../client/types";
-import { COMPUTED, EntryField, FIELDS, FieldSpec, fieldsOf } from "../model";
-import { type EntryInputs, type EntryOutputs, entryFields, leftToServer, sameValue } from "./schema";
-
-const absent = (v: unknown) => v === undefined || v === null;
-
-/**
- * What the provider keeps in outputs about how Cloudlock holds a declaration,
- * so that refresh tells drift from the server's own ways.
- */
-export interface ServerView {
-  /** Optional fields the declaration leaves to Cloudlock: their values show in outputs, never as a diff. */
-  serverOwned?: EntryField[];
-  /**
-   * Cloudlock's own spelling of declared values, where its answer to our write
-   * differed from what we sent (trimmed, truncated, reordered): the same value, not drift.
-   */
-  serverSpelling?: Partial<Record<EntryField, unknown>>;
-}
+import { COMPUTED, EntryField, FIELDS, FieldSpec, LIBRARY, WIRE, fieldsOf } from "../model";
+import {
+  type EntryInputs,
+  type EntryOutputs,
+  type ServerView,
+  absent,
+  entryFields,
+  leftToServer,
+  sameValue,
+} from "./schema";
 
 export interface EntryView {
   /** The declaration as Cloudlock holds it now: declared spelling where it means the same, else Cloudlock's. */
@@ -97,7 +89,7 @@ export function inputsFromEntry(
 /** Outputs: the declaration as Cloudlock holds it, the values left to it, what it computes, and the view. */
 export function outputsOf(kind: CollectionName, e: IpEntry, v: EntryView): EntryOutputs & ServerView {
   const computed = Object.fromEntries(Object.entries(COMPUTED).map(([sdk, api]) => [sdk, e[api] ?? ""]));
-  return { ...v.inputs, ...v.owned, ...computed, type: e.type ?? kind, ...v.view };
+  return { ...v.inputs, ...v.owned, ...computed, [LIBRARY]: e[WIRE.library] ?? kind, ...v.view };
 }
 
 /** Outputs for an entry read against its declaration (see viewEntry). */

@@ -8,23 +8,20 @@
  * Reference: https://www.pulumi.com/docs/iac/extending-pulumi/schema/ (metaschema: pulumi/pulumi
  * pkg/codegen/schema/pulumi.json).
  */
-import type { CollectionName } from "../client/types";
+import { COLLECTIONS, type CollectionName } from "../client/types";
 import { SET_MODES, type SetMode } from "../dynamic/set-schema";
 import {
   COMPUTED,
   ENTRY_FIELDS,
   type EntryField,
   FIELDS,
-  FUNCTION_TOKENS,
   type FieldSpec,
-  LABEL,
-  PACKAGE,
-  PLUGIN_TOKENS,
-  SET_LABEL,
+  SEARCHED,
   expires,
   fieldsOf,
   updatableOf,
 } from "../model";
+import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL } from "../tokens";
 import { REPOSITORY, REPOSITORY_PATH } from "../repository";
 import { CONNECTION, SETTINGS } from "../settings";
 import { VERSION } from "../version";
@@ -47,8 +44,6 @@ export const GO_IMPORT_BASE_PATH = `${REPOSITORY_PATH}/sdk/go/${PACKAGE}`;
 export const PLUGIN_DOWNLOAD_URL =
   `github://api.github.com/${REPOSITORY.owner}` +
   (REPOSITORY.repo === `pulumi-${PACKAGE}` ? "" : `/${REPOSITORY.repo}`);
-
-const COLLECTIONS = ["trusted", "suspicious"] as const satisfies readonly CollectionName[];
 
 /** A token of this package's root module. */
 const token = (name: string) => `${PACKAGE}:index:${name}`;
@@ -217,8 +212,7 @@ function lookupFunction(kind: CollectionName) {
       properties: {
         q: {
           type: "string",
-          description:
-            "Matches a substring of any of name, location, ip_address or categories (server-side).",
+          description: `Matches a substring of any of ${SEARCHED.slice(0, -1).join(", ")} or ${SEARCHED.at(-1)} (server-side).`,
         },
         name: { type: "string", description: "Matches a substring of the name (server-side)." },
       },

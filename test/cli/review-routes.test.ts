@@ -7,7 +7,7 @@
 import { main } from "../../cli/main";
 import { renderReview, reviewPreview, willFail } from "../../cli/review";
 import { WILL_ADOPT, WILL_FAIL, fixFor } from "../../provider/dynamic/forecast";
-import { PLUGIN_TOKENS, TYPE_TOKENS } from "../../provider/model";
+import { PLUGIN_TOKENS, TYPE_TOKENS } from "../../provider/tokens";
 
 type Label = keyof typeof TYPE_TOKENS;
 const URN = "urn:pulumi:dev::proj::";

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { PLUGIN_TOKENS } from "../../provider/model";
+import { PLUGIN_TOKENS } from "../../provider/tokens";
 import { pulumiRoot } from "../../scripts/lib/engine";
 import { TOKEN } from "../helpers/emulator";
 import { policyPackFolder } from "../helpers/policy-pack";

@@ -4,7 +4,7 @@
  */
 import * as dynamic from "../../provider/dynamic";
 import { COLLECTIONS } from "../../provider/client/types";
-import { LABEL, PLUGIN_TOKENS, SET_LABEL } from "../../provider/model";
+import { LABEL, PLUGIN_TOKENS, SET_LABEL } from "../../provider/tokens";
 import { CloudlockProvider } from "../../provider/plugin/provider";
 import { rejection } from "../helpers/runtime";
 

@@ -7,17 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { COLLECTIONS, type CollectionName } from "../../provider/client/types";
 import { SET_MODES } from "../../provider/dynamic/set-schema";
-import {
-  COMPUTED,
-  ENTRY_FIELDS,
-  FIELDS,
-  FUNCTION_TOKENS,
-  LABEL,
-  PLUGIN_TOKENS,
-  SET_LABEL,
-  fieldsOf,
-  updatableOf,
-} from "../../provider/model";
+import { COMPUTED, ENTRY_FIELDS, FIELDS, fieldsOf, updatableOf } from "../../provider/model";
+import { FUNCTION_TOKENS, LABEL, PLUGIN_TOKENS, SET_LABEL } from "../../provider/tokens";
 import { PACKAGE, packageSchema } from "../../provider/plugin/schema";
 import { githubHome } from "../../provider/repository";
 import { SETTINGS } from "../../provider/settings";

@@ -20,7 +20,7 @@ import {
   entriesOf,
 } from "../../policy";
 import { canonicalAddress } from "../../provider/address";
-import { FUNCTION_TOKENS, PACKAGE, RESOURCE_TYPES } from "../../provider/model";
+import { FUNCTION_TOKENS, PACKAGE, RESOURCE_TYPES } from "../../provider/tokens";
 import { analyze, analyzeStack, analyzerproto } from "../helpers/policy-analyzer";
 
 const NOW = Date.parse("2026-06-01T00:00:00Z");
