@@ -12,7 +12,7 @@ import { randomBytes } from "crypto";
 import * as ipaddr from "ipaddr.js";
 import { parseAddress, typeOfValue } from "../provider/address";
 import type { CollectionName, IpEntry } from "../provider/client/types";
-import { CsvImportError, csvEntries } from "../provider/csv";
+import { CsvImportError, csvEntries } from "../common/csv";
 import type { Knobs } from "./knobs";
 import type { Store } from "./store";
 

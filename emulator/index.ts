@@ -4,4 +4,4 @@ export { DEFAULT_KNOBS, PROFILES, PROFILE_NAMES } from "./knobs";
 export type { Knobs, ProfileName } from "./knobs";
 export { MemoryStore } from "./store";
 export type { Store } from "./store";
-export { parseCsv, parseTtl } from "../provider/csv";
+export { parseCsv, parseTtl } from "../common/csv";

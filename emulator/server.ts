@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "net";
 import { COLLECTIONS, CollectionName, IpEntry } from "../provider/client/types";
 import { HttpError, LibraryApi, Reply, handEditable } from "./api";
 import { DEFAULT_KNOBS, Knobs, PROFILES, PROFILE_NAMES, ProfileName, knobError } from "./knobs";
+import { sleep } from "../common/sleep";
 import { multipartPart } from "./multipart";
 import { MemoryStore, Store } from "./store";
 
@@ -692,8 +693,6 @@ function notFoundPage(path: string): string {
   const safe = path.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL ${safe} was not found on this server.</p></body></html>\n`;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Small seeded PRNG so fault runs are repeatable. */
 function mulberry32(seed: number): () => number {

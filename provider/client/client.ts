@@ -1,6 +1,7 @@
 import * as http from "http";
 import * as https from "https";
 import fetch from "node-fetch";
+import { sleep } from "../../common/sleep";
 import { VERSION } from "../version";
 import { ConnectionSettings, resolveConnection } from "./config";
 import {
@@ -85,8 +86,6 @@ export interface ApiResponse<T> {
   headers: ResponseHeaders;
   data: T;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * The Cloudlock API client: the one place that speaks HTTP. Owns auth,
