@@ -7,7 +7,8 @@
  *                      [--unknown-delete-ids 404] [--expired keep] [--profile lenient]
  *                      [--knob NAME=JSON]
  */
-import { Emulator, TokenSpec } from "./server";
+import type { TokenSpec } from "./auth";
+import { Emulator } from "./server";
 import { isExpectedError, problem } from "../provider/client/errors";
 import { describeProblem, exitCodeOf } from "../provider/problems";
 import { type OptionSpecs, UsageError, packageVersion, parseCommandLine } from "../common/args";
