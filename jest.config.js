@@ -12,6 +12,7 @@ module.exports = {
   // sdk/provider.ts is serialised into state and runs in the provider host: instrumenting it would make the
   // serialiser capture coverage counters (28 KB instead of 2 KB per resource).
   collectCoverageFrom: [
+    "common/**/*.ts",
     "provider/**/*.ts",
     "sdk/**/*.ts",
     "emulator/**/*.ts",

@@ -6,7 +6,7 @@
 import * as yaml from "js-yaml";
 import { canonicalAddress } from "../provider/address";
 import { COLLECTIONS, type CollectionName, type IpEntry } from "../provider/client/types";
-import type { CsvEntry } from "../provider/csv";
+import type { CsvEntry } from "../common/csv";
 import { declarationOf, hasExpired } from "../provider/dynamic/schema";
 import { validate } from "../provider/dynamic/validate";
 import { resourceName, slug } from "../sdk/data";

@@ -15,7 +15,7 @@ import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
 import { CloudlockError, isExpectedError } from "../provider/client/errors";
 import { describeProblem, exitCodeOf } from "../provider/problems";
 import { COLLECTIONS, type CollectionName } from "../provider/client/types";
-import { CsvImportError, csvEntries } from "../provider/csv";
+import { CsvImportError, csvEntries } from "../common/csv";
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -24,7 +24,7 @@ import {
   UsageError,
   packageVersion,
   parseCommandLine,
-} from "./args";
+} from "../common/args";
 import { Format, Planned, plansFromCsv, plansFromEntries, render, summarise } from "./codegen";
 import { ReviewInputError, parsePreview, renderReview, reviewPreview, willFail } from "./review";
 import { Managed, StateFileError, noneManaged, readManaged } from "./state";

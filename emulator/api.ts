@@ -1,136 +1,44 @@
 /**
  * The IP Libraries API as the docs (and shared/NOTES.md §1) describe it.
- * Handlers return values or throw HttpError; the server turns either into a
- * response, so error bodies are written in one place.
+ * Handlers return values (./reply.ts) or throw HttpError; the one adapter
+ * (./http.ts) turns either into a response, so error bodies are written in one place.
  *
  * Where the docs are silent, the knobs (./knobs.ts) choose the answer. The
  * store keeps entries in the server's own form (its address spelling,
  * timestamps, nulls); `render` adds what only exists on the wire (categories
  * as one string, fields a client does not know).
  */
-import { randomBytes } from "crypto";
-import * as ipaddr from "ipaddr.js";
-import { parseAddress, typeOfValue } from "../provider/address";
 import type { CollectionName, IpEntry } from "../provider/client/types";
-import { CsvImportError, csvEntries } from "../provider/csv";
+import { CsvImportError, csvEntries } from "../common/csv";
+import { clockNow } from "./clock";
+import {
+  CREATE_FIELDS,
+  PUT_FIELDS,
+  canonical,
+  compare,
+  intParam,
+  objectBody,
+  optionalString,
+  parseExpiry,
+  rejectFields,
+  requireString,
+  validAddress,
+  validCategories,
+} from "./fields";
 import type { Knobs } from "./knobs";
+import { HttpError, type Reply } from "./reply";
+import {
+  NO_PLACE,
+  isoMicro,
+  isoSeconds,
+  isoSecondsOffset,
+  locationFor,
+  newPk,
+  serverSpelling,
+} from "./spelling";
 import type { Store } from "./store";
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    /** The route itself does not exist (not just the entry). */
-    readonly unknownRoute = false,
-  ) {
-    super(message);
-  }
-}
-
-export interface Reply {
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** An error message: the server writes the body in the configured error style. */
-  error?: string;
-  /** The route does not exist (the "detail" error style answers an HTML page). */
-  unknownRoute?: boolean;
-  /** A body written as it is, instead of `body` as JSON (answers that are not the documented shape). */
-  raw?: string;
-}
-
-const CREATE_FIELDS: Record<CollectionName, string[]> = {
-  suspicious: ["name", "description", "ip_address", "categories", "expires_on"],
-  trusted: ["name", "description", "ip_address", "categories"],
-};
-const PUT_FIELDS: Record<CollectionName, string[]> = {
-  suspicious: ["ip_address", "expires_on", "categories", "description"],
-  trusted: ["ip_address", "name", "categories", "description"],
-};
-const SERVER_FIELDS = ["pk", "type", "location", "created_on", "updated_on"];
-
-/** The fields a hand edit (the UI, or the control route standing for it) may set: an entry's own, by API name. */
-export function handEditable(collection: CollectionName): string[] {
-  return [...CREATE_FIELDS[collection], ...SERVER_FIELDS.filter((f) => f !== "pk")];
-}
 const DAY_MS = 86_400_000;
-
-const PK_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-export function newPk(length = 10): string {
-  const bytes = randomBytes(length);
-  let s = "";
-  for (const b of bytes) s += PK_ALPHABET[b % PK_ALPHABET.length];
-  return s;
-}
-
-/** UTC ISO-8601 with microseconds and offset, as the API writes timestamps. */
-export function isoMicro(ms: number, micro = 0): string {
-  const iso = new Date(ms).toISOString(); // 2016-06-20T13:05:23.034Z
-  return `${iso.slice(0, 23)}${String(micro % 1000).padStart(3, "0")}+00:00`;
-}
-
-/** Whole seconds, `Z`: `2016-06-20T13:05:23Z`. */
-export function isoSeconds(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
-}
-
-/** Whole seconds (truncated), offset: `2016-06-20T13:05:23+00:00`. */
-export function isoSecondsOffset(ms: number): string {
-  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}+00:00`;
-}
-
-/**
- * The "normalised" server's own spelling of a valid address: IPv4 as dotted
- * decimal, IPv6 fully expanded lowercase (also in blocks and ranges), /32 and
- * /128 dropped, `a-a` written `a`. Deliberately not our canonical form
- * (provider/address.ts): a different spelling of the same set.
- */
-export function serverSpelling(ip: string): string {
-  const dash = ip.indexOf("-");
-  if (dash >= 0) {
-    const a = spellOne(ip.slice(0, dash));
-    const b = spellOne(ip.slice(dash + 1));
-    return a === b ? a : `${a}-${b}`;
-  }
-  const slash = ip.indexOf("/");
-  if (slash >= 0) {
-    const base = spellOne(ip.slice(0, slash));
-    const len = Number(ip.slice(slash + 1));
-    return len === (base.includes(":") ? 128 : 32) ? base : `${base}/${len}`;
-  }
-  return spellOne(ip);
-}
-
-function spellOne(a: string): string {
-  if (!a.includes(":")) return ipaddr.IPv4.parse(a).toString();
-  return ipaddr.IPv6.parse(a)
-    .parts.map((p) => p.toString(16).padStart(4, "0"))
-    .join(":");
-}
-
-const CITIES = [
-  "United States Fairfield",
-  "Germany Berlin",
-  "Ireland Dublin",
-  "Japan Tokyo",
-  "Brazil Sao Paulo",
-  "Australia Sydney",
-  "Canada Toronto",
-];
-const NO_PLACE = ["Private network", "Loopback"];
-
-/** A stand-in for the server's geolocation: deterministic per address. */
-export function locationFor(ip: string): string {
-  const parsed = parseAddress(ip);
-  if (!parsed.ok) return "Unknown";
-  const c = parsed.value.canonical;
-  if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|f[cd])/i.test(c)) return "Private network";
-  if (/^(127\.|::1$)/.test(c)) return "Loopback";
-  let h = 0;
-  for (const ch of c) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return CITIES[h % CITIES.length];
-}
 
 export class LibraryApi {
   private microCounter = 0;
@@ -142,7 +50,7 @@ export class LibraryApi {
 
   /** The emulator's clock, ms: real time moved by the clockOffsetMs knob. */
   now(): number {
-    return Date.now() + this.knobs().clockOffsetMs;
+    return clockNow(this.knobs());
   }
 
   private stamp(): string {
@@ -449,105 +357,4 @@ export class LibraryApi {
   private formatExpiry(ms: number, micro: number): string {
     return this.knobs().timestampStyle === "varied" ? isoSecondsOffset(ms) : isoMicro(ms, micro);
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Canonical spellings already worked out: the duplicate check reads every entry's address on every write. Bounded
- * (forgotten whole past 100,000 spellings), so a long-running emulator fed random addresses does not grow without end.
- */
-const canonicalMemo = new Map<string, string>();
-const MEMO_LIMIT = 100_000;
-
-function canonical(ip: string): string {
-  let c = canonicalMemo.get(ip);
-  if (c === undefined) {
-    const p = parseAddress(ip);
-    c = p.ok ? p.value.canonical : ip;
-    if (canonicalMemo.size >= MEMO_LIMIT) canonicalMemo.clear();
-    canonicalMemo.set(ip, c);
-  }
-  return c;
-}
-
-function intParam(params: URLSearchParams, key: string, dflt: number, min: number, max: number): number {
-  const raw = params.get(key);
-  if (raw === null) return dflt;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    const range =
-      max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-    throw new HttpError(400, `query parameter "${key}" must be ${range}, got "${raw}"`);
-  }
-  return Number(raw);
-}
-
-function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new HttpError(400, "request body must be a JSON object");
-  }
-  return body as Record<string, unknown>;
-}
-
-function rejectFields(
-  input: Record<string, unknown>,
-  allowed: string[],
-  collection: CollectionName,
-  op: string,
-): void {
-  for (const k of Object.keys(input)) {
-    if (allowed.includes(k)) continue;
-    if (SERVER_FIELDS.includes(k))
-      throw new HttpError(400, `field "${k}" is set by the server and cannot be written`);
-    throw new HttpError(
-      400,
-      `field "${k}" is not accepted when you ${op} a ${collection} entry (accepted: ${allowed.join(", ")})`,
-    );
-  }
-}
-
-function requireString(input: Record<string, unknown>, key: string): string {
-  const v = input[key];
-  if (typeof v !== "string" || v.trim() === "")
-    throw new HttpError(400, `field "${key}" is required and must be a non-empty string`);
-  if (v.length > 255) throw new HttpError(400, `field "${key}" is longer than 255 characters`);
-  return v;
-}
-
-function optionalString(input: Record<string, unknown>, key: string): string | undefined {
-  const v = input[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string")
-    throw new HttpError(400, `field "${key}" must be a string, got ${typeOfValue(v)}`);
-  if (v.length > 1024) throw new HttpError(400, `field "${key}" is longer than 1024 characters`);
-  return v;
-}
-
-function validAddress(v: unknown): string {
-  if (v === undefined) throw new HttpError(400, 'field "ip_address" is required');
-  const p = parseAddress(v);
-  if (!p.ok) throw new HttpError(400, `field "ip_address": ${p.reason}`);
-  return v as string;
-}
-
-function validCategories(v: unknown): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((c) => typeof c === "string" && c.trim() !== "")) {
-    throw new HttpError(400, 'field "categories" must be a list of non-empty strings');
-  }
-  if (v.length > 50) throw new HttpError(400, 'field "categories" has more than 50 items');
-  return v as string[];
-}
-
-/** A valid expires_on as ms and the microseconds the client sent; undefined for none (absent, null, ""). */
-function parseExpiry(v: unknown): { ms: number; micro: number } | undefined {
-  if (v === undefined || v === null || v === "") return undefined;
-  if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(Date.parse(v))) {
-    throw new HttpError(400, `field "expires_on" must be an ISO-8601 timestamp, got ${typeOfValue(v)}`);
-  }
-  // Keep microseconds when the client sent them.
-  const micro = /\.\d{3}(\d{3})/.exec(v)?.[1];
-  return { ms: Date.parse(v), micro: micro ? Number(micro) : 0 };
 }

@@ -7,10 +7,11 @@
  *                      [--unknown-delete-ids 404] [--expired keep] [--profile lenient]
  *                      [--knob NAME=JSON]
  */
-import { Emulator, TokenSpec } from "./server";
+import type { TokenSpec } from "./auth";
+import { Emulator } from "./server";
 import { isExpectedError, problem } from "../provider/client/errors";
 import { describeProblem, exitCodeOf } from "../provider/problems";
-import { type OptionSpecs, UsageError, packageVersion, parseCommandLine } from "../cli/args";
+import { type OptionSpecs, UsageError, packageVersion, parseCommandLine } from "../common/args";
 import { type Knobs, PROFILE_NAMES, type ProfileName, KnobSyntaxError, knobError, parseKnobs } from "./knobs";
 
 const HELP = `Usage: cloudlock-emulator [options]

@@ -1,7 +1,10 @@
-export { Emulator, CONTROL_PREFIX } from "./server";
-export type { EmulatorOptions, TokenSpec, LoggedRequest, RequestCounters, LibraryDump } from "./server";
+export { Emulator } from "./server";
+export type { EmulatorOptions, LibraryDump } from "./server";
+export { CONTROL_PREFIX } from "./control";
+export type { TokenSpec } from "./auth";
+export type { LoggedRequest, RequestCounters } from "./requests";
 export { DEFAULT_KNOBS, PROFILES, PROFILE_NAMES } from "./knobs";
 export type { Knobs, ProfileName } from "./knobs";
 export { MemoryStore } from "./store";
 export type { Store } from "./store";
-export { parseCsv, parseTtl } from "../provider/csv";
+export { parseCsv, parseTtl } from "../common/csv";

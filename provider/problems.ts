@@ -8,6 +8,7 @@
  * nothing), so every layer can use it.
  */
 import { ADDRESS, NAME, fieldsOf } from "./model";
+import { joinFix } from "../common/error";
 
 /** One kind of expected error. `P` are the facts its message is built from. */
 export interface ProblemSpec<P> {
@@ -691,11 +692,8 @@ export function describeProblem<K extends ProblemId>(
   return { message: s.message(facts), fix: s.fix(facts) };
 }
 
-/** A message and its fix as one text (the fix left out when empty). */
-export function joinFix(message: string, fix: string): string {
-  if (!fix) return message;
-  return `${/[.!?]$/.test(message) ? message : `${message}.`} ${fix}`;
-}
+/** A message and its fix as one text (the fix left out when empty); defined with the error root in common/. */
+export { joinFix };
 
 /** The full text of an expected error of kind `id`. */
 export function problemText<K extends ProblemId>(id: K, facts: ProblemFacts<K>): string {

@@ -1,4 +1,4 @@
-import { CsvSyntaxError, cellPosition, parseCsv as parseRows, readCsvRecords } from "../provider/csv";
+import { CsvSyntaxError, cellPosition, parseCsv as parseRows, readCsvRecords } from "../common/csv";
 import { programError } from "../provider/pulumi-internals";
 
 /**

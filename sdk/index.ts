@@ -14,7 +14,7 @@ export type { IpEntryArgs } from "./common";
 export { getTrustedIps, getSuspiciousIps } from "./lookups";
 export type { IpEntryInfo, IpLookupArgs } from "./lookups";
 export { parseCsv, resourceName } from "./data";
-export { CsvSyntaxError } from "../provider/csv";
+export { CsvSyntaxError } from "../common/csv";
 export { readLibraryFile, checkLibraryData, declareLibrary } from "./library";
 export type { EntryRecord, LibraryData, DeclaredLibrary } from "./library";
 export { TrustedIpSet, SuspiciousIpSet } from "./ip-set";

@@ -1,6 +1,7 @@
 import * as http from "http";
 import * as https from "https";
 import fetch from "node-fetch";
+import { sleep } from "../../common/sleep";
 import { VERSION } from "../version";
 import {
   type Connection,
@@ -69,8 +70,6 @@ export interface RequestStats {
   /** Requests that finally failed (after retries). */
   failures: number;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * The Cloudlock API client: the one place that speaks HTTP. Owns auth,

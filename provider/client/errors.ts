@@ -6,17 +6,9 @@
  * An error with a `problem` is expected (a bad input, setting, token, answer…): its text comes from the table of
  * expected errors (provider/problems.ts), it is one line, and it carries no stack trace. One without is a bug.
  */
-import {
-  type ApiFacts,
-  type ProblemFacts,
-  type ProblemId,
-  describeProblem,
-  joinFix,
-  repeatOf,
-} from "../problems";
+import { CloudlockError, ERROR_MARK as MARK } from "../../common/error";
+import { type ApiFacts, type ProblemFacts, type ProblemId, describeProblem, repeatOf } from "../problems";
 import { WIRE } from "../model";
-
-const MARK = Symbol.for("pulumi-cloudlock:error");
 
 type Kind =
   | "CloudlockError"
@@ -34,46 +26,11 @@ type Kind =
   | "MalformedResponseError"
   | "IncompleteListingError";
 
-export class CloudlockError extends Error {
-  /** Which class this is; survives module duplication. */
-  readonly kind: Kind = "CloudlockError";
-  /** The kind of expected error (a key of PROBLEMS); undefined for a guard against a bug. */
-  readonly problem?: ProblemId;
-  /** What happened, without what to do: a repeat of a per-run error says only this. */
-  detail: string;
-  /** What happened as first said, before any remark (how many attempts…): the same cause says the same. */
-  readonly account: string;
-  /** What to do ("" when `detail` says it). */
-  readonly fix: string;
-
-  /**
-   * `message` is what happened; with `problem`, `fix` (what to do) follows it and the error has no stack
-   * trace. Prefer {@link problem} for expected errors: it takes both from the table.
-   */
-  constructor(message: string, problem?: ProblemId, fix = "") {
-    super(joinFix(message, fix));
-    Object.defineProperty(this, MARK, { value: true });
-    this.name = new.target.name;
-    this.detail = message;
-    this.account = message;
-    this.fix = fix;
-    if (problem) {
-      this.problem = problem;
-      // An expected error is its message: no frames (the message says where, in the user's terms).
-      Object.defineProperty(this, "stack", {
-        get: () => `${this.name}: ${this.message}`,
-        set: () => undefined,
-        configurable: true,
-      });
-    }
-  }
-
-  /** Add to what happened (e.g. how many attempts were made); the fix stays last. */
-  note(remark: string): void {
-    this.detail += remark;
-    this.message = joinFix(this.detail, this.fix);
-  }
-}
+/**
+ * The root of every error of this package, defined in common/ so that the CSV reader there throws CloudlockErrors
+ * too. An expected one's `problem` is a kind of the table (`isExpectedError` narrows it to `ProblemId`).
+ */
+export { CloudlockError };
 
 /** Facts of the message of an expected error `id`. */
 type Facts<K extends ProblemId> = ProblemFacts<K>;
@@ -303,7 +260,7 @@ function isKind(e: unknown, kinds: Kind[]): boolean {
     typeof e === "object" &&
     e !== null &&
     (e as Record<symbol, unknown>)[MARK] === true &&
-    kinds.includes((e as CloudlockError).kind)
+    (kinds as readonly string[]).includes((e as CloudlockError).kind)
   );
 }
 

@@ -4,6 +4,7 @@
  * looked for before it is sent again, and the new entry is checked to be
  * alone at its address after (address-check.ts).
  */
+import { sleep } from "../../common/sleep";
 import { canonicalAddress, sameAddress, searchTermsFor } from "../address";
 import {
   type CloudlockError,
@@ -268,8 +269,6 @@ export function duplicateError(
     held: other[WIRE.address],
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The entry a POST made, from what it sent (when the answer lacks fields). */
 function fallbackEntry(kind: CollectionName, body: NewEntry): Omit<IpEntry, "pk"> {

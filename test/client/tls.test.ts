@@ -83,7 +83,7 @@ test("no source file disables certificate verification", () => {
       if (d.isDirectory()) return files(p);
       return /\.(ts|js|sh)$/.test(d.name) ? [p] : [];
     });
-  const sources = ["provider", "sdk", "cli", "emulator", "scripts", "examples"].flatMap((d) =>
+  const sources = ["common", "provider", "sdk", "cli", "emulator", "scripts", "examples"].flatMap((d) =>
     files(path.join(ROOT, d)),
   );
   expect(sources.length).toBeGreaterThan(30);

@@ -11,7 +11,7 @@ import { Emulator } from "../../emulator";
 import { MemoryStore } from "../../emulator/store";
 import { parseArgs } from "../../emulator/cli";
 import { parseKnobs } from "../../emulator/knobs";
-import { UsageError } from "../../cli/args";
+import { UsageError } from "../../common/args";
 
 const BIN = path.join(__dirname, "../../dist/emulator/cli.js");
 const VERSION: string = require("../../package.json").version;

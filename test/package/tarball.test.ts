@@ -26,7 +26,7 @@ interface Manifest {
 const pkg: Manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
 
 /** The folders whose compiled output is the package: everything users import or run. */
-const SHIPPED_SOURCES = ["sdk", "provider", "emulator", "cli", "policy"];
+const SHIPPED_SOURCES = ["common", "sdk", "provider", "emulator", "cli", "policy"];
 
 /** The provider modules existing state requires by path (see CHANGELOG.md, "State contract"). */
 const STATE_CONTRACT = ["trusted", "suspicious", "trusted-set", "suspicious-set"].map(
@@ -122,7 +122,7 @@ function resolvesInside(from: string, spec: string, candidates: string[]): boole
 
 const read = (f: string): string => fs.readFileSync(path.join(REPO_ROOT, f), "utf8");
 
-test("the tarball holds exactly the compiled modules of sdk, provider, emulator, cli and policy, and the documents", () => {
+test("the tarball holds exactly the compiled modules of common, sdk, provider, emulator, cli and policy, and the documents", () => {
   const missing = [...expected].filter((f) => !files.has(f)).sort();
   const unexpected = packed.filter((f) => !expected.has(f)).sort();
   expect({ missing, unexpected }).toEqual({ missing: [], unexpected: [] });

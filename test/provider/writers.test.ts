@@ -4,7 +4,7 @@
  */
 import { Emulator } from "../../emulator";
 import { ProviderRuntime } from "../../provider/dynamic";
-import { HttpError } from "../../emulator/api";
+import { HttpError } from "../../emulator/reply";
 import { addresses } from "../helpers/emulator";
 import { rewritingProxy } from "../helpers/proxy";
 import { rejection, runtimeFor, providerSuite } from "../helpers/runtime";

@@ -4,7 +4,7 @@
  * single fault injected into such a file is reported at its exact line and column.
  */
 import fc from "fast-check";
-import { CsvSyntaxError, csvEntries, parseCsv, readCsvRecords } from "../../provider/csv";
+import { CsvSyntaxError, csvEntries, parseCsv, readCsvRecords } from "../../common/csv";
 
 const RUNS = { numRuns: 1000 };
 

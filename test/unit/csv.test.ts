@@ -6,7 +6,7 @@ import {
   parseCsv,
   parseTtl,
   readCsvRecords,
-} from "../../provider/csv";
+} from "../../common/csv";
 import { parseCsv as parseCsvRecords } from "../../sdk/data";
 import { multipartPart } from "../../emulator/multipart";
 

@@ -96,7 +96,7 @@ describe("the table", () => {
 
   test("every kind is raised somewhere in the code (none is dead), by its id or by its HTTP status", () => {
     const root = path.join(__dirname, "../..");
-    const sources = ["provider", "sdk", "cli", "emulator"]
+    const sources = ["common", "provider", "sdk", "cli", "emulator"]
       .flatMap((d) =>
         fs.readdirSync(path.join(root, d), { recursive: true }).map((f) => path.join(root, d, String(f))),
       )

@@ -87,7 +87,7 @@ let version: string | undefined;
 
 /**
  * This package's version, read from its package.json: found by walking up from this file, so it is right from
- * the sources (`cli/`) and from the build (`dist/cli/`) alike.
+ * the sources (`common/`) and from the build (`dist/common/`) alike.
  */
 export function packageVersion(): string {
   if (version) return version;

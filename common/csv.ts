@@ -1,5 +1,5 @@
 import { parse } from "csv-parse/sync";
-import { CloudlockError } from "./client/errors";
+import { CloudlockError } from "./error";
 
 /**
  * A CSV text that is not well-formed, with where: the 1-based physical line
