@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { CollectionName, IpEntry } from "../provider/client/types";
+import { COLLECTIONS, type CollectionName, type IpEntry } from "../provider/client/types";
 import { problem } from "../provider/client/errors";
 
 /** Where the emulator keeps entries. Handlers only see this interface. */
@@ -62,7 +62,7 @@ export class MemoryStore implements Store {
       saved !== null &&
       typeof saved === "object" &&
       !Array.isArray(saved) &&
-      (["suspicious", "trusted"] as const).every(
+      COLLECTIONS.every(
         (c) =>
           saved[c] === undefined ||
           (Array.isArray(saved[c]) &&
@@ -72,7 +72,7 @@ export class MemoryStore implements Store {
       throw problem("emulator-start", {
         problem: `data file "${file}" is not an emulator data file (expected {"suspicious": [entries], "trusted": [entries]}); fix or remove it`,
       });
-    for (const c of ["suspicious", "trusted"] as const) {
+    for (const c of COLLECTIONS) {
       for (const e of saved[c] ?? []) this.data[c].set(e.pk, e);
     }
   }

@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { COLLECTIONS } from "../provider/model";
 import { REPO_ROOT, engineEnv, pulumiRoot } from "./lib/engine";
 
 /** The emulator's clock while recording: the fixtures' timestamps are near it, and the tests set it again. */
@@ -143,7 +144,7 @@ async function recordCase(c: UpgradeCase, tarball: string, srcDir: string, work:
   try {
     await control(emu.base, "clock", { set: RECORDING_CLOCK });
     const handMade = JSON.parse(fs.readFileSync(path.join(PROGRAMS_DIR, "hand-made.json"), "utf8"));
-    for (const collection of ["trusted", "suspicious"])
+    for (const collection of COLLECTIONS)
       await control(emu.base, "seed", { collection, entries: handMade[collection] });
 
     const stateDir = path.join(work, c.name, "state");
