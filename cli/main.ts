@@ -9,10 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CloudlockClient } from "../provider/client/client";
-import { clientOptions, readSettings } from "../provider/settings";
-import { ENV_TOKEN, ENV_URL } from "../provider/client/config";
-import { CloudlockError, isExpectedError } from "../provider/client/errors";
+import { isExpectedError } from "../provider/client/errors";
 import { describeProblem, exitCodeOf } from "../provider/problems";
 import { COLLECTIONS, type CollectionName } from "../provider/client/types";
 import { CsvImportError, csvEntries } from "../common/csv";
@@ -25,9 +22,11 @@ import {
   packageVersion,
   parseCommandLine,
 } from "../common/args";
-import { Format, Planned, plansFromCsv, plansFromEntries, render, summarise } from "./codegen";
+import { Format, Planned, plansFromCsv, plansFromEntries, render } from "./codegen";
+import { CONNECTION, connect } from "./connect";
+import { checkOut, errorCode, InputError, Io, readInput, readStates, report, summaryLine, write } from "./io";
+import { choice, FORMATS, HELP, type Parsed, str } from "./options";
 import { ReviewInputError, parsePreview, renderReview, reviewPreview, willFail } from "./review";
-import { Managed, StateFileError, noneManaged, readManaged } from "./state";
 
 const USAGE = `Usage: cloudlock-pulumi <command> [options]
 
@@ -44,11 +43,6 @@ Every option takes the --option VALUE and --option=VALUE forms.
 Exit codes: 0 ok, 1 failure (API or input), 2 usage or configuration.
 Run "cloudlock-pulumi <command> --help" for a command's options.
 `;
-
-const CONNECTION = `Connection:
-  --api-url URL        the tenant's API, e.g. https://<server>/api/v2 (default: $${ENV_URL})
-  The token is read from $${ENV_TOKEN} only: a flag would show in shell history and process lists.
-  (Stack config such as cloudlock:apiUrl is read by the provider in a Pulumi program, not by this command.)`;
 
 const IMPORT_HELP = `Usage: cloudlock-pulumi import --collection trusted|suspicious|all [options]
 
@@ -128,35 +122,6 @@ Exit codes: 0 whether or not there are changes; 3 when "pulumi up" will fail
 JSON; 2 for a bad command line.
 `;
 
-interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  /** Whether stderr is a terminal (progress then rewrites one line). */
-  tty: boolean;
-  /** Reads all of stdin (review without FILE); absent when there is none. */
-  readStdin?: () => Promise<string>;
-  /** Whether stdin is a terminal: review then refuses to wait for input nobody is typing. */
-  stdinTty?: boolean;
-}
-
-/** What a command's parsed options look like to the helpers below. */
-interface Parsed {
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
-  positionals: string[];
-}
-
-const HELP = { help: { type: "boolean", short: "h" } } as const;
-
-function choice<T extends string>(p: Parsed, flag: string, allowed: readonly T[], dflt?: T): T {
-  const v = str(p, flag) ?? dflt;
-  if (v === undefined) throw new UsageError(`${flag} is required (${allowed.join(", ")})`);
-  if (!allowed.includes(v as T))
-    throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, got "${v}"`);
-  return v as T;
-}
-
-const FORMATS = ["ts", "yaml", "json"] as const;
 /** import also writes `pulumi import --file` files (they need the entries' pks, which only a listing has). */
 const IMPORT_FORMATS = [...FORMATS, "pulumi"] as const;
 
@@ -181,7 +146,7 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   checkOut(p);
   const states = (p.values["exclude-state"] ?? []) as string[];
   const managed = await readStates(states, io);
-  const client = connect(p, io);
+  const client = connect(p, io.env);
   const kinds: CollectionName[] = which === "all" ? [...COLLECTIONS] : [which];
   const plans: Planned[] = [];
   const leftOut = new Map<CollectionName, number>();
@@ -250,44 +215,6 @@ async function runImport(argv: string[], io: Io): Promise<void> {
   io.stderr(lines.map((l) => `${l}\n`).join(""));
 }
 
-/** The entries the stack states name manage (none without --exclude-state), read before any request is made. */
-/**
- * A file's text, or stdin's for `-`. Stdin that is a terminal is refused (`tty` says what to pipe in) rather than
- * waited on; an unreadable file is a failure naming it (`name`).
- */
-async function readInput(file: string, io: Io, say: { tty: string; name: string }): Promise<string> {
-  if (file === "-") {
-    if (!io.readStdin || io.stdinTty) throw new UsageError(say.tty);
-    return io.readStdin();
-  }
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read ${say.name}: ${errorCode(e)}`);
-  }
-}
-
-async function readStates(files: string[], io: Io): Promise<Managed> {
-  const managed = noneManaged();
-  if (files.filter((f) => f === "-").length > 1)
-    throw new UsageError("--exclude-state - (stdin) can be given once");
-  for (const file of files) {
-    if (file === "")
-      throw new UsageError("--exclude-state needs a value (a file written by `pulumi stack export`)");
-    const text = await readInput(file, io, {
-      tty: "--exclude-state - reads stdin, which is a terminal: pipe `pulumi stack export` in",
-      name: `--exclude-state ${file}`,
-    });
-    try {
-      readManaged(text, `--exclude-state ${file === "-" ? "(stdin)" : file}`, managed);
-    } catch (e) {
-      if (e instanceof StateFileError) throw new InputError(e.message);
-      throw e;
-    }
-  }
-  return managed;
-}
-
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 async function runCsv(argv: string[], io: Io): Promise<void> {
@@ -325,39 +252,6 @@ async function runCsv(argv: string[], io: Io): Promise<void> {
   report(io, plans, "declared");
 }
 
-/** Bad input data (not a bad command line): exit 1. The message names the file and why. */
-class InputError extends CloudlockError {
-  constructor(message: string) {
-    super(describeProblem("input-file", { problem: message }).message, "input-file");
-  }
-}
-
-/** A string option's value; `flag` as written in help (`--out`). */
-function str(p: Parsed, flag: string): string | undefined {
-  const v = p.values[flag.replace(/^--/, "")];
-  return typeof v === "string" ? v : undefined;
-}
-
-function connect(p: Parsed, io: Io): CloudlockClient {
-  // The same settings as the provider, but from flags and the environment only: no stack config here.
-  const read = readSettings(undefined, io.env, {
-    apiUrl: str(p, "--api-url"),
-    describe: (key) => (key === "apiUrl" ? { kind: "flag", from: "--api-url" } : undefined),
-  });
-  return new CloudlockClient({
-    ...clientOptions(read, {
-      flags: { apiUrl: "--api-url" },
-      notes: { apiToken: "there is no flag, so the token stays out of shell history" },
-    }),
-    // The token is read from the environment only (see CONNECTION): a shell's way to set it.
-    tokenSource: {
-      kind: "env",
-      from: `the environment variable ${ENV_TOKEN}`,
-      how: `export ${ENV_TOKEN}=<token>`,
-    },
-  });
-}
-
 async function runReview(argv: string[], io: Io, now = Date.now()): Promise<number> {
   const p: Parsed = parseCommandLine(argv, { out: { type: "string" }, ...HELP });
   if (p.values.help) {
@@ -388,70 +282,6 @@ async function runReview(argv: string[], io: Io, now = Date.now()): Promise<numb
     `cloudlock-pulumi: \`pulumi up\` will fail: ${n} ${n === 1 ? "create is" : "creates are"} refused (see "Will fail at \`up\`" in the review)\n`,
   );
   return EXIT_WILL_FAIL;
-}
-
-const errorCode = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-
-/**
- * Refuse an --out that cannot be written, before any work: empty (a usage error), a directory, or in a folder
- * that is missing or not writable (failures, naming the path).
- */
-function checkOut(p: Parsed): void {
-  const out = str(p, "--out");
-  if (out === undefined) return;
-  if (out === "") throw new UsageError("--out needs a value (a file name)");
-  let stat: fs.Stats | undefined;
-  try {
-    stat = fs.statSync(out);
-  } catch {
-    stat = undefined;
-  }
-  if (stat?.isDirectory()) throw new InputError(`cannot write --out ${out}: it is a directory; name a file`);
-  const dir = path.dirname(path.resolve(out));
-  let dirStat: fs.Stats;
-  try {
-    dirStat = fs.statSync(dir);
-  } catch (e) {
-    throw new InputError(`cannot write --out ${out}: its folder ${dir} does not exist (${errorCode(e)})`);
-  }
-  if (!dirStat.isDirectory()) throw new InputError(`cannot write --out ${out}: ${dir} is not a folder`);
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch (e) {
-    throw new InputError(`cannot write --out ${out}: its folder ${dir} is not writable (${errorCode(e)})`);
-  }
-}
-
-function write(p: Parsed, io: Io, text: string): void {
-  const out = str(p, "--out");
-  if (out === undefined) return io.stdout(text);
-  checkOut(p);
-  // Write beside, then rename: an interrupted run never leaves half a file, and a failed one leaves no temp file.
-  const tmp = `${out}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, out);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new InputError(`cannot write --out ${out}: ${errorCode(e)}`);
-  }
-  io.stderr(`wrote ${out}\n`);
-}
-
-function report(io: Io, plans: Planned[], verb: string): void {
-  io.stderr(summaryLine(plans, verb) + "\n");
-}
-
-/** `259 entries <verb> (160 trusted, 99 suspicious), 11 skipped: 11 invalid expiresOn (written commented out)`. */
-function summaryLine(plans: Planned[], verb: string): string {
-  const s = summarise(plans);
-  const byKind = COLLECTIONS.map((k) => [k, plans.filter((x) => x.kind === k && !x.skipped).length] as const)
-    .filter(([k]) => plans.some((x) => x.kind === k))
-    .map(([k, n]) => `${n} ${k}`);
-  let line = `${s.written} ${s.written === 1 ? "entry" : "entries"} ${verb}${byKind.length ? ` (${byKind.join(", ")})` : ""}, ${s.skipped} skipped`;
-  if (s.skipped)
-    line += `: ${[...s.reasons].map(([r, n]) => `${n} ${r}`).join(", ")} (written commented out)`;
-  return line;
 }
 
 const KNOWN = ["import", "csv-to-code", "review"];
