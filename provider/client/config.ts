@@ -1,4 +1,4 @@
-import { ConfigError } from "./errors";
+import { ConfigError, detailOf } from "./errors";
 
 export interface ConnectionSettings {
   /** Base URL including `/api/v2`, e.g. `https://tenant.cloudlock.com/api/v2`. */
@@ -79,7 +79,7 @@ export function missingConnection(given: Partial<ConnectionSettings>, from: Sour
         from.flags?.[k] && `pass ${from.flags[k]} ${spec.example}`,
         from.config &&
           `set stack config "${spec.config}" (pulumi config set${spec.secret ? " --secret" : ""} ${spec.config} ${spec.example})`,
-        from.option !== undefined && `the option ${from.option}${k}`,
+        from.option !== undefined && `set the option ${from.option}${k}`,
         `set the environment variable ${spec.env}`,
       ].filter(Boolean);
       const note = from.notes?.[k] ? ` (${from.notes[k]})` : "";
@@ -111,11 +111,25 @@ export function resolveConnection(
   explicit: Partial<ConnectionSettings> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Connection {
-  const apiUrl = nonEmpty(explicit.apiUrl) ?? nonEmpty(env[ENV_URL]);
+  for (const key of ["apiUrl", "apiToken"] as const) {
+    const v: unknown = explicit[key];
+    if (v !== undefined && v !== null && typeof v !== "string")
+      throw new ConfigError(`the option ${key} must be a string, got ${typeof v}`, `Pass ${key} as text.`);
+  }
+  const fromOption = nonEmpty(explicit.apiUrl);
+  const apiUrl = fromOption ?? nonEmpty(env[ENV_URL]);
   const apiToken = nonEmpty(explicit.apiToken) ?? nonEmpty(env[ENV_TOKEN]);
   // What is missing first: a bad URL matters only once both are there.
   connectionOf({ apiUrl, apiToken }, CLIENT_SOURCES);
-  return connectionOf({ apiUrl: normaliseApiUrl(apiUrl!), apiToken }, CLIENT_SOURCES);
+  let url: string;
+  try {
+    url = normaliseApiUrl(apiUrl!);
+  } catch (e) {
+    // Named as where it was read, with that place's fix (the error's own is the generic one).
+    const where = fromOption ? "the option apiUrl" : `the environment variable ${ENV_URL}`;
+    throw new ConfigError(`${fromOption ? "apiUrl" : ENV_URL}: ${detailOf(e)}`, `Correct ${where}.`);
+  }
+  return connectionOf({ apiUrl: url, apiToken }, CLIENT_SOURCES);
 }
 
 /**

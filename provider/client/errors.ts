@@ -6,7 +6,7 @@
  * An error with a `problem` is expected (a bad input, setting, token, answer…): its text comes from the table of
  * expected errors (provider/problems.ts), it is one line, and it carries no stack trace. One without is a bug.
  */
-import { CloudlockError, ERROR_MARK as MARK } from "../../common/error";
+import { CloudlockError as ErrorRoot, ERROR_MARK as MARK } from "../../common/error";
 import { type ApiFacts, type ProblemFacts, type ProblemId, describeProblem, repeatOf } from "../problems";
 import { WIRE } from "../model";
 
@@ -28,9 +28,18 @@ type Kind =
 
 /**
  * The root of every error of this package, defined in common/ so that the CSV reader there throws CloudlockErrors
- * too. An expected one's `problem` is a kind of the table (`isExpectedError` narrows it to `ProblemId`).
+ * too; typed here with what the provider knows: its class `kind`, and an expected error's `problem`, a kind of
+ * the table of expected errors (provider/problems.ts).
  */
-export { CloudlockError };
+export interface CloudlockError extends ErrorRoot {
+  readonly kind: Kind;
+  readonly problem?: ProblemId;
+}
+/** The one class (common/error.ts), so `instanceof CloudlockError` holds for every error of this package. */
+export const CloudlockError = ErrorRoot as unknown as {
+  new (message: string, problem?: ProblemId, fix?: string): CloudlockError;
+  readonly prototype: CloudlockError;
+};
 
 /** Facts of the message of an expected error `id`. */
 type Facts<K extends ProblemId> = ProblemFacts<K>;

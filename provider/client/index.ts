@@ -1,7 +1,15 @@
 export * from "./types";
 export * from "./errors";
 export * from "./retry";
-export * from "./config";
+export {
+  ENV_TOKEN,
+  ENV_URL,
+  normaliseApiUrl,
+  resolveConnection,
+  sameApiUrl,
+  shownApiUrl,
+} from "./config";
+export type { Connection, ConnectionSettings, SettingSource } from "./config";
 export { CloudlockClient } from "./client";
 export type { ClientOptions, RequestStats, ApiResponse, ResponseHeaders, RequestOptions } from "./client";
 export { IpCollection, PAGE_LIMIT, DELETE_CHUNK } from "./collection";

@@ -111,7 +111,8 @@ function setResource(sets: IpSets, kind: CollectionName): ResourceProvider {
     create: (inputs) => sets.create(kind, inputs as never),
     read: async (id, props = {}) => {
       // An import has no stored state: a set is many entries, not one object Cloudlock could read back.
-      if (Object.keys(props).length === 0)
+      // (The dynamic provider host adds its own `__provider` to an import's properties: not state.)
+      if (Object.keys(props).every((k) => k === "__provider"))
         throw problem("unsupported", {
           what: `${label} cannot be imported: a set is not one Cloudlock object.`,
           fix:

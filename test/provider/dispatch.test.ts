@@ -65,6 +65,11 @@ test("a set's import (a read with no stored state) is refused with one message o
   const plugin = new CloudlockProvider({ env: {} });
   const viaPlugin = await rejection(plugin.read(urn("TrustedIpSet"), undefined, "s-1", {}));
   const viaRuntime = await rejection(dynamic.runtime.resource("trusted", true).read("s-1", {}));
+  // The dynamic provider host passes an import's properties with its own `__provider` in them.
+  const viaHost = await rejection(
+    dynamic.runtime.resource("trusted", true).read("s-1", { __provider: "exports.handler = …" }),
+  );
   expect(viaPlugin.message).toBe(viaRuntime.message);
+  expect(viaHost.message).toBe(viaRuntime.message);
   expect(viaPlugin.message).toMatch(/^TrustedIpSet cannot be imported: a set is not one Cloudlock object\./);
 });

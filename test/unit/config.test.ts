@@ -36,8 +36,8 @@ describe("resolveConnection", () => {
     } catch (e) {
       expect(isConfigError(e)).toBe(true);
       expect((e as Error).message).toBe(
-        "The Cloudlock API URL is not set: the option apiUrl, or set the environment variable CLOUDLOCK_API_URL; " +
-          "and the Cloudlock API token is not set: the option apiToken, or set the environment variable " +
+        "The Cloudlock API URL is not set: set the option apiUrl, or set the environment variable CLOUDLOCK_API_URL; " +
+          "and the Cloudlock API token is not set: set the option apiToken, or set the environment variable " +
           "CLOUDLOCK_API_TOKEN",
       );
       // A client is not a Pulumi program: stack config would not reach it.
@@ -45,6 +45,21 @@ describe("resolveConnection", () => {
     }
     expect(() => resolveConnection({ apiUrl: "https://x/api/v2" }, {})).toThrow(/token is not set/);
     expect(() => resolveConnection({ apiToken: "t" }, {})).toThrow(/URL is not set/);
+  });
+
+  test("a bare client's bad URL is named where it was read, with that place's fix; an option that is not text is refused", () => {
+    expect(
+      thrown(() => resolveConnection({}, { CLOUDLOCK_API_URL: "ftp://x/api/v2", CLOUDLOCK_API_TOKEN: "t" })),
+    ).toBe(
+      'CLOUDLOCK_API_URL: Cloudlock API URL "ftp://x/api/v2" must use https. Correct the environment variable CLOUDLOCK_API_URL.',
+    );
+    expect(thrown(() => resolveConnection({ apiUrl: "https://u:pw@x/api/v2", apiToken: "t" }, {}))).toBe(
+      'apiUrl: Cloudlock API URL "https://***@x/api/v2" must not contain credentials; set the token separately. ' +
+        "Correct the option apiUrl.",
+    );
+    expect(thrown(() => resolveConnection({ apiUrl: 5 as never, apiToken: "t" }, {}))).toBe(
+      "the option apiUrl must be a string, got number. Pass apiUrl as text.",
+    );
   });
 
   test("a connection read and checked once is taken as it is: the client does not read the environment again", () => {

@@ -1,5 +1,6 @@
 import * as errors from "../../provider/client/errors";
 import { isDuplicateRefusal, makeApiError } from "../../provider/client/errors";
+import { parseCsv } from "../../common/csv";
 
 describe("error hierarchy", () => {
   test.each([
@@ -77,4 +78,23 @@ describe("isDuplicateRefusal: by status and structure, the wording only as a fal
   ])("%s → %s", (_label, e, expected) => {
     expect(isDuplicateRefusal(e)).toBe(expected);
   });
+});
+
+test("the published types know the kinds: a misspelt problem or class kind does not compile; CSV errors are CloudlockErrors", () => {
+  const e = new errors.CloudlockError("x", "rate-limit", "wait");
+  // @ts-expect-error "no-such-kind" is not a kind of the table of expected errors
+  const misspelt = e.problem === "no-such-kind";
+  // @ts-expect-error "NotAClass" is not a class of this package
+  const wrongClass = e.kind === "NotAClass";
+  expect([misspelt, wrongClass, e.problem, e.kind]).toEqual([false, false, "rate-limit", "CloudlockError"]);
+  const csv = (() => {
+    try {
+      parseCsv('a,b\n"unclosed');
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  })();
+  expect(csv).toBeInstanceOf(errors.CloudlockError);
+  expect(errors.isExpectedError(csv) && csv.problem).toBe("csv-file");
 });

@@ -71,9 +71,9 @@ test("a missing connection is explained by the ways the caller offers, each from
   const none = resolveSettings(undefined, {});
   expect(missingConnection(none, { config: true, option: "connection." })).toBe(
     'The Cloudlock API URL is not set: set stack config "cloudlock:apiUrl" (pulumi config set cloudlock:apiUrl ' +
-      "https://<server>/api/v2), the option connection.apiUrl, or set the environment variable CLOUDLOCK_API_URL; and the " +
+      "https://<server>/api/v2), set the option connection.apiUrl, or set the environment variable CLOUDLOCK_API_URL; and the " +
       'Cloudlock API token is not set: set stack config "cloudlock:apiToken" (pulumi config set --secret ' +
-      "cloudlock:apiToken <token>), the option connection.apiToken, or set the environment variable CLOUDLOCK_API_TOKEN",
+      "cloudlock:apiToken <token>), set the option connection.apiToken, or set the environment variable CLOUDLOCK_API_TOKEN",
   );
   const cli = { flags: { apiUrl: "--api-url" }, notes: { apiToken: "no flag" } };
   expect(missingConnection(resolveSettings(undefined, { CLOUDLOCK_API_URL: "https://x/api/v2" }), cli)).toBe(
