@@ -4,36 +4,47 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import {
+  DISK,
+  type Files,
+  UNNAMED_RULE,
+  cycles,
+  overlay,
+  readImports,
+  rel,
+  resolveModule,
+  tsFiles,
+} from "../helpers/imports";
 
 const DIR = path.join(__dirname, "..", "..", "emulator");
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ts"));
 const source = (f: string) => fs.readFileSync(path.join(DIR, f), "utf8");
+/** The folders above the emulator: it imports none of them (by path or by the package's name). */
+const ABOVE = ["cli", "sdk", "policy", "scripts"];
 
-/** The modules a source imports or re-exports (static forms; the emulator has no dynamic ones). */
-function imports(text: string): string[] {
-  return [...text.matchAll(/\b(?:import|export)\s[^"';]*?\sfrom\s*["']([^"']+)["']/g)].map((m) => m[1]);
-}
-
-/** The emulator files that `file` imports. */
-function localImports(file: string): string[] {
-  return imports(source(file))
-    .filter((s) => s.startsWith("./"))
-    .map((s) => `${s.slice(2)}.ts`);
-}
-
-/** Every import cycle among `graph`'s nodes, each as the path that closes it. */
-function cycles(graph: Map<string, string[]>): string[][] {
-  const found: string[][] = [];
-  const state = new Map<string, "open" | "done">();
-  const visit = (node: string, trail: string[]) => {
-    if (state.get(node) === "done") return;
-    if (state.get(node) === "open") return void found.push([...trail.slice(trail.indexOf(node)), node]);
-    state.set(node, "open");
-    for (const next of graph.get(node) ?? []) visit(next, [...trail, node]);
-    state.set(node, "done");
-  };
-  for (const node of graph.keys()) visit(node, []);
-  return found;
+/**
+ * The emulator's import graph, read with the shared reader: each file (repository path) and the repository files
+ * it names, every relative or self-referencing specifier resolved (`./x`, `../emulator/x`, `pulumi-cloudlock/…`),
+ * and every load it cannot name.
+ */
+function emulatorGraph(sources: string[], read: Files = DISK) {
+  const graph = new Map<string, string[]>();
+  const unnamed: string[] = [];
+  for (const file of sources) {
+    const { modules, unnamed: u } = readImports(read.read(file) ?? "", file);
+    const targets = modules.flatMap((m) => {
+      const t = resolveModule(file, m.specifier, read);
+      return t ? [{ line: m.line, spec: m.specifier, to: rel(t) }] : [];
+    });
+    graph.set(rel(file), [...new Set(targets.map((t) => t.to))]);
+    unnamed.push(...u.map((x) => `${rel(file)}:${x.line}: ${x.code}: ${UNNAMED_RULE}`));
+    for (const t of targets) {
+      const top = t.to.split("/")[0];
+      if (ABOVE.includes(top)) unnamed.push(`${rel(file)}:${t.line}: "${t.spec}" reaches ${t.to}`);
+    }
+  }
+  const inside = new Map([...graph].map(([f, ts]) => [f, ts.filter((t) => graph.has(t))]));
+  return { graph, inside, offences: unnamed };
 }
 
 test("only http.ts writes responses", () => {
@@ -42,9 +53,10 @@ test("only http.ts writes responses", () => {
 });
 
 test("no import cycle among the emulator's files", () => {
-  const graph = new Map(files.map((f) => [f, localImports(f)]));
-  for (const targets of graph.values()) for (const t of targets) expect(files).toContain(t);
-  expect(cycles(graph)).toEqual([]);
+  const { graph, inside } = emulatorGraph(tsFiles(DIR));
+  // The reader does read them: the server stands on its routes.
+  expect(graph.get("emulator/server.ts")).toEqual(expect.arrayContaining(["emulator/routes.ts"]));
+  expect(cycles(inside)).toEqual([]);
 });
 
 test("the cycle check finds a cycle where there is one", () => {
@@ -57,11 +69,58 @@ test("the cycle check finds a cycle where there is one", () => {
   expect(cycles(graph)).toEqual([["a.ts", "b.ts", "c.ts", "a.ts"]]);
 });
 
-test("the emulator stands on common/ and the provider, never on the CLI", () => {
-  const upward = files.flatMap((f) =>
-    imports(source(f))
-      .filter((s) => /^\.\.\/(cli|sdk|policy|scripts)\b/.test(s))
-      .map((s) => `${f}: ${s}`),
-  );
-  expect(upward).toEqual([]);
+test("the emulator stands on common/ and the provider, never on the CLI, the SDK, policy or scripts", () => {
+  expect(emulatorGraph(tsFiles(DIR)).offences).toEqual([]);
+});
+
+describe("the checks see each way an emulator file can name another (so an offence cannot slip past them)", () => {
+  const fields = path.join(DIR, "fields.ts");
+  const server = path.join(DIR, "server.ts");
+  /** The emulator's real files, with fields.ts's text replaced by `text`. */
+  const withFields = (text: string) => emulatorGraph(tsFiles(DIR), overlay({ [fields]: text }));
+  /** Does the server (transitively) import fields.ts today? The cycle probe needs it to. */
+  const reaches = (from: string, to: string): boolean => {
+    const { inside } = emulatorGraph(tsFiles(DIR));
+    const seen = new Set<string>();
+    const walk = (f: string): boolean =>
+      f === to || (!seen.has(f) && (seen.add(f), (inside.get(f) ?? []).some(walk)));
+    return walk(from);
+  };
+
+  test("a cycle made through a ../emulator/ path", () => {
+    expect(reaches(rel(server), rel(fields))).toBe(true);
+    const { inside } = withFields(`${source("fields.ts")}\nimport { Emulator } from "../emulator/server";\n`);
+    const found = cycles(inside);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.some((c) => c.includes("emulator/fields.ts") && c.includes("emulator/server.ts"))).toBe(
+      true,
+    );
+  });
+
+  test("a cycle made by a lazy require inside a function", () => {
+    const { inside } = withFields(
+      `${source("fields.ts")}\nexport function later() { return require('./server'); }\n`,
+    );
+    expect(cycles(inside).length).toBeGreaterThan(0);
+  });
+
+  test.each([
+    ['const main = require("../cli/main");', 'emulator/fields.ts:1: "../cli/main" reaches cli/main.ts'],
+    ["const m = require(`../cli/main`);", 'emulator/fields.ts:1: "../cli/main" reaches cli/main.ts'],
+    ['export { x } from "../sdk/index";', 'emulator/fields.ts:1: "../sdk/index" reaches sdk/index.ts'],
+    [
+      'import type { P } from "pulumi-cloudlock/policy";',
+      'emulator/fields.ts:1: "pulumi-cloudlock/policy" reaches policy/index.ts',
+    ],
+    [
+      'async function f() { return import("../scripts/lib/engine"); }',
+      'emulator/fields.ts:1: "../scripts/lib/engine" reaches scripts/lib/engine.ts',
+    ],
+    [
+      'const c = require(path.join(__dirname, "..", "cli", "main"));',
+      `emulator/fields.ts:1: require(path.join(__dirname, "..", "cli", "main")): ${UNNAMED_RULE}`,
+    ],
+  ])("%s", (line, offence) => {
+    expect(withFields(line).offences).toEqual([offence]);
+  });
 });

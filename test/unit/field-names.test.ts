@@ -15,8 +15,15 @@
  *   property access (`e.name`, `e?.name`, `e["name"]`), `"name" in e`, an object literal's key or a property
  *   signature whose (contextual) type is entry-shaped, destructuring an entry-shaped value, and a string literal
  *   that stands for a field (its contextual type, or the other side of `===`/`!==`, is a union holding that literal,
- *   e.g. an EntryField or `keyof IpEntry`). Not caught: plain words inside message prose ("its name"), and use on
- *   values typed loosely (`any`, `Record<string, unknown>`), where the type says nothing about entries.
+ *   e.g. an EntryField or `keyof IpEntry`). A cast does not hide the value: `(e as any).name` is read through the
+ *   cast, at the type of `e`.
+ * - Built or patterned names: a regex literal's text is read like a string (`/ip_address/`); a string folded from
+ *   literal parts (`"ip" + "_address"`, `` `expires${"_on"}` ``) is caught when its value is a field name (plain
+ *   words too) or holds a distinctive one that no single part spells.
+ * Not caught: plain words inside message prose ("its name"); use on values typed loosely from the start (`any`,
+ * `Record<string, unknown>`), where the type says nothing about entries; a name reached through a key variable
+ * (`Object.entries(e).find(([k]) => k === "name")`: `k` is a `string`); a name folded from non-literal parts (a
+ * constant `const a = "ip"; a + "_address"`) or spelled by a pattern that differs from it (`/ip_?address/`).
  */
 import * as path from "node:path";
 import * as fs from "node:fs";
@@ -88,26 +95,77 @@ export function spellings(files: string[]): string[] {
         ? name.text
         : undefined;
 
+    /** An expression under its casts and parentheses: `(e as any)` is `e`. */
+    const uncast = (e: ts.Expression): ts.Expression => {
+      while (
+        ts.isParenthesizedExpression(e) ||
+        ts.isAsExpression(e) ||
+        ts.isTypeAssertionExpression(e) ||
+        ts.isSatisfiesExpression(e) ||
+        ts.isNonNullExpression(e)
+      )
+        e = e.expression;
+      return e;
+    };
+    /** The value or its uncast self is entry-shaped. */
+    const entryValue = (e: ts.Expression) =>
+      entryShaped(checker.getTypeAtLocation(e)) || entryShaped(checker.getTypeAtLocation(uncast(e)));
+    /** The string an expression of literal parts folds to (`"a" + "b"`, `` `a${"b"}` ``), else undefined. */
+    const fold = (e: ts.Node): string | undefined => {
+      if (ts.isStringLiteralLike(e)) return e.text;
+      if (ts.isParenthesizedExpression(e)) return fold(e.expression);
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+        const [l, r] = [fold(e.left), fold(e.right)];
+        return l === undefined || r === undefined ? undefined : l + r;
+      }
+      if (ts.isTemplateExpression(e)) {
+        let out = e.head.text;
+        for (const span of e.templateSpans) {
+          const v = fold(span.expression);
+          if (v === undefined) return undefined;
+          out += v + span.literal.text;
+        }
+        return out;
+      }
+      return undefined;
+    };
+    const composed = (e: ts.Node) =>
+      ts.isTemplateExpression(e) ||
+      ts.isParenthesizedExpression(e) ||
+      (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken);
+    /** The literal texts an expression is folded from. */
+    const parts = (e: ts.Node): string[] =>
+      ts.isStringLiteralLike(e) || ts.isTemplateLiteralToken(e) ? [e.text] : e.getChildren(sf).flatMap(parts);
+
     const visit = (node: ts.Node): void => {
       // Distinctive names: anywhere in code or text.
       if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) {
         if (DISTINCTIVE.has(node.text)) report(node, node.text);
       } else if (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) {
         for (const n of words(node.text)) report(node, `${n} in text`);
+      } else if (node.kind === ts.SyntaxKind.RegularExpressionLiteral) {
+        for (const n of words((node as ts.RegularExpressionLiteral).text)) report(node, `${n} in a regex`);
+      }
+      // Names folded from literal parts: the outermost composition only.
+      if (composed(node) && !(node.parent && composed(node.parent) && fold(node.parent) !== undefined)) {
+        const value = fold(node);
+        if (value !== undefined && !ts.isParenthesizedExpression(node)) {
+          const spelled = new Set(parts(node).flatMap(words));
+          if (NAMES.includes(value)) report(node, `"${value}" folded from parts`);
+          else for (const n of words(value)) if (!spelled.has(n)) report(node, `${n} folded from parts`);
+        }
       }
       // Plain-word names: where they touch an entry-shaped value.
       if (ts.isPropertyAccessExpression(node)) {
         const w = plainKey(node.name);
-        if (w && entryShaped(checker.getTypeAtLocation(node.expression))) report(node, `.${w} of an entry`);
+        if (w && entryValue(node.expression)) report(node, `.${w} of an entry`);
       } else if (ts.isElementAccessExpression(node)) {
         const w = plainKey(node.argumentExpression);
-        if (w && entryShaped(checker.getTypeAtLocation(node.expression)))
-          report(node, `["${w}"] of an entry`);
+        if (w && entryValue(node.expression)) report(node, `["${w}"] of an entry`);
       } else if (ts.isBinaryExpression(node)) {
         const op = node.operatorToken.kind;
         const w = plainKey(node.left);
-        if (op === ts.SyntaxKind.InKeyword && w && entryShaped(checker.getTypeAtLocation(node.right)))
-          report(node, `"${w}" in an entry`);
+        if (op === ts.SyntaxKind.InKeyword && w && entryValue(node.right)) report(node, `"${w}" in an entry`);
         const eq = [
           ts.SyntaxKind.EqualsEqualsEqualsToken,
           ts.SyntaxKind.ExclamationEqualsEqualsToken,
@@ -153,6 +211,12 @@ test("under provider/, only model.ts spells a field's name (the rest derive it f
   expect(spellings(sourceFiles(PROVIDER))).toEqual([]);
 });
 
+/** A distinctive name cut in two at its separator, so that neither half spells it (`ip_address`: `ip`, `_address`). */
+const split = (name: string): [string, string] => {
+  const at = Math.max(name.indexOf("_"), name.search(/[A-Z]/));
+  return [name.slice(0, at), name.slice(at)];
+};
+
 test("the check catches each way a field can be spelled, and leaves ordinary words alone", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "field-names-"));
   try {
@@ -172,6 +236,14 @@ test("the check catches each way a field can be spelled, and leaves ordinary wor
         `export const h = (x: Error, r: Map<string, string>) => x.name + r.get("location") + typeof x;`, // 8: none
         `export const i = { name: "n", description: "d", type: "string" };`, // 9: none: not an entry
         `// e.${FIELDS.expiresOn.api} in a comment`, // 10: none
+        `export const j = (s: string) => /${FIELDS.ipAddress.api}/.test(s);`, // 11: a regex literal
+        `export const k = (e: IpEntry) => (e as any)[\`${split(FIELDS.expiresOn.api)[0]}\${"${split(FIELDS.expiresOn.api)[1]}"}\`];`, // 12
+        `export const l = (e: IpEntry) => (e as any)["${split(FIELDS.ipAddress.api)[0]}" + "${split(FIELDS.ipAddress.api)[1]}"];`, // 13
+        `export const m = (e: IpEntry) => (e as any).name + (<any>e).type;`, // 14: through casts
+        `export const n = (e: IpEntry) => Object.entries(e).find(([k]) => k === "name");`, // 15: out of reach
+        `export const o = (e: IpEntry) => e["na" + "me"];`, // 16: a plain name folded
+        `export const p = "the ${FIELDS.ipAddress.api} is " + "wrong";`, // 17: once, as text
+        `export const q = (x: string) => "na" + x + "me";`, // 18: none: not literal parts
       ].join("\n"),
     );
     const got = spellings([probe]).map((s) => s.replace(/^.*probe\.ts:/, ""));
@@ -183,6 +255,13 @@ test("the check catches each way a field can be spelled, and leaves ordinary wor
       "6: key categories of an entry",
       "6: .categories of an entry",
       `7: ${FIELDS.ipAddress.api} in text`,
+      `11: ${FIELDS.ipAddress.api} in a regex`,
+      `12: "${FIELDS.expiresOn.api}" folded from parts`,
+      `13: "${FIELDS.ipAddress.api}" folded from parts`,
+      "14: .name of an entry",
+      "14: .type of an entry",
+      '16: "name" folded from parts',
+      `17: ${FIELDS.ipAddress.api} in text`,
     ]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
