@@ -6,6 +6,8 @@
  * one burst brings many) and pauses everyone for the server's Retry-After;
  * each success wins back a little of the configured rate.
  */
+import { sleep } from "../../common/sleep";
+
 export interface LimiterOptions {
   /** Requests per second at most (the configured ceiling). */
   perSecond: number;
@@ -56,7 +58,7 @@ export class RateLimiter {
     if (delay <= 0) return Promise.resolve();
     this.counts.waited++;
     this.counts.waitedMs += delay;
-    return new Promise((resolve) => setTimeout(resolve, delay));
+    return sleep(delay);
   }
 
   /** Reserve a slot and return how many ms to wait for it (pure bookkeeping; `take` sleeps). */

@@ -10,7 +10,8 @@
  *   it loaded and every type token their exports hold: as an export, or a key or value of an exported object, map,
  *   set, array or function's own property, at any depth (a seen-set stops cycles). A token quoted inside longer text
  *   (the problems table's troubleshooting examples) is not a token value and is not reported.
- * Not seen: a token rebuilt at run time from parts, or returned by a function only when it is called.
+ * Not walked: the example facts of the problems table's entries, which quote a type token for the troubleshooting
+ * page. Not seen: a token rebuilt at run time from parts, or returned by a function only when it is called.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -47,6 +48,9 @@ const WALK = `
       if (v instanceof Set) { for (const x of v) stack.push(x); continue; }
       for (const k of Object.getOwnPropertyNames(v)) {
         look(k);
+        // An entry of the problems table (it has a title and a when) documents its error with example facts for
+        // the troubleshooting page, in a user's words (the type token to import with): not values the client uses.
+        if (k === "example" && "title" in v && "when" in v) continue;
         const d = Object.getOwnPropertyDescriptor(v, k);
         if (d && "value" in d) stack.push(d.value);
         else if (d && d.get && d.enumerable) { try { stack.push(v[k]); } catch {} }
