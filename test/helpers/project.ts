@@ -151,7 +151,7 @@ export async function project(
   stack: string,
   config: Record<string, string>,
   extraEnv: Record<string, string> = {},
-  cli: string = path.join(pulumiRoot(), "bin", "pulumi"),
+  cli: string = path.join(pulumiRoot({ yaml: true }), "bin", "pulumi"),
 ): Promise<Project> {
   const stateDir = path.join(path.dirname(dir), "state");
   const home = path.join(path.dirname(dir), "home");
