@@ -95,6 +95,18 @@ export function engineEnv(
   };
 }
 
+const commands = new Map<string, Promise<PulumiCommand>>();
+
+/** The CLI at `root`, for the Automation API: PulumiCommand.get runs `pulumi version`, once per root is enough. */
+function pulumiCommandAt(root: string): Promise<PulumiCommand> {
+  let command = commands.get(root);
+  if (!command) {
+    command = PulumiCommand.get({ root, skipVersionCheck: true });
+    commands.set(root, command);
+  }
+  return command;
+}
+
 /** Create (or select) a stack on a local file backend with passphrase secrets. */
 export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   const base = opts.baseDir ?? path.join(REPO_ROOT, ".pulumi");
@@ -104,7 +116,7 @@ export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   fs.mkdirSync(home, { recursive: true });
   const root = pulumiRoot();
   const env = engineEnv(stateDir, home, opts.env);
-  const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
+  const pulumiCommand = await pulumiCommandAt(root);
   const projectName = opts.projectName ?? "cloudlock-test";
   const workDir = path.join(base, "work", opts.stackName);
   fs.mkdirSync(workDir, { recursive: true });
