@@ -91,7 +91,8 @@ class RssWatch {
   private timer?: NodeJS.Timeout;
   start(): void {
     this.peak = 0;
-    this.timer = setInterval(() => this.sample(), 100);
+    // A sampler nothing waits for: it must not keep the process alive.
+    this.timer = setInterval(() => this.sample(), 100).unref();
   }
   stop(): number | undefined {
     this.sample();
@@ -216,9 +217,15 @@ async function runShape(
       emu.clearRequests();
       rss.start();
       const t0 = Date.now();
-      await run();
-      const seconds = (Date.now() - t0) / 1000;
-      const peak = rss.stop();
+      let seconds: number;
+      let peak: number | undefined;
+      try {
+        await run();
+        seconds = (Date.now() - t0) / 1000;
+      } finally {
+        // Also when the operation fails: a sampler left running would keep sampling for the rest of the process.
+        peak = rss.stop();
+      }
       const c = emu.requests().counters;
       const count = (m: string) => c.byMethod[m] ?? 0;
       const failed = Object.entries(c.byStatus)

@@ -40,7 +40,7 @@ else
 fi
 
 # The main CLI and its language hosts (built once, or found, by ensure-pulumi.sh).
-MAIN_ROOT="$(bash "$ROOT/scripts/ensure-pulumi.sh")"
+MAIN_ROOT="$(bash "$ROOT/scripts/ensure-pulumi.sh" --yaml)"
 version_of() { "$1" version 2>/dev/null | sed -n 's/^v\{0,1\}\([0-9][0-9.]*\).*/\1/p' | head -n1; }
 if [ "$(version_of "$MAIN_ROOT/bin/pulumi")" = "$CLI" ]; then
   PULUMI_ROOT="$MAIN_ROOT"

@@ -12,11 +12,26 @@
 # language host, pulumi-language-nodejs: one on PATH or beside the CLI is used;
 # else, with Go, it is built from its source (../shared/tools/pulumi-language-nodejs,
 # or $PULUMI_LANGUAGE_NODEJS_SRC) into .tools/pulumi/bin; else this fails.
-# Project folders with `runtime: yaml` need the YAML language host, pulumi-language-yaml:
-# one beside the CLI or on PATH is used; else, with Go, pulumi-yaml v1.25.0 is built from
-# the Go modules (scripts/pulumi-language-yaml) into .tools/pulumi/bin, ~2-6 min the first
-# time; else only a warning (Node.js users don't need it; the YAML tests then fail saying so).
+# With --yaml (what `npm test` asks for; the demo does not), also the YAML language host,
+# pulumi-language-yaml, which project folders with `runtime: yaml` need: one beside the CLI
+# or on PATH is used; else, with Go, pulumi-yaml v1.25.0 is built from the Go modules
+# (scripts/pulumi-language-yaml) into .tools/pulumi/bin, ~2-6 min the first time; else only
+# a warning (Node.js users don't need it; the YAML tests then fail saying so).
 set -euo pipefail
+YAML=false
+for arg in "$@"; do
+  case "$arg" in
+    --yaml) YAML=true ;;
+    *) echo "usage: ensure-pulumi.sh [--yaml]" >&2; exit 2 ;;
+  esac
+done
+# The fast test set (npm run test:fast) runs without a Pulumi CLI: a test there that asks for one belongs elsewhere.
+if [ "${CLOUDLOCK_TEST_SET:-}" = fast ]; then
+  echo "ensure-pulumi: this test starts the Pulumi engine, but it runs in the fast set (npm run test:fast), which" \
+    "needs no Pulumi CLI. Move its file under test/engine/ (or test/upgrade/, test/matrix/): jest.config.js runs" \
+    "those folders only in the whole suite (npm test)." >&2
+  exit 1
+fi
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 # The main cell's CLI (scripts/matrix.json, where the compatibility matrix keeps its versions).
 VERSION="$(node -p "require('$ROOT/scripts/matrix.json').cells.main.cli")"
@@ -141,5 +156,5 @@ ensure_yaml_host() {
 
 ensure_cli
 ensure_language_host
-ensure_yaml_host
+if [ "$YAML" = true ]; then ensure_yaml_host; fi
 echo "$TOOLS"

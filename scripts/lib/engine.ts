@@ -15,15 +15,39 @@ export const REPO_ROOT = (() => {
   return dir;
 })();
 
-let rootCache: string | undefined;
+/** Install roots found so far, by the hosts asked for ("" or "yaml"). */
+const roots = new Map<string, string>();
 
-/** Install root of the Pulumi CLI (runs scripts/ensure-pulumi.sh once per process). */
-export function pulumiRoot(): string {
-  rootCache ??= execFileSync("bash", [path.join(REPO_ROOT, "scripts/ensure-pulumi.sh")], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  }).trim();
-  return rootCache;
+/**
+ * Why the fast test set (`npm run test:fast`, marked by test/fast-environment.js) may not start the engine, and
+ * where a test that does belongs. scripts/ensure-pulumi.sh says the same to child processes.
+ */
+export const FAST_SET_REFUSAL =
+  "this test starts the Pulumi engine, but it runs in the fast set (npm run test:fast), which needs no Pulumi CLI. " +
+  "Move its file under test/engine/ (or test/upgrade/, test/matrix/): jest.config.js runs those folders only in " +
+  "the whole suite (npm test).";
+
+/**
+ * Install root of the Pulumi CLI (runs scripts/ensure-pulumi.sh once per process), with the Node.js language host
+ * beside it, and the YAML language host too when `yaml` is set (project folders with `runtime: yaml` need it; the
+ * demo and the inline programs do not, and on a new machine it takes minutes to build).
+ */
+export function pulumiRoot(opts: { yaml?: boolean } = {}): string {
+  if (process.env.CLOUDLOCK_TEST_SET === "fast") throw new Error(`pulumiRoot(): ${FAST_SET_REFUSAL}`);
+  const key = opts.yaml ? "yaml" : "";
+  let root = roots.get(key) ?? roots.get("yaml");
+  if (root === undefined) {
+    root = execFileSync(
+      "bash",
+      [path.join(REPO_ROOT, "scripts/ensure-pulumi.sh"), ...(opts.yaml ? ["--yaml"] : [])],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    ).trim();
+    roots.set(key, root);
+  }
+  return root;
 }
 
 export interface LocalStackOptions {
@@ -71,6 +95,18 @@ export function engineEnv(
   };
 }
 
+const commands = new Map<string, Promise<PulumiCommand>>();
+
+/** The CLI at `root`, for the Automation API: PulumiCommand.get runs `pulumi version`, once per root is enough. */
+function pulumiCommandAt(root: string): Promise<PulumiCommand> {
+  let command = commands.get(root);
+  if (!command) {
+    command = PulumiCommand.get({ root, skipVersionCheck: true });
+    commands.set(root, command);
+  }
+  return command;
+}
+
 /** Create (or select) a stack on a local file backend with passphrase secrets. */
 export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   const base = opts.baseDir ?? path.join(REPO_ROOT, ".pulumi");
@@ -80,7 +116,7 @@ export async function localStack(opts: LocalStackOptions): Promise<LocalStack> {
   fs.mkdirSync(home, { recursive: true });
   const root = pulumiRoot();
   const env = engineEnv(stateDir, home, opts.env);
-  const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
+  const pulumiCommand = await pulumiCommandAt(root);
   const projectName = opts.projectName ?? "cloudlock-test";
   const workDir = path.join(base, "work", opts.stackName);
   fs.mkdirSync(workDir, { recursive: true });

@@ -56,9 +56,9 @@ afterAll(() => {
 
 /** PATH for the CLI: node's folder and the CLI's (with its language hosts), after checking neither holds the plugin. */
 function barePath(): string {
-  const dirs = [path.join(pulumiRoot(), "bin"), path.dirname(process.execPath)];
+  const dirs = [path.join(pulumiRoot({ yaml: true }), "bin"), path.dirname(process.execPath)];
   for (const dir of dirs) expect(fs.readdirSync(dir).filter((f) => f.startsWith(EXECUTABLE))).toEqual([]);
-  expect(fs.existsSync(path.join(pulumiRoot(), "bin", "pulumi-language-yaml"))).toBe(true);
+  expect(fs.existsSync(path.join(pulumiRoot({ yaml: true }), "bin", "pulumi-language-yaml"))).toBe(true);
   return dirs.join(path.delimiter);
 }
 
@@ -89,7 +89,7 @@ function yamlFolder(name: string, edit: (doc: Doc) => void = () => undefined) {
 function pulumi(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) =>
     execFile(
-      path.join(pulumiRoot(), "bin", "pulumi"),
+      path.join(pulumiRoot({ yaml: true }), "bin", "pulumi"),
       [...args, "--non-interactive"],
       { cwd, env },
       (err, o, e) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout: String(o), stderr: String(e) }),

@@ -33,7 +33,7 @@ let bin: string;
 beforeAll(() => {
   bin = path.join(installed({ "pulumi-cloudlock": TARBALL }), "node_modules", ".bin");
   expect(fs.existsSync(path.join(bin, "pulumi-resource-cloudlock"))).toBe(true);
-  expect(fs.existsSync(path.join(pulumiRoot(), "bin", "pulumi-language-yaml"))).toBe(true);
+  expect(fs.existsSync(path.join(pulumiRoot({ yaml: true }), "bin", "pulumi-language-yaml"))).toBe(true);
 });
 
 const folders: string[] = [];
@@ -59,7 +59,9 @@ async function yamlProject(
   });
   folders.push(dir);
   const env = {
-    PATH: [path.join(pulumiRoot(), "bin"), ...(onPath ? [bin] : []), process.env.PATH].join(path.delimiter),
+    PATH: [path.join(pulumiRoot({ yaml: true }), "bin"), ...(onPath ? [bin] : []), process.env.PATH].join(
+      path.delimiter,
+    ),
   };
   return project(dir, "dev", { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN }, env);
 }
@@ -332,7 +334,9 @@ test("moving a TypeScript dynamic-SDK stack to the plugin (README's steps): stat
   ].join("\n");
   const dir = projectFolder("examples/offices", "move", { files: { "index.ts": index } });
   folders.push(dir);
-  const env = { PATH: [path.join(pulumiRoot(), "bin"), bin, process.env.PATH].join(path.delimiter) };
+  const env = {
+    PATH: [path.join(pulumiRoot({ yaml: true }), "bin"), bin, process.env.PATH].join(path.delimiter),
+  };
   const p = await project(dir, "dev", { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN }, env);
   await p.ok(["up", "--yes"]);
   const before = [...emu.entries("trusted"), ...emu.entries("suspicious")];
@@ -397,11 +401,11 @@ async function generatedSdk(dir: string): Promise<void> {
     ...process.env,
     PULUMI_HOME: home,
     PULUMI_SKIP_UPDATE_CHECK: "true",
-    PATH: `${path.join(pulumiRoot(), "bin")}${path.delimiter}${process.env.PATH}`,
+    PATH: `${path.join(pulumiRoot({ yaml: true }), "bin")}${path.delimiter}${process.env.PATH}`,
   };
   const schema = path.join(__dirname, "../../provider/plugin/schema.json");
   await run(
-    path.join(pulumiRoot(), "bin", "pulumi"),
+    path.join(pulumiRoot({ yaml: true }), "bin", "pulumi"),
     ["package", "gen-sdk", schema, "--language", "nodejs", "--out", out],
     { env },
   );
@@ -437,7 +441,9 @@ test("a TypeScript program on the generated SDK: up (two tenants, a set, a looku
     });
     folders.push(dir);
     await generatedSdk(dir);
-    const env = { PATH: [path.join(pulumiRoot(), "bin"), bin, process.env.PATH].join(path.delimiter) };
+    const env = {
+      PATH: [path.join(pulumiRoot({ yaml: true }), "bin"), bin, process.env.PATH].join(path.delimiter),
+    };
     const p = await project(dir, "dev", { "cloudlock:apiUrl": emu.apiUrl, "cloudlock:apiToken": TOKEN }, env);
     await p.ok(["config", "set", "bUrl", other.apiUrl]);
     await p.ok(["config", "set", "--secret", "bToken", "tenant-b-token-ts"]);

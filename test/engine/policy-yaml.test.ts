@@ -93,7 +93,9 @@ beforeAll(async () => {
   const bin = path.join(installed({ "pulumi-cloudlock": TARBALL }), "node_modules", ".bin");
   expect(fs.existsSync(path.join(bin, "pulumi-resource-cloudlock"))).toBe(true);
   const dir = projectFolder("examples/yaml", "policyyaml", { deps: { "pulumi-cloudlock": TARBALL } });
-  const env = { PATH: [path.join(pulumiRoot(), "bin"), bin, process.env.PATH].join(path.delimiter) };
+  const env = {
+    PATH: [path.join(pulumiRoot({ yaml: true }), "bin"), bin, process.env.PATH].join(path.delimiter),
+  };
   p = await project(dir, "dev", { "cloudlock:apiUrl": suite.emu.apiUrl, "cloudlock:apiToken": TOKEN }, env);
   soon = new Date(suite.emu.now() + 10 * DAY).toISOString();
 });

@@ -21,7 +21,10 @@ const HOST = "pulumi-language-yaml";
 
 /** The YAML host the CLI will find: beside it (first on its PATH), else elsewhere on PATH. */
 function yamlHost(): string | undefined {
-  const dirs = [path.join(pulumiRoot(), "bin"), ...(process.env.PATH ?? "").split(path.delimiter)];
+  const dirs = [
+    path.join(pulumiRoot({ yaml: true }), "bin"),
+    ...(process.env.PATH ?? "").split(path.delimiter),
+  ];
   for (const dir of dirs.filter(Boolean)) {
     const file = path.join(dir, HOST);
     try {
@@ -66,7 +69,7 @@ beforeAll(async () => {
   const host = yamlHost();
   if (!host) {
     throw new Error(
-      `${HOST} not found beside ${path.join(pulumiRoot(), "bin", "pulumi")} or on PATH. ` +
+      `${HOST} not found beside ${path.join(pulumiRoot({ yaml: true }), "bin", "pulumi")} or on PATH. ` +
         "Run `bash scripts/ensure-pulumi.sh` with Go installed (it builds the host from scripts/pulumi-language-yaml), " +
         "or install the Pulumi CLI the official way (it ships the host beside pulumi), or put the host on PATH.",
     );

@@ -23,7 +23,13 @@ let tarball: string | undefined;
  */
 export function packedTarball(): string {
   if (tarball) return tarball;
-  const dir = path.join(cacheDir, `pack-${process.pid}`);
+  // Jest gives each test file its own copy of this module, so `tarball` is per file; the folder is per process
+  // (its pid and start time: a pid alone is reused by later runs, whose `dist` may differ), so the later files a
+  // worker runs reuse its pack instead of running `npm pack` again.
+  const started = Math.round(Date.now() / 1000 - process.uptime());
+  const dir = path.join(cacheDir, `pack-${process.pid}-${started}`);
+  const made = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".tgz")) : [];
+  if (made.length === 1) return (tarball = path.join(dir, made[0]));
   fs.mkdirSync(dir, { recursive: true });
   const out = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], {
     cwd: REPO_ROOT,
@@ -151,7 +157,7 @@ export async function project(
   stack: string,
   config: Record<string, string>,
   extraEnv: Record<string, string> = {},
-  cli: string = path.join(pulumiRoot(), "bin", "pulumi"),
+  cli: string = path.join(pulumiRoot({ yaml: true }), "bin", "pulumi"),
 ): Promise<Project> {
   const stateDir = path.join(path.dirname(dir), "state");
   const home = path.join(path.dirname(dir), "home");
@@ -159,9 +165,12 @@ export async function project(
   fs.mkdirSync(home, { recursive: true });
   const p = bound(dir, engineEnv(stateDir, home, extraEnv), cli);
   await p.ok(["stack", "init", stack]);
-  for (const [k, v] of Object.entries(config)) {
-    await p.ok(["config", "set", ...(/apiToken$/.test(k) ? ["--secret"] : []), k, v]);
-  }
+  // One CLI run for all the keys (each run costs a CLI start and a state read).
+  const pairs = Object.entries(config).flatMap(([k, v]) => [
+    /apiToken$/.test(k) ? "--secret" : "--plaintext",
+    `${k}=${v}`,
+  ]);
+  if (pairs.length > 0) await p.ok(["config", "set-all", ...pairs]);
   return p;
 }
 
