@@ -1,14 +1,7 @@
 export * from "./types";
 export * from "./errors";
 export * from "./retry";
-export {
-  ENV_TOKEN,
-  ENV_URL,
-  normaliseApiUrl,
-  resolveConnection,
-  sameApiUrl,
-  shownApiUrl,
-} from "./config";
+export { ENV_TOKEN, ENV_URL, normaliseApiUrl, resolveConnection, sameApiUrl, shownApiUrl } from "./config";
 export type { Connection, ConnectionSettings, SettingSource } from "./config";
 export { CloudlockClient } from "./client";
 export type { ClientOptions, RequestStats, ApiResponse, ResponseHeaders, RequestOptions } from "./client";
