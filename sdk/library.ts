@@ -7,8 +7,8 @@ import type { CollectionName } from "../provider/client/types";
 import { FIELDS as MODEL, type FieldSpec, fieldsOf } from "../provider/model";
 import { programError } from "../provider/pulumi-internals";
 import { resourceName } from "./data";
-import { SuspiciousIp } from "./suspicious-ip";
-import { TrustedIp } from "./trusted-ip";
+import { SuspiciousIp, type SuspiciousIpArgs } from "./suspicious-ip";
+import { TrustedIp, type TrustedIpArgs } from "./trusted-ip";
 
 /**
  * One entry in a library data file: the inputs of a TrustedIp/SuspiciousIp,
@@ -163,11 +163,9 @@ export function declareLibrary(data: LibraryData, opts?: pulumi.CustomResourceOp
       first.set(resource, i);
     });
   }
-  const args = (r: EntryRecord) => ({
-    name: r.name,
-    ipAddress: r.ipAddress,
-    categories: r.categories ?? undefined,
-    description: r.description ?? undefined,
+  // Every field the model gives the library, as the record has it (a data file's null is "not set").
+  const args = (kind: CollectionName, r: EntryRecord): Record<string, unknown> => ({
+    ...Object.fromEntries(fieldsOf(kind).map((f) => [f, r[f] ?? undefined])),
     adoptId: r.adoptId ?? undefined,
     // Read by the provider's check only: its messages then name the data file's fields, not resource options.
     route: "data-file",
@@ -175,10 +173,13 @@ export function declareLibrary(data: LibraryData, opts?: pulumi.CustomResourceOp
   const options = (r: EntryRecord): pulumi.CustomResourceOptions | undefined =>
     r.renamedFrom ? { ...opts, aliases: [...(opts?.aliases ?? []), { name: r.renamedFrom }] } : opts;
   return {
-    trusted: trusted.map(({ r, resource }) => new TrustedIp(resource, args(r), options(r))),
+    trusted: trusted.map(
+      ({ r, resource }) =>
+        new TrustedIp(resource, args("trusted", r) as unknown as TrustedIpArgs, options(r)),
+    ),
     suspicious: suspicious.map(
       ({ r, resource }) =>
-        new SuspiciousIp(resource, { ...args(r), expiresOn: r.expiresOn ?? undefined }, options(r)),
+        new SuspiciousIp(resource, args("suspicious", r) as unknown as SuspiciousIpArgs, options(r)),
     ),
   };
 }
