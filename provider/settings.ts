@@ -10,7 +10,6 @@ import {
   type SettingSource,
   type Sources,
   connectionOf,
-  missingConnection,
   normaliseApiUrl,
 } from "./client/config";
 import { detailOf, problem } from "./client/errors";
@@ -24,7 +23,7 @@ export interface ConfigSource {
    * Where a key of this source is set, in words, and how to set it there (messages name it). Default: stack
    * config (`stack config "cloudlock:apiToken"`, `pulumi config set --secret cloudlock:apiToken <token>`).
    */
-  describe?(key: string): SettingSource;
+  describe?(key: string): SettingSource | undefined;
 }
 
 export type { SettingSource, Sources };
@@ -158,7 +157,7 @@ export function resolveSettings(
 /** Where an explicit setting comes from: the caller's own account (a flag), else an option of its API. */
 function explicitSource(key: keyof Settings, explicit: Explicit): { name: string; source: SettingSource } {
   const own = explicit.describe?.(key);
-  if (own) return { name: own.from, source: own };
+  if (own) return { name: own.name ?? own.from, source: own };
   const name = `${explicit.option ?? ""}${key}`;
   return { name, source: { kind: "option", from: `the option ${name}` } };
 }
@@ -211,8 +210,6 @@ function parse(s: Setting<unknown>, raw: string, where: string, source: SettingS
 
 /** The settings that make the connection: a provider takes both from one place (see the plugin's checkConfig). */
 export const CONNECTION = Object.keys(CONNECTION_SETTINGS) as (keyof ConnectionSettings)[];
-
-export { missingConnection };
 
 /**
  * Client options for settings as read: the connection (a ConfigError naming every way `from` offers to set

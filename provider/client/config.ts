@@ -1,4 +1,4 @@
-import { ConfigError, detailOf } from "./errors";
+import { ConfigError, detailOf, problem } from "./errors";
 
 export interface ConnectionSettings {
   /** Base URL including `/api/v2`, e.g. `https://tenant.cloudlock.com/api/v2`. */
@@ -111,7 +111,7 @@ export function resolveConnection(
   explicit: Partial<ConnectionSettings> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Connection {
-  for (const key of ["apiUrl", "apiToken"] as const) {
+  for (const key of Object.keys(CONNECTION_SETTINGS) as (keyof ConnectionSettings)[]) {
     const v: unknown = explicit[key];
     if (v !== undefined && v !== null && typeof v !== "string")
       throw new ConfigError(`the option ${key} must be a string, got ${typeof v}`, `Pass ${key} as text.`);
@@ -125,9 +125,9 @@ export function resolveConnection(
   try {
     url = normaliseApiUrl(apiUrl!);
   } catch (e) {
-    // Named as where it was read, with that place's fix (the error's own is the generic one).
-    const where = fromOption ? "the option apiUrl" : `the environment variable ${ENV_URL}`;
-    throw new ConfigError(`${fromOption ? "apiUrl" : ENV_URL}: ${detailOf(e)}`, `Correct ${where}.`);
+    // Named as where it was read, with the table's fix for that place (the error's own is the generic one).
+    const from = fromOption ? "the option apiUrl" : `the environment variable ${ENV_URL}`;
+    throw problem("configuration", { problem: `${fromOption ? "apiUrl" : ENV_URL}: ${detailOf(e)}`, from });
   }
   return connectionOf({ apiUrl: url, apiToken }, CLIENT_SOURCES);
 }

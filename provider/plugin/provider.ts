@@ -52,14 +52,9 @@ function argumentSource(args: Props, urn = ""): ConfigSource {
       return typeof v === "object" ? JSON.stringify(v) : String(v);
     },
     describe(key) {
+      // A default provider's arguments are stack config: the settings' own words for it.
+      if (isDefaultProvider(urn)) return undefined;
       const name = byKey.get(key) ?? key;
-      const s: { secret?: boolean; example?: string } = SETTINGS[name as keyof typeof SETTINGS] ?? {};
-      if (isDefaultProvider(urn))
-        return {
-          kind: "config",
-          from: `stack config "${key}"`,
-          how: `pulumi config set${s.secret ? " --secret" : ""} ${key} ${s.example ?? "<value>"}`,
-        };
       const provider = urn.split("::")[3];
       return {
         kind: "config",

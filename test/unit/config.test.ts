@@ -51,11 +51,11 @@ describe("resolveConnection", () => {
     expect(
       thrown(() => resolveConnection({}, { CLOUDLOCK_API_URL: "ftp://x/api/v2", CLOUDLOCK_API_TOKEN: "t" })),
     ).toBe(
-      'CLOUDLOCK_API_URL: Cloudlock API URL "ftp://x/api/v2" must use https. Correct the environment variable CLOUDLOCK_API_URL.',
+      'CLOUDLOCK_API_URL: Cloudlock API URL "ftp://x/api/v2" must use https. Correct the environment variable CLOUDLOCK_API_URL: no request was sent to Cloudlock.',
     );
     expect(thrown(() => resolveConnection({ apiUrl: "https://u:pw@x/api/v2", apiToken: "t" }, {}))).toBe(
       'apiUrl: Cloudlock API URL "https://***@x/api/v2" must not contain credentials; set the token separately. ' +
-        "Correct the option apiUrl.",
+        "Correct the option apiUrl: no request was sent to Cloudlock.",
     );
     expect(thrown(() => resolveConnection({ apiUrl: 5 as never, apiToken: "t" }, {}))).toBe(
       "the option apiUrl must be a string, got number. Pass apiUrl as text.",

@@ -5,7 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { settingsRows } from "../helpers/settings-table";
-import { SETTINGS, clientOptions, missingConnection, resolveSettings } from "../../provider/settings";
+import { missingConnection } from "../../provider/client/config";
+import { SETTINGS, clientOptions, resolveSettings } from "../../provider/settings";
 
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 
