@@ -137,6 +137,10 @@ export const ADDRESS = comparing("address");
 export const EXPIRY = comparing("instant");
 /** What messages call an entry by, with its pk. */
 export const NAME = "name" satisfies EntryField;
+/** Free text about an entry (a feed's template fills it). */
+export const DESCRIPTION = "description" satisfies EntryField;
+/** The labels an entry carries (compared as a set). */
+export const CATEGORIES = comparing("set");
 /** The computed field naming the library that holds an entry (a CollectionName, or absent). */
 export const LIBRARY = "type" satisfies keyof typeof COMPUTED;
 /** The computed field saying when Cloudlock made the entry. */

@@ -619,6 +619,37 @@ export const PROBLEMS = {
       first: 'entry "VPN" (192.0.2.10): Cloudlock API POST /ip/trusted returned 503 Service Unavailable',
     },
   }),
+  "feed-source": spec<{ feed: string; problem: string; fix?: string }>({
+    title: "A feed cannot be fetched or read",
+    when:
+      "`getFeed` (or `cloudlock-pulumi feed pull`) could not read the feed: the server answered an error or " +
+      "nothing in time, the body was cut short or larger than the size bound, the file is missing, or the URL " +
+      "is not one the provider fetches (plain http beyond this machine, credentials in it). Nothing is written " +
+      "to Cloudlock: a set fed by it keeps every entry it has.",
+    message: (p) => `feed ${p.feed}: ${p.problem}`,
+    fix: (p) =>
+      p.fix ??
+      "Nothing was written to Cloudlock and the set keeps its entries: run again once the feed answers.",
+    exit: 1,
+    example: {
+      feed: "https://feeds.example/drop.txt",
+      problem: "the server answered 503 Service Unavailable",
+    },
+  }),
+  "feed-format": spec<{ feed: string; problem: string; fix?: string }>({
+    title: "A feed cannot be read in the format given",
+    when:
+      "The feed's content does not fit the arguments: JSON that does not parse, a selector that reaches " +
+      "nothing, a CSV column that is not there, a name template naming a field the records lack.",
+    message: (p) => `feed ${p.feed}: ${p.problem}`,
+    fix: (p) => p.fix ?? "Correct the feed's arguments (format, column, select, name): nothing was written.",
+    exit: 1,
+    example: {
+      feed: "https://feeds.example/ranges.json",
+      problem:
+        'select "prefixes[].ipPrefix" reached no value (the items of prefixes have: ip_prefix, region)',
+    },
+  }),
   unsupported: spec<{ what: string; fix: string }>({
     title: "Not something the provider does",
     when:
