@@ -5,6 +5,7 @@
 import { FEED_FORMATS, parseFeed, type FeedParseOptions, type ParsedFeed } from "../../provider/feed";
 import { isProblem } from "../../provider/client/errors";
 import { FIELDS } from "../../provider/model";
+import { readJson } from "../../provider/feed/json";
 
 /** What `f` throws; fails the test if it returns. */
 function thrown(f: () => unknown): Error {
@@ -140,6 +141,20 @@ describe("csv", () => {
       { where: "line 9", text: "", reason: 'the address cell ("network") is empty' },
     ]);
     expect(r).toMatchObject({ records: 6, addresses: 4 });
+  });
+
+  test("a line starting with # inside a quoted cell is text, not a comment", () => {
+    const r = parse(
+      'ip,note\n192.0.2.1,"multi\n# not a comment\nline"\n# a comment with a " in it\n192.0.2.2,x\n',
+      {
+        format: "csv",
+        description: "{note}",
+      },
+    );
+    expect(r.entries).toEqual([
+      { name: "test", ipAddress: "192.0.2.1", description: "multi\n# not a comment\nline" },
+      { name: "test", ipAddress: "192.0.2.2", description: "x" },
+    ]);
   });
 
   test("a row after a multi-line quoted cell keeps its physical line number", () => {
@@ -494,6 +509,16 @@ describe("json", () => {
       "feed r: not valid JSON: Unexpected end of JSON input at line 1, column 1",
     );
   });
+});
+
+test.each([
+  ['{"a":1} x', 1, 9, "Unexpected non-whitespace character after JSON"],
+  ['{"a":1,}', 1, 8, "Expected double-quoted property name"],
+  ['{"a":"x\ny"}', 1, 8, "Bad control character in string literal"],
+  ["\r\n\r\n  [1 2]", 3, 6, "Expected ',' or ']' after array element"],
+  ["[".repeat(100000), 1, 100001, "Unexpected end of JSON input"],
+])("readJson says where %j goes wrong", (text, line, column, reason) => {
+  expect(readJson(text)).toMatchObject({ ok: false, line, column, reason });
 });
 
 describe("ndjson", () => {
