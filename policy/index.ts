@@ -44,7 +44,7 @@ import {
   RANGE_GROUPS,
   RangeGroup,
   refusedRanges,
-} from "./ranges";
+} from "../provider/ranges";
 import {
   BlockSizeConfig,
   ExpiryConfig,

@@ -5,7 +5,7 @@
  */
 import { parseAddress, ParsedAddress } from "../provider/address";
 import { Entry, UNKNOWN, read } from "./entries";
-import { IPV4_EMBEDDINGS, ParsedRange } from "./ranges";
+import { type ParsedRange, rangesTouched } from "../provider/ranges";
 
 /** One violation: the message, and the resource to report it against (stack policies). */
 export interface Violation {
@@ -15,7 +15,6 @@ export interface Violation {
 
 const BITS = { ipv4: 32, ipv6: 128 } as const;
 const DAY_MS = 86_400_000;
-const IPV4_MASK = 0xffff_ffffn;
 
 /** The parsed address of an entry whose address is known and valid. */
 function addressOf(e: Entry): ParsedAddress | undefined {
@@ -82,29 +81,7 @@ export function publicAddressesOnly(entries: readonly Entry[], ranges: readonly 
   for (const e of entries) {
     const a = addressOf(e);
     if (!a) continue;
-    const overlapping = (family: string, first: bigint, last: bigint) =>
-      ranges.filter((r) => r.family === family && r.first <= last && first <= r.last);
-    // Each hit: the range, and whether the whole entry lies inside it.
-    const hits: { name: string; inside: boolean }[] = overlapping(a.family, a.first, a.last).map((r) => ({
-      name: `${r.cidr}, ${r.label}`,
-      inside: r.first <= a.first && a.last <= r.last,
-    }));
-    if (a.family === "ipv6") {
-      for (const m of IPV4_EMBEDDINGS) {
-        const first = a.first > m.first ? a.first : m.first;
-        const last = a.last < m.last ? a.last : m.last;
-        if (first > last) continue;
-        // Within the embedding's block the bits above the IPv4 address are fixed, so this keeps the order.
-        const v4first = (first >> m.shift) & IPV4_MASK;
-        const v4last = (last >> m.shift) & IPV4_MASK;
-        const whole = m.first <= a.first && a.last <= m.last;
-        for (const r of overlapping("ipv4", v4first, v4last))
-          hits.push({
-            name: `${r.cidr}, ${r.label}, embedded in ${m.cidr}, ${m.label}`,
-            inside: whole && r.first <= v4first && v4last <= r.last,
-          });
-      }
-    }
+    const hits = rangesTouched(a, ranges);
     if (hits.length === 0) continue;
     const inside = hits.length === 1 && hits[0].inside;
     const named = hits.slice(0, 5).map((h) => h.name);

@@ -148,15 +148,8 @@ export function normaliseApiUrl(raw: string): string {
   } catch {
     throw new ConfigError(`Cloudlock API URL ${shown} is not a valid URL; expected https://<server>/api/v2`);
   }
-  if (url.protocol === "http:") {
-    if (!LOOPBACK.test(url.hostname)) {
-      throw new ConfigError(
-        `Cloudlock API URL ${shown} uses plain http to a non-loopback host; use https (plain http is only allowed for localhost, e.g. the emulator)`,
-      );
-    }
-  } else if (url.protocol !== "https:") {
-    throw new ConfigError(`Cloudlock API URL ${shown} must use https`);
-  }
+  const refused = transportProblem(url);
+  if (refused) throw new ConfigError(`Cloudlock API URL ${shown} ${refused}`);
   if (url.username || url.password) {
     throw new ConfigError(
       `Cloudlock API URL ${shown} must not contain credentials; set the token separately`,
@@ -167,6 +160,18 @@ export function normaliseApiUrl(raw: string): string {
     throw new ConfigError(`Cloudlock API URL ${shown} must not contain a query or fragment (a "?" or "#")`);
   }
   return url.toString().replace(/\/+$/, "");
+}
+
+/**
+ * The one rule for where this package sends a request (the API, a feed): https, or plain http to this machine only
+ * (the emulator, a local feed server), since anything else crosses a network in clear text. What is wrong with
+ * `url`, as the end of a sentence naming it, or undefined when it may be called.
+ */
+export function transportProblem(url: URL): string | undefined {
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol !== "http:") return "must use https";
+  if (LOOPBACK.test(url.hostname)) return undefined;
+  return "uses plain http to a non-loopback host; use https (plain http is only allowed for localhost, e.g. the emulator)";
 }
 
 /**

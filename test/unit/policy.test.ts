@@ -22,7 +22,7 @@ import {
 } from "../../policy";
 import { UNKNOWN, read } from "../../policy/entries";
 import { analyze, analyzeStack, analyzerproto } from "../helpers/policy-analyzer";
-import { RANGE_GROUPS, refusedRanges } from "../../policy/ranges";
+import { RANGE_GROUPS, refusedRanges } from "../../provider/ranges";
 import {
   publicAddressesOnly,
   requiredMetadata,

@@ -2,7 +2,8 @@
  * Address ranges that never appear as the public source address of SaaS activity, which is all Cloudlock's IP
  * libraries are matched against: an entry inside one of them can never match anything.
  */
-import { parseAddress } from "../provider/address";
+import { type ParsedAddress, parseAddress } from "./address";
+import { ADDRESS } from "./model";
 
 /** The groups of non-public ranges; each can be refused or allowed on its own. */
 export const RANGE_GROUPS = [
@@ -118,8 +119,46 @@ export function refusedRanges(
     const p = parseAddress(r.cidr);
     if (!p.ok)
       throw new Error(
-        `policy config extraRanges "${r.label}": ${JSON.stringify(r.cidr)} is not an address, block or range: ipAddress ${p.reason}`,
+        `policy config extraRanges "${r.label}": ${JSON.stringify(r.cidr)} is not an address, block or range: ${ADDRESS} ${p.reason}`,
       );
     return { ...r, family: p.value.family, first: p.value.first, last: p.value.last };
   });
+}
+
+const IPV4_MASK = 0xffff_ffffn;
+
+/** One refused range an address touches: how messages name it, and whether the address lies wholly inside it. */
+export interface RangeTouch {
+  name: string;
+  inside: boolean;
+}
+
+/**
+ * The ranges of `ranges` that the address `a` touches. An IPv6 address that embeds IPv4 addresses (see
+ * {@link IPV4_EMBEDDINGS}) touches what those IPv4 addresses touch, so `64:ff9b::10.0.0.1` is in 10.0.0.0/8.
+ */
+export function rangesTouched(a: ParsedAddress, ranges: readonly ParsedRange[]): RangeTouch[] {
+  const overlapping = (family: string, first: bigint, last: bigint) =>
+    ranges.filter((r) => r.family === family && r.first <= last && first <= r.last);
+  const hits: RangeTouch[] = overlapping(a.family, a.first, a.last).map((r) => ({
+    name: `${r.cidr}, ${r.label}`,
+    inside: r.first <= a.first && a.last <= r.last,
+  }));
+  if (a.family === "ipv6") {
+    for (const m of IPV4_EMBEDDINGS) {
+      const first = a.first > m.first ? a.first : m.first;
+      const last = a.last < m.last ? a.last : m.last;
+      if (first > last) continue;
+      // Within the embedding's block the bits above the IPv4 address are fixed, so this keeps the order.
+      const v4first = (first >> m.shift) & IPV4_MASK;
+      const v4last = (last >> m.shift) & IPV4_MASK;
+      const whole = m.first <= a.first && a.last <= m.last;
+      for (const r of overlapping("ipv4", v4first, v4last))
+        hits.push({
+          name: `${r.cidr}, ${r.label}, embedded in ${m.cidr}, ${m.label}`,
+          inside: whole && r.first <= v4first && v4last <= r.last,
+        });
+    }
+  }
+  return hits;
 }
