@@ -87,6 +87,13 @@ export const SETTINGS = {
     default: false,
     doc: "adopt entries identical to their declarations (recovery after a crash)",
   }),
+  // Never stack config: an allowance kept in config would outlive the content it was given for.
+  allowLargeChange: setting<string | undefined>({
+    env: "CLOUDLOCK_ALLOW_LARGE_CHANGE",
+    parse: "text",
+    default: undefined,
+    doc: "content ids (sha256:…) of set changes beyond maxChange allowed in this run, as the refusal prints them",
+  }),
 } as const;
 
 type Table = typeof SETTINGS;

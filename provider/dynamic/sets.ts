@@ -30,6 +30,8 @@ import {
 } from "./set-schema";
 import { assertSameTenant, recordedTenant, withTenant } from "./tenant";
 import { storedView } from "./view";
+import { changeGuard, feedInto, setNamed } from "./set-feed";
+import { SETTINGS } from "../settings";
 
 type Props = Record<string, unknown>;
 
@@ -60,9 +62,30 @@ export class IpSets {
     news: Props,
   ): Promise<{ inputs: SetInputs; failures: CheckFailure[] }> {
     const now = await this.conn.nowFor(expires(kind));
-    const { inputs, failures } = checkSet(kind, olds as Props, news, now);
     // Either may be unknown during preview (the marker is a string too): only a known value counts.
     const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
+    const named = setNamed(LABEL[kind], urn);
+    // The feed merged in, the TTL applied, the feed's guard rails: before the entries are checked.
+    const fed = feedInto(kind, named, olds as Props, news, now);
+    const checked = checkSet(kind, olds as Props, fed.news, now);
+    const { inputs } = checked;
+    const failures = [...fed.failures, ...checked.failures];
+    const notes = [...fed.notes];
+    if (!failures.length && typeof inputs.entries === "object") {
+      const env = SETTINGS.allowLargeChange.env;
+      const guard = changeGuard(
+        named,
+        olds as Props,
+        news,
+        inputs,
+        this.conn.settings.allowLargeChange,
+        env,
+        now,
+      );
+      failures.push(...guard.failures);
+      notes.push(...guard.notes);
+    }
+    for (const n of notes) await this.conn.engine.log(n.level, n.text, urn);
     if (typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN)
       failures.push({ property: "entries", reason: news.addressConflict });
     if (failures.length || typeof inputs.entries !== "object") return { inputs: { ...inputs }, failures };

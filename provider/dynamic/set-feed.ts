@@ -1,0 +1,363 @@
+/**
+ * A set fed by a feed, and the guard rails any set may carry: pure rules the set's check applies where it sees
+ * the set's previous inputs, so they hold on both routes. Before the entries are checked, `feedInto` merges the
+ * feed's entries with the declared ones, gives entries without an expiry one from the TTL, and refuses a feed
+ * that is empty, mostly bad, or holds addresses the set does not take; after, `changeGuard` refuses a change
+ * larger than `maxChange` unless this run allows this content.
+ *
+ * The feed's read (its source, size, content id, time) is said as a note on the set and never kept: an input
+ * that changed every run would be a change every run.
+ */
+import { parseAddress } from "../address";
+import { ADDRESS, EXPIRY, type CollectionName, expires } from "../model";
+import { problemText } from "../problems";
+import { RANGE_GROUPS, rangesTouched, refusedRanges } from "../ranges";
+import { contentId } from "../feed/content-id";
+import { FEED_ALLOWANCES, FEED_LIMITS, type FeedAllowance } from "../feed/limits";
+import type { CheckFailure } from "./schema";
+import { UNKNOWN } from "./schema";
+import { type SetEntry, type SetInputs, differingFields } from "./set-schema";
+
+/** What the set's check needs of a feed (the feed function's result). */
+export interface FeedInput {
+  label: string;
+  source: string;
+  hash: string;
+  bytes: number;
+  fetchedAt: string;
+  records: number;
+  addresses: number;
+  duplicates: number;
+  contained: number;
+  badCount: number;
+  bad: { where: string; text: string; reason: string }[];
+  entries: Record<string, unknown>[];
+}
+
+/** A diagnostic for the set: said on the resource at preview and `up`. */
+export interface SetNote {
+  level: "info" | "warning";
+  text: string;
+}
+
+/** The guard-rail inputs of a set, as given. */
+export const GUARD_INPUTS = ["feed", "ttl", "maxChange", "allow"] as const;
+
+const HOUR_MS = 3_600_000;
+const UNIT_MS: Record<string, number> = { d: 24 * HOUR_MS, h: HOUR_MS, m: 60_000 };
+
+/** A TTL as written (`"30d"`, `"12h"`, `"90m"`, or a number of days) in milliseconds, or why it is not one. */
+export function ttlMs(v: unknown): number | string {
+  if (typeof v === "number")
+    return v > 0 && Number.isFinite(v) ? v * UNIT_MS.d : `must be positive, got ${v}`;
+  const m = typeof v === "string" ? /^\s*(\d+(?:\.\d+)?)\s*([dhm])\s*$/.exec(v) : null;
+  if (!m || Number(m[1]) <= 0)
+    return `must be a duration such as "30d", "12h" or "90m" (or a number of days), got ${JSON.stringify(v)}`;
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+
+/**
+ * The TTL rule, in one sentence: an entry gets the run's time plus the TTL (by Cloudlock's clock, rounded up
+ * to the hour) when it is new or has less than half the TTL (or more than the whole TTL) left, and otherwise
+ * keeps the expiry it has, so a daily run changes nothing until an entry is half way to expiring.
+ */
+export function ttlExpiry(previous: unknown, now: number, ttl: number): string {
+  const before = typeof previous === "string" ? Date.parse(previous) : NaN;
+  const left = before - now;
+  if (left >= ttl / 2 && left <= ttl + HOUR_MS) return previous as string;
+  return new Date(Math.ceil((now + ttl) / HOUR_MS) * HOUR_MS).toISOString();
+}
+
+/** A change limit as written (`50`, `"20%"`) against `base` entries: the most entries one run may change. */
+export function changeLimit(v: unknown, base: number): number | string {
+  if (typeof v === "number")
+    return Number.isInteger(v) && v >= 0 ? v : `must be a whole count or a percentage, got ${v}`;
+  const m = typeof v === "string" ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(v) : null;
+  if (m && Number(m[1]) <= 100) return Math.max(1, Math.ceil((Number(m[1]) / 100) * base));
+  if (typeof v === "string" && /^\s*\d+\s*$/.test(v)) return Number(v);
+  return `must be a count (50) or a percentage of the set ("25%"), got ${JSON.stringify(v)}`;
+}
+
+/** Who a message is about: `SuspiciousIpSet "threats"`. */
+export const setNamed = (label: string, urn: string | undefined) =>
+  urn ? `${label} "${urn.split("::").pop()}"` : label;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Merge the feed into the declared entries and apply the TTL and the feed's guard rails. `olds` are the set's
+ * previous inputs (entries by canonical address), `now` Cloudlock's clock. Returns the inputs for the set's
+ * own check (without the feed), what is refused, and what to say.
+ */
+export function feedInto(
+  kind: CollectionName,
+  set: string,
+  olds: Record<string, unknown> | undefined,
+  news: Record<string, unknown>,
+  now: number,
+): { news: Record<string, unknown>; failures: CheckFailure[]; notes: SetNote[] } {
+  const failures: CheckFailure[] = [];
+  const notes: SetNote[] = [];
+  const { feed, ttl, maxChange: _m, allow, ...rest } = news;
+  const out: Record<string, unknown> = { ...rest };
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+
+  const allowed = new Set<string>();
+  if (allow !== undefined && allow !== null && allow !== UNKNOWN) {
+    if (!Array.isArray(allow) || allow.some((a) => !FEED_ALLOWANCES.includes(a as FeedAllowance)))
+      fail(
+        "allow",
+        `must be a list of ${FEED_ALLOWANCES.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(allow)}`,
+      );
+    else for (const a of allow) allowed.add(a as string);
+  }
+  let ttlValue: number | undefined;
+  if (ttl !== undefined && ttl !== null && ttl !== UNKNOWN) {
+    if (!expires(kind)) fail("ttl", `applies to suspicious entries only: ${kind} entries do not expire`);
+    else {
+      const t = ttlMs(ttl);
+      if (typeof t === "string") fail("ttl", t);
+      else ttlValue = t;
+    }
+  }
+  if (news.maxChange !== undefined && news.maxChange !== null && news.maxChange !== UNKNOWN) {
+    const limit = changeLimit(news.maxChange, 100);
+    if (typeof limit === "string") fail("maxChange", limit);
+  }
+
+  // A set fed by a feed may declare no entries of its own; one without a feed must (checkSet says so).
+  let entries: unknown = news.entries ?? (feed !== undefined && feed !== null ? [] : undefined);
+  if (feed === UNKNOWN || entries === UNKNOWN) {
+    out.entries = UNKNOWN;
+    return { news: out, failures, notes };
+  }
+  if (feed !== undefined && feed !== null) {
+    const f = checkFeedInput(feed);
+    if (typeof f === "string") {
+      fail("feed", f);
+      return { news: out, failures, notes };
+    }
+    notes.push({ level: "info", text: readNote(f) });
+    if (f.entries.length === 0) {
+      const what =
+        f.records === 0
+          ? `is empty (${f.bytes} bytes, no line holds an address)`
+          : `parsed to nothing (none of its ${f.records} records holds an address)`;
+      fail("feed", problemText("feed-empty", { set, feed: f.label, what }));
+      return { news: out, failures, notes };
+    }
+    if (f.badCount > 0) {
+      const share = f.badCount / Math.max(f.records, 1);
+      const first = f.bad.map((b) => `${b.where} ${JSON.stringify(b.text)}: ${b.reason}`);
+      if (share > FEED_LIMITS.maxBadShare) {
+        fail(
+          "feed",
+          problemText("feed-bad-lines", {
+            set,
+            feed: f.label,
+            bad: f.badCount,
+            records: f.records,
+            max: `${FEED_LIMITS.maxBadShare * 100}%`,
+            first: first[0] ?? "",
+          }),
+        );
+        return { news: out, failures, notes };
+      }
+      const shown = first.slice(0, FEED_LIMITS.shown);
+      notes.push({
+        level: "warning",
+        text:
+          `${set}: ${f.badCount} record(s) of feed ${f.label} are not addresses and were skipped: ` +
+          shown.join("; ") +
+          (f.badCount > shown.length ? `; and ${f.badCount - shown.length} more` : ""),
+      });
+    }
+    if (!Array.isArray(entries)) return { news: { ...out, entries }, failures, notes };
+    const declared = new Set<string>();
+    for (const e of entries) {
+      const p = isObject(e) ? parseAddress(e[ADDRESS]) : undefined;
+      if (p?.ok) declared.add(p.value.canonical);
+    }
+    const fed = f.entries.filter((e) => {
+      const p = parseAddress(e[ADDRESS]);
+      return !(p.ok && declared.has(p.value.canonical));
+    });
+    if (fed.length < f.entries.length)
+      notes.push({
+        level: "info",
+        text:
+          `${set}: ${f.entries.length - fed.length} address(es) of feed ${f.label} are also declared in ` +
+          "entries; the declared entry is used.",
+      });
+    failures.push(...addressGuards(kind, set, f.label, fed, allowed));
+    entries = [...entries, ...fed];
+  }
+  if (ttlValue !== undefined && Array.isArray(entries)) {
+    const before = (isObject(olds?.entries) ? olds!.entries : {}) as Record<string, SetEntry>;
+    entries = entries.map((e) => {
+      if (!isObject(e) || (e[EXPIRY] !== undefined && e[EXPIRY] !== null)) return e;
+      const p = parseAddress(e[ADDRESS]);
+      if (!p.ok) return e;
+      return { ...e, [EXPIRY]: ttlExpiry(before[p.value.canonical]?.[EXPIRY], now, ttlValue!) };
+    });
+  }
+  out.entries = entries;
+  return { news: out, failures, notes };
+}
+
+/** The feed's read, said once per run on the set: what was read and what it became. */
+function readNote(f: FeedInput): string {
+  const dropped = [
+    f.duplicates ? `${f.duplicates} duplicate(s)` : "",
+    f.contained ? `${f.contained} inside another block` : "",
+    f.badCount ? `${f.badCount} not addresses` : "",
+  ].filter(Boolean);
+  return (
+    `feed ${f.label} (${f.source}): ${f.bytes} bytes, ${f.hash}, read ${f.fetchedAt}; ` +
+    `${f.records} record(s) became ${f.entries.length} entr${f.entries.length === 1 ? "y" : "ies"}` +
+    (dropped.length ? ` (${dropped.join(", ")})` : "")
+  );
+}
+
+/** A feed function's result, or why the value is not one. */
+function checkFeedInput(v: unknown): FeedInput | string {
+  if (!isObject(v)) return `must be the result of the feed function (getFeed), got ${typeof v}`;
+  const missing = ["label", "source", "hash", "entries"].filter((k) => v[k] === undefined || v[k] === null);
+  if (missing.length)
+    return `must be the result of the feed function (getFeed); it lacks ${missing.join(", ")}`;
+  if (!Array.isArray(v.entries) || !v.entries.every(isObject)) return "entries must be a list of entries";
+  const num = (k: string) => (typeof v[k] === "number" ? (v[k] as number) : Number(v[k] ?? 0) || 0);
+  return {
+    label: String(v.label),
+    source: String(v.source),
+    hash: String(v.hash),
+    bytes: num("bytes"),
+    fetchedAt: String(v.fetchedAt ?? ""),
+    records: num("records"),
+    addresses: num("addresses"),
+    duplicates: num("duplicates"),
+    contained: num("contained"),
+    badCount: num("badCount"),
+    bad: Array.isArray(v.bad) ? (v.bad as FeedInput["bad"]) : [],
+    entries: v.entries,
+  };
+}
+
+/** The non-public ranges a suspicious feed may not hold (documentation ranges are harmless and allowed). */
+const NON_PUBLIC = refusedRanges(RANGE_GROUPS.filter((g) => g !== "documentation"));
+
+/** Addresses of a feed the set refuses unless allowed: every address; in a suspicious feed, too broad or non-public. */
+function addressGuards(
+  kind: CollectionName,
+  set: string,
+  feed: string,
+  entries: Record<string, unknown>[],
+  allowed: Set<string>,
+): CheckFailure[] {
+  const broad: string[] = [];
+  const nonPublic: string[] = [];
+  const suspicious = expires(kind);
+  for (const e of entries) {
+    const p = parseAddress(e[ADDRESS]);
+    if (!p.ok) continue;
+    const a = p.value;
+    const bits = a.family === "ipv4" ? 32 : 128;
+    const widest = 1n << BigInt(bits - FEED_LIMITS.broadestPrefix[a.family]);
+    if (!allowed.has("broad") && (a.everyAddress || (suspicious && a.last - a.first + 1n > widest)))
+      broad.push(a.canonical);
+    if (suspicious && !allowed.has("private")) {
+      const hits = rangesTouched(a, NON_PUBLIC);
+      if (hits.length) nonPublic.push(`${a.canonical} (${hits[0].name})`);
+    }
+  }
+  const out: CheckFailure[] = [];
+  const report = (list: string[], what: string, allow: FeedAllowance) => {
+    if (!list.length) return;
+    const shown =
+      list.slice(0, FEED_LIMITS.shown).join("; ") +
+      (list.length > FEED_LIMITS.shown ? `; and ${list.length - FEED_LIMITS.shown} more` : "");
+    out.push({
+      property: "feed",
+      reason: problemText("feed-address", { set, feed, count: list.length, what, first: shown, allow }),
+    });
+  };
+  const { ipv4, ipv6 } = FEED_LIMITS.broadestPrefix;
+  report(
+    broad,
+    suspicious
+      ? `address block(s) wider than a /${ipv4} (IPv4) or /${ipv6} (IPv6), or every address`
+      : "block(s) holding every address",
+    "broad",
+  );
+  report(nonPublic, "private or reserved range(s)", "private");
+  return out;
+}
+
+/**
+ * The `maxChange` guard: how many of the set's previous entries a run changes (added, removed, or with a field
+ * other than the expiry changed: a TTL's extension is upkeep, not change), refused past the limit unless `allowed`
+ * names this content's id. Applies to a set that had entries and is fed by a feed (limit 25% unless set) or has a
+ * `maxChange`.
+ */
+export function changeGuard(
+  set: string,
+  olds: Record<string, unknown> | undefined,
+  news: Record<string, unknown>,
+  inputs: SetInputs,
+  allowed: string | undefined,
+  env: string,
+  now: number,
+): { failures: CheckFailure[]; notes: SetNote[] } {
+  const none = { failures: [], notes: [] };
+  const feed = isObject(news.feed) ? news.feed : undefined;
+  const given = news.maxChange !== undefined && news.maxChange !== null && news.maxChange !== UNKNOWN;
+  if (!feed && !given) return none;
+  const before = (isObject(olds?.entries) ? olds!.entries : {}) as Record<string, SetEntry>;
+  const base = Object.keys(before).length;
+  if (base === 0 || !isObject(inputs.entries)) return none;
+  const limit = changeLimit(given ? news.maxChange : FEED_LIMITS.maxChange, base);
+  if (typeof limit === "string") return none;
+  let added = 0;
+  let changed = 0;
+  for (const [key, want] of Object.entries(inputs.entries)) {
+    const have = before[key];
+    if (!have) added++;
+    else if (differingFields(have, want, now).some((f) => f !== EXPIRY)) changed++;
+  }
+  const removed = Object.keys(before).filter((k) => !(k in inputs.entries)).length;
+  const total = added + removed + changed;
+  if (total <= limit) return none;
+  const id = feed ? String(feed.hash) : contentId(JSON.stringify(inputs.entries));
+  const summary =
+    `${total} of its ${base} entries (${Math.round((total / base) * 100)}%: ` +
+    [removed && `-${removed} removed`, added && `+${added} added`, changed && `~${changed} changed`]
+      .filter(Boolean)
+      .join(", ") +
+    ")";
+  const shownLimit = given
+    ? String(news.maxChange)
+    : `${FEED_LIMITS.maxChange} (the default for a set fed by a feed)`;
+  if (allowances(allowed).has(id))
+    return {
+      failures: [],
+      notes: [
+        {
+          level: "warning",
+          text: `${set} changes ${summary}, more than maxChange ${shownLimit}: allowed for content ${id} by ${env}.`,
+        },
+      ],
+    };
+  return {
+    failures: [
+      {
+        property: given ? "maxChange" : "feed",
+        reason: problemText("feed-change", { set, summary, limit: shownLimit, id, env }),
+      },
+    ],
+    notes: [],
+  };
+}
+
+/** The content ids an allowance names (separated by commas or spaces). */
+const allowances = (v: string | undefined) => new Set((v ?? "").split(/[\s,]+/).filter(Boolean));
