@@ -79,3 +79,6 @@ export const FUNCTION_TOKENS = {
   trusted: pluginToken(`get${LABEL.trusted}s`),
   suspicious: pluginToken(`get${LABEL.suspicious}s`),
 } as const satisfies Record<CollectionName, string>;
+
+/** The plugin's feed function (`cloudlock:index:getFeed`): reads and parses a feed for a set's `feed`. */
+export const FEED_FUNCTION_TOKEN = pluginToken("getFeed");

@@ -18,4 +18,12 @@ export { CsvSyntaxError } from "../common/csv";
 export { readLibraryFile, checkLibraryData, declareLibrary } from "./library";
 export type { EntryRecord, LibraryData, DeclaredLibrary } from "./library";
 export { TrustedIpSet, SuspiciousIpSet } from "./ip-set";
-export type { IpSetArgs, IpSetMode, TrustedIpSetEntry, SuspiciousIpSetEntry } from "./ip-set";
+export type {
+  IpSetArgs,
+  IpSetMode,
+  SuspiciousIpSetArgs,
+  TrustedIpSetEntry,
+  SuspiciousIpSetEntry,
+} from "./ip-set";
+export { getFeed } from "./feeds";
+export type { Feed, FeedArgs } from "./feeds";

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { guardSetAddresses } from "./conflicts";
 import { suspiciousSetProvider, trustedSetProvider } from "./provider";
 import { MODULE, SET_LABEL, TYPE_TOKENS } from "../provider/tokens";
+import type { Feed } from "../provider/feed/get";
 
 /** How a set relates to the rest of its library. */
 export type IpSetMode = "additive" | "authoritative";
@@ -32,7 +33,24 @@ export interface IpSetArgs<E> {
    * read with `readLibraryFile` fit as they are (their `resource` and
    * `adoptId` fields are not used: a set adopts by address).
    */
-  entries: pulumi.Input<pulumi.Input<E>[]>;
+  entries?: pulumi.Input<pulumi.Input<E>[]>;
+  /**
+   * A feed's entries, from {@link getFeed}: merged with `entries` (a declared entry wins at its address). The
+   * set refuses a feed that is empty, mostly not addresses, or holds addresses it does not take (see `allow`),
+   * and a change beyond `maxChange`: each is an error at preview, and nothing is written.
+   */
+  feed?: pulumi.Input<Feed>;
+  /**
+   * The most one run may change: a count (`50`) or a percentage of the set's entries (`"20%"`). Default for a
+   * set with a feed: `"25%"`; none otherwise. A larger change fails at preview with the content's id, and passes
+   * for one run with `CLOUDLOCK_ALLOW_LARGE_CHANGE=<that id>`.
+   */
+  maxChange?: pulumi.Input<number | string>;
+  /**
+   * Lifts a feed's address guard rails: `"broad"` takes `0.0.0.0/0`, `::/0` and (suspicious) blocks wider than a
+   * /8 (IPv4) or /32 (IPv6); `"private"` takes private and reserved ranges in a suspicious feed.
+   */
+  allow?: pulumi.Input<("broad" | "private")[]>;
   /**
    * - `"additive"` (default): the set manages only the entries it created or
    *   adopted; other entries of the library are left alone, and other
@@ -43,6 +61,16 @@ export interface IpSetArgs<E> {
    *   the program.
    */
   mode?: IpSetMode;
+}
+
+/** Inputs of a {@link SuspiciousIpSet}. */
+export interface SuspiciousIpSetArgs extends IpSetArgs<SuspiciousIpSetEntry> {
+  /**
+   * Entries without an `expiresOn` expire this long after the run that adds them (`"30d"`, `"12h"`, or a number
+   * of days), by Cloudlock's clock, rounded up to the hour. A later run moves an entry's expiry to the TTL from
+   * then only once less than half the TTL is left, so a daily run changes nothing in between.
+   */
+  ttl?: pulumi.Input<string | number>;
 }
 
 const OUTPUTS = { entries: undefined, mode: undefined, count: undefined, removeUndeclared: undefined };
@@ -70,7 +98,8 @@ function setProps(
   // The provider's change summary is attached to this resource, so `preview --diff` shows it; check drops it.
   const type = TYPE_TOKENS[SET_LABEL[kind]];
   const logUrn = pulumi.createUrn(name, type, opts?.parent);
-  return { ...OUTPUTS, entries: args?.entries, mode, addressConflict, logUrn };
+  const { feed, maxChange, allow, ttl } = (args ?? {}) as SuspiciousIpSetArgs;
+  return { ...OUTPUTS, entries: args?.entries, mode, addressConflict, logUrn, feed, maxChange, allow, ttl };
 }
 
 /**
@@ -134,7 +163,7 @@ export class SuspiciousIpSet extends IpSetBase {
   static isInstance(obj: unknown): obj is SuspiciousIpSet {
     return (obj as { __pulumiType?: unknown } | undefined)?.__pulumiType === SuspiciousIpSet.__pulumiType;
   }
-  constructor(name: string, args: IpSetArgs<SuspiciousIpSetEntry>, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: SuspiciousIpSetArgs, opts?: pulumi.CustomResourceOptions) {
     const self: { r?: pulumi.Resource } = {};
     super(
       suspiciousSetProvider,

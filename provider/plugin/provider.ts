@@ -9,7 +9,8 @@ import { detailOf, isCloudlockError, problem } from "../client/errors";
 import { joinFix } from "../problems";
 import { sameApiUrl } from "../client/config";
 import { entryInfo } from "../model";
-import { FUNCTION_TOKENS, PACKAGE, RESOURCE_TYPES, typeOfUrn } from "../tokens";
+import { FEED_FUNCTION_TOKEN, FUNCTION_TOKENS, PACKAGE, RESOURCE_TYPES, typeOfUrn } from "../tokens";
+import { type FeedArgs, checkFeedArgs, getFeed } from "../feed/get";
 import { type ConfigSource, SETTINGS, resolveSettings } from "../settings";
 import { UNKNOWN } from "../pulumi-internals";
 import { type Props, ProviderRuntime, type ResourceProvider } from "../dynamic/runtime";
@@ -170,11 +171,16 @@ export class CloudlockProvider {
 
   /** getTrustedIps / getSuspiciousIps: every page, filtered by the server's `q` and `name`. */
   async invoke(token: string, args: Props): Promise<{ outputs?: Props; failures: CheckFailure[] }> {
+    if (token === FEED_FUNCTION_TOKEN) {
+      const failures = checkFeedArgs(args);
+      if (failures.length) return { failures };
+      return { outputs: (await getFeed(args as FeedArgs)) as unknown as Props, failures };
+    }
     const kind = FUNCTIONS.get(token);
     if (!kind)
       throw problem("unsupported", {
         what: `${PACKAGE} has no function ${token}.`,
-        fix: `Use one of ${[...FUNCTIONS.keys()].join(", ")}.`,
+        fix: `Use one of ${[...FUNCTIONS.keys(), FEED_FUNCTION_TOKEN].join(", ")}.`,
       });
     const failures: CheckFailure[] = Object.keys(args)
       .filter((k) => k !== "q" && k !== "name")

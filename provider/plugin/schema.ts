@@ -21,7 +21,9 @@ import {
   fieldsOf,
   updatableOf,
 } from "../model";
-import { FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL } from "../tokens";
+import { FEED_FUNCTION_TOKEN, FUNCTION_TOKENS, LABEL, PACKAGE, PLUGIN_TOKENS, SET_LABEL } from "../tokens";
+import { FEED_ALLOWANCES, FEED_LIMITS } from "../feed/limits";
+import { FEED_FORMATS } from "../feed/parse";
 import { REPOSITORY, REPOSITORY_PATH } from "../repository";
 import { CONNECTION, SETTINGS } from "../settings";
 import { VERSION } from "../version";
@@ -55,6 +57,9 @@ export const TYPE_NAMES = {
   entryInfo: "IpEntryInfo",
   setEntry: (kind: CollectionName) => `${SET_LABEL[kind]}Entry`,
   managed: (kind: CollectionName) => `Managed${LABEL[kind]}`,
+  feed: "Feed",
+  feedEntry: "FeedEntry",
+  feedBadRecord: "FeedBadRecord",
 } as const;
 
 /** The tokens the plugin serves (model.ts): `cloudlock:index:TrustedIp`, ..., `cloudlock:index:getTrustedIps`. */
@@ -180,8 +185,42 @@ function setResource(kind: CollectionName) {
           "compares them by canonical address.",
       },
       mode: { ...mode, default: DEFAULT_MODE },
+      feed: {
+        ...ref(TYPE_NAMES.feed),
+        description:
+          "A feed's entries: the result of `getFeed`, merged with `entries` (a declared entry wins at its address). " +
+          "A feed that is empty, mostly not addresses, or holds addresses the set does not take (see `allow`) is " +
+          "refused at preview, and so is a change beyond `maxChange`: nothing is written.",
+      },
+      maxChange: {
+        type: "string",
+        description:
+          `The most one run may change: a count ("50") or a percentage of the set's entries ("20%"). Default for a ` +
+          `set with a feed: "${FEED_LIMITS.maxChange}"; none otherwise. A larger change fails at preview with the ` +
+          "content's id, and passes for one run with `CLOUDLOCK_ALLOW_LARGE_CHANGE=<that id>`.",
+      },
+      allow: {
+        type: "array",
+        items: { type: "string" },
+        description:
+          `Lifts a feed's address guard rails (${FEED_ALLOWANCES.map((a) => `"${a}"`).join(", ")}): "broad" takes ` +
+          `0.0.0.0/0, ::/0 and, in a suspicious feed, blocks wider than a /${FEED_LIMITS.broadestPrefix.ipv4} ` +
+          `(IPv4) or /${FEED_LIMITS.broadestPrefix.ipv6} (IPv6); "private" takes private and reserved ranges in a ` +
+          "suspicious feed.",
+      },
+      ...(expires(kind)
+        ? {
+            ttl: {
+              type: "string",
+              description:
+                'Entries without an expiry expire this long after the run that adds them ("30d", "12h", "90m"), by ' +
+                "Cloudlock's clock, rounded up to the hour; a later run moves an entry's expiry " +
+                "to the TTL from then only once less than half the TTL is left.",
+            },
+          }
+        : {}),
     },
-    requiredInputs: ["entries"],
+    requiredInputs: [],
     properties: {
       mode,
       count: { type: "integer", description: "How many entries the set manages." },
@@ -230,6 +269,84 @@ function lookupFunction(kind: CollectionName) {
   };
 }
 
+const FEED_COUNTS: Record<string, string> = {
+  bytes: "The body's size in bytes.",
+  records: "Lines or values meant to hold an address.",
+  addresses: "Records that held one.",
+  duplicates: "Addresses dropped as repeats of an earlier one.",
+  contained: "Addresses dropped as inside another record's block or range.",
+  badCount: "Records that are not addresses (skipped).",
+};
+
+function feedFunction() {
+  const text = (description: string): Property => ({ type: "string", description });
+  return {
+    description:
+      "Read a feed (a threat feed, a published-ranges file) from a URL or a file and parse it into entries, for a " +
+      "set's `feed`. It only reads and parses; the set decides what to do with the result. A feed that cannot be " +
+      "read fails with one line naming it, and nothing is written.",
+    inputs: {
+      properties: {
+        url: text("An https URL (plain http only to this machine), or a `file:` URL. Give `url` or `file`."),
+        file: text("A file, relative to the project folder. Give `url` or `file`."),
+        label: text(
+          "How messages and the `{feed}` placeholder name the feed; default the file's or URL's last segment.",
+        ),
+        format: text(
+          `${FEED_FORMATS.map(code).join(", ")}; default from the extension (.csv, .json, .ndjson or .jsonl), else plain.`,
+        ),
+        column: text('CSV: the address column, by header name or 0-based index ("2").'),
+        select: {
+          type: "array",
+          items: { type: "string" },
+          description:
+            'JSON and NDJSON: where the addresses are, e.g. "prefixes[].ip_prefix" (see the feeds guide).',
+        },
+        name: text(
+          "The entries' name: a template with `{feed}`, `{address}`, `{comment}` and a record's fields.",
+        ),
+        description: text("The entries' description: a template, as `name`."),
+        categories: { type: "array", items: { type: "string" }, description: "Categories of every entry." },
+        timeoutSeconds: {
+          type: "number",
+          description: `Seconds the read may take, body included; default ${FEED_LIMITS.timeoutSeconds}.`,
+        },
+        maxBytes: {
+          type: "integer",
+          description: `The most bytes the body may have; default ${FEED_LIMITS.maxBytes}.`,
+        },
+      },
+    },
+    outputs: {
+      properties: feedProperties(),
+      required: Object.keys(feedProperties()),
+    },
+  };
+}
+
+function feedProperties(): Properties {
+  return {
+    label: { type: "string", description: "The feed's label." },
+    source: { type: "string", description: "The URL (query and credentials masked) or the file." },
+    format: { type: "string", description: "The format read." },
+    hash: { type: "string", description: "The content's id, `sha256:` and 16 hex digits." },
+    fetchedAt: { type: "string", description: "When it was read (ISO-8601)." },
+    ...Object.fromEntries(
+      Object.entries(FEED_COUNTS).map(([k, d]) => [k, { type: "integer", description: d }]),
+    ),
+    bad: {
+      type: "array",
+      items: ref(TYPE_NAMES.feedBadRecord),
+      description: "The first records that are not addresses.",
+    },
+    entries: {
+      type: "array",
+      items: ref(TYPE_NAMES.feedEntry),
+      description: "The entries, duplicates collapsed.",
+    },
+  };
+}
+
 /**
  * Whether every entry a lookup returns has the field: a field of every collection that is required, or whose
  * omission means empty (the lookups fill in "" or []). A field of some collections only, or one left to the
@@ -257,6 +374,28 @@ function types() {
       },
       required: ["pk", ...ENTRY_FIELDS.filter(alwaysListed), ...Object.keys(COMPUTED)],
     },
+  };
+  out[token(TYPE_NAMES.feed)] = {
+    type: "object",
+    description: "A feed as `getFeed` returns it.",
+    properties: feedProperties(),
+    required: ["label", "source", "hash", "entries"],
+  };
+  out[token(TYPE_NAMES.feedEntry)] = {
+    type: "object",
+    description: "One entry of a feed.",
+    properties: Object.fromEntries(ENTRY_FIELDS.map((f) => [f, fieldProperty(f)])),
+    required: ENTRY_FIELDS.filter((f) => FIELDS[f].required),
+  };
+  out[token(TYPE_NAMES.feedBadRecord)] = {
+    type: "object",
+    description: "A record of a feed that is not an address.",
+    properties: {
+      where: { type: "string", description: 'Where it is: "line 17", or a JSON path.' },
+      text: { type: "string", description: "What it holds (cut short)." },
+      reason: { type: "string", description: "Why it is not an address." },
+    },
+    required: ["where", "text", "reason"],
   };
   for (const kind of COLLECTIONS) {
     out[token(TYPE_NAMES.setEntry(kind))] = {
@@ -350,7 +489,10 @@ export function packageSchema(): object {
         [setToken(kind), setResource(kind)],
       ]),
     ),
-    functions: Object.fromEntries(COLLECTIONS.map((kind) => [functionToken(kind), lookupFunction(kind)])),
+    functions: {
+      ...Object.fromEntries(COLLECTIONS.map((kind) => [functionToken(kind), lookupFunction(kind)])),
+      [FEED_FUNCTION_TOKEN]: feedFunction(),
+    },
     types: types(),
     language: {
       nodejs: {

@@ -8,7 +8,8 @@ import * as path from "path";
 import { COLLECTIONS, type CollectionName } from "../../provider/client/types";
 import { SET_MODES } from "../../provider/dynamic/set-schema";
 import { COMPUTED, ENTRY_FIELDS, FIELDS, fieldsOf, updatableOf } from "../../provider/model";
-import { FUNCTION_TOKENS, LABEL, PLUGIN_TOKENS, SET_LABEL } from "../../provider/tokens";
+import { FEED_FUNCTION_TOKEN, FUNCTION_TOKENS, LABEL, PLUGIN_TOKENS, SET_LABEL } from "../../provider/tokens";
+import { FEED_ARGS } from "../../provider/feed/get";
 import { PACKAGE, packageSchema } from "../../provider/plugin/schema";
 import { githubHome } from "../../provider/repository";
 import { SETTINGS } from "../../provider/settings";
@@ -124,7 +125,9 @@ test("githubHome reads package.json `repository` in npm's spellings, and refuses
 
 test("the resources and functions are exactly the ones the plugin serves (model.ts tokens)", () => {
   expect(sorted(Object.keys(schema.resources))).toEqual(sorted(Object.values(PLUGIN_TOKENS)));
-  expect(sorted(Object.keys(schema.functions))).toEqual(sorted(Object.values(FUNCTION_TOKENS)));
+  expect(sorted(Object.keys(schema.functions))).toEqual(
+    sorted([...Object.values(FUNCTION_TOKENS), FEED_FUNCTION_TOKEN]),
+  );
   expect(Object.keys(schema.resources)).toContain("cloudlock:index:TrustedIp");
   expect(Object.keys(schema.functions)).toContain("cloudlock:index:getSuspiciousIps");
 });
@@ -214,18 +217,30 @@ test("the model's fields each appear in each collection that has them, and only 
   expect(fieldsOf("trusted")).not.toContain("expiresOn");
 });
 
+test("the feed function: every argument the runtime takes, and its result is the Feed type a set's feed takes", () => {
+  const f = schema.functions[FEED_FUNCTION_TOKEN];
+  expect(sorted(Object.keys(f.inputs.properties))).toEqual(sorted([...FEED_ARGS]));
+  expect(f.outputs.properties).toEqual(schema.types[token("Feed")].properties);
+  expect(schema.types[token("Feed")].required).toEqual(["label", "source", "hash", "entries"]);
+});
+
 describe.each(COLLECTIONS)("the %s set resource", (kind) => {
   const r = schema.resources[token(SET_LABEL[kind])];
   const entry = schema.types[token(`${SET_LABEL[kind]}Entry`)];
   const managed = schema.types[token(`Managed${LABEL[kind]}`)];
 
-  test("inputs: a list of entries of the collection (no adoptId), and the mode, additive by default", () => {
+  test("inputs: a list of entries of the collection (no adoptId), the mode (additive by default), a feed and its guard rails; neither entries nor feed required alone", () => {
     expect(r.inputProperties.entries).toMatchObject({
       type: "array",
       items: { $ref: typeRef(`${SET_LABEL[kind]}Entry`) },
     });
     expect(r.inputProperties.mode).toMatchObject({ $ref: typeRef("IpSetMode"), default: "additive" });
-    expect(r.requiredInputs).toEqual(["entries"]);
+    // A set declares entries, a feed, or both: the set's check refuses neither (schema cannot say "one of").
+    expect(r.requiredInputs).toEqual([]);
+    expect(r.inputProperties.feed).toMatchObject({ $ref: typeRef("Feed") });
+    expect(r.inputProperties.maxChange).toMatchObject({ type: "string" });
+    expect(r.inputProperties.allow).toMatchObject({ type: "array", items: { type: "string" } });
+    expect("ttl" in r.inputProperties).toBe(kind === "suspicious");
     expect(Object.keys(entry.properties)).toEqual([...fieldsOf(kind)]);
     expectFields(entry.properties, kind);
     expect(entry.required).toEqual(fieldsOf(kind).filter((f) => FIELDS[f].required));
