@@ -51,6 +51,19 @@ export function plansFromCsv(kind: CollectionName, rows: CsvEntry[], now = Date.
   );
 }
 
+/** Records for a feed's entries (SDK fields already; no adoptId: a set adopts by address). */
+export function plansFromFeed(kind: CollectionName, entries: readonly object[], now = Date.now()): Planned[] {
+  return plan(
+    kind,
+    entries.map((e) => {
+      const r = e as EntryRecord;
+      return { key: canonicalAddress(r.ipAddress), record: { ...r } };
+    }),
+    now,
+    true,
+  );
+}
+
 /** A data-file record of an entry: every field the collection has (empty optional ones left out), by SDK name. */
 function record(kind: CollectionName, e: Partial<IpEntry>, adoptId?: string): EntryRecord {
   const r: Record<string, unknown> = declarationOf(kind, e);

@@ -5,6 +5,7 @@
  *                           [--exclude-state FILE]...
  *   cloudlock-pulumi csv-to-code --collection trusted|suspicious FILE.csv
  *   cloudlock-pulumi review [FILE|-] [--out FILE]
+ *   cloudlock-pulumi feed pull --collection trusted|suspicious (--url URL | --file FILE) [--out FILE]
  * This file holds the usage, --help and --version, the dispatch to the commands (commands/) and the exit codes:
  * 0 ok, 2 usage or configuration error, 1 API or input error (3: review says `pulumi up` will fail).
  */
@@ -14,6 +15,7 @@ import { describeProblem, exitCodeOf } from "../provider/problems";
 import { runCsv } from "./commands/csv-to-code";
 import { runImport } from "./commands/import";
 import { runReview } from "./commands/review";
+import { runFeed } from "./commands/feed";
 import type { Io } from "./io";
 
 const USAGE = `Usage: cloudlock-pulumi <command> [options]
@@ -22,6 +24,7 @@ Commands:
   import        write code that adopts the entries already in a Cloudlock library
   csv-to-code   write code that declares what a Cloudlock CSV import would create
   review        summarise \`pulumi preview --json\` as Markdown for a pull request
+  feed pull     write a feed (threat list, published ranges) as a library data file
 
 Options:
   -h, --help    show this help (after a command: that command's options)
@@ -32,7 +35,7 @@ Exit codes: 0 ok, 1 failure (API or input), 2 usage or configuration.
 Run "cloudlock-pulumi <command> --help" for a command's options.
 `;
 
-const KNOWN = ["import", "csv-to-code", "review"];
+const KNOWN = ["import", "csv-to-code", "review", "feed"];
 
 /** Run the command; resolves to the exit code. Never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -56,6 +59,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return EXIT_OK;
       case "review":
         return await runReview(rest, io);
+      case "feed":
+        await runFeed(rest, io);
+        return EXIT_OK;
       case "--version":
       case "-v":
         io.stdout(`${packageVersion()}\n`);

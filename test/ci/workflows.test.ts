@@ -78,8 +78,8 @@ describe("actionlint", () => {
     return JSON.parse(r.stdout || "[]") as Finding[];
   };
 
-  test("there are the three workflows", () =>
-    expect(files).toEqual(["drift-check.yml", "pulumi-preview.yml", "pulumi-up.yml"]));
+  test("there are the four workflows", () =>
+    expect(files).toEqual(["drift-check.yml", "feed-update.yml", "pulumi-preview.yml", "pulumi-up.yml"]));
 
   test.each(files)("%s has no findings", (f) => {
     const findings = lint(path.join(dir, f));
@@ -144,6 +144,7 @@ describe("every workflow", () => {
       cloudlock: "CLOUDLOCK_API_TOKEN_READONLY",
     },
     "drift-check.yml": { pulumi: "PULUMI_ACCESS_TOKEN_READONLY", cloudlock: "CLOUDLOCK_API_TOKEN_READONLY" },
+    "feed-update.yml": { pulumi: "PULUMI_ACCESS_TOKEN_READONLY", cloudlock: "CLOUDLOCK_API_TOKEN_READONLY" },
     "pulumi-up.yml": {
       environment: "cloudlock-prod",
       pulumi: "PULUMI_ACCESS_TOKEN",
@@ -178,6 +179,8 @@ describe("every workflow", () => {
       "pulumi-preview.yml": { contents: "read", "pull-requests": "write" },
       "pulumi-up.yml": { contents: "read" },
       "drift-check.yml": { contents: "read", issues: "write" },
+      // It pushes the feed-update branch and opens the pull request; the preview in it uses read-only tokens.
+      "feed-update.yml": { contents: "write", "pull-requests": "write" },
     };
     expect(load(f).permissions).toEqual(expected[f]);
     // The OIDC option is offered beside the token, commented out.
