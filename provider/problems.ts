@@ -650,41 +650,32 @@ export const PROBLEMS = {
         'select "prefixes[].ipPrefix" reached no value (the items of prefixes have: ip_prefix, region)',
     },
   }),
-  "feed-empty": spec<{ set: string; feed: string; what: string }>({
+  "feed-empty": spec<{ feed: string; what: string }>({
     title: "A feed gave no entries",
     when:
       "The feed a TrustedIpSet or SuspiciousIpSet is fed from is empty, or none of its lines holds an address: " +
       "a feed that broke, not a library that should be emptied.",
-    message: (p) => `${p.set}: feed ${p.feed} ${p.what}; a feed never empties a set, so nothing was changed`,
+    message: (p) => `feed ${p.feed} ${p.what}; a feed never empties a set, so nothing was changed`,
     fix: () => "Run again once the feed is whole. If the set should be empty, declare it without the feed.",
     exit: 1,
     example: {
-      set: 'SuspiciousIpSet "threats"',
       feed: "drop.txt",
       what: "is empty (0 bytes, no line holds an address)",
     },
   }),
-  "feed-bad-lines": spec<{
-    set: string;
-    feed: string;
-    bad: number;
-    records: number;
-    max: string;
-    first: string;
-  }>({
+  "feed-bad-lines": spec<{ feed: string; bad: number; records: number; max: string; first: string }>({
     title: "Too many of a feed's lines are not addresses",
     when:
       "More than the stated share of a feed's records are not addresses: the feed changed its format or came " +
       "back broken. Below that share, the bad lines are named in a warning and skipped.",
     message: (p) =>
-      `${p.set}: ${p.bad} of the ${p.records} records of feed ${p.feed} are not addresses, more than ${p.max}; ` +
+      `${p.bad} of the ${p.records} records of feed ${p.feed} are not addresses, more than ${p.max}; ` +
       `first: ${p.first}`,
     fix: () =>
       "Nothing was changed. Check the feed's format and its arguments (format, column, select); the records " +
       "named are the first that did not parse.",
     exit: 1,
     example: {
-      set: 'SuspiciousIpSet "threats"',
       feed: "drop.txt",
       bad: 40,
       records: 120,
@@ -692,42 +683,33 @@ export const PROBLEMS = {
       first: 'line 3 "<html>": not an address, CIDR block or range',
     },
   }),
-  "feed-change": spec<{ set: string; summary: string; limit: string; id: string; env: string }>({
+  "feed-change": spec<{ summary: string; limit: string; id: string; env: string }>({
     title: "A set's change is larger than maxChange",
     when:
       "A run would change more of a set than its `maxChange` allows (for a set fed by a feed, 25% by default): a " +
       "feed that dropped most of its lines, or a large edit, waits for a person.",
-    message: (p) => `${p.set} would change ${p.summary}, more than maxChange ${p.limit}`,
+    message: (p) => `this run would change ${p.summary}, more than maxChange ${p.limit}`,
     fix: (p) =>
       `Nothing was changed. If this change is wanted, allow it for this one run: ${p.env}=${p.id} pulumi up ` +
       `(the id names this content only: another change needs its own allowance); or raise maxChange.`,
     exit: 1,
     example: {
-      set: 'SuspiciousIpSet "threats"',
-      summary: "82 of its 100 entries (82%: -80 removed, +2 added)",
+      summary: "82 of the set's 100 entries (82%: -80 removed, +2 added)",
       limit: "25%",
       id: "sha256:9c1f2e3d4b5a6978",
       env: "CLOUDLOCK_ALLOW_LARGE_CHANGE",
     },
   }),
-  "feed-address": spec<{
-    set: string;
-    feed: string;
-    count: number;
-    what: string;
-    first: string;
-    allow: string;
-  }>({
+  "feed-address": spec<{ feed: string; count: number; what: string; first: string; allow: string }>({
     title: "A feed holds addresses the set refuses",
     when:
       "A feed holds every address (`0.0.0.0/0`, `::/0`), or a suspicious feed holds a block wider than the stated " +
       "bound, or private or reserved ranges: a mistake in the feed that would flag or trust far too much.",
-    message: (p) => `${p.set}: feed ${p.feed} holds ${p.count} ${p.what}: ${p.first}`,
+    message: (p) => `feed ${p.feed} holds ${p.count} ${p.what}: ${p.first}`,
     fix: (p) =>
       `Nothing was changed. If the feed is right, allow them on the set: allow: ["${p.allow}"]; else correct the feed.`,
     exit: 1,
     example: {
-      set: 'SuspiciousIpSet "threats"',
       feed: "drop.txt",
       count: 1,
       what: "private or reserved range(s)",

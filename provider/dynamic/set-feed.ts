@@ -43,6 +43,12 @@ export interface SetNote {
 /** The guard-rail inputs of a set, as given. */
 export const GUARD_INPUTS = ["feed", "ttl", "maxChange", "allow"] as const;
 
+/**
+ * A refusal of the feed (or of the change) names no property: the engine prints a property's value beside its
+ * failure, and a feed's value is every entry it holds. The message names the feed.
+ */
+const FEED_FAILURE = "";
+
 const HOUR_MS = 3_600_000;
 const UNIT_MS: Record<string, number> = { d: 24 * HOUR_MS, h: HOUR_MS, m: 60_000 };
 
@@ -78,10 +84,6 @@ export function changeLimit(v: unknown, base: number): number | string {
   return `must be a count (50) or a percentage of the set ("25%"), got ${JSON.stringify(v)}`;
 }
 
-/** Who a message is about: `SuspiciousIpSet "threats"`. */
-export const setNamed = (label: string, urn: string | undefined) =>
-  urn ? `${label} "${urn.split("::").pop()}"` : label;
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -92,7 +94,6 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  */
 export function feedInto(
   kind: CollectionName,
-  set: string,
   olds: Record<string, unknown> | undefined,
   news: Record<string, unknown>,
   now: number,
@@ -135,7 +136,7 @@ export function feedInto(
   if (feed !== undefined && feed !== null) {
     const f = checkFeedInput(feed);
     if (typeof f === "string") {
-      fail("feed", f);
+      fail(FEED_FAILURE, `feed ${f}`);
       return { news: out, failures, notes };
     }
     notes.push({ level: "info", text: readNote(f) });
@@ -144,7 +145,8 @@ export function feedInto(
         f.records === 0
           ? `is empty (${f.bytes} bytes, no line holds an address)`
           : `parsed to nothing (none of its ${f.records} records holds an address)`;
-      fail("feed", problemText("feed-empty", { set, feed: f.label, what }));
+      fail(FEED_FAILURE, problemText("feed-empty", { feed: f.label, what }));
+      out.entries = entries;
       return { news: out, failures, notes };
     }
     if (f.badCount > 0) {
@@ -152,9 +154,8 @@ export function feedInto(
       const first = f.bad.map((b) => `${b.where} ${JSON.stringify(b.text)}: ${b.reason}`);
       if (share > FEED_LIMITS.maxBadShare) {
         fail(
-          "feed",
+          FEED_FAILURE,
           problemText("feed-bad-lines", {
-            set,
             feed: f.label,
             bad: f.badCount,
             records: f.records,
@@ -162,13 +163,14 @@ export function feedInto(
             first: first[0] ?? "",
           }),
         );
+        out.entries = entries;
         return { news: out, failures, notes };
       }
       const shown = first.slice(0, FEED_LIMITS.shown);
       notes.push({
         level: "warning",
         text:
-          `${set}: ${f.badCount} record(s) of feed ${f.label} are not addresses and were skipped: ` +
+          `${f.badCount} record(s) of feed ${f.label} are not addresses and were skipped: ` +
           shown.join("; ") +
           (f.badCount > shown.length ? `; and ${f.badCount - shown.length} more` : ""),
       });
@@ -187,10 +189,10 @@ export function feedInto(
       notes.push({
         level: "info",
         text:
-          `${set}: ${f.entries.length - fed.length} address(es) of feed ${f.label} are also declared in ` +
+          `${f.entries.length - fed.length} address(es) of feed ${f.label} are also declared in ` +
           "entries; the declared entry is used.",
       });
-    failures.push(...addressGuards(kind, set, f.label, fed, allowed));
+    failures.push(...addressGuards(kind, f.label, fed, allowed));
     entries = [...entries, ...fed];
   }
   if (ttlValue !== undefined && Array.isArray(entries)) {
@@ -250,7 +252,6 @@ const NON_PUBLIC = refusedRanges(RANGE_GROUPS.filter((g) => g !== "documentation
 /** Addresses of a feed the set refuses unless allowed: every address; in a suspicious feed, too broad or non-public. */
 function addressGuards(
   kind: CollectionName,
-  set: string,
   feed: string,
   entries: Record<string, unknown>[],
   allowed: Set<string>,
@@ -278,8 +279,8 @@ function addressGuards(
       list.slice(0, FEED_LIMITS.shown).join("; ") +
       (list.length > FEED_LIMITS.shown ? `; and ${list.length - FEED_LIMITS.shown} more` : "");
     out.push({
-      property: "feed",
-      reason: problemText("feed-address", { set, feed, count: list.length, what, first: shown, allow }),
+      property: FEED_FAILURE,
+      reason: problemText("feed-address", { feed, count: list.length, what, first: shown, allow }),
     });
   };
   const { ipv4, ipv6 } = FEED_LIMITS.broadestPrefix;
@@ -301,7 +302,6 @@ function addressGuards(
  * `maxChange`.
  */
 export function changeGuard(
-  set: string,
   olds: Record<string, unknown> | undefined,
   news: Record<string, unknown>,
   inputs: SetInputs,
@@ -330,7 +330,7 @@ export function changeGuard(
   if (total <= limit) return none;
   const id = feed ? String(feed.hash) : contentId(JSON.stringify(inputs.entries));
   const summary =
-    `${total} of its ${base} entries (${Math.round((total / base) * 100)}%: ` +
+    `${total} of the set's ${base} entries (${Math.round((total / base) * 100)}%: ` +
     [removed && `-${removed} removed`, added && `+${added} added`, changed && `~${changed} changed`]
       .filter(Boolean)
       .join(", ") +
@@ -344,15 +344,15 @@ export function changeGuard(
       notes: [
         {
           level: "warning",
-          text: `${set} changes ${summary}, more than maxChange ${shownLimit}: allowed for content ${id} by ${env}.`,
+          text: `This run changes ${summary}, more than maxChange ${shownLimit}: allowed for content ${id} by ${env}.`,
         },
       ],
     };
   return {
     failures: [
       {
-        property: given ? "maxChange" : "feed",
-        reason: problemText("feed-change", { set, summary, limit: shownLimit, id, env }),
+        property: FEED_FAILURE,
+        reason: problemText("feed-change", { summary, limit: shownLimit, id, env }),
       },
     ],
     notes: [],

@@ -30,7 +30,7 @@ import {
 } from "./set-schema";
 import { assertSameTenant, recordedTenant, withTenant } from "./tenant";
 import { storedView } from "./view";
-import { changeGuard, feedInto, setNamed } from "./set-feed";
+import { changeGuard, feedInto } from "./set-feed";
 import { SETTINGS } from "../settings";
 
 type Props = Record<string, unknown>;
@@ -64,9 +64,8 @@ export class IpSets {
     const now = await this.conn.nowFor(expires(kind));
     // Either may be unknown during preview (the marker is a string too): only a known value counts.
     const urn = typeof news.logUrn === "string" && news.logUrn !== UNKNOWN ? news.logUrn : undefined;
-    const named = setNamed(LABEL[kind], urn);
     // The feed merged in, the TTL applied, the feed's guard rails: before the entries are checked.
-    const fed = feedInto(kind, named, olds as Props, news, now);
+    const fed = feedInto(kind, olds as Props, news, now);
     const checked = checkSet(kind, olds as Props, fed.news, now);
     const { inputs } = checked;
     const failures = [...fed.failures, ...checked.failures];
@@ -74,7 +73,6 @@ export class IpSets {
     if (!failures.length && typeof inputs.entries === "object") {
       const env = SETTINGS.allowLargeChange.env;
       const guard = changeGuard(
-        named,
         olds as Props,
         news,
         inputs,

@@ -7,6 +7,7 @@ import { startEmulator } from "../helpers/emulator";
 import { canonicalAddress } from "../../provider/address";
 import type { CollectionName, IpEntry } from "../../provider/client/types";
 import { REPO_ROOT, localStack } from "../../scripts/lib/engine";
+import type { CliResult } from "../helpers/project";
 
 /**
  * A bound for a hung engine test, not a speed target: generous enough that a loaded 2-core machine (two suites at
@@ -210,3 +211,34 @@ export function killTree(pid: number): void {
 export async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setTimeout(r, 10));
 }
+
+/** Stack frames, as an expected error must never show them. */
+export const FRAMES = /^\s+at |\.(js|ts):\d+/m;
+
+/** Every Diagnostics section of an output (a command that previews, then updates, prints two). */
+export function diagnostics(out: string): string[] {
+  return out
+    .split(/^Diagnostics:$/m)
+    .slice(1)
+    .map((s) => s.split(/^(Resources|Outputs|Duration):/m)[0]);
+}
+
+export const count = (text: string, part: string) => text.split(part).length - 1;
+
+/**
+ * The output of a failed command shows `whole` (a part found only in the whole message: its fix) at least once,
+ * at most once in each Diagnostics section and three times in all, and no stack trace.
+ */
+export function expectClean(r: CliResult, whole: string): string {
+  const out = `${r.stdout}\n${r.stderr}`;
+  expect(r.code).not.toBe(0);
+  expect(out).not.toMatch(FRAMES);
+  expect(count(out, whole)).toBeGreaterThanOrEqual(1);
+  expect(count(out, whole)).toBeLessThanOrEqual(3);
+  const sections = diagnostics(out);
+  expect(sections.length).toBeGreaterThanOrEqual(1);
+  for (const d of sections) expect(count(d, whole)).toBeLessThanOrEqual(1);
+  expect(count(sections.join("\n"), whole)).toBe(1);
+  return out;
+}
+

@@ -14,7 +14,6 @@ import * as yaml from "js-yaml";
 import { pulumiRoot } from "../../scripts/lib/engine";
 import { READ_ONLY_TOKEN, TOKEN } from "../helpers/emulator";
 import {
-  type CliResult,
   type Project,
   TARBALL,
   installed,
@@ -22,13 +21,12 @@ import {
   projectFolder,
   removeProject,
 } from "../helpers/project";
-import { engineSuite } from "./helpers";
+import { count, diagnostics, engineSuite, expectClean } from "./helpers";
 
 const suite = engineSuite("messages");
 beforeEach(() => suite.emu.reset());
 
 /** A stack frame or a source location: never in the output of an expected error. */
-const FRAMES = /^\s+at |\.(js|ts):\d+/m;
 const BAD_TOKEN = "not-this-token-31337";
 
 type Route = "ts" | "yaml";
@@ -104,33 +102,6 @@ const env = (more: Record<string, string> = {}) => ({
 /** `pulumi <args>` on a route, with its settings. */
 const run = (route: Route, args: string[], more?: Record<string, string>) =>
   routes[route].run(args, env(more));
-
-/** Every Diagnostics section of an output (a command that previews, then updates, prints two). */
-function diagnostics(out: string): string[] {
-  return out
-    .split(/^Diagnostics:$/m)
-    .slice(1)
-    .map((s) => s.split(/^(Resources|Outputs|Duration):/m)[0]);
-}
-
-const count = (text: string, part: string) => text.split(part).length - 1;
-
-/**
- * The output of a failed command shows `whole` (a part found only in the whole message: its fix) at least once,
- * at most once in each Diagnostics section and three times in all, and no stack trace.
- */
-function expectClean(r: CliResult, whole: string): string {
-  const out = `${r.stdout}\n${r.stderr}`;
-  expect(r.code).not.toBe(0);
-  expect(out).not.toMatch(FRAMES);
-  expect(count(out, whole)).toBeGreaterThanOrEqual(1);
-  expect(count(out, whole)).toBeLessThanOrEqual(3);
-  const sections = diagnostics(out);
-  expect(sections.length).toBeGreaterThanOrEqual(1);
-  for (const d of sections) expect(count(d, whole)).toBeLessThanOrEqual(1);
-  expect(count(sections.join("\n"), whole)).toBe(1);
-  return out;
-}
 
 /** Destroy whatever the route's stack holds (with a token that works). */
 const cleanUp = async (route: Route) => {

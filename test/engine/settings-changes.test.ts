@@ -21,7 +21,7 @@ import {
   removeProject,
 } from "../helpers/project";
 import { writes } from "../helpers/requests";
-import { engineSuite } from "./helpers";
+import { FRAMES, engineSuite } from "./helpers";
 
 const suite = engineSuite("settings");
 const folders: string[] = [];
@@ -30,7 +30,6 @@ afterAll(() => folders.forEach(removeProject));
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const NEW_TOKEN = "rotated-token-0123456789";
 /** A stack frame or a source location: never in the output of an expected error. */
-const FRAMES = /^\s+at |\.(js|ts):\d+/m;
 
 const TS = `import * as cloudlock from "pulumi-cloudlock";
 new cloudlock.TrustedIp("hq", { name: "HQ", ipAddress: "203.0.113.10" });

@@ -9,7 +9,6 @@ import { checkSet } from "../../provider/dynamic/set-schema";
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const NOW = Date.parse("2027-03-01T10:20:00Z");
-const SET = 'SuspiciousIpSet "threats"';
 const ENV = "CLOUDLOCK_ALLOW_LARGE_CHANGE";
 
 const feedOf = (addresses: string[], extra: Record<string, unknown> = {}) => ({
@@ -78,7 +77,6 @@ describe("feedInto", () => {
   test("merges the feed after the declared entries; a declared address wins, and is said", () => {
     const r = feedInto(
       "suspicious",
-      SET,
       {},
       { entries: [{ name: "Mine", ipAddress: v6(1) }], feed: feedOf(range(3)) },
       NOW,
@@ -93,7 +91,7 @@ describe("feedInto", () => {
 
   test("the read is said, with source, size, content id, time and how many records became entries", () => {
     const f = feedOf(range(8), { records: 12, duplicates: 3, contained: 1 });
-    const note = feedInto("suspicious", SET, {}, { feed: f }, NOW).notes[0];
+    const note = feedInto("suspicious", {}, { feed: f }, NOW).notes[0];
     expect(note).toEqual({
       level: "info",
       text:
@@ -103,16 +101,16 @@ describe("feedInto", () => {
   });
 
   test("an empty feed, and one that parsed to nothing, never empty a set", () => {
-    const empty = feedInto("suspicious", SET, {}, { feed: feedOf([], { bytes: 0 }) }, NOW);
+    const empty = feedInto("suspicious", {}, { feed: feedOf([], { bytes: 0 }) }, NOW);
     expect(empty.failures).toEqual([
       {
-        property: "feed",
+        property: "",
         reason: expect.stringMatching(
-          /^SuspiciousIpSet "threats": feed drop.txt is empty \(0 bytes.*never empties a set/,
+          /^feed drop.txt is empty \(0 bytes.*never empties a set/,
         ),
       },
     ]);
-    const nothing = feedInto("suspicious", SET, {}, { feed: feedOf([], { records: 40, badCount: 40 }) }, NOW);
+    const nothing = feedInto("suspicious", {}, { feed: feedOf([], { records: 40, badCount: 40 }) }, NOW);
     expect(nothing.failures[0].reason).toMatch(
       /parsed to nothing \(none of its 40 records holds an address\)/,
     );
@@ -122,7 +120,6 @@ describe("feedInto", () => {
     const bad = [{ where: "line 3", text: "<html>", reason: "not an address" }];
     const few = feedInto(
       "suspicious",
-      SET,
       {},
       { feed: feedOf(range(19), { records: 20, badCount: 1, bad }) },
       NOW,
@@ -130,11 +127,10 @@ describe("feedInto", () => {
     expect(few.failures).toEqual([]);
     expect(few.notes[1]).toEqual({
       level: "warning",
-      text: 'SuspiciousIpSet "threats": 1 record(s) of feed drop.txt are not addresses and were skipped: line 3 "<html>": not an address',
+      text: '1 record(s) of feed drop.txt are not addresses and were skipped: line 3 "<html>": not an address',
     });
     const many = feedInto(
       "suspicious",
-      SET,
       {},
       { feed: feedOf(range(8), { records: 10, badCount: 2, bad }) },
       NOW,
@@ -145,14 +141,13 @@ describe("feedInto", () => {
   });
 
   test("every address is refused in any feed; a suspicious feed refuses blocks wider than /8 and /32", () => {
-    const t = feedInto("trusted", "TrustedIpSet", {}, { feed: feedOf(["0.0.0.0/0", "10.0.0.0/7"]) }, NOW);
+    const t = feedInto("trusted", {}, { feed: feedOf(["0.0.0.0/0", "10.0.0.0/7"]) }, NOW);
     expect(t.failures).toHaveLength(1);
     expect(t.failures[0].reason).toMatch(
       /holds 1 block\(s\) holding every address: 0.0.0.0\/0.*allow: \["broad"\]/,
     );
     const s = feedInto(
       "suspicious",
-      SET,
       {},
       { feed: feedOf(["45.0.0.0/7", "45.0.0.0/8", "2a00::/31", "2a00::/32"]) },
       NOW,
@@ -160,39 +155,32 @@ describe("feedInto", () => {
     expect(s.failures[0].reason).toMatch(
       /holds 2 address block\(s\) wider than a \/8 \(IPv4\) or \/32 \(IPv6\).*: 44.0.0.0\/7; 2a00::\/31/,
     );
-    const allowed = feedInto("suspicious", SET, {}, { feed: feedOf(["45.0.0.0/7"]), allow: ["broad"] }, NOW);
+    const allowed = feedInto("suspicious", {}, { feed: feedOf(["45.0.0.0/7"]), allow: ["broad"] }, NOW);
     expect(allowed.failures).toEqual([]);
   });
 
   test("a suspicious feed refuses private and reserved ranges unless allowed; documentation ranges pass", () => {
-    const s = feedInto("suspicious", SET, {}, { feed: feedOf(["10.1.2.3", "240.0.0.1", "192.0.2.1"]) }, NOW);
+    const s = feedInto("suspicious", {}, { feed: feedOf(["10.1.2.3", "240.0.0.1", "192.0.2.1"]) }, NOW);
     expect(s.failures).toHaveLength(1);
     expect(s.failures[0].reason).toMatch(
       /holds 2 private or reserved range\(s\): 10.1.2.3 \(10.0.0.0\/8, private \(RFC 1918\)\); 240.0.0.1/,
     );
     expect(
-      feedInto("suspicious", SET, {}, { feed: feedOf(["10.1.2.3"]), allow: ["private"] }, NOW).failures,
+      feedInto("suspicious", {}, { feed: feedOf(["10.1.2.3"]), allow: ["private"] }, NOW).failures,
     ).toEqual([]);
     // A trusted feed may hold a private range (an office's VPN pool behind NAT is the user's business).
-    expect(feedInto("trusted", "TrustedIpSet", {}, { feed: feedOf(["10.1.2.3"]) }, NOW).failures).toEqual([]);
+    expect(feedInto("trusted", {}, { feed: feedOf(["10.1.2.3"]) }, NOW).failures).toEqual([]);
   });
 
   test("TTL: entries without an expiry get one; an explicit expiry is kept; the previous inputs decide churn", () => {
-    const r = feedInto("suspicious", SET, {}, { feed: feedOf(range(2)), ttl: "30d" }, NOW);
+    const r = feedInto("suspicious", {}, { feed: feedOf(range(2)), ttl: "30d" }, NOW);
     const first = r.news.entries as { expiresOn: string }[];
     expect(first.map((e) => e.expiresOn)).toEqual(["2027-03-31T11:00:00.000Z", "2027-03-31T11:00:00.000Z"]);
     const olds = checkSet("suspicious", {}, r.news, NOW).inputs;
-    const dayLater = feedInto(
-      "suspicious",
-      SET,
-      olds as never,
-      { feed: feedOf(range(2)), ttl: "30d" },
-      NOW + DAY,
-    );
+    const dayLater = feedInto("suspicious", olds as never, { feed: feedOf(range(2)), ttl: "30d" }, NOW + DAY);
     expect(checkSet("suspicious", olds as never, dayLater.news, NOW + DAY).inputs).toEqual(olds);
     const explicit = feedInto(
       "suspicious",
-      SET,
       {},
       { entries: [{ name: "X", ipAddress: v6(99), expiresOn: "2027-05-01T00:00:00Z" }], ttl: "30d" },
       NOW,
@@ -203,22 +191,21 @@ describe("feedInto", () => {
   test("bad guard inputs are named, field by field", () => {
     const r = feedInto(
       "trusted",
-      "TrustedIpSet",
       {},
       { entries: [], ttl: "30d", maxChange: "lots", allow: ["everything"] },
       NOW,
     );
     expect(r.failures.map((f) => f.property).sort()).toEqual(["allow", "maxChange", "ttl"]);
     expect(r.failures.find((f) => f.property === "ttl")!.reason).toMatch(/suspicious entries only/);
-    const notFeed = feedInto("trusted", "TrustedIpSet", {}, { feed: { entries: 3 } }, NOW);
+    const notFeed = feedInto("trusted", {}, { feed: { entries: 3 } }, NOW);
     expect(notFeed.failures[0]).toEqual({
-      property: "feed",
-      reason: "must be the result of the feed function (getFeed); it lacks label, source, hash",
+      property: "",
+      reason: "feed must be the result of the feed function (getFeed); it lacks label, source, hash",
     });
   });
 
   test("a set without a feed and without entries is still refused by the set's check", () => {
-    const r = feedInto("trusted", "TrustedIpSet", {}, {}, NOW);
+    const r = feedInto("trusted", {}, {}, NOW);
     expect(checkSet("trusted", {}, r.news, NOW).failures[0].reason).toMatch(/entries must be a list/);
   });
 });
@@ -230,22 +217,14 @@ describe("changeGuard", () => {
 
   test("a feed's +10 -5 on 100 entries is within the default 25%; an 80% drop is refused with the content id", () => {
     const olds = before(100);
-    const ok = changeGuard(
-      SET,
-      olds as never,
-      { feed: feedOf([]) },
-      after(range(105, 5)),
-      undefined,
-      ENV,
-      NOW,
-    );
+    const ok = changeGuard(olds as never, { feed: feedOf([]) }, after(range(105, 5)), undefined, ENV, NOW);
     expect(ok).toEqual({ failures: [], notes: [] });
-    const drop = changeGuard(SET, olds as never, { feed: feedOf([]) }, after(range(20)), undefined, ENV, NOW);
+    const drop = changeGuard(olds as never, { feed: feedOf([]) }, after(range(20)), undefined, ENV, NOW);
     expect(drop.failures).toEqual([
       {
-        property: "feed",
+        property: "",
         reason:
-          'SuspiciousIpSet "threats" would change 80 of its 100 entries (80%: -80 removed), more than maxChange 25% ' +
+          "this run would change 80 of the set's 100 entries (80%: -80 removed), more than maxChange 25% " +
           "(the default for a set fed by a feed). Nothing was changed. If this change is wanted, allow it for this " +
           "one run: CLOUDLOCK_ALLOW_LARGE_CHANGE=sha256:00000000000000aa pulumi up (the id names this content " +
           "only: another change needs its own allowance); or raise maxChange.",
@@ -256,7 +235,6 @@ describe("changeGuard", () => {
   test("the allowance passes only the content it names", () => {
     const olds = before(100);
     const allowed = changeGuard(
-      SET,
       olds as never,
       { feed: feedOf([]) },
       after(range(20)),
@@ -269,7 +247,6 @@ describe("changeGuard", () => {
       /allowed for content sha256:00000000000000aa by CLOUDLOCK_ALLOW_LARGE_CHANGE/,
     );
     const other = changeGuard(
-      SET,
       olds as never,
       { feed: feedOf([], { hash: "sha256:00000000000000bb" }) },
       after(range(20)),
@@ -288,21 +265,21 @@ describe("changeGuard", () => {
       { entries: feedOf(range(10)).entries.map((e) => ({ ...e, expiresOn: "2027-06-01T00:00:00Z" })) },
       NOW,
     ).inputs;
-    expect(
-      changeGuard(SET, olds as never, { feed: feedOf([]) }, extended, undefined, ENV, NOW).failures,
-    ).toEqual([]);
-    expect(
-      changeGuard(SET, {}, { feed: feedOf([]) }, after(range(1000)), undefined, ENV, NOW).failures,
-    ).toEqual([]);
+    expect(changeGuard(olds as never, { feed: feedOf([]) }, extended, undefined, ENV, NOW).failures).toEqual(
+      [],
+    );
+    expect(changeGuard({}, { feed: feedOf([]) }, after(range(1000)), undefined, ENV, NOW).failures).toEqual(
+      [],
+    );
   });
 
   test("a set without a feed is limited only by its own maxChange, with an id of its declared content", () => {
     const olds = before(10);
-    expect(changeGuard(SET, olds as never, {}, after([]), undefined, ENV, NOW).failures).toEqual([]);
-    const r = changeGuard(SET, olds as never, { maxChange: 2 }, after(range(7)), undefined, ENV, NOW);
-    expect(r.failures[0].property).toBe("maxChange");
+    expect(changeGuard(olds as never, {}, after([]), undefined, ENV, NOW).failures).toEqual([]);
+    const r = changeGuard(olds as never, { maxChange: 2 }, after(range(7)), undefined, ENV, NOW);
+    expect(r.failures[0].property).toBe("");
     expect(r.failures[0].reason).toMatch(
-      /would change 3 of its 10 entries \(30%: -3 removed\), more than maxChange 2\. .*=sha256:[0-9a-f]{16} pulumi up/,
+      /would change 3 of the set's 10 entries \(30%: -3 removed\), more than maxChange 2\. .*=sha256:[0-9a-f]{16} pulumi up/,
     );
   });
 });
