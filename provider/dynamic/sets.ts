@@ -72,14 +72,7 @@ export class IpSets {
     const notes = [...fed.notes];
     if (!failures.length && typeof inputs.entries === "object") {
       const env = SETTINGS.allowLargeChange.env;
-      const guard = changeGuard(
-        olds as Props,
-        news,
-        inputs,
-        this.conn.settings.allowLargeChange,
-        env,
-        now,
-      );
+      const guard = changeGuard(olds as Props, news, inputs, this.conn.settings.allowLargeChange, env, now);
       failures.push(...guard.failures);
       notes.push(...guard.notes);
     }

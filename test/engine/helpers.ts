@@ -241,4 +241,3 @@ export function expectClean(r: CliResult, whole: string): string {
   expect(count(sections.join("\n"), whole)).toBe(1);
   return out;
 }
-

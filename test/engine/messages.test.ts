@@ -13,14 +13,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { pulumiRoot } from "../../scripts/lib/engine";
 import { READ_ONLY_TOKEN, TOKEN } from "../helpers/emulator";
-import {
-  type Project,
-  TARBALL,
-  installed,
-  project,
-  projectFolder,
-  removeProject,
-} from "../helpers/project";
+import { type Project, TARBALL, installed, project, projectFolder, removeProject } from "../helpers/project";
 import { count, diagnostics, engineSuite, expectClean } from "./helpers";
 
 const suite = engineSuite("messages");

@@ -105,9 +105,7 @@ describe("feedInto", () => {
     expect(empty.failures).toEqual([
       {
         property: "",
-        reason: expect.stringMatching(
-          /^feed drop.txt is empty \(0 bytes.*never empties a set/,
-        ),
+        reason: expect.stringMatching(/^feed drop.txt is empty \(0 bytes.*never empties a set/),
       },
     ]);
     const nothing = feedInto("suspicious", {}, { feed: feedOf([], { records: 40, badCount: 40 }) }, NOW);
