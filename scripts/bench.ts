@@ -11,7 +11,7 @@
  * requests: the engine's own time for them. With floor rows in the table, a column says how many times the floor
  * each other row took (same shape and operation; a +skip-checkpoints row against floor+skip-checkpoints).
  *
- *   npm run bench                      N = 100, 1000, and 10 managed in a library of 5000
+ *   npm run bench                      N = 100, 1000, and 10 managed in a library of 5000; a 50,000-line feed
  *   npm run bench -- --large           also N = 5000
  *   npm run bench -- --sizes 20 --latency 5 --sparse 300             (a quick run, like the test suite's smoke run)
  *   npm run bench -- --destroy-parallel 8                            (destroy at the engine's default parallelism)
@@ -19,6 +19,8 @@
  *   npm run bench -- --modes set --sizes 1000,5000                   (only the set resource)
  *   npm run bench -- --modes ours,ours+skip-checkpoints --sizes 1000 --sparse 0   (checkpoints against none)
  *   npm run bench -- --modes ours,floor --sizes 1000 --sparse 0                    (ours against the engine's floor)
+ *   npm run bench -- --modes feed                                                  (a 50,000-line feed into a set)
+ *   npm run bench -- --modes feed --feed-lines 2000                                (a smaller feed)
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -38,6 +40,8 @@ export interface BenchOptions {
   destroyParallel: number;
   /** The engine's --parallel for the other operations (default: the engine's own, 4 × cores). */
   parallel?: number;
+  /** Lines of the feed mode's feed (default 50,000). */
+  feedLines?: number;
   out: string;
   log?: (s: string) => void;
 }
@@ -46,7 +50,7 @@ export interface BenchOptions {
  * ours: one TrustedIp per entry; naive: the same without sharing; set: one TrustedIpSet of all the entries;
  * floor: the same resources as ours through a provider that does nothing.
  */
-type BaseMode = "ours" | "naive" | "set" | "floor";
+type BaseMode = "ours" | "naive" | "set" | "floor" | "feed";
 /** Per-entry modes can also run with PULUMI_SKIP_CHECKPOINTS=true (a set is one resource: one checkpoint anyway). */
 const SKIP_CHECKPOINTS = "+skip-checkpoints";
 type Mode = BaseMode | `${"ours" | "naive" | "floor"}${typeof SKIP_CHECKPOINTS}`;
@@ -55,6 +59,7 @@ const MODES: Mode[] = [
   "naive",
   "set",
   "floor",
+  "feed",
   `ours${SKIP_CHECKPOINTS}`,
   `naive${SKIP_CHECKPOINTS}`,
   `floor${SKIP_CHECKPOINTS}`,
@@ -80,6 +85,8 @@ export interface Row {
   /** State bytes of our resources divided by the entries they manage (the comparable figure for a set). */
   stateBytesPerEntry?: number;
   providerPeakRssMb?: number;
+  /** Requests per second over the operation (feed rows: the pace against the API's limit). */
+  requestsPerSecond?: number;
 }
 
 /**
@@ -277,6 +284,87 @@ async function runShape(
   return rows;
 }
 
+/**
+ * A feed of `lines` lines (plain list; some lines repeat an earlier block and some lie inside one, so the collapse
+ * has work) synced to a SuspiciousIpSet with a TTL: up (create), the same feed
+ * previewed and run again (no write, no GET beyond the one listing), with the provider's RSS.
+ */
+function feedText(lines: number): string {
+  const out = ["# bench feed"];
+  for (let i = 0; out.length <= lines; i++) {
+    const a = `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::`;
+    out.push(`${a}/64 ; B-${i}`);
+    if (i % 9 === 0) out.push(`${a}/64 ; again`);
+    if (i % 9 === 4) out.push(`${a}1 ; inside`);
+  }
+  return out.slice(0, lines + 1).join("\n") + "\n";
+}
+
+async function runFeed(opts: BenchOptions, lines: number, base: string, sdk: Sdk): Promise<Row[]> {
+  const emu = await Emulator.start({ tokens: ["bench-token"], knobs: { latencyMs: opts.latencyMs } });
+  const rows: Row[] = [];
+  const file = path.join(base, `feed-${lines}.txt`);
+  fs.writeFileSync(file, feedText(lines));
+  try {
+    const { stack } = await localStack({
+      stackName: `feed-${lines}`,
+      baseDir: base,
+      program: async () => {
+        new sdk.SuspiciousIpSet("feed", { feed: sdk.getFeed({ file, label: "bench" }), ttl: "30d" });
+      },
+      config: {
+        "cloudlock:apiUrl": { value: emu.apiUrl },
+        "cloudlock:apiToken": { value: "bench-token", secret: true },
+        // Under the emulator's default 100 requests/s.
+        "cloudlock:maxRequestsPerSecond": { value: "90" },
+      },
+    });
+    const rss = new RssWatch();
+    const shape = `feed of ${lines} lines`;
+    const measure = async (operation: string, run: () => Promise<unknown>) => {
+      emu.clearRequests();
+      rss.start();
+      const t0 = Date.now();
+      let peak: number | undefined;
+      try {
+        await run();
+      } finally {
+        peak = rss.stop();
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const c = emu.requests().counters;
+      const count = (m: string) => c.byMethod[m] ?? 0;
+      const n = emu.entries("suspicious").length;
+      const row: Row = {
+        mode: "feed",
+        shape,
+        operation: `${operation} (${n} entries)`,
+        n,
+        get: count("GET"),
+        post: count("POST"),
+        put: count("PUT"),
+        delete: count("DELETE"),
+        failed: Object.entries(c.byStatus)
+          .filter(([st]) => Number(st) >= 400 || Number(st) === 0)
+          .reduce((a, [, v]) => a + v, 0),
+        seconds: Math.round(seconds * 10) / 10,
+        requestsPerEntry: Math.round((c.total / Math.max(1, n)) * 100) / 100,
+        providerPeakRssMb: peak,
+        requestsPerSecond: Math.round(c.total / Math.max(0.1, seconds)),
+      };
+      rows.push(row);
+      opts.log?.(format([row]).split("\n").slice(2).join("\n"));
+    };
+    await measure("up (create)", () => stack.up({ onOutput: () => undefined }));
+    await measure("preview (same feed)", () => stack.preview({ onOutput: () => undefined }));
+    await measure("up (same feed)", () => stack.up({ onOutput: () => undefined }));
+    await stack.destroy({ onOutput: () => undefined, parallel: opts.destroyParallel });
+  } finally {
+    await emu.close();
+  }
+  return rows;
+}
+
 const COLUMNS: [keyof Row, string][] = [
   ["mode", "mode"],
   ["shape", "shape"],
@@ -291,6 +379,7 @@ const COLUMNS: [keyof Row, string][] = [
   ["stateBytesPerResource", "state B/res"],
   ["stateBytesPerEntry", "state B/entry"],
   ["providerPeakRssMb", "RSS MB"],
+  ["requestsPerSecond", "req/s"],
 ];
 
 /**
@@ -337,9 +426,10 @@ export async function bench(opts: BenchOptions): Promise<Row[]> {
     const shapes: [string, number, number][] = opts.sizes.map((n) => [`N=L=${n}`, n, n]);
     if (opts.sparseLibrary) shapes.push([`N=10 in L=${opts.sparseLibrary}`, 10, opts.sparseLibrary]);
     for (const [shape, managed, library] of shapes) {
-      for (const mode of opts.modes)
+      for (const mode of opts.modes.filter((m) => m !== "feed"))
         rows.push(...(await runShape(opts, mode, shape, managed, library, base, sdk)));
     }
+    if (opts.modes.includes("feed")) rows.push(...(await runFeed(opts, opts.feedLines ?? 50_000, base, sdk)));
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
@@ -353,7 +443,7 @@ function parseArgs(argv: string[]): BenchOptions {
     sizes: [100, 1000],
     sparseLibrary: 5000,
     latencyMs: 20,
-    modes: ["ours", "naive", "set"],
+    modes: ["ours", "naive", "set", "feed"],
     destroyParallel: 64,
     out: path.join(REPO_ROOT, ".bench", "bench.json"),
   };
@@ -373,6 +463,7 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (a === "--destroy-parallel") opts.destroyParallel = Number(next());
     else if (a === "--parallel") opts.parallel = Number(next());
     else if (a === "--out") opts.out = path.resolve(next());
+    else if (a === "--feed-lines") opts.feedLines = Number(next());
     else throw new Error(`unknown option ${a}`);
   }
   const bad = opts.modes.find((m) => !MODES.includes(m));

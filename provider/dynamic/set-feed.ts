@@ -14,25 +14,13 @@ import { problemText } from "../problems";
 import { RANGE_GROUPS, rangesTouched, refusedRanges } from "../ranges";
 import { contentId } from "../feed/content-id";
 import { FEED_ALLOWANCES, FEED_LIMITS, type FeedAllowance } from "../feed/limits";
+import type { Feed } from "../feed/get";
 import type { CheckFailure } from "./schema";
 import { UNKNOWN } from "./schema";
 import { type SetEntry, type SetInputs, differingFields } from "./set-schema";
 
-/** What the set's check needs of a feed (the feed function's result). */
-export interface FeedInput {
-  label: string;
-  source: string;
-  hash: string;
-  bytes: number;
-  fetchedAt: string;
-  records: number;
-  addresses: number;
-  duplicates: number;
-  contained: number;
-  badCount: number;
-  bad: { where: string; text: string; reason: string }[];
-  entries: Record<string, unknown>[];
-}
+/** What the set's check needs of a feed: the feed function's result, its entries as any value may come. */
+export type FeedInput = Omit<Feed, "format" | "entries"> & { entries: Record<string, unknown>[] };
 
 /** A diagnostic for the set: said on the resource at preview and `up`. */
 export interface SetNote {

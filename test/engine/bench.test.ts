@@ -15,6 +15,7 @@ jest.setTimeout(ENGINE_TIMEOUT * 2);
 
 let rows: Row[];
 let skipRows: Row[];
+let feedRows: Row[];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
 const out = path.join(dir, "smoke.json");
 
@@ -34,6 +35,15 @@ beforeAll(async () => {
     modes: ["ours+skip-checkpoints"],
     destroyParallel: 64,
     out: path.join(dir, "skip-checkpoints.json"),
+  });
+  // The feed row's shape, small: a feed collapsed and synced to a set, then run again unchanged.
+  feedRows = await bench({
+    sizes: [],
+    latencyMs: 5,
+    modes: ["feed"],
+    feedLines: 400,
+    destroyParallel: 64,
+    out: path.join(dir, "feed.json"),
   });
 });
 
@@ -103,4 +113,18 @@ test("ours+skip-checkpoints: rows of their own; no failed request, N POSTs, and 
   const destroy = skipRows[4];
   expect(destroy.delete).toBeGreaterThanOrEqual(1);
   expect(destroy.delete).toBeLessThanOrEqual(20);
+});
+
+test("feed: the feed collapses (fewer entries than lines), up POSTs each entry once; the same feed again writes nothing and reads only the listing", () => {
+  expect(feedRows.map((r) => r.operation.split(" (")[0])).toEqual(["up", "preview", "up"]);
+  for (const r of feedRows) expect(r.failed).toBe(0);
+  const [create, preview, again] = feedRows;
+  expect(create.n).toBeLessThan(400);
+  expect(create.n).toBeGreaterThan(300);
+  expect(create.post).toBe(create.n);
+  expect(create.requestsPerSecond).toBeGreaterThan(0);
+  for (const r of [preview, again]) {
+    expect(r.post + r.put + r.delete).toBe(0);
+    expect(r.get).toBeLessThanOrEqual(Math.ceil(create.n / 100) + 1);
+  }
 });
