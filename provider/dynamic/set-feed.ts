@@ -16,7 +16,8 @@ import { contentId } from "../feed/content-id";
 import { FEED_ALLOWANCES, FEED_LIMITS, type FeedAllowance } from "../feed/limits";
 import type { Feed } from "../feed/get";
 import type { CheckFailure } from "./schema";
-import { UNKNOWN } from "./schema";
+import { UNKNOWN, hasExpired } from "./schema";
+import { validate } from "./validate";
 import { type SetEntry, type SetInputs, differingFields } from "./set-schema";
 
 /** What the set's check needs of a feed: the feed function's result, its entries as any value may come. */
@@ -181,7 +182,24 @@ export function feedInto(
           "entries; the declared entry is used.",
       });
     failures.push(...addressGuards(kind, f.label, fed, allowed));
-    entries = [...entries, ...fed];
+    const { usable, expired, refused } = feedEntries(kind, fed, now);
+    if (expired)
+      notes.push({
+        level: "info",
+        text: `Left out ${expired} entr${expired === 1 ? "y" : "ies"} of feed ${f.label} whose expiry has passed.`,
+      });
+    if (refused.length) {
+      // Named by address here: an index into the merged list would mean nothing to whoever reads the feed.
+      const shown = refused.slice(0, FEED_LIMITS.shown);
+      fail(
+        FEED_FAILURE,
+        `feed ${f.label} has ${refused.length} entr${refused.length === 1 ? "y" : "ies"} the set cannot declare: ` +
+          shown.join("; ") +
+          (refused.length > shown.length ? `; and ${refused.length - shown.length} more` : "") +
+          ". Nothing was changed. Correct the feed's arguments (name, description, categories), or the feed.",
+      );
+    }
+    entries = [...entries, ...usable];
   }
   if (ttlValue !== undefined && Array.isArray(entries)) {
     const before = (isObject(olds?.entries) ? olds!.entries : {}) as Record<string, SetEntry>;
@@ -194,6 +212,30 @@ export function feedInto(
   }
   out.entries = entries;
   return { news: out, failures, notes };
+}
+
+/**
+ * A feed's entries as the set can declare them: an entry whose own expiry (a Cloudlock CSV's TTL) has passed is
+ * left out, as Cloudlock would drop it; one the entry checks refuse is named by its address.
+ */
+function feedEntries(
+  kind: CollectionName,
+  fed: Record<string, unknown>[],
+  now: number,
+): { usable: Record<string, unknown>[]; expired: number; refused: string[] } {
+  const usable: Record<string, unknown>[] = [];
+  const refused: string[] = [];
+  let expired = 0;
+  for (const e of fed) {
+    if (expires(kind) && hasExpired(e[EXPIRY], now)) {
+      expired++;
+      continue;
+    }
+    const failures = validate(kind, e, true, now);
+    if (failures.length) refused.push(`${String(e[ADDRESS])}: ${failures.map((x) => x.reason).join("; ")}`);
+    else usable.push(e);
+  }
+  return { usable, expired, refused };
 }
 
 /** The feed's read, said once per run on the set: what was read and what it became. */

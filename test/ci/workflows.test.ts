@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { main } from "../../cli/main";
+import type { Job, Workflow } from "../helpers/workflow";
 
 const root = path.resolve(__dirname, "../..");
 const dir = path.join(root, "examples/ci");
@@ -15,25 +16,6 @@ const files = fs
   .readdirSync(dir)
   .filter((f) => /\.ya?ml$/.test(f))
   .sort();
-
-type Step = {
-  id?: string;
-  name?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  "continue-on-error"?: boolean;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-};
-type Job = { if?: string; environment?: string; env?: Record<string, string>; steps: Step[] };
-type Workflow = {
-  on: Record<string, Record<string, unknown> | null>;
-  permissions?: Record<string, string> | string;
-  concurrency?: { group: string; "cancel-in-progress"?: boolean };
-  env?: Record<string, string>;
-  jobs: Record<string, Job>;
-};
 
 const text = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
 const load = (f: string) => yaml.load(text(f)) as Workflow;

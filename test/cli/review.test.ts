@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../../cli/main";
+import { runCli } from "../helpers/cli";
 import { cell, parsePreview, renderReview, reviewPreview } from "../../cli/review";
 
 const URN = "urn:pulumi:dev::proj::";
@@ -590,19 +590,7 @@ describe("the review command", () => {
     steps: [step("create", "TrustedIp", "hq", undefined, { name: "HQ", ipAddress: "10.0.0.1" })],
   };
 
-  async function run(args: string[], stdin?: string, stdinTty = false) {
-    let stdout = "";
-    let stderr = "";
-    const code = await main(args, {
-      stdout: (s) => (stdout += s),
-      stderr: (s) => (stderr += s),
-      env: {},
-      tty: false,
-      stdinTty,
-      readStdin: stdin === undefined ? undefined : async () => stdin,
-    });
-    return { code, stdout, stderr };
-  }
+  const run = (args: string[], stdin?: string, stdinTty = false) => runCli(args, { stdin, stdinTty });
 
   test("reads FILE, or stdin when FILE is absent or -, and writes --out", async () => {
     const file = path.join(tmp, "preview.json");

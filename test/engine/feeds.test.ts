@@ -164,7 +164,7 @@ describe.each(["sdk", "yaml"] as const)("%s route", (route) => {
     const r = await p.run(["preview"]);
     expect(r.code).not.toBe(0);
     const m =
-      /would change 84 of its 105 entries \(80%: -84 removed\), more than maxChange 25%\. .*CLOUDLOCK_ALLOW_LARGE_CHANGE=(sha256:[0-9a-f]{16}) pulumi up/.exec(
+      /would change 84 of the set's 105 entries \(80%: -84 removed\), more than maxChange 25%\. .*CLOUDLOCK_ALLOW_LARGE_CHANGE=(sha256:[0-9a-f]{16}) pulumi up/.exec(
         output(r),
       );
     expect(m).not.toBeNull();

@@ -186,6 +186,30 @@ describe("feedInto", () => {
     expect((explicit.news.entries as { expiresOn: string }[])[0].expiresOn).toBe("2027-05-01T00:00:00Z");
   });
 
+  test("a feed entry the set cannot declare is named by its address, not an index; one already expired is left out", () => {
+    const withExpiry = feedOf([v6(1), v6(2)]);
+    withExpiry.entries[0] = { ...withExpiry.entries[0], expiresOn: "2027-01-01T00:00:00Z" } as never;
+    const s = feedInto("suspicious", {}, { feed: withExpiry }, NOW);
+    expect(s.failures).toEqual([]);
+    expect((s.news.entries as unknown[]).length).toBe(1);
+    expect(s.notes.map((n) => n.text)).toContain(
+      "Left out 1 entry of feed drop.txt whose expiry has passed.",
+    );
+    // A suspicious feed's expiries given to a trusted set: refused, naming the address.
+    const t = feedInto(
+      "trusted",
+      {},
+      { feed: { ...withExpiry, entries: [{ ...withExpiry.entries[0], expiresOn: "2028-01-01T00:00:00Z" }] } },
+      NOW,
+    );
+    expect(t.failures).toHaveLength(1);
+    expect(t.failures[0].property).toBe("");
+    expect(t.failures[0].reason).toMatch(
+      /^feed drop.txt has 1 entry the set cannot declare: 2001:db8::1: expiresOn /,
+    );
+    expect(checkSet("trusted", {}, t.news, NOW).failures).toEqual([]);
+  });
+
   test("bad guard inputs are named, field by field", () => {
     const r = feedInto(
       "trusted",
