@@ -632,7 +632,7 @@ export const PROBLEMS = {
       "Nothing was written to Cloudlock and the set keeps its entries: run again once the feed answers.",
     exit: 1,
     example: {
-      feed: "https://feeds.example/drop.txt",
+      feed: "drop (https://feeds.example/drop.txt)",
       problem: "the server answered 503 Service Unavailable",
     },
   }),
@@ -645,9 +645,10 @@ export const PROBLEMS = {
     fix: (p) => p.fix ?? "Correct the feed's arguments (format, column, select, name): nothing was written.",
     exit: 1,
     example: {
-      feed: "https://feeds.example/ranges.json",
+      feed: "ranges.json",
       problem:
         'select "prefixes[].ipPrefix" reached no value (the items of prefixes have: ip_prefix, region)',
+      fix: "Correct the selector to what the feed holds there (listed above): nothing was written.",
     },
   }),
   "feed-empty": spec<{ feed: string; what: string }>({
@@ -680,18 +681,21 @@ export const PROBLEMS = {
       bad: 40,
       records: 120,
       max: "10%",
-      first: 'line 3 "<html>": not an address, CIDR block or range',
+      first: 'line 3 "<html>": "<html>" is not a valid IPv4 or IPv6 address',
     },
   }),
-  "feed-change": spec<{ summary: string; limit: string; id: string; env: string }>({
+  "feed-change": spec<{ summary: string; limit: string; id: string; env: string; given?: string }>({
     title: "A set's change is larger than maxChange",
     when:
       "A run would change more of a set than its `maxChange` allows (for a set fed by a feed, 25% by default): a " +
-      "feed that dropped most of its lines, or a large edit, waits for a person.",
-    message: (p) => `this run would change ${p.summary}, more than maxChange ${p.limit}`,
+      "feed that dropped most of its lines, or a large edit, waits for a person. The id is the feed content's " +
+      "(for a set without a feed, its declared entries'): an allowance stops applying once that content changes.",
+    message: (p) =>
+      `this run would change ${p.summary}, more than maxChange ${p.limit}` +
+      (p.given ? ` (${p.env} is set, but to ${p.given}, not this content's id)` : ""),
     fix: (p) =>
       `Nothing was changed. If this change is wanted, allow it for this one run: ${p.env}=${p.id} pulumi up ` +
-      `(the id names this content only: another change needs its own allowance); or raise maxChange.`,
+      `(the id is this content's: once the feed changes, the allowance no longer applies); or raise maxChange.`,
     exit: 1,
     example: {
       summary: "82 of the set's 100 entries (82%: -80 removed, +2 added)",

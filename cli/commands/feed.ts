@@ -6,6 +6,8 @@ import { parseCommandLine, UsageError } from "../../common/args";
 import { COLLECTIONS, type CollectionName } from "../../provider/client/types";
 import { type Feed, type FeedArgs, checkFeedArgs, getFeed } from "../../provider/feed/get";
 import { FEED_FORMATS } from "../../provider/feed/parse";
+import { FEED_ALLOWANCES } from "../../provider/feed/limits";
+import { addressRefusals, contentRefusals } from "../../provider/dynamic/set-feed";
 import { type Planned, plansFromFeed, render } from "../codegen";
 import { InputError, type Io, checkOut, report, write } from "../io";
 import { HELP, type Parsed, choice, str } from "../options";
@@ -14,10 +16,12 @@ const FEED_HELP = `Usage: cloudlock-pulumi feed pull --collection trusted|suspic
 
 Reads a feed (a threat list, a published-ranges file) the way getFeed does, and writes
 its entries as a library data file for a set to declare (readLibraryFile). Commit the
-file, and every change of the feed's entries is a pull request: see
-examples/ci/feed-update.yml. A feed whose only change is a comment (a "generated at"
-line) gives the same file. Nothing is sent to Cloudlock. An empty feed, or one that
-cannot be read, writes nothing.
+file, and every change of the feed's entries is a pull request (the guide: "Feeds",
+docs/guides/feeds.md in the repository). A feed whose only change is a comment (a
+"generated at" line) gives the same file. Nothing is sent to Cloudlock. Nothing is
+written for a feed that cannot be read, is empty, is mostly not addresses, or holds
+addresses a set reading it would refuse (every address; in a suspicious feed, blocks
+wider than /8 or /32, private and reserved ranges) unless --allow says so.
 
 Options:
   --collection C       trusted or suspicious (required)
@@ -28,8 +32,9 @@ Options:
   --select SEL         JSON/NDJSON: where the addresses are (repeatable)
   --label TEXT         how messages and {feed} name the feed
   --name TEMPLATE      the entries' name (default "{feed}")
-  --description TEMPLATE  the entries' description
+  --description TEMPLATE  the entries' description (default "{comment}" for plain)
   --category C         a category of every entry (repeatable)
+  --allow A            broad or private: take what the guard rails refuse (repeatable)
   --timeout SECONDS    time bound of the read (default 30)
   --format F           yaml (default) or json
   --out FILE           write to FILE instead of stdout
@@ -55,6 +60,7 @@ export async function runFeed(argv: string[], io: Io): Promise<void> {
     name: { type: "string" },
     description: { type: "string" },
     category: { type: "string", multiple: true },
+    allow: { type: "string", multiple: true },
     timeout: { type: "string" },
     format: { type: "string" },
     out: { type: "string" },
@@ -89,11 +95,23 @@ export async function runFeed(argv: string[], io: Io): Promise<void> {
   const refused = checkFeedArgs(defined as Record<string, unknown>);
   if (refused.length)
     throw new UsageError(refused.map((f) => `${OPTION_OF[f.property] ?? f.property} ${f.reason}`).join("; "));
+  const allow = list("allow") ?? [];
+  const unknown = allow.find((a) => !(FEED_ALLOWANCES as readonly string[]).includes(a));
+  if (unknown !== undefined)
+    throw new UsageError(`--allow must be one of ${FEED_ALLOWANCES.join(", ")}, got "${unknown}"`);
   const feed = await getFeed(defined);
-  if (feed.entries.length === 0)
-    throw new InputError(
-      `feed ${feed.label} ${feed.records ? `has no address in its ${feed.records} records` : "is empty"}; nothing was written`,
-    );
+  // The guard rails a set that reads the feed would apply: the file goes to a person's review, but a broken feed
+  // or an address no library should hold is refused before it reaches one.
+  const refusals = [
+    ...contentRefusals(feed).refusals,
+    ...addressRefusals(kind, feed.label, feed.entries, new Set(allow)).map((r) =>
+      r.replace(/allow them on the set: allow: \["(\w+)"\]/, "pass --allow $1"),
+    ),
+  ].map((r) => r.replace("Nothing was changed.", "Nothing was written."));
+  if (refusals.length) {
+    const text = refusals.join(" ");
+    throw new InputError(/Nothing was written\./.test(text) ? text : `${text} Nothing was written.`);
+  }
   const plans: Planned[] = plansFromFeed(kind, feed.entries);
   const header = [
     // No content id or time here: a feed whose bytes change and whose records do not (a "generated at" comment)

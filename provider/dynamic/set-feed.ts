@@ -129,40 +129,12 @@ export function feedInto(
       return { news: out, failures, notes };
     }
     notes.push({ level: "info", text: readNote(f) });
-    if (f.entries.length === 0) {
-      const what =
-        f.records === 0
-          ? `is empty (${f.bytes} bytes, no line holds an address)`
-          : `parsed to nothing (none of its ${f.records} records holds an address)`;
-      fail(FEED_FAILURE, problemText("feed-empty", { feed: f.label, what }));
+    const content = contentRefusals(f);
+    notes.push(...content.warnings.map((text) => ({ level: "warning" as const, text })));
+    if (content.refusals.length) {
+      for (const r of content.refusals) fail(FEED_FAILURE, r);
       out.entries = entries;
       return { news: out, failures, notes };
-    }
-    if (f.badCount > 0) {
-      const share = f.badCount / Math.max(f.records, 1);
-      const first = f.bad.map((b) => `${b.where} ${JSON.stringify(b.text)}: ${b.reason}`);
-      if (share > FEED_LIMITS.maxBadShare) {
-        fail(
-          FEED_FAILURE,
-          problemText("feed-bad-lines", {
-            feed: f.label,
-            bad: f.badCount,
-            records: f.records,
-            max: `${FEED_LIMITS.maxBadShare * 100}%`,
-            first: first[0] ?? "",
-          }),
-        );
-        out.entries = entries;
-        return { news: out, failures, notes };
-      }
-      const shown = first.slice(0, FEED_LIMITS.shown);
-      notes.push({
-        level: "warning",
-        text:
-          `${f.badCount} record(s) of feed ${f.label} are not addresses and were skipped: ` +
-          shown.join("; ") +
-          (f.badCount > shown.length ? `; and ${f.badCount - shown.length} more` : ""),
-      });
     }
     if (!Array.isArray(entries)) return { news: { ...out, entries }, failures, notes };
     const declared = new Set<string>();
@@ -181,7 +153,7 @@ export function feedInto(
           `${f.entries.length - fed.length} address(es) of feed ${f.label} are also declared in ` +
           "entries; the declared entry is used.",
       });
-    failures.push(...addressGuards(kind, f.label, fed, allowed));
+    for (const r of addressRefusals(kind, f.label, fed, allowed)) fail(FEED_FAILURE, r);
     const { usable, expired, refused } = feedEntries(kind, fed, now);
     if (expired)
       notes.push({
@@ -212,6 +184,49 @@ export function feedInto(
   }
   out.entries = entries;
   return { news: out, failures, notes };
+}
+
+/**
+ * What a feed's content alone refuses, the same for a set that reads it and for `feed pull`: a feed that is empty
+ * or parsed to nothing never empties anything, and one with more than the stated share of bad records is broken.
+ * Fewer bad records are a warning naming them.
+ */
+export function contentRefusals(
+  f: Pick<FeedInput, "label" | "bytes" | "records" | "badCount" | "bad"> & {
+    entries: readonly unknown[];
+  },
+): { refusals: string[]; warnings: string[] } {
+  if (f.entries.length === 0) {
+    const what =
+      f.records === 0
+        ? `is empty (${f.bytes} bytes, no line holds an address)`
+        : `parsed to nothing (none of its ${f.records} records holds an address)`;
+    return { refusals: [problemText("feed-empty", { feed: f.label, what })], warnings: [] };
+  }
+  if (f.badCount === 0) return { refusals: [], warnings: [] };
+  const first = f.bad.map((b) => `${b.where} ${JSON.stringify(b.text)}: ${b.reason}`);
+  if (f.badCount / Math.max(f.records, 1) > FEED_LIMITS.maxBadShare)
+    return {
+      refusals: [
+        problemText("feed-bad-lines", {
+          feed: f.label,
+          bad: f.badCount,
+          records: f.records,
+          max: `${FEED_LIMITS.maxBadShare * 100}%`,
+          first: first[0] ?? "",
+        }),
+      ],
+      warnings: [],
+    };
+  const shown = first.slice(0, FEED_LIMITS.shown);
+  return {
+    refusals: [],
+    warnings: [
+      `${f.badCount} record(s) of feed ${f.label} are not addresses and were skipped: ` +
+        shown.join("; ") +
+        (f.badCount > shown.length ? `; and ${f.badCount - shown.length} more` : ""),
+    ],
+  };
 }
 
 /**
@@ -279,13 +294,17 @@ function checkFeedInput(v: unknown): FeedInput | string {
 /** The non-public ranges a suspicious feed may not hold (documentation ranges are harmless and allowed). */
 const NON_PUBLIC = refusedRanges(RANGE_GROUPS.filter((g) => g !== "documentation"));
 
-/** Addresses of a feed the set refuses unless allowed: every address; in a suspicious feed, too broad or non-public. */
-function addressGuards(
+/**
+ * Addresses of a feed refused unless allowed, the same for a set and for `feed pull`: every address (in any
+ * library); in a suspicious feed, a block too broad, or a private or reserved range. An address refused as broad
+ * is not also named as non-public (`0.0.0.0/0` touches "this network").
+ */
+export function addressRefusals(
   kind: CollectionName,
   feed: string,
-  entries: Record<string, unknown>[],
-  allowed: Set<string>,
-): CheckFailure[] {
+  entries: readonly Record<string, unknown>[],
+  allowed: ReadonlySet<string>,
+): string[] {
   const broad: string[] = [];
   const nonPublic: string[] = [];
   const suspicious = expires(kind);
@@ -295,23 +314,22 @@ function addressGuards(
     const a = p.value;
     const bits = a.family === "ipv4" ? 32 : 128;
     const widest = 1n << BigInt(bits - FEED_LIMITS.broadestPrefix[a.family]);
-    if (!allowed.has("broad") && (a.everyAddress || (suspicious && a.last - a.first + 1n > widest)))
-      broad.push(a.canonical);
+    if (a.everyAddress || (suspicious && a.last - a.first + 1n > widest)) {
+      if (!allowed.has("broad")) broad.push(a.canonical);
+      continue;
+    }
     if (suspicious && !allowed.has("private")) {
       const hits = rangesTouched(a, NON_PUBLIC);
       if (hits.length) nonPublic.push(`${a.canonical} (${hits[0].name})`);
     }
   }
-  const out: CheckFailure[] = [];
+  const out: string[] = [];
   const report = (list: string[], what: string, allow: FeedAllowance) => {
     if (!list.length) return;
     const shown =
       list.slice(0, FEED_LIMITS.shown).join("; ") +
       (list.length > FEED_LIMITS.shown ? `; and ${list.length - FEED_LIMITS.shown} more` : "");
-    out.push({
-      property: FEED_FAILURE,
-      reason: problemText("feed-address", { feed, count: list.length, what, first: shown, allow }),
-    });
+    out.push(problemText("feed-address", { feed, count: list.length, what, first: shown, allow }));
   };
   const { ipv4, ipv6 } = FEED_LIMITS.broadestPrefix;
   report(
@@ -382,7 +400,13 @@ export function changeGuard(
     failures: [
       {
         property: FEED_FAILURE,
-        reason: problemText("feed-change", { summary, limit: shownLimit, id, env }),
+        reason: problemText("feed-change", {
+          summary,
+          limit: shownLimit,
+          id,
+          env,
+          ...(allowances(allowed).size ? { given: [...allowances(allowed)].join(", ") } : {}),
+        }),
       },
     ],
     notes: [],

@@ -45,7 +45,10 @@ export function sourceOf(s: FeedSource): string {
 export async function readFeed(s: FeedSource, label: string): Promise<FeedBytes> {
   const maxBytes = s.maxBytes ?? FEED_LIMITS.maxBytes;
   const timeoutMs = (s.timeoutSeconds ?? FEED_LIMITS.timeoutSeconds) * 1000;
-  const fail = (what: string, fix?: string) => problem("feed-source", { feed: label, problem: what, fix });
+  // The label alone would hide which URL or file failed.
+  const shown = sourceOf(s);
+  const named = label === shown || !shown ? label : `${label} (${shown})`;
+  const fail = (what: string, fix?: string) => problem("feed-source", { feed: named, problem: what, fix });
   let data: Buffer;
   if (s.url !== undefined && s.url.trim().toLowerCase().startsWith("file:")) {
     const raw = s.url.trim();

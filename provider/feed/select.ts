@@ -297,6 +297,6 @@ export function reachedNothing(feed: string, selector: Selector, stop: Stop | un
   return problem("feed-format", {
     feed,
     problem: `select ${JSON.stringify(selector.text)} reached no value${stop ? ` (${stop.there})` : ""}`,
-    fix: "Correct the selector to the keys the feed has (see the keys listed): nothing was written.",
+    fix: "Correct the selector to what the feed holds there (listed above): nothing was written.",
   });
 }

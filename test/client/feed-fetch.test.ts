@@ -32,13 +32,13 @@ test.each<[string, { body: string; status?: number; truncateAt?: number }, RegEx
   [
     "an error answer",
     { status: 500, body: "oops" },
-    /^feed f: the server answered 500 Internal Server Error\. Nothing was written to Cloudlock and the set keeps its entries/,
+    /^feed f \(http:\/\/127\.0\.0\.1:\d+\/f\): the server answered 500 Internal Server Error\. Nothing was written to Cloudlock and the set keeps its entries/,
   ],
-  ["a body cut short", { body: BODY.repeat(50), truncateAt: 40 }, /^feed f: the body was cut short/],
+  ["a body cut short", { body: BODY.repeat(50), truncateAt: 40 }, /^feed f \(http:\/\/127\.0\.0\.1:\d+\/f\): the body was cut short/],
   [
     "a body over the size bound",
     { body: BODY.repeat(50) },
-    /^feed f: the feed is larger than maxBytes \(1750 bytes, bound 100\)\. .*raise maxBytes/,
+    /^feed f \(\S+\): the feed is larger than maxBytes \(1750 bytes, bound 100\)\. .*raise maxBytes/,
   ],
 ])("%s is one expected error naming the feed", async (_what, answer, message) => {
   feeds.put("/f", answer);
@@ -53,7 +53,7 @@ test.each<[string, { body: string; status?: number; truncateAt?: number }, RegEx
 test("no answer within the time bound", async () => {
   feeds.put("/hang", { hang: true });
   const e = await rejection(readFeed({ url: feeds.at("/hang"), timeoutSeconds: 0.2 }, "slow"));
-  expect(e.message).toMatch(/^feed slow: no complete answer within 0.2 s\. .*raise timeoutSeconds/);
+  expect(e.message).toMatch(/^feed slow \(\S+\): no complete answer within 0.2 s\. .*raise timeoutSeconds/);
 });
 
 test("the URL rule is the API's: plain http beyond this machine, other schemes and credentials are refused unread", async () => {
@@ -76,7 +76,7 @@ test("a redirect is followed only where the rule allows", async () => {
   expect((await readFeed({ url: feeds.at("/moved") }, "m")).text).toBe(BODY);
   feeds.put("/away", { status: 301, location: "http://feeds.example/drop.txt" });
   expect((await rejection(readFeed({ url: feeds.at("/away") }, "m"))).message).toMatch(
-    /^feed m: the URL http:\/\/feeds.example\/drop.txt uses plain http to a non-loopback host/,
+    /^feed m \(\S+\): the URL http:\/\/feeds.example\/drop.txt uses plain http to a non-loopback host/,
   );
   feeds.put("/loop", { status: 302, location: "/loop" });
   expect((await rejection(readFeed({ url: feeds.at("/loop") }, "m"))).message).toMatch(
@@ -102,6 +102,6 @@ test("files: a path, a relative file: URL, an absolute one; a missing file is na
     process.chdir(cwd);
   }
   const e = await rejection(readFeed({ file: path.join(dir, "nope.txt") }, "d"));
-  expect(e.message).toMatch(/^feed d: cannot read .*nope.txt \(ENOENT\)\. Correct the path/);
+  expect(e.message).toMatch(/^feed d \(\S+nope.txt\): cannot read .*nope.txt \(ENOENT\)\. Correct the path/);
   fs.rmSync(dir, { recursive: true });
 });

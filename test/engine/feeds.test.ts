@@ -137,12 +137,12 @@ describe.each(["sdk", "yaml"] as const)("%s route", (route) => {
     [
       "a 500",
       () => feeds.put(feedPath, { status: 500, body: "down" }),
-      /feed example-drop: the server answered 500 Internal Server Error/,
+      /feed example-drop \(http:\/\/127\.0\.0\.1:\d+\/\w+\/drop\.txt\): the server answered 500 Internal Server Error/,
     ],
     [
       "a truncated body",
       () => feeds.put(feedPath, { body: plainFeed(105, 5), truncateAt: 300 }),
-      /feed example-drop: the body was cut short/,
+      /feed example-drop \(\S+\): the body was cut short/,
     ],
   ])("%s fails preview, said once, with nothing written", async (_what, arrange, message) => {
     arrange();

@@ -248,8 +248,8 @@ describe("changeGuard", () => {
         reason:
           "this run would change 80 of the set's 100 entries (80%: -80 removed), more than maxChange 25% " +
           "(the default for a set fed by a feed). Nothing was changed. If this change is wanted, allow it for this " +
-          "one run: CLOUDLOCK_ALLOW_LARGE_CHANGE=sha256:00000000000000aa pulumi up (the id names this content " +
-          "only: another change needs its own allowance); or raise maxChange.",
+          "one run: CLOUDLOCK_ALLOW_LARGE_CHANGE=sha256:00000000000000aa pulumi up (the id is this content's: once " +
+          "the feed changes, the allowance no longer applies); or raise maxChange.",
       },
     ]);
   });
@@ -277,6 +277,10 @@ describe("changeGuard", () => {
       NOW,
     );
     expect(other.failures).toHaveLength(1);
+    // Set, but to other content: the refusal says so.
+    expect(other.failures[0].reason).toContain(
+      "(CLOUDLOCK_ALLOW_LARGE_CHANGE is set, but to sha256:00000000000000aa, not this content's id)",
+    );
   });
 
   test("expiry extensions are upkeep, not change; a first run (nothing before) is not limited", () => {
