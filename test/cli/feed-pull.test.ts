@@ -416,7 +416,9 @@ describe("failures: one line, no stack, the right exit code, --out left as it wa
   test("a file that is not there: exit 1, naming it", async () => {
     const lines = await fails(pull("--file", at("missing.txt")), 1);
     expect(lines).toEqual([
-      expect.stringMatching(/^cloudlock-pulumi: feed missing\.txt \(\S+\): cannot read .*missing\.txt \(ENOENT\)/),
+      expect.stringMatching(
+        /^cloudlock-pulumi: feed missing\.txt \(\S+\): cannot read .*missing\.txt \(ENOENT\)/,
+      ),
     ]);
   });
 

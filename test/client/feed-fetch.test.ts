@@ -34,7 +34,11 @@ test.each<[string, { body: string; status?: number; truncateAt?: number }, RegEx
     { status: 500, body: "oops" },
     /^feed f \(http:\/\/127\.0\.0\.1:\d+\/f\): the server answered 500 Internal Server Error\. Nothing was written to Cloudlock and the set keeps its entries/,
   ],
-  ["a body cut short", { body: BODY.repeat(50), truncateAt: 40 }, /^feed f \(http:\/\/127\.0\.0\.1:\d+\/f\): the body was cut short/],
+  [
+    "a body cut short",
+    { body: BODY.repeat(50), truncateAt: 40 },
+    /^feed f \(http:\/\/127\.0\.0\.1:\d+\/f\): the body was cut short/,
+  ],
   [
     "a body over the size bound",
     { body: BODY.repeat(50) },
