@@ -126,12 +126,13 @@ function bullets(lines: string[], summary: string): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Longest message shown, in characters. */
-const MESSAGE_MAX = 300;
+/** Longest message shown, in characters: an expected error's message and its fix fit whole. */
+const MESSAGE_MAX = 800;
 
 /**
  * An engine error as one line that keeps its reason: the engine writes a dump of the inputs first and
- * `… has a problem: <reason>` last, so show what follows the last `has a problem:`, else the end of a long message.
+ * `… has a problem: <reason>` last, so show what follows the last `has a problem:`; a reason too long to show whole
+ * keeps its start and its end.
  */
 function errorText(message: string): string {
   const s = message.replace(/\s*\n\s*/g, " ");
@@ -139,7 +140,10 @@ function errorText(message: string): string {
   const at = s.lastIndexOf(marker);
   const reason = at >= 0 ? s.slice(at + marker.length).trim() : s;
   const chars = [...reason];
-  return chars.length > MESSAGE_MAX ? `…${chars.slice(-(MESSAGE_MAX - 1)).join("")}` : reason;
+  if (chars.length <= MESSAGE_MAX) return reason;
+  // What happened opens a message and what to do ends it: keep both, cut the middle.
+  const half = Math.floor((MESSAGE_MAX - 3) / 2);
+  return `${chars.slice(0, half).join("")} … ${chars.slice(-half).join("")}`;
 }
 
 /** The lines needing a human, each kind capped at SHOW_AT_MOST, and how many items they stand for. */

@@ -502,8 +502,21 @@ describe("review findings: hostile plans", () => {
     const errors = text.split("\n").filter((l) => l.includes("**Preview error**"));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain("name must not contain a tab");
-    const long = `${"x".repeat(1000)} the reason at the end`;
-    expect(md({ diagnostics: [{ message: long, severity: "error" }] })).toContain("the reason at the end");
+    const long = `what happened first ${"x".repeat(1000)} the fix at the end`;
+    const shown = md({ diagnostics: [{ message: long, severity: "error" }] });
+    expect(shown).toContain("what happened first");
+    expect(shown).toContain("the fix at the end");
+    expect(shown).toContain(" … ");
+    // A guard rail's refusal (a message and its fix, a few hundred characters) is shown whole.
+    const refusal =
+      "error: cloudlock:index:SuspiciousIpSet resource 'threats' has a problem: this run would change 82 of the " +
+      "set's 100 entries (82%: -80 removed, +2 added), more than maxChange 25%. Nothing was changed. If this change " +
+      "is wanted, allow it for this one run: CLOUDLOCK_ALLOW_LARGE_CHANGE=sha256:9c1f2e3d4b5a6978 pulumi up (the id " +
+      "is this content's: once the feed changes, the allowance no longer applies); or raise maxChange.";
+    const entities = md({ diagnostics: [{ message: refusal, severity: "error" }] });
+    expect(entities.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))).toContain(
+      refusal.slice(refusal.indexOf("this run would")),
+    );
   });
 
   test("a summary reporting changes the steps do not show is never 'No changes'; malformed steps are refused", () => {
