@@ -688,14 +688,15 @@ export const PROBLEMS = {
     title: "A set's change is larger than maxChange",
     when:
       "A run would change more of a set than its `maxChange` allows (for a set fed by a feed, 25% by default): a " +
-      "feed that dropped most of its lines, or a large edit, waits for a person. The id is the feed content's " +
-      "(for a set without a feed, its declared entries'): an allowance stops applying once that content changes.",
+      "feed that dropped most of its lines, or a large edit, waits for a person. The id names the feed's content " +
+      "and the change it makes to the set: an allowance stops applying once either differs.",
     message: (p) =>
       `this run would change ${p.summary}, more than maxChange ${p.limit}` +
       (p.given ? ` (${p.env} is set, but to ${p.given}, not this content's id)` : ""),
     fix: (p) =>
       `Nothing was changed. If this change is wanted, allow it for this one run: ${p.env}=${p.id} pulumi up ` +
-      `(the id is this content's: once the feed changes, the allowance no longer applies); or raise maxChange.`,
+      `(the id names this content and this change: once either differs, the allowance no longer applies); or ` +
+      "raise maxChange.",
     exit: 1,
     example: {
       summary: "82 of the set's 100 entries (82%: -80 removed, +2 added)",

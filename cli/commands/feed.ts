@@ -113,6 +113,13 @@ export async function runFeed(argv: string[], io: Io): Promise<void> {
     throw new InputError(/Nothing was written\./.test(text) ? text : `${text} Nothing was written.`);
   }
   const plans: Planned[] = plansFromFeed(kind, feed.entries);
+  // Every entry refused by the library's checks (a suspicious CSV given to the trusted library, expiries all past):
+  // a file of none would empty the set that reads it.
+  if (plans.every((x) => x.skipped))
+    throw new InputError(
+      `none of the ${plans.length} entries of feed ${feed.label} can be declared in the ${kind} library ` +
+        `(first: ${plans[0]?.skipped}); nothing was written.`,
+    );
   const header = [
     // No content id or time here: a feed whose bytes change and whose records do not (a "generated at" comment)
     // leaves the committed file as it is, and the workflow opens no pull request for it.

@@ -8,10 +8,10 @@
  * The feed's read (its source, size, content id, time) is said as a note on the set and never kept: an input
  * that changed every run would be a change every run.
  */
-import { parseAddress } from "../address";
+import { type ParsedAddress, canonicalAddress, parseAddress } from "../address";
 import { ADDRESS, EXPIRY, type CollectionName, expires } from "../model";
 import { problemText } from "../problems";
-import { RANGE_GROUPS, rangesTouched, refusedRanges } from "../ranges";
+import { IPV4_EMBEDDINGS, RANGE_GROUPS, rangesTouched, refusedRanges } from "../ranges";
 import { contentId } from "../feed/content-id";
 import { FEED_ALLOWANCES, FEED_LIMITS, type FeedAllowance } from "../feed/limits";
 import type { Feed } from "../feed/get";
@@ -68,7 +68,9 @@ export function changeLimit(v: unknown, base: number): number | string {
   if (typeof v === "number")
     return Number.isInteger(v) && v >= 0 ? v : `must be a whole count or a percentage, got ${v}`;
   const m = typeof v === "string" ? /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(v) : null;
-  if (m && Number(m[1]) <= 100) return Math.max(1, Math.ceil((Number(m[1]) / 100) * base));
+  // A percentage above zero allows at least one change; "0%" allows none, as 0 does.
+  if (m && Number(m[1]) <= 100)
+    return Number(m[1]) === 0 ? 0 : Math.max(1, Math.ceil((Number(m[1]) / 100) * base));
   if (typeof v === "string" && /^\s*\d+\s*$/.test(v)) return Number(v);
   return `must be a count (50) or a percentage of the set ("25%"), got ${JSON.stringify(v)}`;
 }
@@ -86,9 +88,18 @@ export function feedInto(
   olds: Record<string, unknown> | undefined,
   news: Record<string, unknown>,
   now: number,
-): { news: Record<string, unknown>; failures: CheckFailure[]; notes: SetNote[] } {
+): {
+  news: Record<string, unknown>;
+  failures: CheckFailure[];
+  notes: SetNote[];
+  /** The canonical addresses the feed gives the set (those its entries do not declare). */
+  fedKeys: Set<string>;
+  /** The guard rails `allow` lifts. */
+  allowed: Set<string>;
+} {
   const failures: CheckFailure[] = [];
   const notes: SetNote[] = [];
+  const fedKeys = new Set<string>();
   const { feed, ttl, maxChange: _m, allow, ...rest } = news;
   const out: Record<string, unknown> = { ...rest };
   const fail = (property: string, reason: string) => failures.push({ property, reason });
@@ -108,6 +119,8 @@ export function feedInto(
     else {
       const t = ttlMs(ttl);
       if (typeof t === "string") fail("ttl", t);
+      else if (t > FEED_LIMITS.maxTtlDays * UNIT_MS.d)
+        fail("ttl", `must be at most ${FEED_LIMITS.maxTtlDays} days, got ${JSON.stringify(ttl)}`);
       else ttlValue = t;
     }
   }
@@ -120,13 +133,13 @@ export function feedInto(
   let entries: unknown = news.entries ?? (feed !== undefined && feed !== null ? [] : undefined);
   if (feed === UNKNOWN || entries === UNKNOWN) {
     out.entries = UNKNOWN;
-    return { news: out, failures, notes };
+    return { news: out, failures, notes, fedKeys, allowed };
   }
   if (feed !== undefined && feed !== null) {
     const f = checkFeedInput(feed);
     if (typeof f === "string") {
       fail(FEED_FAILURE, `feed ${f}`);
-      return { news: out, failures, notes };
+      return { news: out, failures, notes, fedKeys, allowed };
     }
     notes.push({ level: "info", text: readNote(f) });
     const content = contentRefusals(f);
@@ -134,9 +147,9 @@ export function feedInto(
     if (content.refusals.length) {
       for (const r of content.refusals) fail(FEED_FAILURE, r);
       out.entries = entries;
-      return { news: out, failures, notes };
+      return { news: out, failures, notes, fedKeys, allowed };
     }
-    if (!Array.isArray(entries)) return { news: { ...out, entries }, failures, notes };
+    if (!Array.isArray(entries)) return { news: { ...out, entries }, failures, notes, fedKeys, allowed };
     const declared = new Set<string>();
     for (const e of entries) {
       const p = isObject(e) ? parseAddress(e[ADDRESS]) : undefined;
@@ -161,16 +174,26 @@ export function feedInto(
         text: `Left out ${expired} entr${expired === 1 ? "y" : "ies"} of feed ${f.label} whose expiry has passed.`,
       });
     if (refused.length) {
-      // Named by address here: an index into the merged list would mean nothing to whoever reads the feed.
+      // Like a line that is not an address: skipped and named (by address, not an index into the merged list),
+      // and counted with the bad records against the feed's share.
       const shown = refused.slice(0, FEED_LIMITS.shown);
+      const text =
+        `${refused.length} entr${refused.length === 1 ? "y" : "ies"} of feed ${f.label} cannot be declared and ` +
+        `${refused.length === 1 ? "was" : "were"} skipped: ${shown.join("; ")}` +
+        (refused.length > shown.length ? `; and ${refused.length - shown.length} more` : "");
+      if ((f.badCount + refused.length) / Math.max(f.records, 1) > FEED_LIMITS.maxBadShare)
+        fail(
+          FEED_FAILURE,
+          `${text}. With the bad records, more than ${FEED_LIMITS.maxBadShare * 100}% of the feed is refused: nothing was changed. Correct the feed's arguments (name, description, categories), or the feed.`,
+        );
+      else notes.push({ level: "warning", text });
+    }
+    if (usable.length > FEED_LIMITS.maxEntries)
       fail(
         FEED_FAILURE,
-        `feed ${f.label} has ${refused.length} entr${refused.length === 1 ? "y" : "ies"} the set cannot declare: ` +
-          shown.join("; ") +
-          (refused.length > shown.length ? `; and ${refused.length - shown.length} more` : "") +
-          ". Nothing was changed. Correct the feed's arguments (name, description, categories), or the feed.",
+        `feed ${f.label} gives ${usable.length} entries, more than the ${FEED_LIMITS.maxEntries} a set takes from a feed: nothing was changed. Narrow it with select or a smaller feed.`,
       );
-    }
+    for (const e of usable) fedKeys.add(canonicalAddress(String(e[ADDRESS])));
     entries = [...entries, ...usable];
   }
   if (ttlValue !== undefined && Array.isArray(entries)) {
@@ -183,7 +206,7 @@ export function feedInto(
     });
   }
   out.entries = entries;
-  return { news: out, failures, notes };
+  return { news: out, failures, notes, fedKeys, allowed };
 }
 
 /**
@@ -308,13 +331,14 @@ export function addressRefusals(
   const broad: string[] = [];
   const nonPublic: string[] = [];
   const suspicious = expires(kind);
+  const bound = suspicious ? FEED_LIMITS.broadestPrefix : FEED_LIMITS.broadestTrustedPrefix;
+  const total = { ipv4: 0n, ipv6: 0n };
   for (const e of entries) {
     const p = parseAddress(e[ADDRESS]);
     if (!p.ok) continue;
     const a = p.value;
-    const bits = a.family === "ipv4" ? 32 : 128;
-    const widest = 1n << BigInt(bits - FEED_LIMITS.broadestPrefix[a.family]);
-    if (a.everyAddress || (suspicious && a.last - a.first + 1n > widest)) {
+    for (const [family, size] of sizes(a)) total[family] += size;
+    if (a.everyAddress || sizes(a).some(([family, size]) => size > blockOf(family, bound[family]))) {
       if (!allowed.has("broad")) broad.push(a.canonical);
       continue;
     }
@@ -323,6 +347,11 @@ export function addressRefusals(
       if (hits.length) nonPublic.push(`${a.canonical} (${hits[0].name})`);
     }
   }
+  const { ipv4: t4, ipv6: t6 } = FEED_LIMITS.broadestTotal;
+  const tooMuch =
+    !allowed.has("broad") &&
+    !broad.length &&
+    (total.ipv4 > blockOf("ipv4", t4) || total.ipv6 > blockOf("ipv6", t6));
   const out: string[] = [];
   const report = (list: string[], what: string, allow: FeedAllowance) => {
     if (!list.length) return;
@@ -331,17 +360,32 @@ export function addressRefusals(
       (list.length > FEED_LIMITS.shown ? `; and ${list.length - FEED_LIMITS.shown} more` : "");
     out.push(problemText("feed-address", { feed, count: list.length, what, first: shown, allow }));
   };
-  const { ipv4, ipv6 } = FEED_LIMITS.broadestPrefix;
-  report(
-    broad,
-    suspicious
-      ? `address block(s) wider than a /${ipv4} (IPv4) or /${ipv6} (IPv6), or every address`
-      : "block(s) holding every address",
-    "broad",
-  );
+  report(broad, `address block(s) wider than a /${bound.ipv4} (IPv4) or /${bound.ipv6} (IPv6)`, "broad");
+  if (tooMuch)
+    report(
+      [`${total.ipv4} IPv4 and ${total.ipv6} IPv6 addresses`],
+      `entries that together cover more than a /${t4} of IPv4 or a /${t6} of IPv6`,
+      "broad",
+    );
   report(nonPublic, "private or reserved range(s)", "private");
   return out;
 }
+
+/** A block's size in addresses, with the IPv4 size of what an IPv6 block embeds (NAT64, 6to4, IPv4-mapped). */
+function sizes(a: ParsedAddress): ["ipv4" | "ipv6", bigint][] {
+  const out: ["ipv4" | "ipv6", bigint][] = [[a.family, a.last - a.first + 1n]];
+  if (a.family === "ipv6")
+    for (const m of IPV4_EMBEDDINGS) {
+      const first = a.first > m.first ? a.first : m.first;
+      const last = a.last < m.last ? a.last : m.last;
+      if (first <= last) out.push(["ipv4", ((last - first) >> m.shift) + 1n]);
+    }
+  return out;
+}
+
+/** How many addresses a /`prefix` of `family` holds. */
+const blockOf = (family: "ipv4" | "ipv6", prefix: number) =>
+  1n << BigInt((family === "ipv4" ? 32 : 128) - prefix);
 
 /**
  * The `maxChange` guard: how many of the set's previous entries a run changes (added, removed, or with a field
@@ -373,10 +417,13 @@ export function changeGuard(
     if (!have) added++;
     else if (differingFields(have, want, now).some((f) => f !== EXPIRY)) changed++;
   }
-  const removed = Object.keys(before).filter((k) => !(k in inputs.entries)).length;
+  // An authoritative set's removals of entries nobody declared are change too.
+  const removed =
+    Object.keys(before).filter((k) => !(k in inputs.entries)).length +
+    Object.keys(inputs.removeUndeclared ?? {}).length;
   const total = added + removed + changed;
   if (total <= limit) return none;
-  const id = feed ? String(feed.hash) : contentId(JSON.stringify(inputs.entries));
+  const id = changeId(feed ? String(feed.hash) : undefined, before, inputs);
   const summary =
     `${total} of the set's ${base} entries (${Math.round((total / base) * 100)}%: ` +
     [removed && `-${removed} removed`, added && `+${added} added`, changed && `~${changed} changed`]
@@ -411,6 +458,29 @@ export function changeGuard(
     ],
     notes: [],
   };
+}
+
+/**
+ * The id an allowance names: the feed's content id (if any) with the change it makes, the entries before and after
+ * without their expiries (a TTL's rounding must not give preview and `up` different ids). Another feed content,
+ * another declaration, or the same content meeting another state, is another id.
+ */
+function changeId(feedHash: string | undefined, before: Record<string, SetEntry>, inputs: SetInputs): string {
+  const bare = (m: Record<string, SetEntry>) =>
+    Object.keys(m)
+      .sort()
+      .map((k) => {
+        const { [EXPIRY]: _e, ...rest } = m[k] as Record<string, unknown>;
+        return [k, rest];
+      });
+  return contentId(
+    JSON.stringify({
+      feed: feedHash,
+      before: bare(before),
+      after: bare(inputs.entries),
+      undeclared: Object.keys(inputs.removeUndeclared ?? {}).sort(),
+    }),
+  );
 }
 
 /** The content ids an allowance names (separated by commas or spaces). */

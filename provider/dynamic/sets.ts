@@ -69,14 +69,7 @@ export class IpSets {
     const checked = checkSet(kind, olds as Props, fed.news, now);
     const { inputs } = checked;
     const failures = [...fed.failures, ...checked.failures];
-    const notes = [...fed.notes];
-    if (!failures.length && typeof inputs.entries === "object") {
-      const env = SETTINGS.allowLargeChange.env;
-      const guard = changeGuard(olds as Props, news, inputs, this.conn.settings.allowLargeChange, env, now);
-      failures.push(...guard.failures);
-      notes.push(...guard.notes);
-    }
-    for (const n of notes) await this.conn.engine.log(n.level, n.text, urn);
+    for (const n of fed.notes) await this.conn.engine.log(n.level, n.text, urn);
     if (typeof news.addressConflict === "string" && news.addressConflict !== UNKNOWN)
       failures.push({ property: "entries", reason: news.addressConflict });
     if (failures.length || typeof inputs.entries !== "object") return { inputs: { ...inputs }, failures };
@@ -99,13 +92,32 @@ export class IpSets {
       }
     }
     const c = setChanges(before, inputs, now);
-    if (c.added.length) await this.forecast(kind, inputs, c.added, urn);
     if (c.added.length + c.changed.length + c.removed.length > 0 || c.modeChanged) {
       await this.conn.engine.log(
         "info",
         `${LABEL[kind]}: ${describeChanges(before, inputs, c, 10, now)}`,
         urn,
       );
+    }
+    // After the authoritative listing: its removals count as change.
+    const env = SETTINGS.allowLargeChange.env;
+    const guard = changeGuard(olds as Props, news, inputs, this.conn.settings.allowLargeChange, env, now);
+    for (const n of guard.notes) await this.conn.engine.log(n.level, n.text, urn);
+    if (guard.failures.length) return { inputs: { ...inputs }, failures: guard.failures };
+    if (c.added.length) await this.forecast(kind, inputs, c.added, urn);
+    // A feed is a third party: its address never takes over (and so never later deletes) an entry the set did not
+    // make, unless the set allows it.
+    const taken = Object.keys(inputs.adopts ?? {}).filter((k) => fed.fedKeys.has(k));
+    if (taken.length && !fed.allowed.has("adopt")) {
+      const shown = taken.slice(0, 5).map((k) => `${k} (entry ${inputs.adopts![k]})`);
+      failures.push({
+        property: "",
+        reason:
+          `the feed lists ${taken.length} address(es) held by entries this set did not make: ` +
+          `${shown.join("; ")}${taken.length > shown.length ? `; and ${taken.length - shown.length} more` : ""}. ` +
+          "Nothing was changed: a feed does not take over an entry someone else made. Declare the address in " +
+          'entries to manage it, delete that entry by hand, or allow: ["adopt"] on the set.',
+      });
     }
     return { inputs: { ...inputs }, failures };
   }

@@ -133,7 +133,8 @@ async function download(raw: string, maxBytes: number, timeoutMs: number, fail: 
       const res = await fetch(url.href, {
         redirect: "manual",
         signal: controller.signal,
-        headers: { "user-agent": "pulumi-cloudlock feed", accept: "*/*" },
+        // Uncompressed, so that a body cut short is seen against its declared length (a cut gzip stream is not).
+        headers: { "user-agent": "pulumi-cloudlock feed", accept: "*/*", "accept-encoding": "identity" },
       });
       if (res.status >= 300 && res.status < 400 && res.headers.get("location")) {
         await res.body?.cancel();

@@ -112,6 +112,11 @@ export function checkFeedArgs(raw: Record<string, unknown>): ArgFailure[] {
   for (const k of ["timeoutSeconds", "maxBytes"])
     if (given(k) && !(typeof raw[k] === "number" && (raw[k] as number) > 0 && Number.isFinite(raw[k])))
       bad(k, `must be a positive number, got ${JSON.stringify(raw[k])}`);
+  if (typeof raw.timeoutSeconds === "number" && raw.timeoutSeconds > FEED_LIMITS.maxTimeoutSeconds)
+    bad(
+      "timeoutSeconds",
+      `must be at most ${FEED_LIMITS.maxTimeoutSeconds} seconds, got ${raw.timeoutSeconds}`,
+    );
   return out;
 }
 

@@ -117,6 +117,23 @@ interface Rec {
 }
 
 /** Records, addresses and bad records as they are read. */
+/** Longest reason a bad record carries (a reason may quote the record). */
+const BAD_REASON = 200;
+
+/** Text with its control characters escaped (`\u001b`), so a feed cannot write to the terminal that shows it. */
+const printable = (text: string) =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+/** A JSON value a selector reached, as a bad record shows it (a value nested too deep to print is said so). */
+function shownValue(v: unknown): string {
+  try {
+    return cut(JSON.stringify(v) ?? String(v), BAD_TEXT);
+  } catch {
+    return `(${typeOfValue(v)} nested too deep to show)`;
+  }
+}
+
 class Tally {
   records = 0;
   badCount = 0;
@@ -126,7 +143,13 @@ class Tally {
   badRecord(where: string, text: string, reason: string): void {
     this.records++;
     this.badCount++;
-    if (this.bad.length < BAD_LISTED) this.bad.push({ where, text: cut(text, BAD_TEXT), reason });
+    // A feed's text reaches terminals and pull requests: control characters are shown escaped, and both parts cut.
+    if (this.bad.length < BAD_LISTED)
+      this.bad.push({
+        where,
+        text: cut(printable(text), BAD_TEXT),
+        reason: cut(printable(reason), BAD_REASON),
+      });
   }
 
   /** A record meant to hold `written`: an address, or a bad record showing `shown`. */
@@ -417,7 +440,7 @@ function selectInto(
       else
         tally.badRecord(
           at(r.path),
-          JSON.stringify(r.value),
+          shownValue(r.value),
           `holds ${typeOfValue(r.value)}, not an address as text`,
         );
     }

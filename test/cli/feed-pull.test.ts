@@ -400,6 +400,23 @@ describe("failures: one line, no stack, the right exit code, --out left as it wa
     expect((await runCli(pull("--url", feeds.at("/wide.txt"), "--allow", "everything"))).code).toBe(2);
   });
 
+  test("a feed none of whose entries the library takes writes nothing (an empty file would empty the set)", async () => {
+    // Cloudlock's suspicious CSV layout, given to the trusted library: every entry has an expiry.
+    feeds.put(
+      "/cl.csv",
+      "Type,Description,TTL,IP\nMalware,bad,12/31/2099,198.51.100.7\nMalware,bad,12/31/2099,198.51.100.8\n",
+    );
+    const lines = await fails(
+      ["feed", "pull", "--collection", "trusted", "--url", feeds.at("/cl.csv"), "--out", out],
+      1,
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^cloudlock-pulumi: none of the 2 entries of feed cl\.csv can be declared in the trusted library \(first: .*expiresOn.*\); nothing was written\.$/,
+      ),
+    ]);
+  });
+
   test("a selector that reaches nothing names what is there: exit 1", async () => {
     feeds.put(
       "/ranges.json",

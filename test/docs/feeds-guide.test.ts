@@ -30,7 +30,13 @@ test("the bounds and defaults are FEED_LIMITS'", () => {
   expect(guide).toContain(
     `wider than a /${FEED_LIMITS.broadestPrefix.ipv4} (IPv4) or /${FEED_LIMITS.broadestPrefix.ipv6} (IPv6)`,
   );
-  expect(guide).toContain(`Default ${FEED_LIMITS.timeoutSeconds}.`);
+  const { broadestTrustedPrefix: t, broadestTotal: all } = FEED_LIMITS;
+  expect(guide).toContain(`in a trusted feed, wider than a /${t.ipv4} (IPv4) or /${t.ipv6} (IPv6)`);
+  expect(guide).toContain(`more than a /${all.ipv4} of IPv4 or a /${all.ipv6} of IPv6`);
+  expect(guide).toContain(`more than ${FEED_LIMITS.maxEntries} entries from one feed`);
+  expect(guide).toContain(
+    `Default ${FEED_LIMITS.timeoutSeconds} (at most ${FEED_LIMITS.maxTimeoutSeconds}).`,
+  );
   expect(guide).toContain(`Default ${FEED_LIMITS.maxBytes / 1024 / 1024} MiB.`);
   for (const a of FEED_ALLOWANCES) expect(guide).toContain(`allow: ["${a}"]`);
 });

@@ -111,7 +111,7 @@ test("an entry that left the feed is removed; an entry the feed dropped then bro
   expect(Date.parse(back.expires_on!) - emu.now()).toBeGreaterThan(29 * DAY_S * 1000);
 });
 
-test("an empty feed and an 80% drop are refused with nothing written; the drop passes for its own content only", async () => {
+test("an empty feed and an 80% drop are refused with nothing written; the drop passes for its own id only", async () => {
   let r = await run(setsFor(emu), {}, { feed: feedOf(range(100)), ttl: "30d" });
   emu.clearRequests();
   const empty = await run(setsFor(emu), r.state, { feed: feedOf([]), ttl: "30d" });
@@ -120,7 +120,7 @@ test("an empty feed and an 80% drop are refused with nothing written; the drop p
   );
   const dropped = feedOf(range(20));
   const drop = await run(setsFor(emu), r.state, { feed: dropped, ttl: "30d" });
-  expect(drop.failures[0].reason).toContain(`CLOUDLOCK_ALLOW_LARGE_CHANGE=${dropped.hash} pulumi up`);
+  const id = /CLOUDLOCK_ALLOW_LARGE_CHANGE=(sha256:[0-9a-f]{16}) pulumi up/.exec(drop.failures[0].reason)![1];
   expect(writes()).toBe(0);
   expect(emu.entries("suspicious")).toHaveLength(100);
 
@@ -130,9 +130,32 @@ test("an empty feed and an 80% drop are refused with nothing written; the drop p
     ttl: "30d",
   });
   expect(other.failures).toHaveLength(1);
-  r = await run(setsFor(emu, { allowLargeChange: dropped.hash }), r.state, { feed: dropped, ttl: "30d" });
+  r = await run(setsFor(emu, { allowLargeChange: id }), r.state, { feed: dropped, ttl: "30d" });
   expect(r.failures).toEqual([]);
   expect(emu.entries("suspicious")).toHaveLength(20);
+});
+
+test("a feed never takes over an entry the set did not make (so never later deletes it), unless the set allows it", async () => {
+  let r = await run(setsFor(emu), {}, { feed: feedOf(range(10)), ttl: "30d" });
+  const [byHand] = emu.seed("suspicious", [
+    { name: "DROP", ip_address: v6(50), description: "made by hand", expires_on: "2031-01-01T00:00:00Z" },
+  ]);
+  emu.clearRequests();
+  const taken = await run(setsFor(emu), r.state, { feed: feedOf(range(11).concat(v6(50))), ttl: "30d" });
+  expect(taken.failures).toHaveLength(1);
+  expect(taken.failures[0].reason).toMatch(
+    new RegExp(
+      `^the feed lists 1 address\\(es\\) held by entries this set did not make: ${v6(50)} \\(entry ${byHand.pk} .*allow: \\["adopt"\\]`,
+    ),
+  );
+  expect(writes()).toBe(0);
+  r = await run(setsFor(emu), r.state, {
+    feed: feedOf(range(11).concat(v6(50))),
+    ttl: "30d",
+    allow: ["adopt"],
+  });
+  expect(r.failures).toEqual([]);
+  expect(emu.entries("suspicious").filter((e) => e.ip_address === v6(50))).toHaveLength(1);
 });
 
 test("a feed change of +10 and -5 on 100 entries passes the default limit and sends exactly that", async () => {

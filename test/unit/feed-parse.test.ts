@@ -715,3 +715,21 @@ describe("collapse", () => {
     expect(r.entries[1].ipAddress).toBe("198.18.16.0");
   });
 });
+
+describe("hostile records", () => {
+  test("a value nested too deep to print is a bad record, not a crash", () => {
+    const deep = `{"a":[{"ip":"198.51.100.1"},${"[".repeat(5000)}${"]".repeat(5000)}]}`;
+    const r = parseFeed(deep, { feed: "deep", format: "json", select: "a" });
+    expect(r.badCount).toBe(2);
+    expect(r.bad[1].text).toMatch(/nested too deep to show\)$/);
+  });
+
+  test("control characters in a bad record are shown escaped, and its reason is cut", () => {
+    const line = `\u001b[2J\u001b[31mFAKE: pulumi up succeeded ${"x".repeat(1000)}`;
+    const r = parseFeed(`${line}\n198.51.100.1\n`, { feed: "esc", format: "plain" });
+    expect(r.bad[0].text).not.toContain("\u001b");
+    expect(r.bad[0].text).toContain("\\u001b");
+    expect(r.bad[0].reason).not.toContain("\u001b");
+    expect(r.bad[0].reason.length).toBeLessThanOrEqual(200);
+  });
+});

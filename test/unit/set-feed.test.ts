@@ -68,6 +68,8 @@ describe("changeLimit", () => {
     expect(changeLimit("25%", 100)).toBe(25);
     expect(changeLimit("25%", 10)).toBe(3);
     expect(changeLimit("1%", 10)).toBe(1);
+    expect(changeLimit("0%", 10)).toBe(0);
+    expect(changeLimit(0, 10)).toBe(0);
     expect(changeLimit("120%", 10)).toMatch(/a count \(50\) or a percentage/);
     expect(changeLimit(-1, 10)).toMatch(/whole count/);
   });
@@ -142,7 +144,7 @@ describe("feedInto", () => {
     const t = feedInto("trusted", {}, { feed: feedOf(["0.0.0.0/0", "10.0.0.0/7"]) }, NOW);
     expect(t.failures).toHaveLength(1);
     expect(t.failures[0].reason).toMatch(
-      /holds 1 block\(s\) holding every address: 0.0.0.0\/0.*allow: \["broad"\]/,
+      /holds 2 address block\(s\) wider than a \/8 \(IPv4\) or \/20 \(IPv6\): 0.0.0.0\/0; 10.0.0.0\/7.*allow: \["broad"\]/,
     );
     const s = feedInto(
       "suspicious",
@@ -155,6 +157,32 @@ describe("feedInto", () => {
     );
     const allowed = feedInto("suspicious", {}, { feed: feedOf(["45.0.0.0/7"]), allow: ["broad"] }, NOW);
     expect(allowed.failures).toEqual([]);
+  });
+
+  test("a trusted feed cannot trust everything in pieces: /1 halves, an IPv4-wide NAT64 block, 256 /8s", () => {
+    const halves = feedInto(
+      "trusted",
+      {},
+      { feed: feedOf(["0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"]) },
+      NOW,
+    );
+    expect(halves.failures[0].reason).toMatch(
+      /holds 4 address block\(s\) wider than a \/8 \(IPv4\) or \/20 \(IPv6\)/,
+    );
+    const nat64 = feedInto("trusted", {}, { feed: feedOf(["64:ff9b::/96"]) }, NOW);
+    expect(nat64.failures[0].reason).toMatch(/wider than a \/8.*: 64:ff9b::\/96/);
+    const eights = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
+    const all = feedInto("trusted", {}, { feed: feedOf(eights) }, NOW);
+    expect(all.failures).toHaveLength(1);
+    expect(all.failures[0].reason).toMatch(
+      /entries that together cover more than a \/4 of IPv4 or a \/16 of IPv6/,
+    );
+    expect(feedInto("trusted", {}, { feed: feedOf(eights), allow: ["broad"] }, NOW).failures).toEqual([]);
+    // A vendor's ordinary published ranges pass.
+    expect(
+      feedInto("trusted", {}, { feed: feedOf(["3.5.140.0/22", "52.94.0.0/15", "2600:1f00::/24"]) }, NOW)
+        .failures,
+    ).toEqual([]);
   });
 
   test("a suspicious feed refuses private and reserved ranges unless allowed; documentation ranges pass", () => {
@@ -205,9 +233,16 @@ describe("feedInto", () => {
     expect(t.failures).toHaveLength(1);
     expect(t.failures[0].property).toBe("");
     expect(t.failures[0].reason).toMatch(
-      /^feed drop.txt has 1 entry the set cannot declare: 2001:db8::1: expiresOn /,
+      /^1 entry of feed drop.txt cannot be declared and was skipped: 2001:db8::1: expiresOn .*more than 10% of the feed is refused/,
     );
     expect(checkSet("trusted", {}, t.news, NOW).failures).toEqual([]);
+  });
+
+  test("a TTL longer than ten years is refused naming ttl, once", () => {
+    const r = feedInto("suspicious", {}, { feed: feedOf(range(3)), ttl: "99999999999d" }, NOW);
+    expect(r.failures).toEqual([
+      { property: "ttl", reason: 'must be at most 3650 days, got "99999999999d"' },
+    ]);
   });
 
   test("bad guard inputs are named, field by field", () => {
@@ -245,42 +280,71 @@ describe("changeGuard", () => {
     expect(drop.failures).toEqual([
       {
         property: "",
-        reason:
-          "this run would change 80 of the set's 100 entries (80%: -80 removed), more than maxChange 25% " +
-          "(the default for a set fed by a feed). Nothing was changed. If this change is wanted, allow it for this " +
-          "one run: CLOUDLOCK_ALLOW_LARGE_CHANGE=sha256:00000000000000aa pulumi up (the id is this content's: once " +
-          "the feed changes, the allowance no longer applies); or raise maxChange.",
+        reason: expect.stringMatching(
+          new RegExp(
+            "^this run would change 80 of the set's 100 entries \\(80%: -80 removed\\), more than maxChange 25% " +
+              "\\(the default for a set fed by a feed\\)\\. Nothing was changed\\. If this change is wanted, allow " +
+              "it for this one run: CLOUDLOCK_ALLOW_LARGE_CHANGE=sha256:[0-9a-f]{16} pulumi up \\(the id names this " +
+              "content and this change: once either differs, the allowance no longer applies\\); or raise maxChange\\.$",
+          ),
+        ),
       },
     ]);
   });
 
-  test("the allowance passes only the content it names", () => {
+  /** The id a refusal prints. */
+  const idOf = (r: ReturnType<typeof changeGuard>) =>
+    /CLOUDLOCK_ALLOW_LARGE_CHANGE=(sha256:[0-9a-f]{16})/.exec(r.failures[0].reason)![1];
+
+  test("the allowance passes only the content and the change it names", () => {
     const olds = before(100);
-    const allowed = changeGuard(
-      olds as never,
-      { feed: feedOf([]) },
-      after(range(20)),
-      "sha256:00000000000000aa",
-      ENV,
-      NOW,
-    );
+    const refused = changeGuard(olds as never, { feed: feedOf([]) }, after(range(20)), undefined, ENV, NOW);
+    const id = idOf(refused);
+    const allowed = changeGuard(olds as never, { feed: feedOf([]) }, after(range(20)), id, ENV, NOW);
     expect(allowed.failures).toEqual([]);
-    expect(allowed.notes[0].text).toMatch(
-      /allowed for content sha256:00000000000000aa by CLOUDLOCK_ALLOW_LARGE_CHANGE/,
-    );
+    expect(allowed.notes[0].text).toContain(`allowed for content ${id} by CLOUDLOCK_ALLOW_LARGE_CHANGE`);
+    // Another feed content: another id, and the refusal says the variable names something else.
     const other = changeGuard(
       olds as never,
       { feed: feedOf([], { hash: "sha256:00000000000000bb" }) },
       after(range(20)),
-      "sha256:00000000000000aa",
+      id,
       ENV,
       NOW,
     );
     expect(other.failures).toHaveLength(1);
-    // Set, but to other content: the refusal says so.
     expect(other.failures[0].reason).toContain(
-      "(CLOUDLOCK_ALLOW_LARGE_CHANGE is set, but to sha256:00000000000000aa, not this content's id)",
+      `(CLOUDLOCK_ALLOW_LARGE_CHANGE is set, but to ${id}, not this content's id)`,
     );
+    // The same feed content making another change (other entries before, a changed template after): another id.
+    expect(
+      idOf(changeGuard(before(90) as never, { feed: feedOf([]) }, after(range(10)), id, ENV, NOW)),
+    ).not.toBe(id);
+    const renamed = checkSet(
+      "suspicious",
+      {},
+      { entries: feedOf(range(20)).entries.map((e) => ({ ...e, name: "Other" })) },
+      NOW,
+    ).inputs;
+    expect(idOf(changeGuard(olds as never, { feed: feedOf([]) }, renamed, id, ENV, NOW))).not.toBe(id);
+    // Expiries are not part of it: the hour a TTL rounds to must not give preview and up different ids.
+    const later = checkSet(
+      "suspicious",
+      {},
+      { entries: feedOf(range(20)).entries.map((e) => ({ ...e, expiresOn: "2027-06-01T00:00:00Z" })) },
+      NOW,
+    ).inputs;
+    expect(idOf(changeGuard(olds as never, { feed: feedOf([]) }, later, undefined, ENV, NOW))).toBe(id);
+  });
+
+  test("an authoritative set's removals of undeclared entries count as change", () => {
+    const olds = before(10);
+    const inputs = {
+      ...after(range(10)),
+      removeUndeclared: Object.fromEntries(range(40, 100).map((a) => [a, `"Hand" ${a}`])),
+    };
+    const r = changeGuard(olds as never, { maxChange: "25%" }, inputs, undefined, ENV, NOW);
+    expect(r.failures[0].reason).toMatch(/would change 40 of the set's 10 entries \(400%: -40 removed\)/);
   });
 
   test("expiry extensions are upkeep, not change; a first run (nothing before) is not limited", () => {
