@@ -47,10 +47,12 @@ export interface IpSetArgs<E> {
    */
   maxChange?: pulumi.Input<number | string>;
   /**
-   * Lifts a feed's address guard rails: `"broad"` takes `0.0.0.0/0`, `::/0` and (suspicious) blocks wider than a
-   * /8 (IPv4) or /32 (IPv6); `"private"` takes private and reserved ranges in a suspicious feed.
+   * Lifts a feed's guard rails: `"broad"` takes blocks wider than the bounds (a /8 in IPv4; a /32 in IPv6 for
+   * suspicious feeds, a /20 for trusted ones) and feeds covering more than a /4 or /16 in all; `"private"` takes
+   * private and reserved ranges in a suspicious feed; `"adopt"` lets a feed's address take over an entry the set
+   * did not make (which the set then deletes once the feed drops it).
    */
-  allow?: pulumi.Input<("broad" | "private")[]>;
+  allow?: pulumi.Input<("broad" | "private" | "adopt")[]>;
   /**
    * - `"additive"` (default): the set manages only the entries it created or
    *   adopted; other entries of the library are left alone, and other

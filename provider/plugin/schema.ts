@@ -203,11 +203,14 @@ function setResource(kind: CollectionName) {
         type: "array",
         items: { type: "string" },
         description:
-          `Lifts a feed's address guard rails (${FEED_ALLOWANCES.map((a) => `"${a}"`).join(", ")}): "broad" takes ` +
-          `0.0.0.0/0, ::/0 and, in a suspicious feed, blocks wider than a /${FEED_LIMITS.broadestPrefix.ipv4} ` +
-          `(IPv4) or /${FEED_LIMITS.broadestPrefix.ipv6} (IPv6); "private" takes private and reserved ranges in a ` +
-          "suspicious feed.",
+          `Lifts a feed's guard rails (${FEED_ALLOWANCES.map((a) => `"${a}"`).join(", ")}): "broad" takes blocks ` +
+          `wider than the bounds (a /${FEED_LIMITS.broadestPrefix.ipv4} in IPv4; a /${FEED_LIMITS.broadestPrefix.ipv6} ` +
+          `in IPv6 for suspicious feeds, a /${FEED_LIMITS.broadestTrustedPrefix.ipv6} for trusted ones) and feeds ` +
+          `covering more than a /${FEED_LIMITS.broadestTotal.ipv4} or /${FEED_LIMITS.broadestTotal.ipv6} in all; ` +
+          '"private" takes private and reserved ranges in a suspicious feed; "adopt" lets a feed\'s address take ' +
+          "over an entry the set did not make.",
       },
+
       ...(expires(kind)
         ? {
             ttl: {

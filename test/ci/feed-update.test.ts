@@ -574,7 +574,7 @@ test("(d) the feed answers 500: the pull step fails, nothing after it runs, the 
     ["Open or update the pull request", "skipped"],
   ]);
   expect(steps[1].stderr).toMatch(
-    /^cloudlock-pulumi: feed drop\.txt: the server answered 500 Internal Server Error\./m,
+    /^cloudlock-pulumi: feed drop\.txt \(http:\/\/127\.0\.0\.1:\d+\/drop\.txt\): the server answered 500 Internal Server Error\./m,
   );
   expect(git(ws, "status", "--porcelain")).toBe("");
   expect(pulumiCalls()).toEqual([]);
