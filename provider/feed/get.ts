@@ -8,7 +8,7 @@ import { problem } from "../client/errors";
 import { type FeedSource, readFeed, sourceOf } from "./fetch";
 import { FEED_LIMITS } from "./limits";
 import { CATEGORIES, DESCRIPTION, NAME } from "../model";
-import { type BadLine, FEED_FORMATS, type FeedEntry, type FeedFormat, parseFeed } from "./parse";
+import { FEED_FORMATS, type FeedFormat, type ParsedFeed, parseFeed } from "./parse";
 
 /** The arguments of the feed function. */
 export interface FeedArgs extends FeedSource {
@@ -28,29 +28,17 @@ export interface FeedArgs extends FeedSource {
   categories?: string[];
 }
 
-/** A feed, read and parsed: its entries, and what identifies and describes the read. */
-export interface Feed {
+/** A feed, read and parsed: its entries and how its records became them, and what identifies the read. */
+export interface Feed extends ParsedFeed {
   label: string;
   /** The URL (query and credentials masked) or the file. */
   source: string;
   format: FeedFormat;
-  /** `sha256:<16 hex digits>` of the content: what an allowance for a large change names. */
+  /** `sha256:<16 hex digits>` of the content: the feed's part of the id an allowance for a large change names. */
   hash: string;
   bytes: number;
   /** When it was read (this machine's clock, ISO-8601). */
   fetchedAt: string;
-  /** Lines or values meant to hold an address. */
-  records: number;
-  /** Records that held one. */
-  addresses: number;
-  /** Addresses dropped as repeats of an earlier one. */
-  duplicates: number;
-  /** Addresses dropped as inside another record's block or range. */
-  contained: number;
-  badCount: number;
-  /** The first bad records. */
-  bad: BadLine[];
-  entries: FeedEntry[];
 }
 
 /** Every argument the function takes (the plugin refuses others). */
@@ -170,14 +158,7 @@ export async function getFeed(args: FeedArgs): Promise<Feed> {
     hash: read.hash,
     bytes: read.bytes,
     fetchedAt: read.fetchedAt,
-    records: parsed.records,
-    addresses: parsed.addresses,
-    duplicates: parsed.duplicates,
-    contained: parsed.contained,
-    badCount: parsed.badCount,
-    bad: parsed.bad,
-    entries: parsed.entries,
+    ...parsed,
   };
 }
 
-export { FEED_LIMITS };
