@@ -161,4 +161,3 @@ export async function getFeed(args: FeedArgs): Promise<Feed> {
     ...parsed,
   };
 }
-
