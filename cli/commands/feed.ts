@@ -36,6 +36,7 @@ Options:
   --category C         a category of every entry (repeatable)
   --allow A            broad or private: take what the guard rails refuse (repeatable)
   --timeout SECONDS    time bound of the read (default 30)
+  --max-bytes N        the largest body accepted (default 64 MiB)
   --format F           yaml (default) or json
   --out FILE           write to FILE instead of stdout
   -h, --help           show this help
@@ -62,6 +63,7 @@ export async function runFeed(argv: string[], io: Io): Promise<void> {
     category: { type: "string", multiple: true },
     allow: { type: "string", multiple: true },
     timeout: { type: "string" },
+    "max-bytes": { type: "string" },
     format: { type: "string" },
     out: { type: "string" },
     ...HELP,
@@ -89,6 +91,7 @@ export async function runFeed(argv: string[], io: Io): Promise<void> {
     description: str(p, "--description"),
     categories: list("category"),
     timeoutSeconds: timeout === undefined ? undefined : Number(timeout),
+    maxBytes: str(p, "--max-bytes") === undefined ? undefined : Number(str(p, "--max-bytes")),
   };
   const defined = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as FeedArgs;
   // getFeed's own checks, made here so that a wrong option is a usage error naming it (exit 2), before any read.
@@ -146,6 +149,7 @@ const OPTION_OF: Record<string, string> = {
   description: "--description",
   categories: "--category",
   timeoutSeconds: "--timeout",
+  maxBytes: "--max-bytes",
 };
 
 const dropped = (f: Feed) => {

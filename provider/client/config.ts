@@ -56,6 +56,9 @@ export interface Sources {
 export const CLIENT_SOURCES: Sources = { option: "" };
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Whether a URL names this machine (where plain http is allowed). */
+export const isLoopback = (url: URL): boolean => LOOPBACK.test(url.hostname);
 const CHECKED = Symbol("pulumi-cloudlock.connection");
 
 /** A connection whose settings have been read and checked once: the URL in its normal form, a token present. */
@@ -170,7 +173,7 @@ export function normaliseApiUrl(raw: string): string {
 export function transportProblem(url: URL): string | undefined {
   if (url.protocol === "https:") return undefined;
   if (url.protocol !== "http:") return "must use https";
-  if (LOOPBACK.test(url.hostname)) return undefined;
+  if (isLoopback(url)) return undefined;
   return "uses plain http to a non-loopback host; use https (plain http is only allowed for localhost, e.g. the emulator)";
 }
 

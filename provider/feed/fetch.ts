@@ -7,7 +7,7 @@
 import { promises as fs } from "fs";
 import * as path from "path";
 import { problem } from "../client/errors";
-import { shownApiUrl, transportProblem } from "../client/config";
+import { isLoopback, shownApiUrl, transportProblem } from "../client/config";
 import { contentId } from "./content-id";
 import { FEED_LIMITS } from "./limits";
 
@@ -117,7 +117,10 @@ async function download(raw: string, maxBytes: number, timeoutMs: number, fail: 
     throw fail(`${JSON.stringify(shownApiUrl(raw))} is not a valid URL`);
   }
   try {
+    const start = url;
     for (let hop = 0; ; hop++) {
+      const away = hopProblem(start, url);
+      if (away) throw fail(away);
       const refused = transportProblem(url);
       if (refused)
         throw fail(
@@ -184,4 +187,11 @@ async function download(raw: string, maxBytes: number, timeoutMs: number, fail: 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Why a redirect from the feed's first URL to `next` is refused: a feed elsewhere may not send the reader here. */
+export function hopProblem(start: URL, next: URL): string | undefined {
+  if (!isLoopback(start) && isLoopback(next))
+    return `a redirect to this machine (${shownApiUrl(next.href)}) from a feed elsewhere is refused`;
+  return undefined;
 }

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { readFeed } from "../../provider/feed/fetch";
+import { hopProblem, readFeed } from "../../provider/feed/fetch";
 import { isExpectedError } from "../../provider/client/errors";
 import { type FeedServer, startFeedServer } from "../helpers/feed-server";
 import { rejection } from "../helpers/runtime";
@@ -108,4 +108,14 @@ test("files: a path, a relative file: URL, an absolute one; a missing file is na
   const e = await rejection(readFeed({ file: path.join(dir, "nope.txt") }, "d"));
   expect(e.message).toMatch(/^feed d \(\S+nope.txt\): cannot read .*nope.txt \(ENOENT\)\. Correct the path/);
   fs.rmSync(dir, { recursive: true });
+});
+
+test("a feed elsewhere cannot redirect the reader to this machine; a local feed may redirect locally", () => {
+  const u = (s: string) => new URL(s);
+  expect(hopProblem(u("https://feeds.example/a"), u("http://127.0.0.1:8080/admin"))).toMatch(
+    /^a redirect to this machine \(http:\/\/127\.0\.0\.1:8080\/admin\) from a feed elsewhere is refused$/,
+  );
+  expect(hopProblem(u("https://feeds.example/a"), u("https://localhost/x"))).toBeDefined();
+  expect(hopProblem(u("http://127.0.0.1:1/a"), u("http://localhost:2/b"))).toBeUndefined();
+  expect(hopProblem(u("https://feeds.example/a"), u("https://cdn.example/b"))).toBeUndefined();
 });
