@@ -8,6 +8,7 @@ import type { IpSets } from "../../provider/dynamic/sets";
 import type { SetOutputs } from "../../provider/dynamic/set-schema";
 import { startEmulator } from "../helpers/emulator";
 import { setsFor } from "../helpers/runtime";
+import { feedOf as feedResult, range, v6 } from "../helpers/feeds";
 
 type Props = Record<string, unknown>;
 const DAY_S = 86_400;
@@ -19,24 +20,10 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
-const v6 = (i: number) => `2001:db8::${i.toString(16)}`;
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => v6(from + i));
 let hashes = 0;
 /** A feed function's result for these addresses (each call a new content id, as a changed feed has). */
-const feedOf = (addresses: string[]) => ({
-  label: "drop.txt",
-  source: "http://127.0.0.1/drop.txt",
-  hash: `sha256:${(++hashes).toString(16).padStart(16, "0")}`,
-  bytes: addresses.length * 12,
-  fetchedAt: new Date().toISOString(),
-  records: addresses.length,
-  addresses: addresses.length,
-  duplicates: 0,
-  contained: 0,
-  badCount: 0,
-  bad: [],
-  entries: addresses.map((a) => ({ name: "DROP", ipAddress: a })),
-});
+const feedOf = (addresses: string[]) =>
+  feedResult(addresses, { hash: `sha256:${(++hashes).toString(16).padStart(16, "0")}` });
 
 /** One engine operation: a fresh provider process checks; `up` diffs and updates or creates. */
 interface State {

@@ -5,29 +5,12 @@
  */
 import { changeGuard, changeLimit, feedInto, ttlExpiry, ttlMs } from "../../provider/dynamic/set-feed";
 import { checkSet } from "../../provider/dynamic/set-schema";
+import { feedOf, range, v6 } from "../helpers/feeds";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const NOW = Date.parse("2027-03-01T10:20:00Z");
 const ENV = "CLOUDLOCK_ALLOW_LARGE_CHANGE";
-
-const feedOf = (addresses: string[], extra: Record<string, unknown> = {}) => ({
-  label: "drop.txt",
-  source: "https://feeds.example/drop.txt",
-  hash: "sha256:00000000000000aa",
-  bytes: 100,
-  fetchedAt: "2027-03-01T10:19:00Z",
-  records: addresses.length,
-  addresses: addresses.length,
-  duplicates: 0,
-  contained: 0,
-  badCount: 0,
-  bad: [],
-  entries: addresses.map((a) => ({ name: "DROP", ipAddress: a })),
-  ...extra,
-});
-const v6 = (i: number) => `2001:db8::${i.toString(16)}`;
-const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => v6(from + i));
 
 describe("ttlExpiry: one rule, no churn", () => {
   const ttl = 30 * DAY;
