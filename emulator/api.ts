@@ -36,7 +36,7 @@ import {
   newPk,
   serverSpelling,
 } from "./spelling";
-import type { Store } from "./store";
+import type { IndexedStore } from "./address-index";
 
 const DAY_MS = 86_400_000;
 
@@ -44,7 +44,7 @@ export class LibraryApi {
   private microCounter = 0;
 
   constructor(
-    readonly store: Store,
+    readonly store: IndexedStore,
     private readonly knobs: () => Knobs,
   ) {}
 
@@ -198,20 +198,26 @@ export class LibraryApi {
   /** Insert after the duplicate check (all or nothing). */
   insertChecked(collection: CollectionName, entries: IpEntry[]): void {
     if (this.knobs().duplicates === "reject") {
-      const taken = new Map(this.visible(collection).map((e) => [canonical(e.ip_address), e]));
+      const batch = new Map<string, IpEntry>();
       for (const e of entries) {
         const c = canonical(e.ip_address);
-        const other = taken.get(c);
+        const other = batch.get(c) ?? this.holder(collection, c);
         if (other) {
           throw new HttpError(
             400,
             `ip_address "${e.ip_address}" already exists in the ${collection} library (entry ${other.pk}, "${other.name}")`,
           );
         }
-        taken.set(c, e);
+        batch.set(c, e);
       }
     }
     for (const e of entries) this.store.insert(collection, e);
+  }
+
+  /** The first entry a client can see whose address has canonical spelling `key`, other than `except`. */
+  private holder(collection: CollectionName, key: string, except?: string): IpEntry | undefined {
+    const hide = this.knobs().expired === "hide";
+    return this.store.holding(collection, key).find((e) => e.pk !== except && !(hide && this.isExpired(e)));
   }
 
   update(collection: CollectionName, pk: string, body: unknown): Reply {
@@ -239,8 +245,7 @@ export class LibraryApi {
     if (next.ip_address !== existing.ip_address) {
       next.location = this.location(next.ip_address);
       if (k.duplicates === "reject") {
-        const c = canonical(next.ip_address);
-        const other = this.visible(collection).find((e) => e.pk !== pk && canonical(e.ip_address) === c);
+        const other = this.holder(collection, canonical(next.ip_address), pk);
         if (other) {
           throw new HttpError(
             400,

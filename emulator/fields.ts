@@ -29,23 +29,10 @@ export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/**
- * Canonical spellings already worked out: the duplicate check reads every entry's address on every write. Bounded
- * (forgotten whole past 100,000 spellings), so a long-running emulator fed random addresses does not grow without end.
- */
-const canonicalMemo = new Map<string, string>();
-const MEMO_LIMIT = 100_000;
-
 /** The canonical spelling of an address (provider/address.ts), for the duplicate check; itself when invalid. */
 export function canonical(ip: string): string {
-  let c = canonicalMemo.get(ip);
-  if (c === undefined) {
-    const p = parseAddress(ip);
-    c = p.ok ? p.value.canonical : ip;
-    if (canonicalMemo.size >= MEMO_LIMIT) canonicalMemo.clear();
-    canonicalMemo.set(ip, c);
-  }
-  return c;
+  const p = parseAddress(ip);
+  return p.ok ? p.value.canonical : ip;
 }
 
 /** An integer query parameter within [min, max]; `dflt` when absent. */

@@ -8,11 +8,13 @@
 import * as http from "http";
 import type { AddressInfo, Socket } from "net";
 import { COLLECTIONS, CollectionName, IpEntry } from "../provider/client/types";
+import { IndexedStore } from "./address-index";
 import { LibraryApi } from "./api";
 import { type TokenSpec, Tokens } from "./auth";
 import { clockNow, offsetAdvancedBy, offsetSetTo } from "./clock";
 import { controlReply, isControlPath } from "./control";
 import { Faults } from "./faults";
+import { canonical } from "./fields";
 import { type SeedEntry, handEdit, seedEntries } from "./hand";
 import { writeReply } from "./http";
 import { DEFAULT_KNOBS, Knobs, PROFILES, PROFILE_NAMES, ProfileName, knobError } from "./knobs";
@@ -80,14 +82,15 @@ export class Emulator {
     if (!PROFILE_NAMES.includes(profile))
       throw new Error(`unknown profile "${String(profile)}" (expected ${PROFILE_NAMES.join(" or ")})`);
     this.profile = profile;
-    this.store = options.store ?? new MemoryStore(options.dataFile);
+    const store = new IndexedStore(options.store ?? new MemoryStore(options.dataFile), canonical);
+    this.store = store;
     this.initialKnobs = { ...DEFAULT_KNOBS, ...PROFILES[profile], ...options.knobs };
     const err = knobError(options.knobs ?? {});
     if (err) throw new Error(err);
     this.knobValues = { ...this.initialKnobs };
     this.faults = new Faults(this.knobValues.seed);
     this.tokens = new Tokens(options.tokens ?? ["test-token"]);
-    this.api = new LibraryApi(this.store, () => this.knobValues);
+    this.api = new LibraryApi(store, () => this.knobValues);
     this.routes = {
       knobs: () => this.knobValues,
       now: () => this.now(),
