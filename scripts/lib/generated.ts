@@ -1,5 +1,5 @@
 /**
- * Files generated from one home (the schema, the troubleshooting page): formatted as the repository's Prettier
+ * Files generated from one home (the schema, the documentation pages): formatted as the repository's Prettier
  * settings format them, so `npm run lint` passes, and written only by their `npm run gen-*` script. A unit test
  * of each fails while the checked-in file says something else.
  */
@@ -26,6 +26,36 @@ export function generate(defaultPath: string, make: (file: string) => Promise<st
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, text);
     console.log(`${before === text ? "unchanged" : "wrote"} ${path.relative(process.cwd(), out) || out}`);
+  };
+  run().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+/**
+ * The command of a script writing many files: each page `make()` returns (path relative to the repository →
+ * Markdown), formatted, saying which changed; and every `.md` file under `owned` (folders it alone writes) that it
+ * no longer returns is removed.
+ */
+export function generateAll(make: () => Record<string, string>, owned: readonly string[] = []): void {
+  const run = async () => {
+    const pages = make();
+    for (const [rel, markdown] of Object.entries(pages)) {
+      const out = path.join(REPO_ROOT, rel);
+      const text = await formatted(markdown, out);
+      const before = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined;
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, text);
+      console.log(`${before === text ? "unchanged" : "wrote"} ${rel}`);
+    }
+    for (const dir of owned)
+      for (const f of fs.readdirSync(path.join(REPO_ROOT, dir)).filter((f) => f.endsWith(".md"))) {
+        const rel = `${dir}/${f}`;
+        if (rel in pages) continue;
+        fs.rmSync(path.join(REPO_ROOT, rel));
+        console.log(`removed ${rel}`);
+      }
   };
   run().catch((e) => {
     console.error(e);
