@@ -147,7 +147,7 @@ async function main() {
       "  pulumi preview --diff     # review",
       "  pulumi up                 # apply",
       "  pulumi preview --refresh --expect-no-changes   # drift check (see examples/ci/)",
-      "Existing entries: adopt them instead of duplicating (adoptId; see README).",
+      "Existing entries: adopt them instead of duplicating (adoptId; see docs/guides/adopting.md).",
     );
   } finally {
     await emu.close();

@@ -3,7 +3,7 @@
  * refresh whose listings come back as an HTML page, `{}`, cut off, with a
  * `total` that is missing, a string or too low, or shifting between two pages,
  * fails or reads everything, and never drops an entry from state. The figures
- * go to .bench/reliability/answers.json and the README.
+ * go to .bench/reliability/answers.json and docs/internals/reliability.md.
  */
 import * as cloudlock from "../../sdk";
 import { TOKEN, addresses } from "../helpers/emulator";

@@ -65,7 +65,7 @@ test("ours: no failed request; up sends exactly N POSTs, one listing and at most
   // One listing for the duplicate checks, and at most one check per new entry after its POST (#14).
   expect(up.get).toBeLessThanOrEqual(Math.ceil(20 / 100) + 2 + 20);
   expect(up.stateBytesPerResource).toBeLessThanOrEqual(4096);
-  // Memory is a figure the bench reports (README), not a test: a loaded machine's RSS samples are no guarantee.
+  // Memory is a figure the bench reports (docs/internals/performance.md), not a test: a loaded machine's RSS samples are no guarantee.
 });
 
 test("refresh GETs ≤ min(ceil(L/100), N) + 2 in both shapes; the naive provider pays per entry", () => {

@@ -4,7 +4,7 @@
  * the server committed, and a crash or cancellation mid-`up`. Each scenario
  * must end with the library equal to the stack: no duplicates, no orphans
  * (entries in no state), nothing lost. The figures are written to
- * .bench/reliability/faults.json and quoted in the README.
+ * .bench/reliability/faults.json and quoted in docs/internals/reliability.md.
  */
 import * as fs from "fs";
 import type { Emulator } from "../../emulator";

@@ -161,7 +161,7 @@ export interface ReliabilityRow {
 }
 
 /**
- * Rows of the README's reliability table measured by one test file, written
+ * Rows of the reliability table (docs/internals/reliability.md) measured by one test file, written
  * to .bench/reliability/<label>.json after the file.
  */
 export function reliabilityRows(label: string): ReliabilityRow[] {

@@ -323,7 +323,7 @@ test("without PATH: Pulumi.yaml plugins.providers pointing at the installed pack
   expect(r.stdout + r.stderr).not.toContain("from $PATH");
 });
 
-test("moving a TypeScript dynamic-SDK stack to the plugin (README's steps): state delete + import --file, nothing written", async () => {
+test("moving a TypeScript dynamic-SDK stack to the plugin (docs/plugin.md's steps): state delete + import --file, nothing written", async () => {
   const { emu } = suite;
   const index = [
     'import * as cloudlock from "pulumi-cloudlock";',
@@ -359,9 +359,9 @@ test("moving a TypeScript dynamic-SDK stack to the plugin (README's steps): stat
     },
   };
   doc.outputs = {};
-  // The README's commands, as written there.
-  const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
-  const block = readme.match(/# 1\. the import file[\s\S]*?(?=# 3\.)/)![0];
+  // The commands of docs/plugin.md ("Moving a stack from one to the other"), as written there.
+  const page = fs.readFileSync(path.join(__dirname, "../../docs/plugin.md"), "utf8");
+  const block = page.match(/# 1\. the import file[\s\S]*?(?=# 3\.)/)![0];
   emu.clearRequests();
   await promisify(execFile)(
     "bash",
