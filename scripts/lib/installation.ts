@@ -145,8 +145,8 @@ tenant:
 - everywhere else (the dynamic SDK, or a URL from \`CLOUDLOCK_API_URL\`), Pulumi cannot see the change. Each resource
   records the tenant its entries were made in (the output \`apiUrl\`), so the preview fails instead, naming both
   URLs: nothing is read as deleted, made twice or left behind. Set the URL back, or \`pulumi destroy\` with the old
-  URL before pointing the stack at the new tenant. Resources last written by a release before 0.2.0 carry no such
-  record until their next update.
+  URL before pointing the stack at the new tenant. A resource whose state has no \`apiUrl\` yet (last written
+  by an older release) is checked from its next update on.
 
 ### Rotating the API token
 
