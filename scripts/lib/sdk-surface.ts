@@ -94,7 +94,10 @@ export function sdkSurface(names: readonly string[]): Map<string, SdkMember> {
           d.getSourceFile().fileName.startsWith(path.join(REPO_ROOT, "sdk"))
         );
       });
-      out.set(name, { call: `cloudlock.${name}`, argsType: show(args), args: props(args), results: outputs });
+      // The type as the SDK writes it (an alias such as TrustedIpArgs keeps its name), else as the checker shows it.
+      const param = construct.parameters[1].valueDeclaration;
+      const written = param && ts.isParameter(param) && param.type ? param.type.getText() : show(args);
+      out.set(name, { call: `cloudlock.${name}`, argsType: written, args: props(args), results: outputs });
       continue;
     }
     const call = value.getCallSignatures()[0];
