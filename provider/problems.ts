@@ -172,8 +172,9 @@ export const PROBLEMS = {
     when:
       "The token is wrong, was regenerated in Cloudlock, or belongs to another tenant than the API URL. Or a new " +
       "token was set after the stack's last `pulumi up`, and a command that does not run the program " +
-      "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sent the one recorded then: run " +
-      "it with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). After the first 401 no further request of the " +
+      "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`, `pulumi import`) still sent the one " +
+      "recorded then: run it with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true; `pulumi import` has no such " +
+      "flag: run `pulumi up` first). After the first 401 no further request of the " +
       "run is sent with that token.",
     message: (p) =>
       `${apiLine(p)}. ${p.apiUrl ?? "Cloudlock"} did not accept the API token` +
@@ -182,8 +183,9 @@ export const PROBLEMS = {
     fix: (p) =>
       (p.recordedSettings
         ? "If you set a new token after the stack's last `pulumi up`, a command that does not run the program " +
-          "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sends the one recorded " +
-          "then: run it again with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). Otherwise create a token"
+          "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`, `pulumi import`) still sends the one " +
+          "recorded then: run it again with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true; before a " +
+          "`pulumi import`, run `pulumi up`). Otherwise create a token"
         : "Create a token") +
       " in Cloudlock (Settings > Authentication & API > Generate) for the tenant of that URL, and " +
       `set it${p.tokenHow ? `: ${p.tokenHow}` : ""}.`,
@@ -359,7 +361,8 @@ export const PROBLEMS = {
   "tenant-changed": spec<{ label: string; id: string; recorded: string; current: string }>({
     title: "The stack now points at another tenant",
     when:
-      "The API URL changed (stack config, the environment, or a default provider's settings) for resources " +
+      "The API URL changed (on the dynamic SDK: stack config or the environment; on the plugin: the environment) " +
+      "for resources " +
       "whose entries were made in another tenant. The provider acts on none of them there: a refresh would take " +
       "them for deleted and `up` would make them again, leaving the first tenant's entries behind.",
     message: (p) =>

@@ -29,7 +29,9 @@ export function troubleshootingMarkdown(): string {
       "such as `TrustedIp read of 7nLzJYxR5Z: Cloudlock refused the API token (401)`: the error itself is on " +
       "the resource.",
     "",
-    "A stack trace is not one of these: it is a bug. Please report it with the command you ran and its output.",
+    "A stack trace from pulumi-cloudlock's own code is not one of these: it is a bug. Please report it with the " +
+      "command you ran and its output. The errors under [Before the provider runs](#before-the-provider-runs) come " +
+      "from Pulumi or Node.js, sometimes with a stack trace, and have their own fixes.",
     "",
     "| error | kind |",
     "| --- | --- |",
@@ -56,8 +58,32 @@ export function troubleshootingMarkdown(): string {
       "",
     );
   }
+  lines.push(...SETUP_ERRORS);
   return lines.join("\n");
 }
+
+/** Errors a user meets before our code runs: printed by Pulumi or Node.js, so not in the table of expected errors. */
+const SETUP_ERRORS = [
+  "## Before the provider runs",
+  "",
+  "These come from Pulumi or Node.js, not from pulumi-cloudlock, so they read differently.",
+  "",
+  "| what you see | why | what to do |",
+  "| --- | --- | --- |",
+  "| `Cannot find module 'pulumi-cloudlock/…'`, `Cannot find module '@pulumi/pulumi/cmd/dynamic-provider'` or " +
+    "`ERR_PACKAGE_PATH_NOT_EXPORTED`, often with a stack trace, from `refresh`, `preview` or `destroy` | the " +
+    "project folder has no `node_modules` (a fresh checkout or CI job), or another version of the package than " +
+    "the stack's state was written with | run `npm ci` (or `npm install`) in the project folder, then the command " +
+    "again ([Upgrading](guides/upgrading.md)) |",
+  "| `could not find latest version for provider cloudlock` (YAML and other languages) | the plugin is not " +
+    "installed, and the program does not say where to get it | install it: " +
+    "[Installation and configuration](installation-configuration.md) |",
+  "| `loading PulumiPlugin.yaml: open …/resource-cloudlock-v…/PulumiPlugin.yaml: no such file or directory` | " +
+    "`pulumi plugin install --file` was given the npm package's tarball, not a release archive | " +
+    "`pulumi plugin rm resource cloudlock`, then install a release archive, or use the plugin the npm package " +
+    "carries ([how](installation-configuration.md#without-github-the-plugin-in-the-npm-package)) |",
+  "",
+];
 
 /** Every generated page, by path relative to the repository, as Markdown before formatting. */
 export function generatedMarkdown(): Record<string, string> {

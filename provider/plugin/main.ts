@@ -9,9 +9,9 @@ import { serve } from "./server";
 const HELP = `Usage: pulumi-resource-cloudlock [ENGINE_ADDRESS]
 
 The Pulumi resource plugin of package "cloudlock" (TrustedIp, SuspiciousIp, TrustedIpSet, SuspiciousIpSet,
-getTrustedIps, getSuspiciousIps), for Pulumi YAML and every other language. The Pulumi engine starts it
-with its own address and reads the port it serves on from the first line of stdout: it is not run by hand.
-See the README, "Every Pulumi language".
+getTrustedIps, getSuspiciousIps, getFeed), for Pulumi YAML and every other language. The Pulumi engine starts
+it with its own address and reads the port it serves on from the first line of stdout: it is not run by hand.
+Installing it and using it: docs/installation-configuration.md and docs/plugin.md in the package's repository.
 `;
 
 // The engine never passes these; a person who does gets the above, not a server on a port nobody reads.

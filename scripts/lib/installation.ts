@@ -74,8 +74,8 @@ or from a release archive downloaded beforehand (one per platform,
 pulumi plugin install resource cloudlock ${version} --file ${asset}
 \`\`\`
 
-The plugin is Node.js code: the machine that runs Pulumi needs Node.js 22 or newer on PATH, and nothing else (the archive
-carries the plugin's dependencies). A Pulumi YAML program then needs no \`plugins:\` section and nothing on PATH.
+The plugin is Node.js code: the machine that runs Pulumi needs Node.js 22 or newer on PATH (older versions are
+not supported and not tested), and nothing else (the archive carries the plugin's dependencies). A Pulumi YAML program then needs no \`plugins:\` section and nothing on PATH.
 
 Instead of installing it beforehand, a program may name where the plugin comes from, and the engine installs it
 on first use. In YAML, set the resource options on each resource of the package:
@@ -96,8 +96,8 @@ Without either, the engine looks for the plugin among Pulumi's own releases, whe
 with \`could not find latest version for provider cloudlock\`.
 
 Python, Go, .NET and Java programs use an SDK generated from the plugin's schema,
-[\`provider/plugin/schema.json\`](../provider/plugin/schema.json), e.g.
-\`pulumi package gen-sdk provider/plugin/schema.json --language python --out sdk\`. The schema names the plugin's
+[\`provider/plugin/schema.json\`](../provider/plugin/schema.json), which the npm package carries too, e.g.
+\`pulumi package gen-sdk node_modules/pulumi-cloudlock/provider/plugin/schema.json --language python --out sdk\`. The schema names the plugin's
 download location (\`pluginDownloadURL\`), which Pulumi's SDK generators write into the SDK, so the engine can
 install a missing plugin by itself; \`pulumi plugin install\` as above works for them too.
 
@@ -106,14 +106,30 @@ download elsewhere, e.g.
 \`PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES='^${urlPattern}(/|$)=https://mirror.example/cloudlock/v\${VERSION}'\`
 fetches \`https://mirror.example/cloudlock/v${version}/${asset}\`.
 
-The release archives are built with \`npm run build:plugin\` (into \`release/\`).
+### Without GitHub: the plugin in the npm package
+
+The npm package carries the same plugin in its \`bin/\` folder. In the program's folder run
+\`npm install pulumi-cloudlock\` (in a YAML project this writes a \`package.json\` too) and name that folder in
+\`Pulumi.yaml\`:
+
+\`\`\`yaml
+plugins:
+  providers:
+    - name: cloudlock
+      path: ./node_modules/pulumi-cloudlock/bin
+\`\`\`
+
+or put \`node_modules/.bin\` on PATH (the engine then warns on each run that it uses the plugin from \`$PATH\`).
+\`pulumi plugin install --file\` takes a release archive, not the npm package: given the npm tarball it installs
+without a complaint, and every resource then fails with \`PulumiPlugin.yaml: no such file or directory\`.
 
 ## Configuration
 
 Every resource, function and setting, with examples for TypeScript and YAML: [the reference](reference/README.md).
 
-Every setting is read, in this order, from an explicit provider's property (a \`pulumi:providers:cloudlock\` resource
-in YAML), then stack config, then the environment, then its default.
+Every setting is read, in this order: the dynamic SDK and the plugin's default provider from stack config, then
+the environment, then its default; a provider of the program's own (a \`pulumi:providers:cloudlock\` resource in
+YAML) from its properties, then the environment, then its default (it never reads stack config).
 
 <!-- settings table: provider/settings.ts -->
 
@@ -143,7 +159,7 @@ tenant:
   stack config, on the plugin's route: its resources are replaced, made in the new tenant and deleted from the
   old one by the provider that still has the old settings; the preview shows every replacement first;
 - everywhere else (the dynamic SDK, or a URL from \`CLOUDLOCK_API_URL\`), Pulumi cannot see the change. Each resource
-  records the tenant its entries were made in (the output \`apiUrl\`), so the preview fails instead, naming both
+  records the tenant its entries were made in (\`apiUrl\`, kept in its state), so the preview fails instead, naming both
   URLs: nothing is read as deleted, made twice or left behind. Set the URL back, or \`pulumi destroy\` with the old
   URL before pointing the stack at the new tenant. A resource whose state has no \`apiUrl\` yet (last written
   by an older release) is checked from its next update on.

@@ -135,8 +135,7 @@ function examples(slug: string, yamlNote: string): string[] {
     example(slug, "yaml"),
     "```",
     "",
-    `Both run as they are: \`test/engine/reference-examples.test.ts\` runs every example of this reference ` +
-      "through the Pulumi CLI against the emulator.",
+    "Both run as they are, each as a whole program.",
     "",
   ];
 }
@@ -361,9 +360,10 @@ function providerPage(schema: Schema): string {
     "",
     schema.provider.description,
     "",
-    "Every setting is read, in this order, from an explicit provider's property, then stack config, then the " +
-      "environment, then its default. The dynamic SDK has no provider resource: its resources and lookups read " +
-      "stack config, then the environment (one tenant per stack). The plugin's default provider reads the same; " +
+    "The dynamic SDK has no provider resource: its resources and lookups read each setting from stack config, " +
+      "then the environment, then its default (one tenant per stack). The plugin's default provider reads the " +
+      "same. A provider of the program's own reads its properties, then the environment, then the default, never " +
+      "stack config; " +
       `a provider of the program's own (\`pulumi:providers:${PACKAGE}\`) reaches another tenant, and must set ` +
       "`apiUrl` and `apiToken` together.",
     "",

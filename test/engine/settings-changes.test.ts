@@ -180,7 +180,8 @@ describe.each(["ts", "yaml"] as const)("%s", (route) => {
     expect(out).not.toContain("not the current stack config");
     expect(out).toContain(
       "If you set a new token after the stack's last `pulumi up`, a command that does not run the program " +
-        "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sends the one recorded then",
+        "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`, `pulumi import`) still sends the one " +
+        "recorded then",
     );
     // What to run, said once per run (later failures of the same cause say only what happened).
     const fix = "run it again with `--run-program`";

@@ -147,6 +147,8 @@ export async function runGuide(page: string, emu: Emulator): Promise<void> {
         linkInstalls(work);
         const r = await bash(PREAMBLE + place(s.text), path.join(work, s.dir), env);
         const where = `${page}:${s.line} (exit ${r.code}, expected ${s.exit})\n${r.out}`;
+        // For whoever writes a page's output blocks: GUIDE_OUTPUT=1 prints what each block printed.
+        if (process.env.GUIDE_OUTPUT) process.stdout.write(`--- ${page}:${s.line}\n${r.out}\n`);
         if (r.code !== s.exit) throw new Error(`the block at ${where}`);
         if (FRAMES.test(r.out)) throw new Error(`a stack trace from the block at ${where}`);
       }

@@ -59,6 +59,8 @@ const expected = new Set([
   "README.md",
   "LICENSE",
   "CHANGELOG.md",
+  // The plugin's schema, for `pulumi package gen-sdk` in a project that installed the package.
+  "provider/plugin/schema.json",
   // The plugin's command, a file of that exact name so Pulumi.yaml `plugins.providers` can point at its folder.
   "bin/pulumi-resource-cloudlock",
   ...SHIPPED_SOURCES.flatMap(sources).flatMap((f) => {

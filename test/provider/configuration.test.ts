@@ -126,8 +126,9 @@ describe("a 401 on a read or delete (a refresh or destroy may send the token rec
     expect(text).not.toMatch(/sends the settings recorded|not the current stack config/);
     expect(text).toContain(
       "If you set a new token after the stack's last `pulumi up`, a command that does not run the program " +
-        "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`) still sends the one recorded then: " +
-        "run it again with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true). Otherwise create a token in Cloudlock",
+        "(`pulumi refresh`, `preview --refresh`, `up --refresh`, `destroy`, `pulumi import`) still sends the one " +
+        "recorded then: run it again with `--run-program` (in CI, PULUMI_RUN_PROGRAM=true; before a " +
+        "`pulumi import`, run `pulumi up`). Otherwise create a token in Cloudlock",
     );
     expect(text).toMatch(/set it: pulumi config set --secret cloudlock:apiToken <token>\.$/);
   });
