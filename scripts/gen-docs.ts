@@ -19,7 +19,8 @@ export function troubleshootingMarkdown(): string {
     "",
     "Every error pulumi-cloudlock expects is one message: what happened, with the facts at hand (the field, the " +
       "entry, the request, where a setting came from), then what to do. Pulumi prints it on the resource it " +
-      "stopped; `cloudlock-pulumi` and `cloudlock-emulator` print it as one line. The API token is never part of " +
+      "stopped; `cloudlock-pulumi` and `cloudlock-emulator` print it on stderr (a usage error adds a line saying where " +
+      "the usage is). The API token is never part of " +
       "a message; the commands exit with 2 for a usage or configuration error, 1 for the others.",
     "",
     "When several resources fail for one cause (a refused token fails every resource of the run), the first " +
