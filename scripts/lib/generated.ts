@@ -21,11 +21,7 @@ export async function formatted(text: string, file: string): Promise<string> {
 export function generate(defaultPath: string, make: (file: string) => Promise<string>): void {
   const run = async () => {
     const out = path.resolve(process.argv[2] ?? path.join(REPO_ROOT, defaultPath));
-    const text = await make(out);
-    const before = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined;
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, text);
-    console.log(`${before === text ? "unchanged" : "wrote"} ${path.relative(process.cwd(), out) || out}`);
+    write(out, await make(out), path.relative(process.cwd(), out) || out);
   };
   run().catch((e) => {
     console.error(e);
@@ -43,11 +39,7 @@ export function generateAll(make: () => Record<string, string>, owned: readonly 
     const pages = make();
     for (const [rel, markdown] of Object.entries(pages)) {
       const out = path.join(REPO_ROOT, rel);
-      const text = await formatted(markdown, out);
-      const before = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined;
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      fs.writeFileSync(out, text);
-      console.log(`${before === text ? "unchanged" : "wrote"} ${rel}`);
+      write(out, await formatted(markdown, out), rel);
     }
     for (const dir of owned)
       for (const f of fs.readdirSync(path.join(REPO_ROOT, dir)).filter((f) => f.endsWith(".md"))) {
@@ -61,4 +53,12 @@ export function generateAll(make: () => Record<string, string>, owned: readonly 
     console.error(e);
     process.exit(1);
   });
+}
+
+/** Writes `text` to `out`, saying under `label` whether it changed. */
+function write(out: string, text: string, label: string): void {
+  const before = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : undefined;
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, text);
+  console.log(`${before === text ? "unchanged" : "wrote"} ${label}`);
 }

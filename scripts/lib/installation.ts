@@ -7,9 +7,7 @@
 import { EXECUTABLE, PLATFORMS, type Platform, assetName } from "../build-plugin";
 import { PLUGIN_DOWNLOAD_URL } from "../../provider/plugin/schema";
 import { SETTINGS } from "../../provider/settings";
-import * as fs from "fs";
-import * as path from "path";
-import { REPO_ROOT } from "./engine";
+import { VERSION } from "../../provider/version";
 
 /** The settings table: one row per setting of provider/settings.ts, in its order. */
 export function settingsTable(): string {
@@ -28,9 +26,7 @@ export function settingsTable(): string {
 
 /** The page as Markdown, before formatting. */
 export function installationMarkdown(): string {
-  const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
-    version: string;
-  };
+  const version = VERSION;
   const url = PLUGIN_DOWNLOAD_URL;
   const urlPattern = url.replace(/\./g, "\\.");
   const asset = assetName(version, "linux-amd64");

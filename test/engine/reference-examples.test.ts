@@ -13,7 +13,15 @@ import * as yaml from "js-yaml";
 import { pulumiRoot } from "../../scripts/lib/engine";
 import { EXAMPLES_DIR, exampleSlugs } from "../../scripts/lib/reference";
 import { TOKEN } from "../helpers/emulator";
-import { TARBALL, installed, project, projectFolder, removeProject } from "../helpers/project";
+import { COLLECTIONS } from "../../provider/client/types";
+import {
+  PULUMI_SDK_VERSION,
+  TARBALL,
+  installed,
+  project,
+  projectFolder,
+  removeProject,
+} from "../helpers/project";
 import { engineSuite } from "./helpers";
 
 const execFileAsync = promisify(execFile);
@@ -33,7 +41,7 @@ const versionOf = (name: string) =>
 
 /** Both libraries as the emulator holds them, in a form both routes must agree on. */
 function library() {
-  return (["trusted", "suspicious"] as const).flatMap((kind) =>
+  return COLLECTIONS.flatMap((kind) =>
     suite.emu
       .entries(kind)
       .map((e) => ({
@@ -55,7 +63,7 @@ test("every TypeScript example: tsc, preview, up, no changes on a second preview
   const dir = projectFolder(EXAMPLES_DIR, "reference-ts", {
     // What `npm install` of an example gives (the same set as examples/offices: one shared install).
     deps: {
-      "@pulumi/pulumi": versionOf("@pulumi/pulumi"),
+      "@pulumi/pulumi": PULUMI_SDK_VERSION,
       "pulumi-cloudlock": TARBALL,
       "@types/node": versionOf("@types/node"),
       typescript: versionOf("typescript"),

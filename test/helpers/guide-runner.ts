@@ -12,6 +12,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import type { Emulator } from "../../emulator";
+import { VERSION } from "../../provider/version";
 import { engineEnv, pulumiRoot } from "../../scripts/lib/engine";
 import { type Step, pageSteps } from "./doc-blocks";
 import { TOKEN, startEmulator } from "./emulator";
@@ -19,8 +20,6 @@ import { PULUMI_SDK_VERSION, TARBALL, installed } from "./project";
 import { ENGINE_TIMEOUT, FRAMES } from "../engine/helpers";
 
 const ROOT = path.resolve(__dirname, "../..");
-const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
-  .version;
 
 /**
  * What a user's shell has that a test's does not: `npm install` has been done (node_modules is linked to an
